@@ -1,0 +1,293 @@
+"""Source -> cached Numba callable: the on-disk kernel cache, call-time checks, broadcasting, dtypes."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from typing import Sequence
+
+import numba
+import numpy as np
+import sympy
+
+from . import codegen
+from .errors import ArgumentError, SymgraphError
+from .ir import Graph
+from .lower import lower
+
+__version__ = "0.1.0"
+
+_MODULES: dict = {}  # module name -> loaded module (a kernel module is imported once per process)
+
+
+def cache_dir() -> str:
+    """Where kernel modules (and Numba's compiled code beside them) are kept."""
+    path = os.environ.get("SYMGRAPH_CACHE_DIR")
+    if not path:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        path = os.path.join(base, "symgraph")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def load_module(source: str, cache: bool = True):
+    """Import generated source as a real module file, so that Numba's on-disk cache can locate it."""
+    digest = hashlib.blake2b(
+        f"{source}\0{__version__}\0{numba.__version__}\0{sys.version}".encode(), digest_size=16).hexdigest()
+    name = f"symgraph_kernel_{digest}"
+    if name in _MODULES:
+        return _MODULES[name]
+    directory = cache_dir() if cache else tempfile.mkdtemp(prefix="symgraph_")
+    path = os.path.join(directory, name + ".py")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(source)
+        os.replace(tmp, path)  # atomic: concurrent processes never see a half-written module
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    _MODULES[name] = module
+    return module
+
+
+def _as_symbols(args) -> list:
+    if isinstance(args, sympy.Basic) and not isinstance(args, (sympy.MatrixBase,)):
+        args = [args]
+    elif isinstance(args, sympy.MatrixBase):
+        args = list(args)
+    try:
+        args = list(args)
+    except TypeError:
+        raise SymgraphError(f"args must be a Symbol or a sequence of Symbols, not {type(args).__name__}") from None
+    symbols = []
+    for i, a in enumerate(args):
+        if isinstance(a, str):
+            a = sympy.Symbol(a)
+        if not isinstance(a, sympy.Symbol):
+            raise SymgraphError(f"argument {i} ({a!r}) is not a SymPy Symbol: args must be Symbols")
+        symbols.append(a)
+    if len(set(symbols)) != len(symbols):
+        dup = [s for s in symbols if symbols.count(s) > 1][0]
+        raise SymgraphError(f"symbol {dup} appears twice in args")
+    return symbols
+
+
+def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache: bool = True,
+            rewrite=True, grad=False, jacobian: bool = False, hvp: bool = False) -> "CompiledFunction":
+    """Compile a SymPy expression into one fused Numba kernel; argument order as in sympy.lambdify.
+
+    args      a Symbol or a sequence of Symbols: the positional parameters of the result
+    expr      an expression, a list/tuple of expressions (the call returns a tuple), or a Matrix
+    parallel  run the loop with numba.prange
+    fastmath  allow the value-safe LLVM flags (nsz, arcp, contract, afn, reassoc); NaN checks stay
+    cache     keep the compiled kernel on disk (SYMGRAPH_CACHE_DIR, default ~/.cache/symgraph)
+    rewrite   True for the default pipeline, False for the formula exactly as typed, or a
+              `symgraph.Pipeline` / options (see symgraph.passes)
+    grad, jacobian, hvp   derivatives computed in the same kernel (see symgraph.autodiff)
+    """
+    symbols = _as_symbols(args)
+    graph = lower(expr)
+    known = {sympy.srepr(s) for s in symbols}
+    unknown = [s for s in graph.inputs if sympy.srepr(s) not in known]
+    if unknown:
+        names = ", ".join(str(s) for s in unknown)
+        raise SymgraphError(f"the expression uses {names}, which {'is' if len(unknown) == 1 else 'are'} not in "
+                            f"args {[str(s) for s in symbols]}: add {'it' if len(unknown) == 1 else 'them'} "
+                            f"to args or substitute a value")
+    derivative = None
+    if grad is not False or jacobian or hvp:
+        from .autodiff import derivative_graph
+        graph, derivative = derivative_graph(graph, symbols, grad=grad, jacobian=jacobian, hvp=hvp)
+    trace = []
+    if rewrite is not False:
+        from .passes import optimize
+        graph, trace = optimize(graph, rewrite)
+    return CompiledFunction(symbols, graph, parallel=parallel, fastmath=fastmath, cache=cache,
+                            trace=trace, derivative=derivative, original=expr)
+
+
+_SCALAR_TYPES = (float, int, complex, bool)
+
+
+class CompiledFunction:
+    """A compiled SymPy expression. Call it with numbers or arrays (NumPy broadcasting)."""
+
+    def __init__(self, symbols, graph: Graph, *, parallel=False, fastmath=False, cache=True, trace=(),
+                 derivative=None, original=None):
+        self.symbols = list(symbols)
+        self.graph = graph
+        self.trace = list(trace)
+        self.options = dict(parallel=parallel, fastmath=fastmath, cache=cache)
+        self._derivative = derivative
+        self._original = original
+        self.source, self.variants = codegen.generate(graph, self.symbols, fastmath=fastmath, parallel=parallel,
+                                                      cache=cache, version=__version__)
+        self._module = load_module(self.source, cache=cache)
+        self._kernels = {v: getattr(self._module, f"kernel_{v}") for v in self.variants}
+        self._out_dtypes = {v: [np.dtype(d) for d in codegen.output_dtypes(graph, v)] for v in self.variants}
+        self._complex_only = self.variants == ["complex128"]
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, *args, out=None):
+        nargs = len(self.symbols)
+        if len(args) != nargs:
+            raise ArgumentError(f"{self._signature()} takes {nargs} argument{'s' if nargs != 1 else ''}, "
+                                f"got {len(args)}")
+        values, variant = self._classify(args)
+        shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
+        try:
+            shape = np.broadcast_shapes(*shapes) if shapes else ()
+        except ValueError:
+            described = ", ".join(f"{s.name}: {v.shape}" for s, v in zip(self.symbols, values)
+                                  if isinstance(v, np.ndarray))
+            raise ArgumentError(f"argument shapes do not broadcast together ({described})") from None
+        n = int(np.prod(shape)) if shape else 1
+        dtype = np.dtype(variant if variant != "complex128" else "complex128")
+        inputs = [self._prepare(v, shape, dtype) for v in values]
+        outputs, results = self._outputs(shape, n, variant, out)
+        self._kernels[variant](n, *inputs, *outputs)
+        return results()
+
+    def _classify(self, args):
+        """Arrays and scalars as the kernel will see them, and the dtype variant to run."""
+        values = []
+        any_complex = self._complex_only
+        wants64 = False
+        any32 = False
+        for sym, a in zip(self.symbols, args):
+            if type(a) in _SCALAR_TYPES:
+                values.append(a)
+                any_complex |= type(a) is complex
+                continue
+            if isinstance(a, np.generic) or isinstance(a, np.ndarray):
+                arr = a
+            elif a is None or isinstance(a, (str, bytes)):
+                raise ArgumentError(f"argument {sym.name} is {a!r}: pass a number or a NumPy array")
+            else:
+                try:
+                    arr = np.asarray(a)
+                except Exception as exc:  # ragged lists and the like
+                    raise ArgumentError(f"argument {sym.name} cannot be made an array: {exc}") from None
+            kind = arr.dtype.kind
+            if kind not in "biufc":
+                raise ArgumentError(f"argument {sym.name} has dtype {arr.dtype}: pass numbers "
+                                    f"(bool, int, float or complex)")
+            if kind == "c":
+                any_complex = True
+            elif kind == "f" and arr.dtype.itemsize <= 4:
+                any32 = True
+            else:
+                wants64 = True
+            if isinstance(a, np.generic):
+                arr = np.asarray(a)
+            values.append(arr)
+        if any_complex:
+            if "complex128" not in self.variants:
+                raise ArgumentError(self._no_complex_reason())
+            return values, "complex128"
+        if any32 and not wants64:
+            return values, "float32"
+        return values, "float64"
+
+    def _no_complex_reason(self):
+        try:
+            codegen.check_variant(self.graph, "complex128")
+        except SymgraphError as exc:
+            return f"complex arguments: {exc}"
+        return "complex arguments are not supported by this function"
+
+    @staticmethod
+    def _prepare(v, shape, dtype):
+        if not isinstance(v, np.ndarray):
+            return dtype.type(v)
+        if v.ndim == 0 or v.size == 1 and v.shape != shape:
+            return dtype.type(v.reshape(()))
+        if v.shape == shape:
+            if v.dtype != dtype:
+                v = v.astype(dtype)
+            if v.ndim == 1:
+                return v  # any stride: the kernel reads strided 1-D arrays directly
+            if v.flags.c_contiguous:
+                return v.reshape(-1)
+            return np.ascontiguousarray(v).reshape(-1)
+        # a smaller array that broadcasts: materialise it once in the broadcast shape
+        return np.ascontiguousarray(np.broadcast_to(v.astype(dtype, copy=False), shape)).reshape(-1)
+
+    def _outputs(self, shape, n, variant, out):
+        dtypes = self._out_dtypes[variant]
+        graph = self.graph
+        scalar = shape == ()
+        if graph.form == "matrix":
+            rows, cols = graph.shape
+            full = shape + (rows, cols)
+            dtype = np.result_type(*dtypes)
+            if out is not None:
+                target = self._check_out(out, full, dtype, "out")
+            else:
+                target = np.empty(full, dtype)
+            direct = target.flags.c_contiguous and target.dtype == dtype
+            flat = target.reshape(n, rows * cols) if direct else np.empty((n, rows * cols), dtype)
+            columns = [flat[:, k] for k in range(rows * cols)]
+
+            def results():
+                if not np.shares_memory(flat, target):
+                    target[...] = flat.reshape(full)
+                return target
+            return columns, results
+
+        count = len(graph.outputs)
+        if out is not None:
+            outs = (out,) if graph.form == "single" and not isinstance(out, tuple) else tuple(out)
+            if len(outs) != count:
+                raise ArgumentError(f"out must hold {count} array{'s' if count != 1 else ''}, got {len(outs)}")
+            targets = [self._check_out(o, shape, d, f"out[{j}]") for j, (o, d) in enumerate(zip(outs, dtypes))]
+        else:
+            targets = [np.empty(shape if not scalar else (1,), d) for d in dtypes]
+        # the kernel writes each result in its own dtype, into the target itself where it can
+        flats = [t.reshape(-1) if t.flags.c_contiguous and t.dtype == d else np.empty(n, d)
+                 for t, d in zip(targets, dtypes)]
+
+        def results():
+            for t, f in zip(targets, flats):
+                if not np.shares_memory(t, f):
+                    t[...] = f.reshape(t.shape)
+            if out is None and scalar:
+                values = tuple(t[0] for t in targets)
+            else:
+                values = tuple(targets)
+            return values[0] if graph.form == "single" else values
+        return flats, results
+
+    @staticmethod
+    def _check_out(o, shape, dtype, label):
+        if not isinstance(o, np.ndarray):
+            raise ArgumentError(f"{label} must be a NumPy array, got {type(o).__name__}")
+        if o.shape != tuple(shape):
+            raise ArgumentError(f"{label} has shape {o.shape}, but the result has shape {tuple(shape)}")
+        if not np.can_cast(dtype, o.dtype, casting="same_kind"):
+            raise ArgumentError(f"{label} has dtype {o.dtype}, which cannot hold the result's {dtype}")
+        return o
+
+    # ------------------------------------------------------------------ inspection
+    def _signature(self):
+        return f"f({', '.join(s.name for s in self.symbols)})"
+
+    def __repr__(self):
+        outs = len(self.graph.outputs)
+        if self.graph.form == "matrix":
+            form = f"a {self.graph.shape[0]}x{self.graph.shape[1]} matrix"
+        else:
+            form = "1 output" if self.graph.form == "single" else f"a tuple of {outs}"
+        return (f"<symgraph compiled {self._signature()} -> {form}; graph of {len(self.graph)} nodes; "
+                f"dtypes {', '.join(self.variants)}>")
+
+    def explain(self, file=None) -> str:
+        """The rewrites that were applied, with SymPy forms (also printed)."""
+        from .display import explain
+        text = explain(self)
+        print(text, file=file)
+        return text

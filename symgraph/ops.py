@@ -1,0 +1,373 @@
+"""Every operation of the graph, each defined once with all its facts.
+
+An op's record (`symgraph.ir.Op`) holds its SymPy meaning, its Numba emission for real and complex
+arguments, its high-precision reference, and its reverse-mode derivative rule. Small Numba helper
+functions that an emission needs are declared in `HELPERS`, beside the ops that use them.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import sympy
+from sympy.codegen import cfunctions
+from sympy.codegen import numpy_nodes
+
+from .ir import BOOL, COMPLEX, REAL, Op, const
+
+OPS: dict = {}
+HELPERS: dict = {}  # name -> source template; {name} is the function's name, {F} the float constructor
+
+
+def defop(name, arity, to_sympy, **facts) -> Op:
+    if name in OPS:
+        raise ValueError(f"op {name} defined twice")
+    op = Op(name, arity, to_sympy, **facts)
+    OPS[name] = op
+    return op
+
+
+def helper(name, source):
+    HELPERS[name] = source.strip("\n")
+
+
+def _bool_result(kinds):
+    return BOOL
+
+
+def _real_result(kinds):
+    return REAL
+
+
+def _nary(sep):
+    return lambda ctx, node, *a: "(" + f" {sep} ".join(a) + ")"
+
+
+# ---------------------------------------------------------------- leaves
+CONST = defop("const", 0, lambda: None, description="a SymPy number (exact where SymPy is exact)")
+SYMBOL = defop("symbol", 0, lambda: None, description="an input symbol")
+
+# ---------------------------------------------------------------- arithmetic
+ADD = defop("add", None, lambda *a: sympy.Add(*a), commutative=True,
+            emit=_nary("+"), emit_complex=_nary("+"), mpmath=lambda *a: mpmath.fsum(a),
+            vjp=lambda g, out, *a: tuple(g for _ in a))
+MUL = defop("mul", None, lambda *a: sympy.Mul(*a), commutative=True,
+            emit=_nary("*"), emit_complex=_nary("*"), mpmath=lambda *a: mpmath.fprod(a),
+            vjp=lambda g, out, *a: tuple(g * MUL(*(b for j, b in enumerate(a) if j != i))
+                                         for i in range(len(a))))
+SUB = defop("sub", 2, lambda a, b: a - b, emit="({0} - {1})", emit_complex="({0} - {1})",
+            mpmath=lambda a, b: a - b, vjp=lambda g, out, a, b: (g, -g))
+NEG = defop("neg", 1, lambda a: -a, emit="(-{0})", emit_complex="(-{0})", mpmath=lambda a: -a,
+            vjp=lambda g, out, a: (-g,))
+DIV = defop("div", 2, lambda a, b: a / b, emit="({0} / {1})", emit_complex="({0} / {1})",
+            mpmath=lambda a, b: a / b, vjp=lambda g, out, a, b: (g / b, -(g * out) / b))
+
+
+def _emit_pow(ctx, node, base, exponent):
+    e = node.args[1]
+    if e.is_const and e.value.is_Integer:
+        n = int(e.value)
+        if n == 2:
+            return f"({base} * {base})"
+        if 0 <= n <= 3:
+            return f"({base} ** {n})"
+        if -3 <= n < 0:  # Numba raises ZeroDivisionError for 0.0 ** -n: keep IEEE semantics
+            return f"({ctx.const(1)} / {base} ** {-n})"
+    return f"({base} ** {exponent})"
+
+
+def _pow_vjp(g, out, a, b):
+    from .ir import const as c
+    if b.is_const:
+        return (g * b * POW(a, c(b.value - 1)), c(0))
+    return (g * b * POW(a, b - 1), g * out * LOG(a))
+
+
+POW = defop("pow", 2, lambda a, b: sympy.Pow(a, b), emit=_emit_pow, emit_complex=_emit_pow,
+            mpmath=lambda a, b: mpmath.power(a, b), vjp=_pow_vjp)
+
+
+# ---------------------------------------------------------------- elementary functions
+def _unary(name, sympy_fn, real, cplx, mp, vjp, types=None, **facts):
+    return defop(name, 1, lambda a: sympy_fn(a), sympy_types=types or (sympy_fn,),
+                 emit=real, emit_complex=cplx, mpmath=mp, vjp=vjp, **facts)
+
+
+EXP = _unary("exp", sympy.exp, "math.exp({0})", "cmath.exp({0})", mpmath.exp,
+             lambda g, out, a: (g * out,))
+LOG = _unary("log", sympy.log, "math.log({0})", "cmath.log({0})", mpmath.log,
+             lambda g, out, a: (g / a,))
+SQRT = defop("sqrt", 1, lambda a: sympy.sqrt(a), sympy_types=(cfunctions.Sqrt,),
+             emit="math.sqrt({0})", emit_complex="cmath.sqrt({0})", mpmath=mpmath.sqrt,
+             vjp=lambda g, out, a: (g / (2 * out),))
+CBRT = defop("cbrt", 1, lambda a: sympy.real_root(a, 3), sympy_types=(cfunctions.Cbrt,),
+             emit="np.cbrt({0})", mpmath=lambda a: mpmath.cbrt(a) if a >= 0 else -mpmath.cbrt(-a),
+             vjp=lambda g, out, a: (g / (3 * out * out),), description="real cube root")
+SIN = _unary("sin", sympy.sin, "math.sin({0})", "cmath.sin({0})", mpmath.sin,
+             lambda g, out, a: (g * COS(a),))
+COS = _unary("cos", sympy.cos, "math.cos({0})", "cmath.cos({0})", mpmath.cos,
+             lambda g, out, a: (-(g * SIN(a)),))
+TAN = _unary("tan", sympy.tan, "math.tan({0})", "cmath.tan({0})", mpmath.tan,
+             lambda g, out, a: (g * (1 + out * out),))
+COT = _unary("cot", sympy.cot, "@cot({0})", "(1 / cmath.tan({0}))", mpmath.cot,
+             lambda g, out, a: (-(g * (1 + out * out)),))
+SEC = _unary("sec", sympy.sec, "@sec({0})", "(1 / cmath.cos({0}))", mpmath.sec,
+             lambda g, out, a: (g * out * TAN(a),))
+CSC = _unary("csc", sympy.csc, "@csc({0})", "(1 / cmath.sin({0}))", mpmath.csc,
+             lambda g, out, a: (-(g * out * COT(a)),))
+ASIN = _unary("asin", sympy.asin, "math.asin({0})", "cmath.asin({0})", mpmath.asin,
+              lambda g, out, a: (g / SQRT(1 - a * a),))
+ACOS = _unary("acos", sympy.acos, "math.acos({0})", "cmath.acos({0})", mpmath.acos,
+              lambda g, out, a: (-(g / SQRT(1 - a * a)),))
+ATAN = _unary("atan", sympy.atan, "math.atan({0})", "cmath.atan({0})", mpmath.atan,
+              lambda g, out, a: (g / (1 + a * a),))
+SINH = _unary("sinh", sympy.sinh, "math.sinh({0})", "cmath.sinh({0})", mpmath.sinh,
+              lambda g, out, a: (g * COSH(a),))
+COSH = _unary("cosh", sympy.cosh, "math.cosh({0})", "cmath.cosh({0})", mpmath.cosh,
+              lambda g, out, a: (g * SINH(a),))
+TANH = _unary("tanh", sympy.tanh, "math.tanh({0})", "cmath.tanh({0})", mpmath.tanh,
+              lambda g, out, a: (g * (1 - out * out),))
+ASINH = _unary("asinh", sympy.asinh, "math.asinh({0})", "cmath.asinh({0})", mpmath.asinh,
+               lambda g, out, a: (g / SQRT(a * a + 1),))
+ACOSH = _unary("acosh", sympy.acosh, "math.acosh({0})", "cmath.acosh({0})", mpmath.acosh,
+               lambda g, out, a: (g / (SQRT(a - 1) * SQRT(a + 1)),))
+ATANH = _unary("atanh", sympy.atanh, "math.atanh({0})", "cmath.atanh({0})", mpmath.atanh,
+               lambda g, out, a: (g / (1 - a * a),))
+ATAN2 = defop("atan2", 2, lambda y, x: sympy.atan2(y, x), sympy_types=(sympy.atan2,),
+              emit="math.atan2({0}, {1})", mpmath=mpmath.atan2,
+              vjp=lambda g, out, y, x: (g * x / (x * x + y * y), -(g * y) / (x * x + y * y)))
+
+helper("cot", "def {name}(x):\n    return {F}(1.0) / math.tan(x)")
+helper("sec", "def {name}(x):\n    return {F}(1.0) / math.cos(x)")
+helper("csc", "def {name}(x):\n    return {F}(1.0) / math.sin(x)")
+
+# ---------------------------------------------------------------- sympy.codegen's C99/NumPy functions
+LOG1P = defop("log1p", 1, lambda a: cfunctions.log1p(a), sympy_types=(cfunctions.log1p,),
+              emit="math.log1p({0})", mpmath=mpmath.log1p, vjp=lambda g, out, a: (g / (1 + a),))
+EXPM1 = defop("expm1", 1, lambda a: cfunctions.expm1(a), sympy_types=(cfunctions.expm1,),
+              emit="math.expm1({0})", mpmath=mpmath.expm1, vjp=lambda g, out, a: (g * EXP(a),))
+EXP2 = defop("exp2", 1, lambda a: cfunctions.exp2(a), sympy_types=(cfunctions.exp2,),
+             emit="@exp2({0})", emit_complex="(2.0 ** {0})", mpmath=lambda a: mpmath.power(2, a),
+             vjp=lambda g, out, a: (g * out * const(sympy.log(2)),))
+LOG2 = defop("log2", 1, lambda a: cfunctions.log2(a), sympy_types=(cfunctions.log2,),
+             emit="math.log2({0})", mpmath=lambda a: mpmath.log(a, 2),
+             vjp=lambda g, out, a: (g / (a * const(sympy.log(2))),))
+LOG10 = defop("log10", 1, lambda a: cfunctions.log10(a), sympy_types=(cfunctions.log10,),
+              emit="math.log10({0})", emit_complex="cmath.log10({0})", mpmath=mpmath.log10,
+              vjp=lambda g, out, a: (g / (a * const(sympy.log(10))),))
+HYPOT = defop("hypot", 2, lambda a, b: cfunctions.hypot(a, b), sympy_types=(cfunctions.hypot,),
+              commutative=True, emit="math.hypot({0}, {1})", mpmath=mpmath.hypot,
+              vjp=lambda g, out, a, b: (g * a / out, g * b / out))
+LOGADDEXP = defop("logaddexp", 2, lambda a, b: numpy_nodes.logaddexp(a, b),
+                  sympy_types=(numpy_nodes.logaddexp,), commutative=True, emit="@logaddexp({0}, {1})",
+                  mpmath=lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
+                  vjp=lambda g, out, a, b: (g * EXP(a - out), g * EXP(b - out)))
+LOGADDEXP2 = defop("logaddexp2", 2, lambda a, b: numpy_nodes.logaddexp2(a, b),
+                   sympy_types=(numpy_nodes.logaddexp2,), commutative=True, emit="@logaddexp2({0}, {1})",
+                   mpmath=lambda a, b: mpmath.log(mpmath.power(2, a) + mpmath.power(2, b), 2),
+                   vjp=lambda g, out, a, b: (g * EXP2(a - out), g * EXP2(b - out)))
+
+helper("exp2", "def {name}(x):\n    return {F}(2.0) ** x")
+helper("logaddexp", """
+def {name}(a, b):
+    if a == b:  # also a == b == +-inf, where a - b would be nan
+        return a + {F}(0.6931471805599453)
+    m = a if a > b else b
+    d = -abs(a - b)
+    if d != d:
+        return a + b  # a nan argument
+    return m + math.log1p(math.exp(d))
+""")
+helper("logaddexp2", """
+def {name}(a, b):
+    if a == b:
+        return a + {F}(1.0)
+    m = a if a > b else b
+    d = -abs(a - b)
+    if d != d:
+        return a + b
+    return m + math.log1p({F}(2.0) ** d) * {F}(1.4426950408889634)
+""")
+
+# ---------------------------------------------------------------- piecewise-smooth real functions
+ABS = defop("abs", 1, lambda a: sympy.Abs(a), sympy_types=(sympy.Abs,), emit="abs({0})",
+            emit_complex="abs({0})", result=_real_result, mpmath=mpmath.fabs,
+            vjp=lambda g, out, a: (g * SIGN(a),), description="derivative sign(x): 0 at x = 0")
+SIGN = defop("sign", 1, lambda a: sympy.sign(a), sympy_types=(sympy.sign,), emit="np.sign({0})",
+             emit_complex="@csign({0})", mpmath=lambda a: mpmath.sign(a),
+             vjp=lambda g, out, a: (const(0),), description="derivative 0 everywhere")
+FLOOR = defop("floor", 1, lambda a: sympy.floor(a), sympy_types=(sympy.floor,), emit="np.floor({0})",
+              mpmath=mpmath.floor, vjp=lambda g, out, a: (const(0),))
+CEIL = defop("ceiling", 1, lambda a: sympy.ceiling(a), sympy_types=(sympy.ceiling,), emit="np.ceil({0})",
+             mpmath=mpmath.ceil, vjp=lambda g, out, a: (const(0),))
+MOD = defop("mod", 2, lambda a, b: sympy.Mod(a, b), sympy_types=(sympy.Mod,), emit="({0} % {1})",
+            mpmath=lambda a, b: a - b * mpmath.floor(a / b),
+            vjp=lambda g, out, a, b: (g, -(g * FLOOR(a / b))))
+MAX = defop("max", None, lambda *a: sympy.Max(*a), sympy_types=(sympy.Max,), commutative=True,
+            emit=lambda ctx, node, *a: _fold_binary(ctx, "@max2", a), mpmath=lambda *a: max(a),
+            vjp=lambda g, out, *a: _minmax_vjp(g, out, a),
+            description="NaN-propagating; at ties the gradient goes to the first argument in graph order")
+MIN = defop("min", None, lambda *a: sympy.Min(*a), sympy_types=(sympy.Min,), commutative=True,
+            emit=lambda ctx, node, *a: _fold_binary(ctx, "@min2", a), mpmath=lambda *a: min(a),
+            vjp=lambda g, out, *a: _minmax_vjp(g, out, a))
+HEAVISIDE = defop("heaviside", 2, lambda a, h0: sympy.Heaviside(a, h0), sympy_types=(sympy.Heaviside,),
+                  emit="@heaviside({0}, {1})",
+                  mpmath=lambda a, h0: mpmath.mpf(1) if a > 0 else (mpmath.mpf(0) if a < 0 else h0),
+                  vjp=lambda g, out, a, h0: (const(0), const(0)))
+
+
+def _fold_binary(ctx, fn, names):
+    expr = names[0]
+    for n in names[1:]:
+        expr = f"{fn}({expr}, {n})"
+    return expr
+
+
+def _minmax_vjp(g, out, args):
+    # the first argument equal to the result takes the whole adjoint (JAX/PyTorch pick one at ties)
+    taken = const(False)
+    grads = []
+    for a in args:
+        hit = AND(EQ(a, out), NOT(taken))
+        grads.append(SELECT(hit, g, const(0)))
+        taken = OR(taken, hit)
+    return tuple(grads)
+
+
+helper("max2", "def {name}(a, b):\n    return a if (a >= b or a != a) else b")
+helper("min2", "def {name}(a, b):\n    return a if (a <= b or a != a) else b")
+helper("heaviside", """
+def {name}(x, h0):
+    if x > 0:
+        return {F}(1.0)
+    if x < 0:
+        return {F}(0.0)
+    if x == 0:
+        return h0
+    return x
+""")
+helper("csign", "def {name}(z):\n    return z / abs(z) if z != 0 else z")
+
+# ---------------------------------------------------------------- special functions
+ERF = _unary("erf", sympy.erf, "math.erf({0})", None, mpmath.erf,
+             lambda g, out, a: (g * const(2 / sympy.sqrt(sympy.pi)) * EXP(-(a * a)),))
+ERFC = _unary("erfc", sympy.erfc, "math.erfc({0})", None, mpmath.erfc,
+              lambda g, out, a: (-(g * const(2 / sympy.sqrt(sympy.pi)) * EXP(-(a * a))),))
+GAMMA = _unary("gamma", sympy.gamma, "math.gamma({0})", None, mpmath.gamma,
+               lambda g, out, a: (g * out * DIGAMMA(a),))
+LOGGAMMA = _unary("loggamma", sympy.loggamma, "math.lgamma({0})", None,
+                  lambda a: mpmath.log(abs(mpmath.gamma(a))), lambda g, out, a: (g * DIGAMMA(a),),
+                  description="log|gamma(x)| for real x, as math.lgamma")
+DIGAMMA = _unary("digamma", sympy.digamma, "@digamma({0})", None, mpmath.digamma,
+                 lambda g, out, a: (g * TRIGAMMA(a),))
+TRIGAMMA = defop("trigamma", 1, lambda a: sympy.polygamma(1, a), emit="@trigamma({0})",
+                 mpmath=lambda a: mpmath.psi(1, a), vjp=None)
+SINC = _unary("sinc", sympy.sinc, "@sinc({0})", None, mpmath.sinc,
+              lambda g, out, a: (g * SELECT(EQ(a, const(0)), const(0), (COS(a) - out) / a),),
+              description="unnormalised sin(x)/x, with sinc(0) = 1 (SymPy's convention)")
+
+helper("sinc", """
+def {name}(x):
+    if abs(x) < {F}(1e-4):
+        return {F}(1.0) - x * x / {F}(6.0)
+    return math.sin(x) / x
+""")
+# digamma: reflection for x < 0.5 (so negative arguments work), recurrence up to x >= 6, then the
+# asymptotic series (Abramowitz & Stegun 6.3.18); about 1e-15 relative away from the poles.
+helper("digamma", """
+def {name}(x):
+    if x != x or x == -np.inf:
+        return x - x
+    if x <= 0.0 and math.floor(x) == x:
+        return {F}(np.nan)
+    acc = {F}(0.0)
+    if x < 0.5:
+        acc = -{F}(3.141592653589793) / math.tan({F}(3.141592653589793) * x)
+        x = {F}(1.0) - x
+    while x < 6.0:
+        acc -= {F}(1.0) / x
+        x += {F}(1.0)
+    r = {F}(1.0) / (x * x)
+    s = r * ({F}(1.0 / 12) - r * ({F}(1.0 / 120) - r * ({F}(1.0 / 252) - r * ({F}(1.0 / 240) - r * {F}(1.0 / 132)))))
+    return acc + math.log(x) - {F}(0.5) / x - s
+""")
+helper("trigamma", """
+def {name}(x):
+    if x != x:
+        return x
+    if x <= 0.0 and math.floor(x) == x:
+        return {F}(np.inf)
+    acc = {F}(0.0)
+    if x < 0.5:
+        s = math.sin({F}(3.141592653589793) * x)
+        acc = {F}(9.869604401089358) / (s * s)
+        x = {F}(1.0) - x
+        acc_sign = {F}(-1.0)
+    else:
+        acc_sign = {F}(1.0)
+    t = {F}(0.0)
+    while x < 6.0:
+        t += {F}(1.0) / (x * x)
+        x += {F}(1.0)
+    r = {F}(1.0) / (x * x)
+    series = {F}(1.0) / x + r / {F}(2.0) + r / x * ({F}(1.0 / 6) - r * ({F}(1.0 / 30) - r * ({F}(1.0 / 42) - r * {F}(1.0 / 30))))
+    return acc + acc_sign * (t + series)
+""")
+
+# ---------------------------------------------------------------- complex parts
+RE = defop("re", 1, lambda a: sympy.re(a), sympy_types=(sympy.re,), emit="{0}", emit_complex="{0}.real",
+           result=_real_result, mpmath=mpmath.re, vjp=lambda g, out, a: (g,))
+IM = defop("im", 1, lambda a: sympy.im(a), sympy_types=(sympy.im,), emit="@zero({0})",
+           emit_complex="{0}.imag", result=_real_result, mpmath=mpmath.im, vjp=lambda g, out, a: (const(0),))
+CONJ = defop("conjugate", 1, lambda a: sympy.conjugate(a), sympy_types=(sympy.conjugate,), emit="{0}",
+             emit_complex="{0}.conjugate()", mpmath=mpmath.conj, vjp=lambda g, out, a: (g,))
+ARG = defop("arg", 1, lambda a: sympy.arg(a), sympy_types=(sympy.arg,), emit="@rarg({0})",
+            emit_complex="cmath.phase({0})", result=_real_result, mpmath=mpmath.arg,
+            vjp=lambda g, out, a: (const(0),))
+helper("zero", "def {name}(x):\n    return {F}(0.0)")
+helper("rarg", """
+def {name}(x):
+    if x < 0:
+        return {F}(3.141592653589793)
+    if x >= 0:
+        return {F}(0.0)
+    return x
+""")
+
+# ---------------------------------------------------------------- relations, logic, selection
+def _rel(name, sympy_cls, symbol, mp):
+    return defop(name, 2, lambda a, b: sympy_cls(a, b), sympy_types=(sympy_cls,),
+                 emit=f"({{0}} {symbol} {{1}})", result=_bool_result, mpmath=mp,
+                 vjp=lambda g, out, a, b: (const(0), const(0)))
+
+
+LT = _rel("lt", sympy.StrictLessThan, "<", lambda a, b: a < b)
+LE = _rel("le", sympy.LessThan, "<=", lambda a, b: a <= b)
+GT = _rel("gt", sympy.StrictGreaterThan, ">", lambda a, b: a > b)
+GE = _rel("ge", sympy.GreaterThan, ">=", lambda a, b: a >= b)
+EQ = defop("eq", 2, lambda a, b: sympy.Eq(a, b), sympy_types=(sympy.Equality,), emit="({0} == {1})",
+           emit_complex="({0} == {1})", result=_bool_result, mpmath=lambda a, b: a == b)
+NE = defop("ne", 2, lambda a, b: sympy.Ne(a, b), sympy_types=(sympy.Unequality,), emit="({0} != {1})",
+           emit_complex="({0} != {1})", result=_bool_result, mpmath=lambda a, b: a != b)
+AND = defop("and", None, lambda *a: sympy.And(*a), sympy_types=(sympy.And,), commutative=True,
+            emit=_nary("and"), result=_bool_result, mpmath=lambda *a: all(a))
+OR = defop("or", None, lambda *a: sympy.Or(*a), sympy_types=(sympy.Or,), commutative=True,
+           emit=_nary("or"), result=_bool_result, mpmath=lambda *a: any(a))
+NOT = defop("not", 1, lambda a: sympy.Not(a), sympy_types=(sympy.Not,), emit="(not {0})",
+            result=_bool_result, mpmath=lambda a: not a)
+XOR = defop("xor", 2, lambda a, b: sympy.Xor(a, b), commutative=True, emit="({0} != {1})",
+            result=_bool_result, mpmath=lambda a, b: bool(a) != bool(b))
+
+
+def _select_result(kinds):
+    return _promote(kinds[1:]) if BOOL not in kinds[1:] else BOOL
+
+
+SELECT = defop("select", 3, lambda c, a, b: sympy.Piecewise((a, c), (b, True)),
+               emit="({1} if {0} else {2})", emit_complex="({1} if {0} else {2})", result=_select_result,
+               mpmath=lambda c, a, b: a if c else b,
+               vjp=lambda g, out, c, a, b: (const(0), SELECT(c, g, const(0)), SELECT(c, const(0), g)),
+               description="the value of the branch not taken never reaches the result")
+
+# ops whose value cannot be complex (their real emission is also their meaning for real kinds)
+REAL_ONLY = {name for name, op in OPS.items() if op.emit_complex is None and op.arity != 0}

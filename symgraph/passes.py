@@ -1,0 +1,5 @@
+"""The default optimization pipeline (placeholder until the rewrite engine lands)."""
+
+
+def optimize(graph, options=True):
+    return graph, []
