@@ -371,3 +371,6 @@ SELECT = defop("select", 3, lambda c, a, b: sympy.Piecewise((a, c), (b, True)),
 
 # ops whose value cannot be complex (their real emission is also their meaning for real kinds)
 REAL_ONLY = {name for name, op in OPS.items() if op.emit_complex is None and op.arity != 0}
+
+# the stable primitives register themselves into OPS/HELPERS; importing them here keeps the table complete
+from . import stable  # noqa: E402,F401
