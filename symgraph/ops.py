@@ -13,7 +13,7 @@ import sympy
 from sympy.codegen import cfunctions
 from sympy.codegen import numpy_nodes
 
-from .ir import BOOL, COMPLEX, REAL, Op, const
+from .ir import BOOL, COMPLEX, REAL, Op, _promote, const
 
 OPS: dict = {}
 HELPERS: dict = {}  # name -> source template; {name} is the function's name, {F} the float constructor
