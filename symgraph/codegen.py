@@ -214,9 +214,11 @@ def check_variant(graph: Graph, variant: str):
 
 
 def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache=True, version="0") -> tuple:
-    """Python source defining `kernel_<variant>` for each dtype variant the graph supports.
+    """Python source defining `kernel_<variant>` and `scalar_<variant>` for each dtype variant the graph
+    supports. Returns (source, variants).
 
-    Returns (source, variants). Kernel signature: kernel(n, in_0, ..., in_k, out_0, ..., out_m).
+    kernel(n, in_0, ..., in_k, out_0, ..., out_m) fills 1-D outputs over n points (each input a 1-D array
+    or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point.
     """
     builder = ModuleBuilder(jit_options(fastmath=fastmath, parallel=False, cache=cache))
     param_names = [builder.namer.fresh(f"in{i}_{s.name}") for i, s in enumerate(arg_symbols)]
@@ -250,10 +252,11 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
 
 
 def _kernel_source(graph, variant, builder, param_names, out_names, position, options, parallel):
+    """The loop kernel `kernel_<variant>` and the one-point function `scalar_<variant>` (same body)."""
     ctx = VariantContext(variant, builder)
     kinds = node_kinds(graph, variant)
     names = {}
-    lines = []
+    loads, lines = [], []
     local = Namer()
     local.used |= set(builder.namer.used)
     for node in graph.nodes:
@@ -262,7 +265,7 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
             if idx is None:
                 raise SymgraphError(f"symbol {node.attr} is not an argument")
             name = local.fresh(f"v{idx}")
-            lines.append(f"{name} = _ld({param_names[idx]}, i)")
+            loads.append((name, param_names[idx]))
             names[node.key] = name
             continue
         if node.is_const:
@@ -280,13 +283,16 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
         name = local.fresh("t")
         lines.append(f"{name} = {text}")
         names[node.key] = name
-    for out_name, o in zip(out_names, graph.outputs):
-        lines.append(f"{out_name}[i] = {names[o.key]}")
+    results = [names[o.key] for o in graph.outputs]
     loop = "numba.prange(n)" if parallel else "range(n)"
     par = ", parallel=True" if parallel else ""
-    body = "\n".join("        " + line for line in lines)
-    signature = ", ".join(["n"] + param_names + out_names)
+    kernel_body = [f"{v} = _ld({p}, i)" for v, p in loads] + lines
+    kernel_body += [f"{out}[i] = {r}" for out, r in zip(out_names, results)]
+    scalar_body = [f"{v} = {p}" for v, p in loads] + lines + [f"return ({', '.join(results)},)"]
     return (f"@numba.njit({options}{par})\n"
-            f"def kernel_{variant}({signature}):\n"
+            f"def kernel_{variant}({', '.join(['n'] + param_names + out_names)}):\n"
             f"    for i in {loop}:\n"
-            f"{body}\n")
+            + "".join(f"        {line}\n" for line in kernel_body)
+            + f"\n\n@numba.njit({options})\n"
+            f"def scalar_{variant}({', '.join(param_names)}):\n"
+            + "".join(f"    {line}\n" for line in scalar_body))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
 import os
 import sys
 import tempfile
@@ -128,7 +129,10 @@ class CompiledFunction:
                                                       cache=cache, version=__version__)
         self._module = load_module(self.source, cache=cache)
         self._kernels = {v: getattr(self._module, f"kernel_{v}") for v in self.variants}
+        self._scalars = {v: getattr(self._module, f"scalar_{v}") for v in self.variants}
         self._out_dtypes = {v: [np.dtype(d) for d in codegen.output_dtypes(graph, v)] for v in self.variants}
+        self._scalar_types = {v: [d.type for d in dts] for v, dts in self._out_dtypes.items()}
+        self._real = "float64" in self.variants
         self._complex_only = self.variants == ["complex128"]
 
     # ------------------------------------------------------------------ calling
@@ -137,20 +141,40 @@ class CompiledFunction:
         if len(args) != nargs:
             raise ArgumentError(f"{self._signature()} takes {nargs} argument{'s' if nargs != 1 else ''}, "
                                 f"got {len(args)}")
+        if out is None and self._real and all(type(a) is float or type(a) is int for a in args):
+            # the common scalar call, kept to one typed call into the compiled one-point function
+            return self._pack_scalar(self._scalars["float64"](*[float(a) for a in args]), "float64")
         values, variant = self._classify(args)
         shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
         try:
-            shape = np.broadcast_shapes(*shapes) if shapes else ()
+            shape = shapes[0] if len(set(shapes)) == 1 else np.broadcast_shapes(*shapes)
         except ValueError:
             described = ", ".join(f"{s.name}: {v.shape}" for s, v in zip(self.symbols, values)
                                   if isinstance(v, np.ndarray))
             raise ArgumentError(f"argument shapes do not broadcast together ({described})") from None
-        n = int(np.prod(shape)) if shape else 1
-        dtype = np.dtype(variant if variant != "complex128" else "complex128")
+        dtype = np.dtype(variant)
+        if shape == () and out is None:
+            scalars = [dtype.type(v) if not isinstance(v, np.ndarray) else dtype.type(v.reshape(()))
+                       for v in values]
+            return self._pack_scalar(self._scalars[variant](*scalars), variant)
+        n = math.prod(shape)
         inputs = [self._prepare(v, shape, dtype) for v in values]
-        outputs, results = self._outputs(shape, n, variant, out)
+        outputs, result, copies = self._outputs(shape, n, variant, out)
         self._kernels[variant](n, *inputs, *outputs)
-        return results()
+        for target, temporary in copies:
+            target[...] = temporary.reshape(target.shape)
+        return result
+
+    def _pack_scalar(self, values, variant):
+        """NumPy scalars (or a (rows, cols) array) from the one-point function's tuple."""
+        types = self._scalar_types[variant]
+        form = self.graph.form
+        if form == "single":
+            return types[0](values[0])
+        if form == "matrix":
+            dtype = np.result_type(*self._out_dtypes[variant])
+            return np.array(values, dtype=dtype).reshape(self.graph.shape)
+        return tuple(t(v) for t, v in zip(types, values))
 
     def _classify(self, args):
         """Arrays and scalars as the kernel will see them, and the dtype variant to run."""
@@ -218,26 +242,20 @@ class CompiledFunction:
         return np.ascontiguousarray(np.broadcast_to(v.astype(dtype, copy=False), shape)).reshape(-1)
 
     def _outputs(self, shape, n, variant, out):
+        """(arrays the kernel writes, the result to return, (target, temporary) pairs to copy back)."""
         dtypes = self._out_dtypes[variant]
         graph = self.graph
-        scalar = shape == ()
         if graph.form == "matrix":
             rows, cols = graph.shape
             full = shape + (rows, cols)
             dtype = np.result_type(*dtypes)
-            if out is not None:
-                target = self._check_out(out, full, dtype, "out")
+            target = self._check_out(out, full, dtype, "out") if out is not None else np.empty(full, dtype)
+            if target.flags.c_contiguous and target.dtype == dtype:
+                flat, copies = target.reshape(n, rows * cols), ()
             else:
-                target = np.empty(full, dtype)
-            direct = target.flags.c_contiguous and target.dtype == dtype
-            flat = target.reshape(n, rows * cols) if direct else np.empty((n, rows * cols), dtype)
-            columns = [flat[:, k] for k in range(rows * cols)]
-
-            def results():
-                if not np.shares_memory(flat, target):
-                    target[...] = flat.reshape(full)
-                return target
-            return columns, results
+                flat = np.empty((n, rows * cols), dtype)
+                copies = ((target, flat),)
+            return [flat[:, k] for k in range(rows * cols)], target, copies
 
         count = len(graph.outputs)
         if out is not None:
@@ -246,21 +264,17 @@ class CompiledFunction:
                 raise ArgumentError(f"out must hold {count} array{'s' if count != 1 else ''}, got {len(outs)}")
             targets = [self._check_out(o, shape, d, f"out[{j}]") for j, (o, d) in enumerate(zip(outs, dtypes))]
         else:
-            targets = [np.empty(shape if not scalar else (1,), d) for d in dtypes]
+            targets = [np.empty(shape, d) for d in dtypes]
         # the kernel writes each result in its own dtype, into the target itself where it can
-        flats = [t.reshape(-1) if t.flags.c_contiguous and t.dtype == d else np.empty(n, d)
-                 for t, d in zip(targets, dtypes)]
-
-        def results():
-            for t, f in zip(targets, flats):
-                if not np.shares_memory(t, f):
-                    t[...] = f.reshape(t.shape)
-            if out is None and scalar:
-                values = tuple(t[0] for t in targets)
+        flats, copies = [], []
+        for t, d in zip(targets, dtypes):
+            if t.flags.c_contiguous and t.dtype == d:
+                flats.append(t.reshape(-1))
             else:
-                values = tuple(targets)
-            return values[0] if graph.form == "single" else values
-        return flats, results
+                flats.append(np.empty(n, d))
+                copies.append((t, flats[-1]))
+        result = targets[0] if graph.form == "single" else tuple(targets)
+        return flats, result, copies
 
     @staticmethod
     def _check_out(o, shape, dtype, label):
