@@ -53,14 +53,26 @@ ADD = defop("add", None, lambda *a: sympy.Add(*a), commutative=True,
             vjp=lambda g, out, *a: tuple(g for _ in a))
 MUL = defop("mul", None, lambda *a: sympy.Mul(*a), commutative=True,
             emit=_nary("*"), emit_complex=_nary("*"), mpmath=lambda *a: mpmath.fprod(a),
-            vjp=lambda g, out, *a: tuple(g * MUL(*(b for j, b in enumerate(a) if j != i))
-                                         for i in range(len(a))))
+            vjp=lambda g, out, *a: _mul_vjp(g, a))
 SUB = defop("sub", 2, lambda a, b: a - b, emit="({0} - {1})", emit_complex="({0} - {1})",
             mpmath=lambda a, b: a - b, vjp=lambda g, out, a, b: (g, -g))
 NEG = defop("neg", 1, lambda a: -a, emit="(-{0})", emit_complex="(-{0})", mpmath=lambda a: -a,
             vjp=lambda g, out, a: (-g,))
 DIV = defop("div", 2, lambda a, b: a / b, emit="({0} / {1})", emit_complex="({0} / {1})",
             mpmath=lambda a, b: a / b, vjp=lambda g, out, a, b: (g / b, -(g * out) / b))
+
+
+def _mul_vjp(g, factors):
+    # each factor's adjoint is g times the product of the others, from prefix and suffix products:
+    # O(k) nodes for k factors instead of O(k^2), and no division (exact at zero factors)
+    k = len(factors)
+    prefix, suffix = [None] * k, [None] * k
+    for i in range(1, k):
+        prefix[i] = factors[0] if i == 1 else MUL(prefix[i - 1], factors[i - 1])
+    for i in range(k - 2, -1, -1):
+        suffix[i] = factors[k - 1] if i == k - 2 else MUL(factors[i + 1], suffix[i + 1])
+    others = [p if s is None else s if p is None else MUL(p, s) for p, s in zip(prefix, suffix)]
+    return tuple(g * o for o in others)
 
 
 def _emit_pow(ctx, node, base, exponent):
@@ -77,10 +89,14 @@ def _emit_pow(ctx, node, base, exponent):
 
 
 def _pow_vjp(g, out, a, b):
-    from .ir import const as c
     if b.is_const:
-        return (g * b * POW(a, c(b.value - 1)), c(0))
-    return (g * b * POW(a, b - 1), g * out * LOG(a))
+        if b.value == 0:
+            return (const(0), const(0))
+        lowered = a if b.value == 2 else POW(a, const(b.value - 1))
+        return (g * b * lowered, const(0))
+    # d/db a**b = a**b log(a), taken as 0 where a == 0 (the limit for b > 0; JAX's convention), not 0 * -inf
+    safe_base = SELECT(EQ(a, const(0)), const(1), a)
+    return (g * b * POW(a, b - 1), g * out * LOG(safe_base))
 
 
 POW = defop("pow", 2, lambda a, b: sympy.Pow(a, b), emit=_emit_pow, emit_complex=_emit_pow,
@@ -116,9 +132,9 @@ SEC = _unary("sec", sympy.sec, "@sec({0})", "(1 / cmath.cos({0}))", mpmath.sec,
 CSC = _unary("csc", sympy.csc, "@csc({0})", "(1 / cmath.sin({0}))", mpmath.csc,
              lambda g, out, a: (-(g * out * COT(a)),))
 ASIN = _unary("asin", sympy.asin, "math.asin({0})", "cmath.asin({0})", mpmath.asin,
-              lambda g, out, a: (g / SQRT(1 - a * a),))
+              lambda g, out, a: (g / SQRT((1 - a) * (1 + a)),))  # (1-a)(1+a): no cancellation near |a| = 1
 ACOS = _unary("acos", sympy.acos, "math.acos({0})", "cmath.acos({0})", mpmath.acos,
-              lambda g, out, a: (-(g / SQRT(1 - a * a)),))
+              lambda g, out, a: (-(g / SQRT((1 - a) * (1 + a))),))
 ATAN = _unary("atan", sympy.atan, "math.atan({0})", "cmath.atan({0})", mpmath.atan,
               lambda g, out, a: (g / (1 + a * a),))
 SINH = _unary("sinh", sympy.sinh, "math.sinh({0})", "cmath.sinh({0})", mpmath.sinh,
@@ -126,13 +142,13 @@ SINH = _unary("sinh", sympy.sinh, "math.sinh({0})", "cmath.sinh({0})", mpmath.si
 COSH = _unary("cosh", sympy.cosh, "math.cosh({0})", "cmath.cosh({0})", mpmath.cosh,
               lambda g, out, a: (g * SINH(a),))
 TANH = _unary("tanh", sympy.tanh, "math.tanh({0})", "cmath.tanh({0})", mpmath.tanh,
-              lambda g, out, a: (g * (1 - out * out),))
+              lambda g, out, a: (g * ((1 - out) * (1 + out)),))
 ASINH = _unary("asinh", sympy.asinh, "math.asinh({0})", "cmath.asinh({0})", mpmath.asinh,
                lambda g, out, a: (g / SQRT(a * a + 1),))
 ACOSH = _unary("acosh", sympy.acosh, "math.acosh({0})", "cmath.acosh({0})", mpmath.acosh,
                lambda g, out, a: (g / (SQRT(a - 1) * SQRT(a + 1)),))
 ATANH = _unary("atanh", sympy.atanh, "math.atanh({0})", "cmath.atanh({0})", mpmath.atanh,
-               lambda g, out, a: (g / (1 - a * a),))
+               lambda g, out, a: (g / ((1 - a) * (1 + a)),))
 ATAN2 = defop("atan2", 2, lambda y, x: sympy.atan2(y, x), sympy_types=(sympy.atan2,),
               emit="math.atan2({0}, {1})", mpmath=mpmath.atan2,
               vjp=lambda g, out, y, x: (g * x / (x * x + y * y), -(g * y) / (x * x + y * y)))
@@ -192,7 +208,7 @@ MOD = defop("mod", 2, lambda a, b: sympy.Mod(a, b), sympy_types=(sympy.Mod,), em
 MAX = defop("max", None, lambda *a: sympy.Max(*a), sympy_types=(sympy.Max,), commutative=True,
             emit=lambda ctx, node, *a: _fold_binary(ctx, "@max2", a), mpmath=lambda *a: max(a),
             vjp=lambda g, out, *a: _minmax_vjp(g, out, a),
-            description="NaN-propagating; at ties the gradient goes to the first argument in graph order")
+            description="NaN-propagating; at ties the gradient is shared evenly by the tied arguments")
 MIN = defop("min", None, lambda *a: sympy.Min(*a), sympy_types=(sympy.Min,), commutative=True,
             emit=lambda ctx, node, *a: _fold_binary(ctx, "@min2", a), mpmath=lambda *a: min(a),
             vjp=lambda g, out, *a: _minmax_vjp(g, out, a))
@@ -210,14 +226,15 @@ def _fold_binary(ctx, fn, names):
 
 
 def _minmax_vjp(g, out, args):
-    # the first argument equal to the result takes the whole adjoint (JAX/PyTorch pick one at ties)
-    taken = const(False)
-    grads = []
-    for a in args:
-        hit = AND(EQ(a, out), NOT(taken))
-        grads.append(SELECT(hit, g, const(0)))
-        taken = OR(taken, hit)
-    return tuple(grads)
+    # as JAX and PyTorch: the arguments equal to the result share the adjoint evenly (half each at a tie
+    # of two); selected, not multiplied, so an argument that lost contributes nothing, not 0 * inf
+    hits = [EQ(a, out) for a in args]
+    if len(args) == 2:
+        share = SELECT(hits[0], SELECT(hits[1], g * const(sympy.Rational(1, 2)), g), g)
+    else:
+        ties = ADD(*(SELECT(h, const(1), const(0)) for h in hits))
+        share = g / ties
+    return tuple(SELECT(h, share, const(0)) for h in hits)
 
 
 helper("max2", "def {name}(a, b):\n    return a if (a >= b or a != a) else b")
