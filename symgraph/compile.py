@@ -78,7 +78,7 @@ def _as_symbols(args) -> list:
 
 
 def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache: bool = True,
-            rewrite=True, grad=False, jacobian: bool = False, hvp: bool = False) -> "CompiledFunction":
+            rewrite=True, grad=False, jacobian=False, hvp=False, hessian=False) -> "CompiledFunction":
     """Compile a SymPy expression into one fused Numba kernel; argument order as in sympy.lambdify.
 
     args      a Symbol or a sequence of Symbols: the positional parameters of the result
@@ -88,7 +88,17 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
     cache     keep the compiled kernel on disk (SYMGRAPH_CACHE_DIR, default ~/.cache/symgraph)
     rewrite   True for the default pipeline, False for the formula exactly as typed, or a
               `symgraph.Pipeline` / options (see symgraph.passes)
-    grad, jacobian, hvp   derivatives computed in the same kernel (see symgraph.autodiff)
+    grad      True (all args), a list of args, or one Symbol: also return the gradient of a scalar
+              expression, computed in the same kernel by reverse mode (symgraph.autodiff):
+              f(*a) -> (value, (df/da_1, ..., df/da_n)); with grad=x, (value, df/dx)
+    jacobian  True or a list of args: f(*a) -> (values, J), J of shape (*batch, m, n) for m outputs
+    hessian   True or a list of args (scalar expr): f(*a) -> (value, grad, H), H of shape (*batch, n, n)
+    hvp       True or a list of args (scalar expr): Hessian-vector products without forming H. The function
+              takes one tangent per differentiated arg after the args: f(*a, *v) -> (value, grad, H @ v)
+              (e.g. f(x, y, v_x, v_y) -> (value, (df/dx, df/dy), (Hv_x, Hv_y)))
+              Derivatives at kinks follow JAX/PyTorch (see symgraph.autodiff); for complex inputs they
+              are complex derivatives df/dz, and non-holomorphic functions (abs, re, conjugate, ...)
+              raise. `out=` takes the result's nesting (see symgraph.derivatives).
     """
     symbols = _as_symbols(args)
     graph = lower(expr)
@@ -100,13 +110,21 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
                             f"args {[str(s) for s in symbols]}: add {'it' if len(unknown) == 1 else 'them'} "
                             f"to args or substitute a value")
     derivative = None
-    if grad is not False or jacobian or hvp:
-        from .autodiff import derivative_graph
-        graph, derivative = derivative_graph(graph, symbols, grad=grad, jacobian=jacobian, hvp=hvp)
     trace = []
+    wants = [o for o in (grad, jacobian, hvp, hessian) if o is not False and o is not None]
+    if wants:
+        from .derivatives import derivative_graph
+        if rewrite is not False:
+            # differentiate the stabilised formula (softplus' derivative is a sigmoid, not exp/(1+exp))
+            from .passes import optimize
+            graph, trace = optimize(graph, rewrite)
+        graph, derivative = derivative_graph(graph, symbols, grad=grad, jacobian=jacobian, hvp=hvp,
+                                             hessian=hessian)
+        symbols = symbols + derivative.tangents
     if rewrite is not False:
         from .passes import optimize
-        graph, trace = optimize(graph, rewrite)
+        graph, more = optimize(graph, rewrite)
+        trace = list(trace) + list(more)
     return CompiledFunction(symbols, graph, parallel=parallel, fastmath=fastmath, cache=cache,
                             trace=trace, derivative=derivative, original=expr)
 
@@ -145,6 +163,11 @@ class CompiledFunction:
             # the common scalar call, kept to one typed call into the compiled one-point function
             return self._pack_scalar(self._scalars["float64"](*[float(a) for a in args]), "float64")
         values, variant = self._classify(args)
+        if variant == "complex128" and self._derivative is not None and self._derivative.nonholomorphic:
+            raise ArgumentError(f"complex arguments: the derivative passes through "
+                                f"{', '.join(self._derivative.nonholomorphic)}, which "
+                                f"{'is' if len(self._derivative.nonholomorphic) == 1 else 'are'} not holomorphic, "
+                                f"so df/dz does not exist; pass real arguments (e.g. real and imaginary parts)")
         shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
         try:
             shape = shapes[0] if len(set(shapes)) == 1 else np.broadcast_shapes(*shapes)
@@ -168,6 +191,8 @@ class CompiledFunction:
     def _pack_scalar(self, values, variant):
         """NumPy scalars (or a (rows, cols) array) from the one-point function's tuple."""
         types = self._scalar_types[variant]
+        if self._derivative is not None:
+            return self._derivative.pack_scalar(values, types, self._out_dtypes[variant])
         form = self.graph.form
         if form == "single":
             return types[0](values[0])
@@ -245,6 +270,8 @@ class CompiledFunction:
         """(arrays the kernel writes, the result to return, (target, temporary) pairs to copy back)."""
         dtypes = self._out_dtypes[variant]
         graph = self.graph
+        if self._derivative is not None:  # value and derivatives, nested as documented in derivatives.py
+            return self._derivative.allocate(shape, n, dtypes, out, self._check_out)
         if graph.form == "matrix":
             rows, cols = graph.shape
             full = shape + (rows, cols)
