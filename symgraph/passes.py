@@ -1,5 +1,191 @@
-"""The default optimization pipeline (placeholder until the rewrite engine lands)."""
+"""The default optimization pipeline: canonicalize -> stabilize -> fold constants -> specialize ->
+remove dead nodes, with constant folding and the options that switch rules or phases off."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from .domain import Facts
+from .errors import SymgraphError
+from .ir import Graph, Node, const
+from .rewrite import RuleIndex, rewrite_pass
+
+PIPELINE = ("canonicalize", "stabilize", "fold_constants", "specialize", "remove_dead")
 
 
-def optimize(graph, options=True):
-    return graph, []
+@dataclass
+class Options:
+    """What the pipeline may do. `disable_rules`: rule names never to fire; `disable_phases`: phases of
+    PIPELINE to skip. `sg.compile(..., rewrite=Options(disable_rules={"log1p"}))`."""
+
+    disable_rules: set = field(default_factory=set)
+    disable_phases: set = field(default_factory=set)
+    step_cap: int = 0  # 0: proportional to the graph's size
+
+    def __post_init__(self):
+        self.disable_rules = set(self.disable_rules)
+        self.disable_phases = set(self.disable_phases)
+        unknown = self.disable_phases - set(PIPELINE)
+        if unknown:
+            raise SymgraphError(f"unknown phase(s) {sorted(unknown)} in disable_phases; the phases are {list(PIPELINE)}")
+        names = {r.name for r in rules()}
+        unknown = self.disable_rules - names
+        if unknown:
+            raise SymgraphError(f"unknown rule(s) {sorted(unknown)} in disable_rules; see "
+                                f"symgraph.passes.rule_names() for the {len(names)} rule names")
+
+    @classmethod
+    def coerce(cls, options) -> "Options":
+        if options is True or options is None:
+            return cls()
+        if isinstance(options, cls):
+            return options
+        if isinstance(options, dict):
+            return cls(**options)
+        raise SymgraphError(f"rewrite must be True, False, a dict or symgraph.Options, not {type(options).__name__}")
+
+
+_RULES: list = []
+
+
+def rules() -> list:
+    """Every rule of symgraph.rules (collected once)."""
+    if not _RULES:
+        from .rules import all_rules
+        _RULES.extend(all_rules())
+    return list(_RULES)
+
+
+def rule_names() -> list:
+    return sorted(r.name for r in rules())
+
+
+def optimize(graph: Graph, options=True):
+    """Run the pipeline; returns (graph, trace) where trace lists every Firing in order."""
+    options = Options.coerce(options)
+    facts = Facts()
+    trace: list = []
+    outputs = list(graph.outputs)
+    by_phase = {p: RuleIndex(r for r in rules() if r.phase == p and r.name not in options.disable_rules)
+                for p in ("canonicalize", "stabilize", "specialize")}
+    cap = options.step_cap or None
+    fold = () if "fold_constants" in options.disable_phases else (("fold-constants", fold_constant),)
+    for phase in PIPELINE:
+        if phase in options.disable_phases:
+            continue
+        if phase == "remove_dead":
+            continue  # a Graph holds only what its outputs reach: rebuilding it below drops the rest
+        if phase == "fold_constants":
+            # canonical rules run again here: folding exposes x*1, x+0, select(True, a, b) ...
+            index = by_phase["canonicalize"]
+            outputs = rewrite_pass(outputs, index, facts, phase, trace, generic=fold, step_cap=cap)
+            continue
+        outputs = rewrite_pass(outputs, by_phase[phase], facts, phase, trace,
+                               generic=fold if phase == "specialize" else (), step_cap=cap)
+    return graph.with_outputs(outputs), trace
+
+
+def eliminate_dead(graph: Graph) -> Graph:
+    """The graph with only the nodes its outputs reach (nodes are immutable and shared, so this is
+    a fresh Graph over the same outputs)."""
+    return graph.with_outputs(graph.outputs)
+
+
+# ---------------------------------------------------------------- constant folding
+
+# IEEE defines these exactly, so emulating them in NumPy gives exactly what the kernel computes
+_CORRECTLY_ROUNDED = {
+    "add": lambda *a: _left_fold(np.add, a), "mul": lambda *a: _left_fold(np.multiply, a),
+    "sub": np.subtract, "div": np.divide, "neg": np.negative, "abs": np.abs, "sqrt": np.sqrt,
+}
+# libm functions: the kernel calls the same C library that Python's math module wraps
+_LIBM = {name: getattr(math, name) for name in ("exp", "log", "sin", "cos", "tan", "asin", "acos", "atan",
+                                                  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+                                                  "log1p", "expm1", "erf", "erfc", "log2", "log10")}
+
+
+def _left_fold(fn, args):
+    acc = args[0]
+    for a in args[1:]:
+        acc = fn(acc, a)
+    return acc
+
+
+def _is_inexact(value) -> bool:
+    """A float of working precision (a user's 0.1): folding it must match the runtime bit for bit."""
+    return any(f._prec <= 53 for f in value.atoms(sympy.Float))
+
+
+def _runtime_value(op_name, values, dtype):
+    """What the kernel computes for these constant arguments in `dtype`, or None if unknown."""
+    args = [dtype(float(sympy.Float(v, 30))) for v in values]
+    with np.errstate(all="ignore"):
+        if op_name in _CORRECTLY_ROUNDED:
+            return dtype(_CORRECTLY_ROUNDED[op_name](*args))
+        fn = _LIBM.get(op_name)
+        if fn is None or len(args) != 1:
+            return None
+        try:
+            return dtype(fn(float(args[0])))
+        except (ValueError, OverflowError):
+            return None
+
+
+def _fold_values(op, values):
+    """A SymPy number for op(*values), or None when folding could change what the program computes."""
+    if op.name == "select" or any(v in (sympy.true, sympy.false) for v in values) and op.name not in (
+            "and", "or", "not", "xor", "eq", "ne"):
+        return None
+    if any(not v.is_extended_real for v in values if v not in (sympy.true, sympy.false)):
+        return None  # complex constants are left to the complex kernel
+    try:
+        result = op.to_sympy(*values)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    if result in (sympy.true, sympy.false):
+        return result
+    if not isinstance(result, sympy.Expr) or not result.is_number:
+        return None
+    if result.is_extended_real is not True or result.is_finite is not True:
+        return None  # nan, zoo, inf, or complex: the runtime computes those itself
+    if not any(_is_inexact(v) for v in values):
+        if sympy.count_ops(result) > 24:  # keep constants small; 40 digits round correctly to float64
+            result = sympy.Float(sympy.N(result, 40), 40)
+        return result
+    runtime = {dt: _runtime_value(op.name, values, dt) for dt in (np.float64, np.float32)}
+    if any(v is None or not np.isfinite(v) for v in runtime.values()) or op.mpmath is None:
+        return None
+    import mpmath
+    from .reference import round_to
+    with mpmath.workdps(60):
+        exact = op.mpmath(*[mpmath.mpf(float(sympy.Float(v, 30))) if _is_inexact(v) else
+                            mpmath.mpf(str(sympy.N(v, 70))) for v in values])
+    folded = runtime[np.float64]
+    # the constant is stored once and rounded per dtype: it must give the kernel's value in both
+    if round_to(exact, np.float64) != folded or np.float32(folded) != runtime[np.float32] \
+            or round_to(exact, np.float32) != runtime[np.float32]:
+        return None
+    return sympy.Float(float(folded), 53)
+
+
+def fold_constant(node: Node, facts=None):
+    """Fold a node whose arguments are constants (or the constant prefix of an add/mul)."""
+    if node.op.arity == 0 or not node.args:
+        return None
+    consts = [a for a in node.args if a.is_const]
+    if not consts:
+        return None
+    if len(consts) == len(node.args):
+        value = _fold_values(node.op, [a.value for a in consts])
+        return None if value is None else const(value)
+    if node.op.name in ("add", "mul") and len(consts) >= 2:
+        # constants sort first, so the kernel evaluates them first: folding them keeps the order
+        value = _fold_values(node.op, [a.value for a in consts])
+        if value is None:
+            return None
+        rest = [a for a in node.args if not a.is_const]
+        return Node.make(node.op, (const(value), *rest))
+    return None

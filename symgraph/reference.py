@@ -1,0 +1,153 @@
+"""Ground truth for tests and benchmarks: graphs evaluated with mpmath at high precision, and the
+distance between a computed float and the exact value in ulps and in Herbie's bits of error."""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import sympy
+
+from .ir import Graph, Node, topological
+
+_NAN = mpmath.mpf("nan")
+
+
+def _to_mp(value):
+    if isinstance(value, (sympy.Basic,)):
+        if value is sympy.nan:
+            return _NAN
+        if value == sympy.oo:
+            return mpmath.mpf("inf")
+        if value == -sympy.oo:
+            return mpmath.mpf("-inf")
+        if value in (sympy.true, sympy.false):
+            return bool(value)
+        v = sympy.N(value, mpmath.mp.dps + 10)
+        return mpmath.mpc(*(mpmath.mpf(str(p)) for p in v.as_real_imag())) if not v.is_real else mpmath.mpf(str(v))
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return mpmath.mpc(value)
+    return mpmath.mpf(float(value)) if isinstance(value, (float, np.floating)) else mpmath.mpf(value)
+
+
+def _real_or_nan(v):
+    """Real-valued semantics: a complex or undefined result is NaN, as the float kernels give."""
+    if isinstance(v, mpmath.mpc):
+        return v.real if v.imag == 0 else _NAN
+    return v
+
+
+def _apply(op, args, real):
+    if any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args) and op.name not in ("select",):
+        return _NAN
+    try:
+        value = op.mpmath(*args)
+    except (ZeroDivisionError, ValueError):
+        return _ieee_special(op, args)
+    return _real_or_nan(value) if real else value
+
+
+def _ieee_special(op, args):
+    # the points where mpmath raises but IEEE arithmetic has a value (x/0, log(0), ...)
+    if op.name == "div":
+        a, b = args
+        if a == 0 or mpmath.isnan(a):
+            return _NAN
+        return mpmath.mpf("inf") * mpmath.sign(a) * (-1 if str(b).startswith("-") else 1)
+    if op.name in ("log", "log2", "log10") and args[0] == 0:
+        return mpmath.mpf("-inf")
+    if op.name == "log1p" and args[0] == -1:
+        return mpmath.mpf("-inf")
+    return _NAN
+
+
+def evaluate(graph_or_node, env: dict, dps: int = 50, real: bool = True):
+    """The exact value(s) of a graph or node at `env` ({sympy.Symbol: number}), with mpmath at `dps` digits.
+
+    Returns one mpmath number for a node or a single-output graph, else a list. With `real` (default),
+    results that are complex are NaN, as they are in the real kernels.
+    """
+    if isinstance(graph_or_node, Node):
+        outputs, single = [graph_or_node], True
+    else:
+        outputs, single = list(graph_or_node.outputs), graph_or_node.form == "single"
+    env_by_name = {sympy.srepr(k): v for k, v in env.items()}
+    values = {}
+    with mpmath.workdps(dps):
+        for node in topological(outputs):
+            if node.is_symbol:
+                key = sympy.srepr(node.attr)
+                if key not in env_by_name:
+                    raise KeyError(f"no value for symbol {node.attr} in env")
+                values[node.key] = _to_mp(env_by_name[key])
+            elif node.is_const:
+                values[node.key] = _to_mp(node.value)
+            elif node.op.name == "select":
+                c, a, b = (values[x.key] for x in node.args)
+                values[node.key] = a if c else b
+            else:
+                if node.op.mpmath is None:
+                    raise NotImplementedError(f"op {node.op.name} has no mpmath reference")
+                values[node.key] = _apply(node.op, [values[a.key] for a in node.args], real)
+        results = [+values[o.key] if not isinstance(values[o.key], bool) else values[o.key] for o in outputs]
+    return results[0] if single else results
+
+
+def round_to(value, dtype) -> float:
+    """An exact (mpmath) value correctly rounded to float64 or float32, as a NumPy scalar."""
+    dtype = np.dtype(dtype)
+    if isinstance(value, (float, np.floating, int)):
+        return dtype.type(value)
+    if mpmath.isnan(value):
+        return dtype.type(np.nan)
+    if dtype == np.float32:
+        with mpmath.workprec(24):
+            r = +value
+        f = float(r)
+        if abs(f) < 2.0 ** -126 or abs(f) >= 2.0 ** 128:  # subnormal or beyond: round through float64
+            return np.float32(float(value))
+        return np.float32(f)
+    return dtype.type(float(value))
+
+
+def _ordered(values: np.ndarray) -> np.ndarray:
+    """Floats mapped to integers in the same order, adjacent floats one apart (+0 and -0 both 0)."""
+    if values.dtype == np.float32:
+        bits = values.view(np.int32).astype(np.int64)
+        sign_mask = 0x7FFFFFFF
+    else:
+        bits = values.view(np.int64)
+        sign_mask = 0x7FFFFFFFFFFFFFFF
+    return np.where(bits < 0, -(bits & sign_mask), bits)
+
+
+def ulps(computed, exact, dtype="float64"):
+    """Number of floats of `dtype` between `computed` and `exact` (rounded correctly first).
+
+    NaN against NaN is 0; NaN against a number is the largest possible distance. Works elementwise.
+    """
+    dtype = np.dtype(dtype)
+    comp = np.atleast_1d(np.asarray(computed, dtype=dtype))
+    ex_list = exact if isinstance(exact, (list, tuple, np.ndarray)) else [exact]
+    ex = np.array([round_to(e, dtype) for e in ex_list], dtype=dtype)
+    comp, ex = np.broadcast_arrays(comp, ex)
+    comp, ex = np.ascontiguousarray(comp), np.ascontiguousarray(ex)
+    worst = float(2 ** (64 if dtype == np.float64 else 32))
+    diff = np.abs(_ordered(comp).astype(np.float64) - _ordered(ex).astype(np.float64))
+    cn, en = np.isnan(comp), np.isnan(ex)
+    diff = np.where(cn & en, 0.0, np.where(cn | en, worst, diff))
+    return diff if np.ndim(computed) or isinstance(exact, (list, tuple, np.ndarray)) else float(diff[0])
+
+
+def bits_of_error(computed, exact, dtype="float64"):
+    """Herbie's error measure: log2(1 + ulps distance) to the correctly rounded exact value."""
+    u = ulps(computed, exact, dtype)
+    return np.log2(1.0 + u) if isinstance(u, np.ndarray) else math.log2(1.0 + u)
+
+
+def evaluate_graph(graph: Graph, env: dict, dps: int = 50) -> list:
+    """All outputs of a graph as a list of exact values (even for a single output)."""
+    values = evaluate(graph, env, dps)
+    return values if isinstance(values, list) else [values]

@@ -1,0 +1,107 @@
+"""Canonical forms: arithmetic identities with their exact IEEE status (catalogue group H), trivial
+powers (F5), and the one spelling of a square (x*x) that the other rule sets match against.
+
+Nothing here may destroy a pattern the stability rules look for, so no distribution, no reordering
+of subtractions, and no algebra that is false at NaN or inf unless the guard proves it cannot occur.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import ConstVar, Rule, Validity, Var, same_value
+
+x, y, z = Var("x"), Var("y"), Var("z")
+c = ConstVar("c")
+E, EN, R = Validity.EXACT, Validity.EXACT_EXCEPT_SPECIAL, Validity.REAL_DOMAIN
+
+
+def _finite(facts, x, **_):
+    return facts.finite(x)
+
+
+def _finite_nonzero(facts, x, **_):
+    return facts.finite(x) and facts.nonzero(x)
+
+
+def _select_on_const(c, x, y):
+    if c.value == sympy.true:
+        return x
+    if c.value == sympy.false:
+        return y
+    return None
+
+
+def _square_power(x, c):
+    # x**2 is the only power whose square spelling is exact (pow(x, 2) == x*x in IEEE)
+    return ops.MUL(x, x) if same_value(c.value, sympy.Integer(2)) else None
+
+
+def _neg_const(c):
+    value = c.value
+    if value.is_extended_real and value.is_negative and value.is_finite:
+        return -value
+    return None
+
+
+def _mul_negative_const(c, x):
+    positive = _neg_const(c)
+    if positive is None:
+        return None
+    return -x if positive == 1 else -(const(positive) * x)
+
+
+RULES = [
+    # ---- additive identities (H1, H3)
+    Rule("add-zero", ops.ADD(0, x), x, validity=EN, ref="H1", doc="x + 0 is x except at x = -0"),
+    Rule("sub-zero", x - 0, x, validity=E, ref="H1", doc="x - 0 is x, -0 included"),
+    Rule("zero-sub", 0 - x, -x, validity=EN, ref="H3", doc="0 - x is -x except at x = +0"),
+    Rule("sub-neg", x - (-y), x + y, validity=E, ref="H2", doc="negation is exact"),
+    Rule("add-neg", ops.ADD(x, -y), x - y, validity=E, ref="H2", doc="a + (-b) is a - b bit for bit"),
+    Rule("sub-self", x - x, const(0), when=_finite, validity=EN, ref="H4",
+         doc="x - x is 0 only when x cannot be inf or NaN"),
+    # ---- multiplicative identities (H2, H4)
+    Rule("mul-one", ops.MUL(1, x), x, validity=E, ref="H2"),
+    Rule("div-one", x / 1, x, validity=E, ref="H2"),
+    Rule("mul-minus-one", ops.MUL(-1, x), -x, validity=E, ref="H2"),
+    Rule("div-minus-one", x / -1, -x, validity=E, ref="H2"),
+    Rule("mul-negative-const", ops.MUL(c, x), _mul_negative_const, validity=E, ref="H2",
+         doc="(-c)*x is -(c*x) bit for bit; the sign moves out where subtraction patterns see it"),
+    Rule("mul-zero", ops.MUL(0, x), const(0), when=_finite, validity=EN, ref="H4",
+         doc="0*x is 0 only when x is finite (0*inf is NaN)"),
+    Rule("zero-div", 0 / x, const(0), when=_finite_nonzero, validity=EN, ref="H4"),
+    Rule("div-self", x / x, const(1), when=_finite_nonzero, validity=EN, ref="H4"),
+    Rule("neg-neg", -(-x), x, validity=E, ref="H2"),
+    Rule("mul-neg-neg", ops.MUL(-x, -y), x * y, validity=E, ref="H2"),
+    Rule("div-neg-neg", (-x) / (-y), x / y, validity=E, ref="H2"),
+    Rule("mul-neg", ops.MUL(-x, y), lambda x, y: -(x * y), validity=E, ref="H2",
+         doc="(-a)*b is -(a*b) bit for bit"),
+    Rule("div-neg-num", (-x) / y, lambda x, y: -(x / y), validity=E, ref="H2"),
+    Rule("div-neg-den", x / (-y), lambda x, y: -(x / y), validity=E, ref="H2"),
+    Rule("div-recip", x / (1 / y), x * y, when=lambda facts, x, y: facts.finite(y) and facts.nonzero(y),
+         validity=EN, ref="E12", doc="1/(1/y) is y unless 1/y overflows or y is 0/inf/NaN"),
+    # ---- trivial powers (F5), the square spelling (F1) and reciprocals (F3)
+    Rule("pow-zero", x ** 0, const(1), validity=E, ref="F5", doc="IEEE defines pow(NaN, 0) = 1"),
+    Rule("pow-one", x ** 1, x, validity=E, ref="F5"),
+    Rule("one-pow", 1 ** x, const(1), validity=E, ref="F5", doc="IEEE defines pow(1, NaN) = 1"),
+    Rule("pow-two", x ** c, _square_power, validity=E, ref="F1", doc="pow(x, 2) and x*x round the same"),
+    Rule("pow-half", x ** sympy.Rational(1, 2), ops.SQRT(x), validity=EN, ref="F2",
+         doc="differs from pow at x = -0 and x = -inf only"),
+    Rule("pow-minus-one", x ** -1, 1 / x, validity=E, ref="F3", doc="1/x is correctly rounded; pow may not be"),
+    Rule("pow-minus-half", x ** sympy.Rational(-1, 2), 1 / ops.SQRT(x), validity=EN, ref="F3"),
+    # ---- abs and sign (H9, H10)
+    Rule("abs-neg", ops.ABS(-x), ops.ABS(x), validity=E, ref="H9"),
+    Rule("abs-abs", ops.ABS(ops.ABS(x)), ops.ABS(x), validity=E, ref="H9"),
+    Rule("abs-nonnegative", ops.ABS(x), x, when=lambda facts, x: facts.nonnegative(x) and facts.real(x),
+         validity=EN, ref="H9", doc="abs of a value proven >= 0 (differs only at -0)"),
+    Rule("sign-neg", ops.SIGN(-x), lambda x: -ops.SIGN(x), validity=E, ref="H10"),
+    Rule("sign-positive", ops.SIGN(x), const(1), when=lambda facts, x: facts.positive(x) and facts.not_nan(x),
+         validity=E, ref="H10"),
+    Rule("sign-negative", ops.SIGN(x), const(-1), when=lambda facts, x: facts.negative(x) and facts.not_nan(x),
+         validity=E, ref="H10"),
+    # ---- selection
+    Rule("select-const", ops.SELECT(c, x, y), _select_on_const, validity=E, ref="K",
+         doc="a constant condition picks its branch"),
+    Rule("select-same", ops.SELECT(z, x, x), x, validity=E, ref="K"),
+]
