@@ -79,7 +79,8 @@ def round_real(value, dtype: str) -> float:
         return float("-inf")
     if value is sympy.nan:
         return float("nan")
-    x = sympy.Float(value, 40)._to_mpmath(140)
+    # folded constants may be exact irrationals (sqrt(2), log(3)): evaluate them to 40 digits first
+    x = sympy.Float(sympy.N(value, 40), 40)._to_mpmath(140)
     if dtype == "float64":
         return float(x)
     with mpmath.workprec(24):

@@ -53,6 +53,10 @@ class Op:
     def __call__(self, *args) -> "Node":
         if self.arity is not None and len(args) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} arguments, got {len(args)}")
+        if any(getattr(a, "is_pattern", False) for a in args):
+            # a rewrite pattern: the same calls that build nodes build patterns (symgraph.rewrite)
+            from .rewrite import Pattern
+            return Pattern(self, args)
         return Node.make(self, tuple(as_node(a) for a in args))
 
     def __repr__(self):
