@@ -4,6 +4,7 @@ number of distinct SymPy objects."""
 from __future__ import annotations
 
 import sympy
+from sympy.codegen import numpy_nodes
 from sympy.core.numbers import ComplexInfinity, ImaginaryUnit, NumberSymbol
 
 from . import ops
@@ -22,8 +23,12 @@ def _class_op(expr):
     return None
 
 
-def lower(expr) -> Graph:
-    """Lower a SymPy expression, a list/tuple of them, or a Matrix, into one graph."""
+def lower(expr, replace=None) -> Graph:
+    """Lower a SymPy expression, a list/tuple of them, or a Matrix, into one graph.
+
+    replace: {SymPy subexpression: Symbol}, stand-ins for arguments that are not Symbols (f(t), a
+    derivative); matched node by node while lowering, because xreplace would recurse.
+    """
     form, shape = "single", None
     if isinstance(expr, sympy.MatrixBase):
         form, shape = "matrix", tuple(expr.shape)
@@ -34,7 +39,7 @@ def lower(expr) -> Graph:
     else:
         exprs = [expr]
     exprs = [_sympify(e) for e in exprs]
-    return Graph(lower_many(exprs), form, shape)
+    return Graph(lower_many(exprs, replace), form, shape)
 
 
 def _sympify(e):
@@ -48,10 +53,11 @@ def _sympify(e):
     raise SymgraphError(f"cannot compile {e!r} of type {type(e).__name__}: pass a SymPy expression")
 
 
-def lower_many(exprs) -> list:
+def lower_many(exprs, replace=None) -> list:
     memo: dict = {}    # id(sympy object) -> Node
     keep = []          # keeps every memoized object alive, so that ids stay unique
     results = []
+    stand_in = _stand_in_finder(replace)
     for root in exprs:
         stack = [(root, None)]
         while stack:
@@ -59,7 +65,7 @@ def lower_many(exprs) -> list:
             if id(expr) in memo:
                 continue
             if pending is None:
-                children, build = _plan(expr)
+                children, build = stand_in(expr) or _plan(expr)
                 missing = [c for c in children if id(c) not in memo]
                 if missing:
                     stack.append((expr, (children, build)))
@@ -73,11 +79,30 @@ def lower_many(exprs) -> list:
     return results
 
 
+def _stand_in_finder(replace):
+    """expr -> the plan of its stand-in symbol, or None. Only candidates of a replaced type are compared
+    (hashing every node would recurse into deep expressions)."""
+    if not replace:
+        return lambda expr: None
+    by_type: dict = {}
+    for target, sym in replace.items():
+        by_type.setdefault(type(target), []).append((target, sym))
+
+    def find(expr):
+        for target, sym in by_type.get(type(expr), ()):
+            if expr == target:
+                return (), lambda _: symbol(sym)
+        return None
+    return find
+
+
 def _plan(expr):
     """What `expr` needs lowered first, and how to build its node from them."""
     if isinstance(expr, sympy.Symbol):
         return (), lambda _: symbol(expr)
-    if isinstance(expr, (sympy.Number, NumberSymbol, ImaginaryUnit)) or expr in (sympy.true, sympy.false):
+    # zoo (1/0) is not a sympy.Number subclass: it must be named here or the branch below never runs
+    if isinstance(expr, (sympy.Number, NumberSymbol, ImaginaryUnit, ComplexInfinity)) or expr in (
+            sympy.true, sympy.false):
         if isinstance(expr, ComplexInfinity):
             return (), lambda _: const(sympy.oo)  # 1/0: IEEE gives inf
         return (), lambda _: const(expr)
@@ -104,8 +129,12 @@ def _plan(expr):
             return (x,), lambda n: ops.DIGAMMA(n[0])
         if order == 1:
             return (x,), lambda n: ops.TRIGAMMA(n[0])
-    if isinstance(expr, (sympy.Min, sympy.Max)):
-        op = ops.MIN if isinstance(expr, sympy.Min) else ops.MAX
+    if isinstance(expr, sympy.UnevaluatedExpr):
+        return expr.args, lambda n: n[0]  # only a grouping: its argument is computed as written
+    if isinstance(expr, sympy.ITE):
+        return expr.args, lambda n: ops.SELECT(*n)
+    if isinstance(expr, (sympy.Min, sympy.Max, numpy_nodes.minimum, numpy_nodes.maximum)):
+        op = ops.MIN if isinstance(expr, (sympy.Min, numpy_nodes.minimum)) else ops.MAX
         return expr.args, lambda n: op(*n) if len(n) > 1 else n[0]
     op = _class_op(expr)
     if op is not None:
@@ -126,6 +155,9 @@ def _chain(op, nodes):
 def _unsupported(expr):
     if isinstance(expr, sympy.Function) or isinstance(expr, sympy.core.function.AppliedUndef):
         name = getattr(expr.func, "__name__", str(expr.func))
+        if hasattr(expr, "_imp_"):
+            return UnsupportedError(f"{name} is an implemented_function (a Python callable): symgraph "
+                                    f"compiles to Numba and cannot call it; write {name} as a SymPy expression")
         if isinstance(expr, sympy.core.function.AppliedUndef):
             return UnsupportedError(f"{name} is an undefined function: symgraph cannot compile {expr}; "
                                     f"replace it by an expression or a supported function")
