@@ -17,6 +17,7 @@ from . import codegen
 from .errors import ArgumentError, SymgraphError
 from .ir import Graph
 from .lower import lower
+from . import signature
 
 __version__ = "0.1.0"
 
@@ -55,30 +56,9 @@ def load_module(source: str, cache: bool = True):
     return module
 
 
-def _as_symbols(args) -> list:
-    if isinstance(args, sympy.Basic) and not isinstance(args, (sympy.MatrixBase,)):
-        args = [args]
-    elif isinstance(args, sympy.MatrixBase):
-        args = list(args)
-    try:
-        args = list(args)
-    except TypeError:
-        raise SymgraphError(f"args must be a Symbol or a sequence of Symbols, not {type(args).__name__}") from None
-    symbols = []
-    for i, a in enumerate(args):
-        if isinstance(a, str):
-            a = sympy.Symbol(a)
-        if not isinstance(a, sympy.Symbol):
-            raise SymgraphError(f"argument {i} ({a!r}) is not a SymPy Symbol: args must be Symbols")
-        symbols.append(a)
-    if len(set(symbols)) != len(symbols):
-        dup = [s for s in symbols if symbols.count(s) > 1][0]
-        raise SymgraphError(f"symbol {dup} appears twice in args")
-    return symbols
-
-
 def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache: bool = True,
-            rewrite=True, grad=False, jacobian=False, hvp=False, hessian=False) -> "CompiledFunction":
+            rewrite=True, grad=False, jacobian=False, hvp=False, hessian=False, modules=None,
+            dummify=False, cse=True, docstring_limit=None) -> "CompiledFunction":
     """Compile a SymPy expression into one fused Numba kernel; argument order as in sympy.lambdify.
 
     args      a Symbol or a sequence of Symbols: the positional parameters of the result
@@ -99,9 +79,20 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
               Derivatives at kinks follow JAX/PyTorch (see symgraph.autodiff); for complex inputs they
               are complex derivatives df/dz, and non-holomorphic functions (abs, re, conjugate, ...)
               raise. `out=` takes the result's nesting (see symgraph.derivatives).
+    modules, dummify, cse, docstring_limit   accepted so that sympy.lambdify calls carry over
+              (symgraph.signature): modules may name 'numpy', 'math', 'scipy' or 'numexpr', whose
+              numbers symgraph computes anyway (others raise); symgraph always shares subexpressions
+              and always sanitises names, so cse and dummify change nothing.
+
+    As with sympy.lambdify, args may nest ([x, (y, z)] is called f(1, (2, 3))), be a string "x, y",
+    function applications f(t) or derivatives, or MatrixSymbols (an array whose last axes are the
+    matrix's shape); expr may be a string or a nested list/tuple of expressions and matrices.
     """
-    symbols = _as_symbols(args)
-    graph = lower(expr)
+    signature.check_modules(modules)
+    layout = signature.parse_args(args)
+    symbols = layout.symbols
+    expr, out_layout = signature.parse_outputs(signature.apply_replacements(expr, layout.replacements))
+    graph = lower(expr, replace=signature.scalar_replacements(layout.replacements))
     known = {sympy.srepr(s) for s in symbols}
     unknown = [s for s in graph.inputs if sympy.srepr(s) not in known]
     if unknown:
@@ -112,6 +103,9 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
     derivative = None
     trace = []
     wants = [o for o in (grad, jacobian, hvp, hessian) if o is not False and o is not None]
+    if wants and (out_layout is not None or not layout.simple):
+        raise SymgraphError("derivatives (grad, jacobian, hessian, hvp) need args that are plain Symbols and "
+                            "an expression that is one expression, a flat list, or a Matrix")
     if wants:
         from .derivatives import derivative_graph
         if rewrite is not False:
@@ -125,6 +119,10 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
         from .passes import optimize
         graph, more = optimize(graph, rewrite)
         trace = list(trace) + list(more)
+    if out_layout is not None or not layout.simple:
+        from .structured import StructuredFunction
+        return StructuredFunction(layout, out_layout, symbols, graph, parallel=parallel, fastmath=fastmath,
+                                  cache=cache, trace=trace, original=expr)
     return CompiledFunction(symbols, graph, parallel=parallel, fastmath=fastmath, cache=cache,
                             trace=trace, derivative=derivative, original=expr)
 
@@ -214,6 +212,11 @@ class CompiledFunction:
                 continue
             if isinstance(a, np.generic) or isinstance(a, np.ndarray):
                 arr = a
+            elif isinstance(a, signature.EXACT_NUMBERS) and not isinstance(a, np.generic):
+                number = signature.plain_number(sym.name, a)  # SymPy's pi, Integer(3), mpmath.mpf(...)
+                values.append(number)
+                any_complex |= type(number) is complex
+                continue
             elif a is None or isinstance(a, (str, bytes)):
                 raise ArgumentError(f"argument {sym.name} is {a!r}: pass a number or a NumPy array")
             else:

@@ -362,6 +362,13 @@ NOT = defop("not", 1, lambda a: sympy.Not(a), sympy_types=(sympy.Not,), emit="(n
             result=_bool_result, mpmath=lambda a: not a)
 XOR = defop("xor", 2, lambda a, b: sympy.Xor(a, b), commutative=True, emit="({0} != {1})",
             result=_bool_result, mpmath=lambda a, b: bool(a) != bool(b))
+# sympy.codegen's C99 classification functions (lambdify users write them in Piecewise conditions)
+ISNAN = defop("isnan", 1, lambda a: cfunctions.isnan(a), sympy_types=(cfunctions.isnan,), emit="({0} != {0})",
+              emit_complex="cmath.isnan({0})", result=_bool_result, mpmath=mpmath.isnan,
+              vjp=lambda g, out, a: (const(0),))
+ISINF = defop("isinf", 1, lambda a: cfunctions.isinf(a), sympy_types=(cfunctions.isinf,),
+              emit="math.isinf({0})", emit_complex="cmath.isinf({0})", result=_bool_result,
+              mpmath=mpmath.isinf, vjp=lambda g, out, a: (const(0),))
 
 
 def _select_result(kinds):
