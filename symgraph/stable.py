@@ -91,7 +91,12 @@ def mp_xlog1py(x, y):
 def mp_logit(p):
     if _is_nan(p) or p < 0 or p > 1:
         return _nan()
-    return mpmath.log(p) - mpmath.log1p(-p)
+    if p == 1:
+        return mpmath.inf
+    if p < 0.25:
+        return mpmath.log(p) - mpmath.log1p(-p)
+    # near 1/2 the difference of logs cancels, even at 50 digits; 2p - 1 is exact in mpmath
+    return mpmath.log1p((2 * p - 1) / (1 - p))
 
 
 def mp_cosm1(x):
@@ -101,19 +106,33 @@ def mp_cosm1(x):
 
 # ---------------------------------------------------------------- SymPy functions users can write
 def _evalf_with(reference, args, prec):
-    """Evaluate a reference at `prec` bits (plus guard bits); None when an argument is not a real number."""
+    """Evaluate a reference to `prec` bits; None when an argument is not a real number.
+
+    Arguments are rounded to a working precision first, and some functions cancel (logit near 1/2 of
+    an exact rational): the working precision doubles until two evaluations agree to `prec` bits.
+    """
     work = prec + 30
-    values = []
-    for a in args:
-        v = a.evalf(mpmath.libmp.prec_to_dps(work))
-        if not v.is_Number:
-            return None
-        values.append(mpmath.mpf(v._as_mpf_val(work)))
-    with mpmath.workprec(work):
-        r = reference(*values)
-    if isinstance(r, mpmath.mpc):
-        return None
-    return sympy.Float._new(mpmath.mpf(r)._mpf_, prec)
+    previous = r = None
+    for _ in range(8):
+        with mpmath.workprec(work):  # mpf() rounds to the context's precision: build every value inside it
+            values = []
+            for a in args:
+                v = a.evalf(mpmath.libmp.prec_to_dps(work))
+                if not v.is_Number:
+                    return None
+                values.append(mpmath.mpf(v._as_mpf_val(work)))
+            r = reference(*values)
+            if isinstance(r, mpmath.mpc):
+                return None
+            r = mpmath.mpf(r)
+            if all(a.is_Float for a in args):  # float arguments are exact at any precision: one pass
+                break
+            if previous is not None and (r == previous or not mpmath.isfinite(r)
+                                         or abs(r - previous) <= abs(r) * mpmath.ldexp(1, -prec - 2)):
+                break
+            previous = r
+        work *= 2
+    return sympy.Float._new(r._mpf_, prec)
 
 
 class _StableFunction(sympy.Function):
@@ -183,6 +202,9 @@ class logaddexp(_StableFunction):
     def eval(cls, *args):
         if len(args) < 2:
             raise TypeError("logaddexp takes at least two arguments")
+        ordered = sorted(args, key=sympy.default_sort_key)
+        if list(args) != ordered:  # symmetric: one canonical order, so logaddexp(y, x) == logaddexp(x, y)
+            return cls(*ordered)
 
     def fdiff(self, argindex=1):
         return sympy.exp(self.args[argindex - 1] - self)
