@@ -331,7 +331,7 @@ def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, g
         while stack:
             frame = stack[-1]
             node, state = frame[0], frame[1]
-            if node.key in memo:
+            if state == 0 and node.key in memo:
                 stack.pop()
                 continue
             if state == 0:
@@ -351,6 +351,12 @@ def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, g
                     memo[node.key] = memo[rebuilt.key]
                     stack.pop()
                     continue
+                if rebuilt.key in in_progress:
+                    # a replacement that keeps the node it replaces (select(ok, original, better)):
+                    # inside it the original stays as it is; elsewhere it maps to the replacement
+                    memo[node.key] = memo[rebuilt.key] = rebuilt
+                    stack.pop()
+                    continue
                 name, replacement = _first_firing(rebuilt, index, facts, generic)
                 if replacement is None:
                     memo[node.key] = memo[rebuilt.key] = rebuilt
@@ -358,7 +364,7 @@ def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, g
                     continue
                 steps += 1
                 trace.append(Firing(name, rebuilt, replacement, phase))
-                cycle = replacement.key in in_progress or rebuilt.key in in_progress
+                cycle = replacement.key in in_progress
                 if cycle or steps > step_cap:
                     why = "the rules form a cycle" if cycle else \
                         f"more than {step_cap} rewrite steps"

@@ -104,4 +104,10 @@ RULES = [
     Rule("select-const", ops.SELECT(c, x, y), _select_on_const, validity=E, ref="K",
          doc="a constant condition picks its branch"),
     Rule("select-same", ops.SELECT(z, x, x), x, validity=E, ref="K"),
+    Rule("select-nested-then", ops.SELECT(z, ops.SELECT(z, x, y), Var("w")), ops.SELECT(z, x, Var("w")),
+         validity=E, ref="K", doc="the inner condition is the outer one: its else branch is never taken"),
+    Rule("select-nested-else", ops.SELECT(z, Var("w"), ops.SELECT(z, x, y)), ops.SELECT(z, Var("w"), y),
+         validity=E, ref="K"),
+    Rule("abs-times-abs", ops.ABS(x) * ops.ABS(x), x * x, validity=E, ref="H9"),
+    Rule("sign-times-self", ops.SIGN(x) * x, ops.ABS(x), validity=EN, ref="H9", doc="differs only at x = -0"),
 ]

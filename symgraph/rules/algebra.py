@@ -1,0 +1,203 @@
+"""Accuracy rewrites that are algebra rather than stable primitives: roots and hypot (F6, F11, F12),
+cancellation (F15, F16, G3-G6, sum/difference cancellation), inverse-function pairs with guards
+(E1-E3, E7, E11), the asinh/acosh/atanh/sinh/tanh definitions back to the primitive (G7, G8),
+half-angle forms (G1, G2), and exp products that overflow in between (E8).
+
+A rule whose new form is better only on part of the domain keeps the typed form as a fallback:
+`select(condition, new, typed)`; the engine leaves the typed node inside its own replacement alone.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import Rule, Validity, Var
+
+x, y, z = Var("x"), Var("y"), Var("z")
+A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
+NAN = const(sympy.nan)
+
+
+def is_finite(t):
+    """A node that is true where t is neither +-inf nor NaN (t - t is 0 exactly there, NaN elsewhere)."""
+    return ops.EQ(t - t, 0)
+
+
+def _guarded(condition, value):
+    """value where condition holds, NaN elsewhere (the G class: NaN outside the domain survives)."""
+    return ops.SELECT(condition, value, NAN)
+
+
+def _diff_sqrt(x, y):
+    # (x - y)/(sqrt x + sqrt y); where the sum is 0 or inf the typed form equals x - y itself
+    d = x - y
+    t = ops.SQRT(x) + ops.SQRT(y)
+    return ops.SELECT(ops.AND(is_finite(t), ops.NE(t, 0)), d / t, d)
+
+
+def _sqrt_minus_one(x):
+    d = x - 1
+    t = ops.SQRT(x) + 1
+    return ops.SELECT(is_finite(t), d / t, d)
+
+
+def _one_minus_sqrt(x):
+    d = 1 - x
+    t = 1 + ops.SQRT(x)
+    return ops.SELECT(is_finite(t), d / t, d)
+
+
+def _near(x, y):
+    """True where the half-angle forms beat the typed difference: |x - y|*|x + y| < 1 (the rounding
+    of the mid-point, about ulp(x), is then smaller than the difference's own rounding)."""
+    return ops.LT(ops.ABS((x - y) * _mid(x, y)), 1)
+
+
+HALF = const(sympy.Rational(1, 2))
+
+
+def _half_diff(x, y):
+    # halves first (x + y may overflow); spelled as specialize spells x/2, so the form is stable
+    return HALF * x - HALF * y
+
+
+def _mid(x, y):
+    return HALF * x + HALF * y
+
+
+def _sin_diff(x, y):
+    h, m = _half_diff(x, y), _mid(x, y)
+    return ops.SELECT(_near(x, y), 2 * ops.SIN(h) * ops.COS(m), ops.SIN(x) - ops.SIN(y))
+
+
+def _cos_diff(x, y):
+    h, m = _half_diff(x, y), _mid(x, y)
+    return ops.SELECT(_near(x, y), -(2 * ops.SIN(h) * ops.SIN(m)), ops.COS(x) - ops.COS(y))
+
+
+def _atan_diff(x, y):
+    t = 1 + x * y
+    return ops.SELECT(is_finite(t), ops.ATAN2(x - y, t), ops.ATAN(x) - ops.ATAN(y))
+
+
+def _atan_sum(x, y):
+    t = 1 - x * y
+    return ops.SELECT(is_finite(t), ops.ATAN2(x + y, t), ops.ATAN(x) + ops.ATAN(y))
+
+
+def _exp_product(x, y):
+    ex, ey = ops.EXP(x), ops.EXP(y)
+    # the product is accurate to ~1.5 ulp; exp(x + y) (error ~|x+y| ulp) only where a factor is 0 or inf
+    ok = ops.AND(is_finite(ex), ops.NE(ex, 0), is_finite(ey), ops.NE(ey, 0))
+    return ops.SELECT(ok, ex * ey, ops.EXP(x + y))
+
+
+def _exp_quotient(x, y):
+    # exp(x)/exp(y) as the product exp(x)*exp(-y): one rounding fewer, and the same form exp-product makes
+    return _exp_product(x, -y)
+
+
+def _finite_guard(x, y):
+    return ops.SELECT(is_finite(x), y, NAN)
+
+
+RULES = [
+    # ---- roots and hypot
+    Rule("sqrt-square", ops.SQRT(x * x), ops.ABS(x), validity=A, phase="stabilize", ref="F6",
+         doc="sqrt(x*x) overflows for |x| > 1.3e154; abs(x) is exact"),
+    Rule("hypot", ops.SQRT(x * x + y * y), ops.HYPOT(x, y), validity=A, phase="stabilize", ref="F11",
+         doc="no spurious overflow or underflow of the squares"),
+    Rule("hypot-1", ops.SQRT(1 + y * y), ops.HYPOT(1, y), validity=A, phase="stabilize", ref="F12"),
+    Rule("sqrt-times-sqrt", ops.SQRT(x) * ops.SQRT(x), lambda x: _guarded(ops.GE(x, 0), x), validity=G,
+         phase="stabilize", ref="F7", doc="sqrt(x)**2 is x (NaN kept for x < 0)"),
+    Rule("cbrt-cube", ops.CBRT(x ** 3), x, validity=R, phase="stabilize", ref="E11",
+         doc="real cube root of x**3 is x; the typed form overflows for |x| > 5.6e102"),
+    # ---- cancellation
+    Rule("difference-of-squares", x * x - y * y, (x + y) * (x - y), validity=A, phase="stabilize", ref="F15",
+         doc="a*a - b*b cancels when a ~ b; a - b is then exact"),
+    Rule("square-minus-one", x * x - 1, (x + 1) * (x - 1), validity=A, phase="stabilize", ref="F15"),
+    Rule("one-minus-square", 1 - x * x, (1 + x) * (1 - x), validity=A, phase="stabilize", ref="F15"),
+    Rule("difference-of-sqrt", ops.SQRT(x) - ops.SQRT(y), _diff_sqrt, validity=A, phase="stabilize",
+         ref="F16", doc="sqrt(a) - sqrt(b) = (a - b)/(sqrt(a) + sqrt(b)) without cancellation"),
+    Rule("sqrt-minus-one", ops.SQRT(x) - 1, _sqrt_minus_one, validity=A, phase="stabilize", ref="F16"),
+    Rule("one-minus-sqrt", 1 - ops.SQRT(x), _one_minus_sqrt, validity=A, phase="stabilize", ref="F16"),
+    Rule("add-sub-cancel", (x + y) - x, lambda x, y: _finite_guard(x, y), validity=G, phase="stabilize",
+         ref="H6", doc="(x + y) - x is y where x is finite (the typed form loses y's digits)"),
+    Rule("sub-add-cancel", x - (x + y), lambda x, y: _finite_guard(x, -y), validity=G, phase="stabilize",
+         ref="H6"),
+    Rule("sub-sub-cancel", x - (x - y), lambda x, y: _finite_guard(x, y), validity=G, phase="stabilize",
+         ref="H6"),
+    Rule("mul-div-cancel", (x * y) / x, lambda x, y: ops.SELECT(ops.AND(is_finite(x), ops.NE(x, 0)), y, NAN),
+         validity=G, phase="stabilize", ref="H8", doc="(x*y)/x is y for finite nonzero x, also when x*y overflows"),
+    Rule("cosh-plus-sinh", ops.COSH(x) + ops.SINH(x), ops.EXP(x), validity=A, phase="stabilize", ref="G6"),
+    Rule("cosh-minus-sinh", ops.COSH(x) - ops.SINH(x), ops.EXP(-x), validity=A, phase="stabilize", ref="G6",
+         doc="cancels completely for x > 19"),
+    Rule("sinh-minus-cosh", ops.SINH(x) - ops.COSH(x), -ops.EXP(-x), validity=A, phase="stabilize", ref="G6"),
+    Rule("sin-diff", ops.SIN(x) - ops.SIN(y), _sin_diff, validity=A, phase="stabilize", ref="G3",
+         doc="2 sin((x-y)/2) cos((x+y)/2) where sin(x) ~ sin(y) would cancel"),
+    Rule("cos-diff", ops.COS(x) - ops.COS(y), _cos_diff, validity=A, phase="stabilize", ref="G4"),
+    Rule("atan-diff", ops.ATAN(x) - ops.ATAN(y), _atan_diff, validity=A, phase="stabilize", ref="G5",
+         doc="atan2(x - y, 1 + x*y): no cancellation for x ~ y"),
+    Rule("atan-sum", ops.ATAN(x) + ops.ATAN(y), _atan_sum, validity=A, phase="stabilize", ref="G5"),
+    # ---- definitions back to the primitive
+    Rule("asinh-def", ops.LOG(x + ops.SQRT(x * x + 1)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8",
+         doc="log(x + sqrt(x*x + 1)) cancels for x << 0 and overflows for x > 1e154"),
+    Rule("asinh-def-hypot", ops.LOG(x + ops.HYPOT(1, x)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8"),
+    Rule("acosh-def", ops.LOG(x + ops.SQRT(x * x - 1)), ops.ACOSH(x), validity=A, phase="stabilize", ref="G8"),
+    Rule("acosh-def-factored", ops.LOG(x + ops.SQRT((x + 1) * (x - 1))), ops.ACOSH(x), validity=A,
+         phase="stabilize", ref="G8"),
+    Rule("atanh-def", ops.LOG((1 + x) / (1 - x)) / 2, ops.ATANH(x), validity=A, phase="stabilize", ref="G8",
+         doc="log((1 + x)/(1 - x))/2 loses all digits for |x| < eps"),
+    Rule("atanh-def-half", ops.MUL(sympy.Rational(1, 2), ops.LOG((1 + x) / (1 - x))), ops.ATANH(x), validity=A,
+         phase="stabilize", ref="G8"),
+    Rule("sinh-def", (ops.EXP(x) - ops.EXP(-x)) / 2, ops.SINH(x), validity=A, phase="stabilize", ref="G7",
+         doc="(exp(x) - exp(-x))/2 cancels near 0"),
+    Rule("sinh-def-halves", ops.EXP(x) / 2 - ops.EXP(-x) / 2, ops.SINH(x), validity=A, phase="stabilize",
+         ref="G7", doc="SymPy distributes the 1/2"),
+    Rule("cosh-def-halves", ops.EXP(x) / 2 + ops.EXP(-x) / 2, ops.COSH(x), validity=A, phase="stabilize",
+         ref="G7"),
+    Rule("cosh-def", (ops.EXP(x) + ops.EXP(-x)) / 2, ops.COSH(x), validity=A, phase="stabilize", ref="G7"),
+    Rule("tanh-def", (ops.EXP(x) - ops.EXP(-x)) / (ops.EXP(x) + ops.EXP(-x)), ops.TANH(x), validity=A,
+         phase="stabilize", ref="G7", doc="the typed form is inf/inf = NaN for |x| > 710"),
+    Rule("tanh-expm1", ops.EXPM1(x) / (ops.EXP(x) + 1), lambda x: ops.TANH(x / 2), validity=A,
+         phase="stabilize", ref="G7", doc="(exp(2t) - 1)/(exp(2t) + 1) after expm1 has been formed"),
+    Rule("tan-half-sin", ops.SIN(x) / (1 + ops.COS(x)), lambda x: ops.TAN(x / 2), validity=A,
+         phase="stabilize", ref="G1"),
+    Rule("tan-half-cos", (1 - ops.COS(x)) / ops.SIN(x), lambda x: ops.TAN(x / 2), validity=A,
+         phase="stabilize", ref="G2", doc="1 - cos(x) cancels near 0"),
+    *([Rule("tan-half-cosm1", (-ops.OPS["cosm1"](x)) / ops.SIN(x), lambda x: ops.TAN(x / 2), validity=A,
+            phase="stabilize", ref="G2", doc="(1 - cos x)/sin x once 1 - cos x has become -cosm1(x)")]
+      if "cosm1" in ops.OPS else []),
+    # ---- inverse pairs (E1-E3, E7, E11); acosh(cosh x) is |x|, not x
+    Rule("log-exp", ops.LOG(ops.EXP(x)), x, validity=R, phase="stabilize", ref="E1",
+         doc="real x; the typed form overflows for x > 709"),
+    Rule("exp-log", ops.EXP(ops.LOG(x)),
+         lambda x: x, when=lambda facts, x: facts.nonnegative(x), validity=R, phase="stabilize", ref="E2"),
+    Rule("exp-log-guarded", ops.EXP(ops.LOG(x)), lambda x: _guarded(ops.GE(x, 0), x), validity=G,
+         phase="stabilize", ref="E2", doc="x >= 0; NaN kept elsewhere"),
+    Rule("log-recip", ops.LOG(1 / x), lambda x: -ops.LOG(x), validity=R, phase="stabilize", ref="E3",
+         doc="1/x overflows for subnormal x"),
+    Rule("log-sqrt", ops.LOG(ops.SQRT(x)), lambda x: ops.LOG(x) / 2, validity=R, phase="stabilize", ref="E7"),
+    Rule("sinh-asinh", ops.SINH(ops.ASINH(x)), x, validity=R, phase="stabilize", ref="E11"),
+    Rule("asinh-sinh", ops.ASINH(ops.SINH(x)), x, validity=R, phase="stabilize", ref="E11",
+         doc="sinh overflows for |x| > 710"),
+    Rule("atanh-tanh", ops.ATANH(ops.TANH(x)), x, validity=R, phase="stabilize", ref="E11",
+         doc="tanh rounds to 1 for x > 19"),
+    Rule("tanh-atanh", ops.TANH(ops.ATANH(x)), lambda x: _guarded(ops.LE(ops.ABS(x), 1), x), validity=G,
+         phase="stabilize", ref="E11"),
+    Rule("cosh-acosh", ops.COSH(ops.ACOSH(x)), lambda x: _guarded(ops.GE(x, 1), x), validity=G,
+         phase="stabilize", ref="E11"),
+    Rule("acosh-cosh", ops.ACOSH(ops.COSH(x)), ops.ABS(x), validity=R, phase="stabilize", ref="E11",
+         doc="acosh(cosh(x)) is |x| (the catalogue's x is wrong for x < 0)"),
+    Rule("sin-asin", ops.SIN(ops.ASIN(x)), lambda x: _guarded(ops.LE(ops.ABS(x), 1), x), validity=G,
+         phase="stabilize", ref="E11"),
+    Rule("cos-acos", ops.COS(ops.ACOS(x)), lambda x: _guarded(ops.LE(ops.ABS(x), 1), x), validity=G,
+         phase="stabilize", ref="E11"),
+    Rule("tan-atan", ops.TAN(ops.ATAN(x)), x, validity=R, phase="stabilize", ref="E11",
+         doc="atan rounds to pi/2 for large x, and tan(pi/2) is not x"),
+    # ---- exp products whose factors over/underflow (E8)
+    Rule("exp-product", ops.EXP(x) * ops.EXP(y), _exp_product, validity=A, phase="stabilize", ref="E8",
+         doc="exp(800)*exp(-800) is inf*0; exp(x + y) is used only where the product fails"),
+    Rule("exp-quotient", ops.EXP(x) / ops.EXP(y), _exp_quotient, validity=A, phase="stabilize", ref="E8"),
+]

@@ -1,0 +1,99 @@
+"""Speed: cheaper spellings of the same value, applied after stabilization (catalogue F1-F4, H5, E9).
+
+pow() is a libm call that blocks vectorisation; small integer and half-integer powers become
+multiplications, x/c becomes x*(1/c) only where 1/c is exact (a power of two), and A/exp(B)
+becomes A*exp(-B) (one rounding fewer, a multiply instead of a divide).
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import ConstVar, Rule, Validity, Var
+
+x, y = Var("x"), Var("y")
+c = ConstVar("c")
+E, EN, R, A = Validity.EXACT, Validity.EXACT_EXCEPT_SPECIAL, Validity.REAL_DOMAIN, Validity.ACCURACY
+
+MAX_SQUARING_POWER = 32  # beyond this, error grows by log2(n) roundings while pow stays within 1 ulp
+
+
+def _integer_value(c, low, high):
+    v = c.value
+    if v.is_Integer or (v.is_Float and v == int(v)):
+        n = int(v)
+        if low <= abs(n) <= high:
+            return n
+    return None
+
+
+def power_by_squaring(base, n: int):
+    """base**n (n >= 1) with about log2(n) multiplications, sharing every square."""
+    result, square = None, base
+    while n:
+        if n & 1:
+            result = square if result is None else result * square
+        n >>= 1
+        if n:
+            square = square * square
+    return result
+
+
+def _pow_integer(x, c):
+    n = _integer_value(c, 3, MAX_SQUARING_POWER)
+    if n is None:
+        return None
+    positive = power_by_squaring(x, abs(n))
+    return positive if n > 0 else 1 / positive
+
+
+def _pow_half_integer(x, c):
+    v = c.value
+    if not v.is_Rational and not v.is_Float:
+        return None
+    twice = 2 * sympy.Rational(v)
+    if not twice.is_Integer or twice % 2 == 0:
+        return None
+    k = int(twice - 1) // 2
+    if not 1 <= k <= 8:
+        return None
+    return power_by_squaring(x, k) * ops.SQRT(x)
+
+
+def _pow_third(x):
+    return ops.SELECT(ops.GE(x, 0), ops.CBRT(x), const(sympy.nan))
+
+
+def _power_of_two(c):
+    v = c.value
+    if not v.is_Number or not v.is_finite or v == 0:
+        return None
+    r = sympy.Rational(abs(v))
+    if r.p & (r.p - 1) or r.q & (r.q - 1):
+        return None
+    k = r.p.bit_length() - 1 - (r.q.bit_length() - 1)
+    return k if abs(k) <= 126 else None  # 1/c must be a normal number in float32 as well
+
+
+def _div_by_power_of_two(x, c):
+    if _power_of_two(c) is None:
+        return None
+    return const(1 / sympy.Rational(c.value)) * x
+
+
+RULES = [
+    Rule("pow-integer", x ** c, _pow_integer, validity=R, phase="specialize", ref="F4",
+         doc="x**n for 3 <= |n| <= 32 by repeated squaring: multiplications instead of a pow call"),
+    Rule("pow-half-integer", x ** c, _pow_half_integer, validity=EN, phase="specialize", ref="F4",
+         doc="x**(k + 1/2) as x**k * sqrt(x)"),
+    Rule("pow-third", x ** sympy.Rational(1, 3), lambda x: ops.CBRT(x),
+         when=lambda facts, x: facts.nonnegative(x), validity=R, phase="specialize", ref="F4",
+         doc="cbrt is correctly rounded more often and faster than pow"),
+    Rule("pow-third-guarded", x ** sympy.Rational(1, 3), _pow_third, validity=Validity.GUARDED,
+         phase="specialize", ref="F4", doc="x**(1/3) is NaN for x < 0; cbrt(x) is not"),
+    Rule("div-power-of-two", x / c, _div_by_power_of_two, validity=E, phase="specialize", ref="H5",
+         doc="x/2**k == x*2**-k bit for bit; other constants keep the division (x*(1/c) is 1 ulp off)"),
+    Rule("div-exp", x / ops.EXP(y), lambda x, y: x * ops.EXP(-y), validity=A, phase="specialize", ref="E9",
+         doc="one rounding fewer and a multiply instead of a divide"),
+]
