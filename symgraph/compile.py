@@ -91,7 +91,7 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
     signature.check_modules(modules)
     layout = signature.parse_args(args)
     symbols = layout.symbols
-    expr, out_layout = signature.parse_outputs(signature.apply_replacements(expr, layout.replacements))
+    expr, out_layout = signature.parse_outputs(expr, layout.replacements)
     graph = lower(expr, replace=signature.scalar_replacements(layout.replacements))
     known = {sympy.srepr(s) for s in symbols}
     unknown = [s for s in graph.inputs if sympy.srepr(s) not in known]

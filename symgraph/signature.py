@@ -201,19 +201,20 @@ def _short(value, limit=60):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def apply_replacements(expr, replacements):
-    """Substitute the stand-ins of matrix symbols into a matrix expression (A**-1, X.T*X, 2*A).
-
-    Scalar stand-ins (f(t) -> Dummy) are substituted during lowering instead, which never recurses.
-    """
-    blocks = {k: v for k, v in replacements.items() if isinstance(v, (sympy.MatrixBase, NDimArray))}
-    if not blocks or not isinstance(expr, sympy.Basic):
+def _explicit(expr, blocks):
+    """A matrix expression of matrix-symbol args (A**-1, X.T*X, 2*A, (v.T*A*v)[0, 0]) evaluated on the
+    explicit matrices of their stand-ins. Only used when a MatrixSymbol is an argument (SymPy's xreplace
+    recurses, but matrix expressions are shallow); scalar stand-ins are substituted while lowering."""
+    if not isinstance(expr, sympy.Basic):
         return expr
     if _is_array_symbol(expr) and expr in blocks:
         return blocks[expr]
-    if not isinstance(expr, sympy.MatrixExpr):
-        return expr
-    return sympy.ImmutableMatrix(expr.xreplace(blocks).doit().as_explicit())
+    if isinstance(expr, sympy.MatrixExpr):
+        return sympy.ImmutableMatrix(expr.xreplace(blocks).doit().as_explicit())
+    if isinstance(expr, sympy.Expr) and any(isinstance(a, MatrixElement) and not isinstance(a.parent, sympy.MatrixSymbol)
+                                            for a in sympy.preorder_traversal(expr)):
+        return expr.xreplace(blocks).doit()
+    return expr
 
 
 def scalar_replacements(replacements):
@@ -268,8 +269,15 @@ def to_expression(value):
     return value
 
 
-def parse_outputs(expr):
-    """(what to lower, OutLayout or None). None: the graph's own single/tuple/matrix form is the answer."""
+def parse_outputs(expr, replacements=None):
+    """(what to lower, OutLayout or None). None: the graph's own single/tuple/matrix form is the answer.
+
+    replacements: the args' stand-ins; matrix expressions among the outputs (A*v, (v.T*A*v)[0, 0]) are
+    evaluated into explicit matrices of them.
+    """
+    blocks = {k: v for k, v in (replacements or {}).items() if isinstance(v, (sympy.MatrixBase, NDimArray))}
+    if blocks:
+        expr = _explicit(expr, blocks)
     if isinstance(expr, str):
         expr = sympy.sympify(expr)  # the user's own formula text, as sympy.lambdify takes it
     if isinstance(expr, sympy.Tuple):
@@ -281,6 +289,8 @@ def parse_outputs(expr):
         return elements, OutLayout(("array", tuple(expr.shape), list(range(len(elements)))))
     if not isinstance(expr, (list, tuple)):
         return to_expression(expr), None
+    if blocks:
+        expr = [_explicit(e, blocks) for e in expr]
     if all(not _is_container(e) for e in expr):
         return [to_expression(e) for e in expr], None
     flat = []
@@ -294,6 +304,8 @@ def parse_outputs(expr):
         e = todo.pop()
         if isinstance(e, sympy.Tuple):
             e = tuple(e)
+        if blocks:
+            e = _explicit(e, blocks)
         if isinstance(e, dict):
             raise SymgraphError("dict outputs are not supported: pass a list or tuple of expressions")
         if isinstance(e, (list, tuple)):
