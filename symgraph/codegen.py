@@ -121,13 +121,17 @@ class VariantContext:
 
 
 class ModuleBuilder:
-    def __init__(self, jit_options: str):
+    def __init__(self, jit_options: str, ieee_jit_options: str = None):
         self.namer = Namer()
         self.globals_lines = []
         self.helper_lines = []
+        self.preamble_lines = []
         self.constants = {}
         self.helpers = {}
         self.jit_options = jit_options
+        # helpers in ops.IEEE_HELPERS never get fast-math flags (`reassoc` would undo their exact tricks)
+        # and are inlined by LLVM whatever their size, so that the kernel's loop still vectorises
+        self.ieee_jit_options = ieee_jit_options or jit_options
 
     def constant(self, value, kind, variant) -> str:
         if kind == BOOL:
@@ -157,7 +161,11 @@ class ModuleBuilder:
             self.helpers[key] = fname
             body = template.replace("{name}", fname).replace("{F}", f"np.{dtype}")
             body = self._resolve_helper_calls(body, dtype)
-            self.helper_lines.append(f"@numba.njit({self.jit_options})\n{body}\n")
+            for need in ops.HELPER_NEEDS.get(name, ()):
+                if ops.PREAMBLES[need] not in self.preamble_lines:
+                    self.preamble_lines.append(ops.PREAMBLES[need])
+            options = self.ieee_jit_options if name in ops.IEEE_HELPERS else self.jit_options
+            self.helper_lines.append(f"@numba.njit({options})\n{body}\n")
         return self.helpers[key]
 
     def _resolve_helper_calls(self, text: str, dtype: str) -> str:
@@ -170,6 +178,13 @@ def _float_literal(f: float) -> str:
     if f in (float("inf"), float("-inf")):
         return "np.inf" if f > 0 else "-np.inf"
     return repr(f)
+
+
+def ieee_jit_options(*, cache: bool) -> str:
+    """Options of ops.IEEE_HELPERS: only `contract` (fused multiply-adds never break their exact steps),
+    and forceinline so that the kernel's loop stays one vectorisable body."""
+    return jit_options(fastmath=False, parallel=False, cache=cache).replace(
+        "fastmath=False", "fastmath={'contract'}") + ", forceinline=True"
 
 
 def jit_options(*, fastmath: bool, parallel: bool, cache: bool) -> str:
@@ -221,7 +236,8 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     kernel(n, in_0, ..., in_k, out_0, ..., out_m) fills 1-D outputs over n points (each input a 1-D array
     or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point.
     """
-    builder = ModuleBuilder(jit_options(fastmath=fastmath, parallel=False, cache=cache))
+    builder = ModuleBuilder(jit_options(fastmath=fastmath, parallel=False, cache=cache),
+                            ieee_jit_options(cache=cache))
     param_names = [builder.namer.fresh(f"in{i}_{s.name}") for i, s in enumerate(arg_symbols)]
     out_names = [builder.namer.fresh(f"out{j}") for j in range(len(graph.outputs))]
     position = {sympy.srepr(s): i for i, s in enumerate(arg_symbols)}
@@ -244,7 +260,7 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
                                       parallel))
         variants.append(variant)
     header = HEADER.format(version=version, nodes=len(graph), outputs=len(graph.outputs))
-    parts = [header]
+    parts = [header] + builder.preamble_lines
     if builder.globals_lines:
         parts.append("\n".join(builder.globals_lines) + "\n")
     parts.extend(builder.helper_lines)

@@ -27,8 +27,21 @@ def defop(name, arity, to_sympy, **facts) -> Op:
     return op
 
 
-def helper(name, source):
+PREAMBLES: dict = {}  # name -> module-level source some helpers need (emitted once, after the header)
+HELPER_NEEDS: dict = {}  # helper name -> names of the preambles it needs
+IEEE_HELPERS: set = set()  # helpers compiled without fast-math flags (they rely on exact IEEE rounding)
+#                            and always inlined (branch-free helpers: the kernel's loop then vectorises)
+
+
+def helper(name, source, requires=(), ieee=False):
     HELPERS[name] = source.strip("\n")
+    HELPER_NEEDS[name] = tuple(requires)
+    if ieee:
+        IEEE_HELPERS.add(name)
+
+
+def preamble(name, source):
+    PREAMBLES[name] = source.strip("\n")
 
 
 def _bool_result(kinds):
@@ -88,6 +101,51 @@ def _emit_pow(ctx, node, base, exponent):
     return f"({base} ** {exponent})"
 
 
+def _exponent_rounding(ctx, exponent):
+    """(rounded, lost) constant names for a non-integer constant exponent whose value the variant's
+    float type cannot hold exactly (1/3, 2/5, pi, ...); None when it is exact (1.5, a float64 Float)."""
+    from .codegen import REAL_DTYPE, round_real
+    if not (exponent.is_number and exponent.is_extended_real and exponent.is_finite) or exponent.is_Integer:
+        return None
+    rounded = round_real(exponent, REAL_DTYPE[ctx.variant])
+    exact = exponent if exponent.is_Rational else sympy.Float(exponent, 50)
+    lost = exact - sympy.Rational(rounded)
+    if lost == 0:
+        return None
+    return ctx.const(sympy.Rational(rounded)), ctx.const(lost)
+
+
+def _emit_real_pow(ctx, node, base, exponent):
+    # pow(x, fl(1/3)) is off by |log x| * 2e-17 relative (~100 ulp at 1e300): correct for the lost part
+    e = node.args[1]
+    if e.is_const:
+        parts = _exponent_rounding(ctx, e.value)
+        if parts is not None:
+            return f"@powc({base}, {parts[0]}, {parts[1]})"
+    return _emit_pow(ctx, node, base, exponent)
+
+
+def _emit_cbrt(ctx, node, x):
+    rounded, lost = _exponent_rounding(ctx, sympy.Rational(1, 3))
+    return f"@cbrt({x}, {rounded}, {lost})"
+
+
+helper("powc", """
+def {name}(x, e, d):
+    # x ** (e + d), with e the exponent rounded to the float type and d what rounding lost:
+    # x**e * x**d = x**e * (1 + d*log(x)) to far below an ulp, as |d*log(x)| < 1e-13
+    y = x ** e
+    if y == 0 or y - y != 0:
+        return y  # zero, inf or nan: nothing to correct (and log(x) would give 0 * inf)
+    return y + y * (d * math.log(x))
+""")
+# Numba's np.cbrt is pow(x, fl(1/3)) under fastmath, up to 2 ulp off; the corrected pow is within 1
+helper("cbrt", """
+def {name}(x, e, d):
+    return math.copysign(@powc(abs(x), e, d), x)
+""")
+
+
 def _pow_vjp(g, out, a, b):
     if b.is_const:
         if b.value == 0:
@@ -99,7 +157,7 @@ def _pow_vjp(g, out, a, b):
     return (g * b * POW(a, b - 1), g * out * LOG(safe_base))
 
 
-POW = defop("pow", 2, lambda a, b: sympy.Pow(a, b), emit=_emit_pow, emit_complex=_emit_pow,
+POW = defop("pow", 2, lambda a, b: sympy.Pow(a, b), emit=_emit_real_pow, emit_complex=_emit_pow,
             mpmath=lambda a, b: mpmath.power(a, b), vjp=_pow_vjp)
 
 
@@ -109,15 +167,21 @@ def _unary(name, sympy_fn, real, cplx, mp, vjp, types=None, **facts):
                  emit=real, emit_complex=cplx, mpmath=mp, vjp=vjp, **facts)
 
 
-EXP = _unary("exp", sympy.exp, "math.exp({0})", "cmath.exp({0})", mpmath.exp,
+def _vectorised(family):
+    """Emission calling symgraph.vecmath's branch-free helper of the kernel's real dtype: unlike a math.*
+    call it vectorises (no SVML in Numba 0.62+), at <= 0.53 ulp (tests/test_vecmath.py)."""
+    return lambda ctx, node, a: f"@{family}_{'f32' if ctx.variant == 'float32' else 'f64'}({a})"
+
+
+EXP = _unary("exp", sympy.exp, _vectorised("vexp"), "cmath.exp({0})", mpmath.exp,
              lambda g, out, a: (g * out,))
-LOG = _unary("log", sympy.log, "math.log({0})", "cmath.log({0})", mpmath.log,
+LOG = _unary("log", sympy.log, _vectorised("vlog"), "cmath.log({0})", mpmath.log,
              lambda g, out, a: (g / a,))
 SQRT = defop("sqrt", 1, lambda a: sympy.sqrt(a), sympy_types=(cfunctions.Sqrt,),
              emit="math.sqrt({0})", emit_complex="cmath.sqrt({0})", mpmath=mpmath.sqrt,
              vjp=lambda g, out, a: (g / (2 * out),))
 CBRT = defop("cbrt", 1, lambda a: sympy.real_root(a, 3), sympy_types=(cfunctions.Cbrt,),
-             emit="np.cbrt({0})", mpmath=lambda a: mpmath.cbrt(a) if a >= 0 else -mpmath.cbrt(-a),
+             emit=_emit_cbrt, mpmath=lambda a: mpmath.cbrt(a) if a >= 0 else -mpmath.cbrt(-a),
              vjp=lambda g, out, a: (g / (3 * out * out),), description="real cube root")
 SIN = _unary("sin", sympy.sin, "math.sin({0})", "cmath.sin({0})", mpmath.sin,
              lambda g, out, a: (g * COS(a),))
@@ -277,8 +341,9 @@ def {name}(x):
         return {F}(0.0)  # the limit; sin(inf)/inf would be nan
     return math.sin(x) / x
 """)
-# digamma: reflection for x < 0.5 (so negative arguments work), recurrence up to x >= 6, then the
-# asymptotic series (Abramowitz & Stegun 6.3.18); about 1e-15 relative away from the poles.
+# digamma: reflection for x < 0.5 (so negative arguments work), recurrence up to x >= 10, then the
+# asymptotic series (Abramowitz & Stegun 6.3.18) to the x**-12 term (stopping at x >= 6 left 1e-11);
+# about 1e-15 relative away from the poles and the root near 1.4616.
 helper("digamma", """
 def {name}(x):
     if x != x or x == -np.inf:
@@ -289,11 +354,12 @@ def {name}(x):
     if x < 0.5:
         acc = -{F}(3.141592653589793) / math.tan({F}(3.141592653589793) * x)
         x = {F}(1.0) - x
-    while x < 6.0:
+    while x < 10.0:
         acc -= {F}(1.0) / x
         x += {F}(1.0)
     r = {F}(1.0) / (x * x)
-    s = r * ({F}(1.0 / 12) - r * ({F}(1.0 / 120) - r * ({F}(1.0 / 252) - r * ({F}(1.0 / 240) - r * {F}(1.0 / 132)))))
+    s = r * ({F}(1.0 / 12) - r * ({F}(1.0 / 120) - r * ({F}(1.0 / 252) - r * ({F}(1.0 / 240) - r * (
+        {F}(1.0 / 132) - r * {F}(691.0 / 32760))))))
     return acc + math.log(x) - {F}(0.5) / x - s
 """)
 helper("trigamma", """
@@ -311,11 +377,12 @@ def {name}(x):
     else:
         acc_sign = {F}(1.0)
     t = {F}(0.0)
-    while x < 6.0:
+    while x < 10.0:  # series to the x**-13 term: 1e-15 relative from x = 10 on
         t += {F}(1.0) / (x * x)
         x += {F}(1.0)
     r = {F}(1.0) / (x * x)
-    series = {F}(1.0) / x + r / {F}(2.0) + r / x * ({F}(1.0 / 6) - r * ({F}(1.0 / 30) - r * ({F}(1.0 / 42) - r * {F}(1.0 / 30))))
+    series = {F}(1.0) / x + r / {F}(2.0) + r / x * ({F}(1.0 / 6) - r * ({F}(1.0 / 30) - r * ({F}(1.0 / 42) - r * (
+        {F}(1.0 / 30) - r * ({F}(5.0 / 66) - r * {F}(691.0 / 2730))))))
     return acc + acc_sign * (t + series)
 """)
 
@@ -387,5 +454,6 @@ REAL_ONLY = {name for name, op in OPS.items() if op.emit_complex is None and op.
 # the stable primitives register themselves into OPS/HELPERS; importing them here keeps the table complete
 # LOGADDEXP (n-ary) is defined there with the other stable primitives
 from . import stable  # noqa: E402,F401
+from . import vecmath  # noqa: E402,F401  (vectorisable exp/log helpers)
 from .stable import (COSM1, LOG1MEXP, LOG_SIGMOID, LOGADDEXP, LOGIT, SIGMOID, SOFTPLUS,  # noqa: E402,F401
                      XLOG1PY, XLOGY)
