@@ -211,8 +211,8 @@ def _explicit(expr, blocks):
         return blocks[expr]
     if isinstance(expr, sympy.MatrixExpr):
         return sympy.ImmutableMatrix(expr.xreplace(blocks).doit().as_explicit())
-    if isinstance(expr, sympy.Expr) and any(isinstance(a, MatrixElement) and not isinstance(a.parent, sympy.MatrixSymbol)
-                                            for a in sympy.preorder_traversal(expr)):
+    if isinstance(expr, sympy.Expr) and any(isinstance(a, MatrixElement) and not isinstance(
+            a.parent, sympy.MatrixSymbol) for a in sympy.preorder_traversal(expr)):
         return expr.xreplace(blocks).doit()
     return expr
 

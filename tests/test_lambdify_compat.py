@@ -59,7 +59,8 @@ ELEMENTWISE = [
     x + y, x - 2 * y, x * y / 3, x ** 3, y ** -2, sp.sqrt(y), sp.cbrt(x), sp.exp(-x ** 2), sp.log(y),
     sp.log(y, 3), sp.sin(x) * sp.cos(y), sp.tan(x / 4), sp.atan2(y, x), sp.sinh(x / 3), sp.tanh(x),
     sp.asinh(x), sp.atan(x), sp.Abs(x), sp.sign(x), sp.floor(x), sp.ceiling(x), sp.Mod(y, 0.75),
-    sp.Max(x, y, 0.5, -x), sp.Min(x, y, 1), maximum(x, y), minimum(x, 2 * y, 0), sp.Heaviside(x), sp.Heaviside(x, 1), sp.sinc(x), sp.pi * x + sp.E,
+    sp.Max(x, y, 0.5, -x), sp.Min(x, y, 1), maximum(x, y), minimum(x, 2 * y, 0), sp.Heaviside(x),
+    sp.Heaviside(x, 1), sp.sinc(x), sp.pi * x + sp.E,
     sp.Rational(2, 3) * x + sp.EulerGamma, sp.Integer(5),
     sp.Piecewise((x, x < 0), (y ** 2, x < 1), (0, True)),
     sp.Piecewise((1 / x, x > 0)),  # no default: nan where no condition holds
