@@ -7,7 +7,7 @@ import sympy
 from sympy.codegen import numpy_nodes
 from sympy.core.numbers import ComplexInfinity, ImaginaryUnit, NumberSymbol
 
-from . import ops
+from . import concrete, ops
 from .errors import SymgraphError, UnsupportedError
 from .ir import Graph, Node, const, symbol
 
@@ -129,6 +129,8 @@ def _plan(expr):
             return (x,), lambda n: ops.DIGAMMA(n[0])
         if order == 1:
             return (x,), lambda n: ops.TRIGAMMA(n[0])
+    if isinstance(expr, concrete.EXPANDABLE):
+        return (concrete.expand(expr),), lambda n: n[0]  # finite sums/products, dot products: plain terms
     if isinstance(expr, sympy.UnevaluatedExpr):
         return expr.args, lambda n: n[0]  # only a grouping: its argument is computed as written
     if isinstance(expr, sympy.ITE):

@@ -20,6 +20,7 @@ import mpmath
 import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef, Derivative
+from sympy.matrices.expressions.dotproduct import DotProduct
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array import NDimArray
 from sympy.tensor.indexed import Indexed
@@ -211,8 +212,9 @@ def _explicit(expr, blocks):
         return blocks[expr]
     if isinstance(expr, sympy.MatrixExpr):
         return sympy.ImmutableMatrix(expr.xreplace(blocks).doit().as_explicit())
-    if isinstance(expr, sympy.Expr) and any(isinstance(a, MatrixElement) and not isinstance(
-            a.parent, sympy.MatrixSymbol) for a in sympy.preorder_traversal(expr)):
+    # scalar expressions over matrix expressions: (v.T*A*v)[0, 0], DotProduct(u, v)
+    if isinstance(expr, sympy.Expr) and any(isinstance(a, (sympy.MatrixExpr, DotProduct)) and not isinstance(
+            a, sympy.MatrixSymbol) for a in sympy.preorder_traversal(expr)):
         return expr.xreplace(blocks).doit()
     return expr
 

@@ -12,6 +12,7 @@ import pytest
 import sympy as sp
 from sympy.codegen.cfunctions import isinf, isnan
 from sympy.codegen.numpy_nodes import maximum, minimum
+from sympy.matrices.expressions.dotproduct import DotProduct
 from sympy.tensor.array.expressions import ArraySymbol
 from sympy.utilities.lambdify import implemented_function
 
@@ -183,20 +184,22 @@ def test_function_applications_and_derivatives_as_args():
 def test_matrix_symbol_args_take_arrays_with_trailing_matrix_shape():
     A = sp.MatrixSymbol("A", 2, 2)
     v = sp.MatrixSymbol("v", 2, 1)
-    f = sg.compile([A, v], [A * v, (v.T * A * v)[0, 0], A[0, 1] - A[1, 0]])
+    u = sp.MatrixSymbol("u", 2, 1)
+    f = sg.compile([A, v, u], [A * v, (v.T * A * v)[0, 0], A[0, 1] - A[1, 0], DotProduct(u, v)])
     a = np.array([[1.0, 2.0], [3.0, 4.0]])
     b = np.array([[0.5], [-1.0]])
-    mv, quad, skew = f(a, b)
+    mv, quad, skew, dot = f(a, b, [[2.0], [3.0]])
+    assert dot == -2.0
     np.testing.assert_allclose(mv, a @ b, rtol=1e-15)
     assert quad == pytest.approx((b.T @ a @ b).item(), rel=1e-15)
     assert skew == -1.0
     # a batch of matrices: the leading axes broadcast, as NumPy's gufuncs do
     batch = np.stack([a, 2 * a, -a])
-    mv3, quad3, _ = f(batch, b)
+    mv3, quad3, _, _ = f(batch, b, b)
     np.testing.assert_allclose(mv3, batch @ b, rtol=1e-15)
     assert quad3.shape == (3,)
     # a plain vector stands for a column matrix symbol
-    np.testing.assert_allclose(f(a, b[:, 0])[0], a @ b, rtol=1e-15)
+    np.testing.assert_allclose(f(a, b[:, 0], b)[0], a @ b, rtol=1e-15)
 
 
 def test_matrix_symbol_expression_is_evaluated_explicitly():
