@@ -229,9 +229,14 @@ def check_variant(graph: Graph, variant: str):
             raise UnsupportedError(f"{node.op.name} has no real implementation")
 
 
-def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache=True, version="0") -> tuple:
+def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache=True, version="0",
+             complex_graph: Graph = None) -> tuple:
     """Python source defining `kernel_<variant>` and `scalar_<variant>` for each dtype variant the graph
     supports. Returns (source, variants).
+
+    complex_graph: the same function before real-only rewrites (e.g. the graph as typed). Stability
+    rewrites target real primitives (log1p, softplus, ...) that have no complex form; when `graph` cannot
+    be emitted for complex inputs, the complex variant is generated from complex_graph instead.
 
     kernel(n, in_0, ..., in_k, out_0, ..., out_m) fills 1-D outputs over n points (each input a 1-D array
     or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point.
@@ -247,15 +252,19 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     for variant in VARIANTS:
         if complex_only and variant != "complex128":
             continue
+        source_graph = graph
         try:
             check_variant(graph, variant)
         except SymgraphError:
-            if variant == "complex128":
-                if complex_only:
-                    raise
+            if variant != "complex128":
+                raise
+            if complex_graph is not None and _emittable(complex_graph, variant):
+                source_graph = complex_graph
+            elif complex_only:
+                raise
+            else:
                 continue
-            raise
-        kernels.append(_kernel_source(graph, variant, builder, param_names, out_names, position,
+        kernels.append(_kernel_source(source_graph, variant, builder, param_names, out_names, position,
                                       jit_options(fastmath=fastmath, parallel=parallel, cache=cache),
                                       parallel))
         variants.append(variant)
@@ -266,6 +275,14 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     parts.extend(builder.helper_lines)
     parts.extend(kernels)
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts), variants
+
+
+def _emittable(graph, variant) -> bool:
+    try:
+        check_variant(graph, variant)
+    except SymgraphError:
+        return False
+    return True
 
 
 def _kernel_source(graph, variant, builder, param_names, out_names, position, options, parallel):
