@@ -56,8 +56,8 @@ def load_module(source: str, cache: bool = True):
     return module
 
 
-def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache: bool = True,
-            rewrite=True, grad=False, jacobian=False, hvp=False, hessian=False, modules=None,
+def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool = False, cache: bool = True,
+            rewrite=True, grad=False, jacobian=False, hvp=False, hessian=False, printer=None, use_imps=True,
             dummify=False, cse=True, docstring_limit=None) -> "CompiledFunction":
     """Compile a SymPy expression into one fused Numba kernel; argument order as in sympy.lambdify.
 
@@ -79,16 +79,17 @@ def compile(args, expr, *, parallel: bool = False, fastmath: bool = False, cache
               Derivatives at kinks follow JAX/PyTorch (see symgraph.autodiff); for complex inputs they
               are complex derivatives df/dz, and non-holomorphic functions (abs, re, conjugate, ...)
               raise. `out=` takes the result's nesting (see symgraph.derivatives).
-    modules, dummify, cse, docstring_limit   accepted so that sympy.lambdify calls carry over
+    modules, printer, use_imps, dummify, cse, docstring_limit   sympy.lambdify's parameters, in its
+              order (modules is the third positional one), so that lambdify calls carry over
               (symgraph.signature): modules may name 'numpy', 'math', 'scipy' or 'numexpr', whose
-              numbers symgraph computes anyway (others raise); symgraph always shares subexpressions
-              and always sanitises names, so cse and dummify change nothing.
+              numbers symgraph computes anyway (others raise); a printer raises; symgraph always shares
+              subexpressions and always sanitises names, so cse and dummify change nothing.
 
     As with sympy.lambdify, args may nest ([x, (y, z)] is called f(1, (2, 3))), be a string "x, y",
     function applications f(t) or derivatives, or MatrixSymbols (an array whose last axes are the
     matrix's shape); expr may be a string or a nested list/tuple of expressions and matrices.
     """
-    signature.check_modules(modules)
+    signature.check_modules(modules, printer)
     layout = signature.parse_args(args)
     symbols = layout.symbols
     expr, out_layout = signature.parse_outputs(expr, layout.replacements)

@@ -344,8 +344,11 @@ def plain_number(name, value):
     return value
 
 
-def check_modules(modules):
+def check_modules(modules, printer=None):
     """Accept sympy.lambdify's `modules` where its meaning is what symgraph computes anyway."""
+    if printer is not None:
+        raise SymgraphError("printer= is not available in symgraph: it generates its own Numba code; "
+                            "use sympy.lambdify for a custom printer")
     if modules is None:
         return
     pending = [modules]

@@ -272,6 +272,14 @@ def test_lambdify_keywords_are_accepted_where_they_mean_what_symgraph_does():
         assert f(1.0) == 2.0
 
 
+def test_modules_is_the_third_positional_parameter_as_in_lambdify():
+    _, ref = both([x, y], [x + y, x * y], "lists")
+    g = sg.compile([x, y], [x + y, x * y], "numpy", use_imps=True)
+    assert_same(g(2.0, 3.0), tuple(ref(2.0, 3.0)))
+    with pytest.raises(sg.SymgraphError, match="printer"):
+        sg.compile([x], x, "numpy", printer=lambda e: str(e))
+
+
 @pytest.mark.parametrize("modules", ["mpmath", "sympy", "tensorflow", "cmath", {"sin": lambda v: 1}])
 def test_other_backends_are_refused_by_name(modules):
     with pytest.raises(sg.SymgraphError, match="sympy.lambdify"):
