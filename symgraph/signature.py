@@ -293,7 +293,7 @@ def parse_outputs(expr, replacements=None):
         return to_expression(expr), None
     if blocks:
         expr = [_explicit(e, blocks) for e in expr]
-    if all(not _is_container(e) for e in expr):
+    if expr and all(not _is_container(e) for e in expr):
         return [to_expression(e) for e in expr], None
     flat = []
     template = ("tuple", [])
@@ -321,6 +321,9 @@ def parse_outputs(expr, replacements=None):
         else:
             children.append(("leaf", len(flat)))
             flat.append(to_expression(e))
+    if not flat:
+        # nothing to compute ([] or ((), ())): a kernel needs one output; the layout never reads it
+        flat.append(sympy.S.Zero)
     return flat, OutLayout(template)
 
 

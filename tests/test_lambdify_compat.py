@@ -240,6 +240,15 @@ def test_nested_outputs_with_matrices_and_empty_tuples():
     assert got[3] == ()
 
 
+def test_empty_outputs():
+    f = sg.compile([x], [(), [[]]])
+    assert f(1.0) == ((), ((),))
+    assert f(np.zeros(3)) == ((), ((),))
+    assert sg.compile([x], [])(2.0) == ()
+    with pytest.raises(TypeError):
+        f(1.0, 2.0)
+
+
 def test_sympy_array_output_is_an_array():
     expr = sp.derive_by_array(sp.Max(0, sp.Min(x, y)) + x * y ** 2, (x, y))
     f, ref = both([x, y], expr, "derive_by_array")
