@@ -33,9 +33,9 @@ def both(args, expr, key):
     return _COMPILED[key]
 
 
-def assert_same(got, want, rtol=1e-13, atol=0.0):
+def assert_same(got, want, rtol=1e-13, atol=0.0, label="result"):
     """Nested results agree: containers by length and order, leaves as arrays (NaN equal to NaN)."""
-    stack = [(got, want, "result")]
+    stack = [(got, want, label)]
     while stack:
         g, e, where = stack.pop()
         if isinstance(e, (list, tuple)):
@@ -90,7 +90,7 @@ def test_elementwise_functions_agree_with_lambdify_on_arrays():
             # propagates the nan: compare elsewhere, and check the nan
             assert np.isnan(g[np.isnan(XS)]).all()
             g, e = g[~np.isnan(XS)], e[~np.isnan(XS)]
-        assert_same(g, e, rtol=1e-12, atol=1e-300)
+        assert_same(g, e, rtol=1e-12, atol=1e-300, label=str(ELEMENTWISE[k]))
 
 
 def test_elementwise_functions_agree_with_lambdify_on_scalars():
