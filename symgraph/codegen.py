@@ -258,7 +258,7 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
         except SymgraphError:
             if variant != "complex128":
                 raise
-            if complex_graph is not None and _emittable(complex_graph, variant):
+            if complex_graph is not None and emittable(complex_graph, variant):
                 source_graph = complex_graph
             elif complex_only:
                 raise
@@ -277,7 +277,7 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts), variants
 
 
-def _emittable(graph, variant) -> bool:
+def emittable(graph, variant) -> bool:
     try:
         check_variant(graph, variant)
     except SymgraphError:

@@ -107,6 +107,7 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
     if wants and (out_layout is not None or not layout.simple):
         raise SymgraphError("derivatives (grad, jacobian, hessian, hvp) need args that are plain Symbols and "
                             "an expression that is one expression, a flat list, or a Matrix")
+    typed_graph = graph
     if wants:
         from .derivatives import derivative_graph
         if rewrite is not False:
@@ -120,12 +121,19 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
         from .passes import optimize
         graph, more = optimize(graph, rewrite)
         trace = list(trace) + list(more)
+    # complex inputs run the formula as typed when a rewrite introduced a real-only primitive (log1p, ...)
+    complex_graph = None
+    if rewrite is not False and not codegen.emittable(graph, "complex128"):
+        complex_graph = typed_graph
+        if wants:
+            complex_graph, _ = derivative_graph(typed_graph, symbols[:len(symbols) - len(derivative.tangents)],
+                                                grad=grad, jacobian=jacobian, hvp=hvp, hessian=hessian)
     if out_layout is not None or not layout.simple:
         from .structured import StructuredFunction
         return StructuredFunction(layout, out_layout, symbols, graph, parallel=parallel, fastmath=fastmath,
-                                  cache=cache, trace=trace, original=expr)
+                                  cache=cache, trace=trace, original=expr, complex_graph=complex_graph)
     return CompiledFunction(symbols, graph, parallel=parallel, fastmath=fastmath, cache=cache,
-                            trace=trace, derivative=derivative, original=expr)
+                            trace=trace, derivative=derivative, original=expr, complex_graph=complex_graph)
 
 
 _SCALAR_TYPES = (float, int, complex, bool)
@@ -135,7 +143,7 @@ class CompiledFunction:
     """A compiled SymPy expression. Call it with numbers or arrays (NumPy broadcasting)."""
 
     def __init__(self, symbols, graph: Graph, *, parallel=False, fastmath=False, cache=True, trace=(),
-                 derivative=None, original=None):
+                 derivative=None, original=None, complex_graph=None):
         self.symbols = list(symbols)
         self.graph = graph
         self.trace = list(trace)
@@ -143,7 +151,8 @@ class CompiledFunction:
         self._derivative = derivative
         self._original = original
         self.source, self.variants = codegen.generate(graph, self.symbols, fastmath=fastmath, parallel=parallel,
-                                                      cache=cache, version=__version__)
+                                                      cache=cache, version=__version__,
+                                                      complex_graph=complex_graph)
         self._module = load_module(self.source, cache=cache)
         self._kernels = {v: getattr(self._module, f"kernel_{v}") for v in self.variants}
         self._scalars = {v: getattr(self._module, f"scalar_{v}") for v in self.variants}
