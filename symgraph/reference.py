@@ -39,8 +39,12 @@ def _real_or_nan(v):
     return v
 
 
+# comparisons and logic see NaN as IEEE does (every comparison false except !=): no NaN shortcut
+_NAN_AWARE = {"select", "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "xor"}
+
+
 def _apply(op, args, real):
-    if any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args) and op.name not in ("select",):
+    if op.name not in _NAN_AWARE and any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):
         return _NAN
     try:
         value = op.mpmath(*args)
@@ -135,7 +139,11 @@ def ulps(computed, exact, dtype="float64"):
     comp, ex = np.broadcast_arrays(comp, ex)
     comp, ex = np.ascontiguousarray(comp), np.ascontiguousarray(ex)
     worst = float(2 ** (64 if dtype == np.float64 else 32))
-    diff = np.abs(_ordered(comp).astype(np.float64) - _ordered(ex).astype(np.float64))
+    oc, oe = _ordered(comp), _ordered(ex)
+    # same sign: exact integer difference (float64 would round it); opposite signs: the sum of distances to 0
+    same_sign = (oc >= 0) == (oe >= 0)
+    diff = np.where(same_sign, np.abs(np.where(same_sign, oc - oe, 0)).astype(np.float64),
+                    np.abs(oc.astype(np.float64)) + np.abs(oe.astype(np.float64)))
     cn, en = np.isnan(comp), np.isnan(ex)
     diff = np.where(cn & en, 0.0, np.where(cn | en, worst, diff))
     return diff if np.ndim(computed) or isinstance(exact, (list, tuple, np.ndarray)) else float(diff[0])
@@ -151,3 +159,49 @@ def evaluate_graph(graph: Graph, env: dict, dps: int = 50) -> list:
     """All outputs of a graph as a list of exact values (even for a single output)."""
     values = evaluate(graph, env, dps)
     return values if isinstance(values, list) else [values]
+
+
+def exact(graph_or_node, env: dict, dps: int = 50, max_dps: int = 1600):
+    """Like `evaluate`, with the precision doubled until two evaluations agree to `dps` digits (Herbie's
+    approach: cancellation can eat any fixed number of digits, e.g. sqrt(1e300 + 1) - sqrt(1e300))."""
+    # sums of numbers far apart in magnitude need as many digits as the span of their exponents
+    span = 0
+    for v in env.values():
+        try:
+            f = abs(float(v))
+        except (TypeError, ValueError):
+            continue
+        if 0 < f < math.inf:
+            span = max(span, abs(math.log10(f)))
+    dps = max(dps, int(dps + 2 * span))
+    previous = evaluate(graph_or_node, env, dps)
+    while dps < max_dps:
+        dps *= 2
+        current = evaluate(graph_or_node, env, dps)
+        # 0, inf and NaN are where cancellation or overflow saturates: confirm them at the full precision
+        if _agree(previous, current, dps // 2) and not _saturated(current):
+            return current
+        previous = current
+    return previous
+
+
+def _agree(a, b, digits) -> bool:
+    if isinstance(a, list):
+        return all(_agree(x, y, digits) for x, y in zip(a, b))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc):
+        return abs(a - b) <= mpmath.mpf(10) ** -digits * max(abs(a), abs(b))
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return mpmath.isnan(a) and mpmath.isnan(b)
+    if mpmath.isinf(a) or mpmath.isinf(b):
+        return a == b
+    return abs(a - b) <= mpmath.mpf(10) ** -digits * max(abs(a), abs(b))
+
+
+def _saturated(value) -> bool:
+    if isinstance(value, list):
+        return any(_saturated(v) for v in value)
+    if isinstance(value, bool) or isinstance(value, mpmath.mpc):
+        return False
+    return value == 0 or mpmath.isinf(value) or mpmath.isnan(value)

@@ -31,21 +31,21 @@ def _guarded(condition, value):
 
 def _diff_sqrt(x, y):
     # (x - y)/(sqrt x + sqrt y); where the sum is 0 or inf the typed form equals x - y itself
-    d = x - y
-    t = ops.SQRT(x) + ops.SQRT(y)
-    return ops.SELECT(ops.AND(is_finite(t), ops.NE(t, 0)), d / t, d)
+    return _over_sum_of_roots(x - y, ops.SQRT(x) + ops.SQRT(y))
+
+
+def _over_sum_of_roots(d, t):
+    """d/t, where t is 0 or inf the typed difference equals d itself, and NaN stays NaN."""
+    fallback = ops.SELECT(ops.NE(t, t), t, d)
+    return ops.SELECT(ops.AND(is_finite(t), ops.NE(t, 0)), d / t, fallback)
 
 
 def _sqrt_minus_one(x):
-    d = x - 1
-    t = ops.SQRT(x) + 1
-    return ops.SELECT(is_finite(t), d / t, d)
+    return _over_sum_of_roots(x - 1, ops.SQRT(x) + 1)
 
 
 def _one_minus_sqrt(x):
-    d = 1 - x
-    t = 1 + ops.SQRT(x)
-    return ops.SELECT(is_finite(t), d / t, d)
+    return _over_sum_of_roots(1 - x, 1 + ops.SQRT(x))
 
 
 def _near(x, y):

@@ -1,0 +1,158 @@
+"""Shared checks for rule modules: a rule fires on its example, the rewrite is an identity at 50 digits
+(hypothesis, plus boundary points 0, tiny, huge, inf, nan), and the compiled rewritten form is within a
+few ulps of the exact value of the typed formula."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import mpmath
+import numpy as np
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symgraph.compile import CompiledFunction
+from symgraph.ir import Graph, symbol
+from symgraph.passes import optimize
+from symgraph.reference import bits_of_error, exact as evaluate
+
+X_SYM, Y_SYM = sympy.symbols("x y")
+P_SYM = sympy.Symbol("p", positive=True)
+R_SYM = sympy.Symbol("r", real=True)
+X, Y, P, R = (symbol(s) for s in (X_SYM, Y_SYM, P_SYM, R_SYM))
+SYMBOLS = [X_SYM, Y_SYM, P_SYM, R_SYM]
+
+BOUNDARY = [0.0, -0.0, 5e-324, 1e-300, 1e-20, 1e-8, 0.5, 1.0, 2.0, 3.0, 1e8, 1e20, 1e300, 1.7976931348623157e308,
+            math.inf, math.nan]
+BOUNDARY = BOUNDARY + [-v for v in BOUNDARY if v == v and v != 0]
+
+
+@dataclass
+class Case:
+    """A rule, a graph (built from X, Y, P, R) on which it fires, and the input box where it is checked."""
+
+    rule: str
+    build: object
+    box: dict = field(default_factory=dict)  # symbol node -> (lo, hi); default all reals
+    bits: float = 2.0                         # allowed bits of error of the compiled float64 result
+    limits: bool = False                      # at infinite inputs the typed NaN (inf - inf) may become the limit
+
+    def node(self):
+        return self.build(X, Y, P, R)
+
+    def inputs(self):
+        return [n for n in (X, Y, P, R) if n in _reachable(self.node())]
+
+    def bounds(self, n):
+        if n is P:
+            lo, hi = self.box.get(n, (0.0, math.inf))
+            return max(lo, 5e-324), hi
+        return self.box.get(n, (-math.inf, math.inf))
+
+
+def _reachable(node):
+    from symgraph.ir import topological
+    return set(topological([node]))
+
+
+def optimized(case):
+    graph, trace = optimize(Graph([case.node()]))
+    return graph.outputs[0], [f.rule for f in trace]
+
+
+def points(case, draw_values):
+    env = {}
+    for n, v in zip(case.inputs(), draw_values):
+        lo, hi = case.bounds(n)
+        if v == v and not (lo <= v <= hi):
+            v = min(max(v, lo), hi)
+        env[n.attr] = v
+    return env
+
+
+def boundary_envs(case, limit=400):
+    inputs = case.inputs()
+    envs = []
+    grid = [[v for v in BOUNDARY if v != v or case.bounds(n)[0] <= v <= case.bounds(n)[1]] for n in inputs]
+    if len(inputs) == 1:
+        envs = [{inputs[0].attr: v} for v in grid[0]]
+    else:
+        for a in grid[0]:
+            for b in grid[1]:
+                envs.append({inputs[0].attr: a, inputs[1].attr: b})
+    return envs[:limit]
+
+
+def same_exact(a, b) -> bool:
+    """Two exact values agree: both NaN, equal infinities, or equal to ~30 digits."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return mpmath.isnan(a) and mpmath.isnan(b)
+    if mpmath.isinf(a) or mpmath.isinf(b):
+        return a == b
+    return abs(a - b) <= mpmath.mpf(10) ** -30 * max(abs(a), abs(b), mpmath.mpf(10) ** -280)
+
+
+def _at_infinity(env):
+    return any(isinstance(v, float) and math.isinf(v) for v in env.values())
+
+
+def check_identity(case, env):
+    typed, _ = case.node(), None
+    new, _ = optimized(case)
+    a = evaluate(typed, env, dps=50)
+    b = evaluate(new, env, dps=50)
+    if case.limits and _at_infinity(env) and mpmath.isnan(a):
+        return
+    assert same_exact(a, b), f"{case.rule}: at {env} typed={a} rewritten={b}"
+
+
+def soundness_test(case):
+    """A hypothesis test that `case`'s rewrite is an identity at 50 digits inside its box."""
+    n = len(case.inputs())
+    values = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(st.tuples(*([values] * n)))
+    def run(draw):
+        check_identity(case, points(case, draw))
+
+    return run
+
+
+def compile_cases(cases):
+    """One kernel for every case's rewritten output (a tuple over the four test symbols)."""
+    outputs = [optimized(c)[0] for c in cases]
+    return CompiledFunction(SYMBOLS, Graph(outputs, "tuple"))
+
+
+def sample_envs(case, count=64, seed=0):
+    rng = np.random.default_rng(seed)
+    envs = boundary_envs(case, limit=200)
+    for _ in range(count):
+        env = {}
+        for n in case.inputs():
+            lo, hi = case.bounds(n)
+            lo, hi = max(lo, -1e6), min(hi, 1e6)
+            env[n.attr] = float(rng.uniform(lo, hi)) if rng.random() < 0.5 else \
+                float(np.clip(rng.choice([-1, 1]) * 10.0 ** rng.uniform(-12, 3), lo, hi))
+        envs.append(env)
+    return envs
+
+
+def check_compiled(case, compiled, index):
+    """Compiled float64 results against the exact value of the typed formula."""
+    envs = sample_envs(case)
+    args = {s: np.array([e.get(s, 1.0) for e in envs]) for s in SYMBOLS}
+    results = compiled(*(args[s] for s in SYMBOLS))[index]
+    worst = 0.0
+    for env, got in zip(envs, results):
+        exact = evaluate(case.node(), env, dps=50)
+        if case.limits and _at_infinity(env) and mpmath.isnan(exact):
+            continue
+        bits = bits_of_error(got, exact)
+        worst = max(worst, bits)
+        assert bits <= case.bits, f"{case.rule}: at {env} got {got!r}, exact {mpmath.nstr(exact, 20)} ({bits:.1f} bits)"
+    return worst
