@@ -15,7 +15,7 @@ import sympy
 
 from . import codegen
 from .errors import ArgumentError, SymgraphError
-from .ir import Graph
+from .ir import Graph, symbol
 from .lower import lower
 from . import signature
 
@@ -126,8 +126,12 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
     if rewrite is not False and not codegen.emittable(graph, "complex128"):
         complex_graph = typed_graph
         if wants:
-            complex_graph, _ = derivative_graph(typed_graph, symbols[:len(symbols) - len(derivative.tangents)],
-                                                grad=grad, jacobian=jacobian, hvp=hvp, hessian=hessian)
+            complex_graph, typed_layout = derivative_graph(
+                typed_graph, symbols[:len(symbols) - len(derivative.tangents)],
+                grad=grad, jacobian=jacobian, hvp=hvp, hessian=hessian)
+            # its tangent arguments (hvp) must be the ones the compiled function takes
+            complex_graph = complex_graph.substitute(
+                {symbol(a): symbol(b) for a, b in zip(typed_layout.tangents, derivative.tangents)})
     if out_layout is not None or not layout.simple:
         from .structured import StructuredFunction
         return StructuredFunction(layout, out_layout, symbols, graph, parallel=parallel, fastmath=fastmath,

@@ -258,6 +258,20 @@ class Graph:
     def with_outputs(self, outputs) -> "Graph":
         return Graph(outputs, self.form, self.shape)
 
+    def substitute(self, mapping: dict) -> "Graph":
+        """The same graph with nodes replaced ({old node: new node}), rebuilt bottom-up without recursion."""
+        new = {}
+        for node in self.nodes:
+            if node in mapping:
+                new[node.key] = mapping[node]
+            elif node.args:
+                args = tuple(new[a.key] for a in node.args)
+                same = all(a is b for a, b in zip(args, node.args))
+                new[node.key] = node if same else Node.make(node.op, args, node.attr)
+            else:
+                new[node.key] = node
+        return self.with_outputs([new[o.key] for o in self.outputs])
+
     def to_sympy(self):
         """The SymPy expression(s) this graph computes, in the form they were given."""
         values = {}
