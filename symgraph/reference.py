@@ -44,6 +44,10 @@ _NAN_AWARE = {"select", "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", 
 
 
 def _apply(op, args, real):
+    if op.name == "pow":
+        base, exponent = args
+        if exponent == 0 or base == 1:  # IEEE: pow(x, 0) = 1 and pow(1, y) = 1, even for NaN
+            return mpmath.mpf(1)
     if op.name not in _NAN_AWARE and any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):
         return _NAN
     try:
@@ -60,6 +64,8 @@ def _ieee_special(op, args):
         if a == 0 or mpmath.isnan(a):
             return _NAN
         return mpmath.mpf("inf") * mpmath.sign(a) * (-1 if str(b).startswith("-") else 1)
+    if op.name == "pow" and args[0] == 0 and args[1] < 0:
+        return mpmath.mpf("inf")
     if op.name in ("log", "log2", "log10") and args[0] == 0:
         return mpmath.mpf("-inf")
     if op.name == "log1p" and args[0] == -1:

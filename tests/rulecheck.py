@@ -65,6 +65,8 @@ def points(case, draw_values):
     env = {}
     for n, v in zip(case.inputs(), draw_values):
         lo, hi = case.bounds(n)
+        if n in (P, R) and not math.isfinite(v):
+            v = 1.0  # positive=True and real=True promise finite values
         if v == v and not (lo <= v <= hi):
             v = min(max(v, lo), hi)
         env[n.attr] = v
@@ -74,7 +76,8 @@ def points(case, draw_values):
 def boundary_envs(case, limit=400):
     inputs = case.inputs()
     envs = []
-    grid = [[v for v in BOUNDARY if v != v or case.bounds(n)[0] <= v <= case.bounds(n)[1]] for n in inputs]
+    grid = [[v for v in BOUNDARY if (v != v or case.bounds(n)[0] <= v <= case.bounds(n)[1])
+             and (n not in (P, R) or math.isfinite(v))] for n in inputs]
     if len(inputs) == 1:
         envs = [{inputs[0].attr: v} for v in grid[0]]
     else:
