@@ -1,0 +1,204 @@
+"""Numerical-stability rewrites onto the stable primitives (catalogue groups A, B, C, D, G9, I4):
+log1p/expm1/cosm1, softplus/log1mexp/logaddexp, sigmoid and its complements, erf/erfc complements,
+log(erfc) for large x, sinc and x*log(x).
+
+Rules run bottom-up, so each pattern is written against the form its arguments already have after
+rewriting (1 - sigmoid(x) has become sigmoid(-x) before a log above it is looked at). Chains do the rest:
+log(1 - exp(x)) -> log1p(-exp(x)) -> log1mexp(x).
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import ConstVar, Rule, Validity, Var
+
+x, y = Var("x"), Var("y")
+c, d = ConstVar("c"), ConstVar("d")
+A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
+NAN = const(sympy.nan)
+STABILIZE = "stabilize"
+HALF = const(sympy.Rational(1, 2))
+
+
+def negate(node):
+    """-node without a double negation (patterns below look for neg(x) exactly once)."""
+    if node.op is ops.NEG:
+        return node.args[0]
+    if node.is_const and node.value.is_number:
+        return const(-node.value)
+    return ops.NEG(node)
+
+
+def _guarded(condition, value):
+    """value where condition holds, NaN elsewhere: the typed form's NaN outside the domain survives."""
+    return ops.SELECT(condition, value, NAN)
+
+
+# ---------------------------------------------------------------- replacements that need code
+def _scaled_expm1(c, x, d):
+    # c*exp(x) - c is c*expm1(x) (A5, for the exactly matching constant)
+    return c * ops.EXPM1(x) if c.value == d.value else None
+
+
+def _log_sum_exp(x):
+    """log(exp(a) + exp(b) + ...) -> logaddexp(a, b, ...) (B6); an added 1 is exp(0)."""
+    if x.op is not ops.ADD:
+        return None
+    exponents = []
+    for term in x.args:
+        if term.op is ops.EXP:
+            exponents.append(term.args[0])
+        elif term.is_const and term.value == 1:
+            exponents.append(const(0))
+        else:
+            return None
+    if sum(1 for t in x.args if t.op is ops.EXP) < 2:
+        return None  # log(1 + exp(a)) is softplus: log1p then B1
+    return ops.LOGADDEXP(*exponents)
+
+
+def _log_diff_exp(x, y):
+    # log(exp(x) - exp(y)) = x + log1mexp(y - x) (B5); y = -inf would make y - x NaN where x = -inf too
+    return ops.SELECT(ops.EQ(y, const(-sympy.oo)), x, x + ops.LOG1MEXP(y - x))
+
+
+def _log_expm1(x):
+    # log(expm1(x)) overflows for x > 709; x + log1mexp(-x) has no cancellation once x > 2
+    return ops.SELECT(ops.LE(x, 2), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
+
+
+def _over_one_plus_exp(y, x):
+    # y/(1 + exp(x)) = y*sigmoid(-x) (C6, C7): inf/inf and overflow gone
+    s = ops.SIGMOID(negate(x))
+    return s if y.is_const and y.value == 1 else y * s
+
+
+def _one_plus_erf(x):
+    return ops.ERFC(negate(x))          # D1: erfc(-x) keeps the digits of 1 + erf(x) for x << 0
+
+
+def _erfc_minus_one(x):
+    # erfc(x) - 1 = -erf(x); erfc(-t) - 1 = erf(t) (D5)
+    return ops.ERF(x.args[0]) if x.op is ops.NEG else -ops.ERF(x)
+
+
+def _in_unit_interval(x):
+    return ops.AND(ops.GE(x, 0), ops.LE(x, 1))
+
+
+# log(erfc(x)) for large x: erfc underflows (x > 26.5 in float64, x > 9.2 in float32) while the log is
+# only about -x^2. For x >= 9, erfc(x) = exp(-x^2)/(x sqrt(pi)) * (1 + sum (-1)^n (2n-1)!!/(2x^2)^n), and
+# twelve terms leave a relative error of 1.5e-16 there (the next term, 25!!/162^13), about 1% of an ulp
+# of the result (-85 at x = 9), in both dtypes; erfc(9) = 4e-37 is still a normal float32.
+ASYMPTOTIC_TERMS = 12
+LOG_ERFC_SWITCH = 9
+
+
+def _log_erfc(x):
+    r = -1 / (2 * (x * x))                        # -1/(2x^2)
+    series = None
+    for n in range(ASYMPTOTIC_TERMS, 0, -1):      # Horner: t = r*(1 + 3r*(1 + 5r*(...)))
+        coeff = const(2 * n - 1)
+        inner = coeff * r if series is None else coeff * r * (1 + series)
+        series = inner
+    # series holds r*(1 + 3r(...)) with the first coefficient 1: the sum minus one
+    asymptotic = -(x * x) - ops.LOG(x) - const(sympy.log(sympy.pi) / 2) + ops.LOG1P(series)
+    # below 1/2, erfc(x) is near 1 and its log cancels; log1p(-erf(x)) keeps erf's relative accuracy
+    middle = ops.SELECT(ops.LT(x, HALF), ops.LOG1P(-ops.ERF(x)), ops.LOG(ops.ERFC(x)))
+    return ops.SELECT(ops.LT(x, LOG_ERFC_SWITCH), middle, asymptotic)
+
+
+RULES = [
+    # ---- A: log1p / expm1 / cosm1
+    Rule("logsumexp", ops.LOG(x), _log_sum_exp, validity=A, phase=STABILIZE, ref="B6",
+         doc="log(exp(a) + exp(b) + ...) overflows for a > 709 and is -inf for all a < -745"),
+    Rule("log1p", ops.LOG(1 + x), ops.LOG1P(x), validity=A, phase=STABILIZE, ref="A1",
+         doc="log(1 + x) loses all digits for |x| < eps"),
+    Rule("log1p-neg", ops.LOG(1 - x), lambda x: ops.LOG1P(negate(x)), validity=A, phase=STABILIZE, ref="A2"),
+    Rule("expm1", ops.EXP(x) - 1, ops.EXPM1(x), validity=A, phase=STABILIZE, ref="A4",
+         doc="exp(x) - 1 cancels for |x| << 1"),
+    Rule("expm1-plus", (ops.EXP(x) + y) - 1, lambda x, y: ops.EXPM1(x) + y, validity=A, phase=STABILIZE,
+         ref="A4", doc="exp(x) + y - 1: the -1 meets exp first"),
+    Rule("expm1-minus-sum", ops.EXP(x) - (1 + y), lambda x, y: ops.EXPM1(x) - y, validity=A,
+         phase=STABILIZE, ref="A4", doc="exp(x) - 1 - y: the -1 meets exp first"),
+    Rule("expm1-one-minus", 1 - ops.EXP(x), lambda x: -ops.EXPM1(x), validity=A, phase=STABILIZE, ref="A4"),
+    Rule("expm1-scaled", c * ops.EXP(x) - d, _scaled_expm1, validity=A, phase=STABILIZE, ref="A5",
+         doc="c*exp(x) - c"),
+    Rule("cosm1", ops.COS(x) - 1, ops.COSM1(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="cos(x) - 1 cancels for |x| << 1"),
+    Rule("one-minus-cos", 1 - ops.COS(x), lambda x: -ops.COSM1(x), validity=A, phase=STABILIZE, ref="A6"),
+    Rule("log1p-expm1", ops.LOG1P(ops.EXPM1(x)), x, validity=R, phase=STABILIZE, ref="A8",
+         doc="exact identity for real x, NaN and +-inf included; the typed form overflows for x > 709"),
+    Rule("expm1-log1p", ops.EXPM1(ops.LOG1P(x)), lambda x: _guarded(ops.GE(x, -1), x), validity=G,
+         phase=STABILIZE, ref="A9"),
+    Rule("exp-log1p", ops.EXP(ops.LOG1P(x)), lambda x: _guarded(ops.GE(x, -1), 1 + x), validity=G,
+         phase=STABILIZE, ref="A10"),
+    Rule("expm1-log", ops.EXPM1(ops.LOG(x)), lambda x: _guarded(ops.GE(x, 0), x - 1), validity=G,
+         phase=STABILIZE, ref="A11"),
+    # ---- B: softplus, log1mexp, logaddexp
+    Rule("softplus", ops.LOG1P(ops.EXP(x)), ops.SOFTPLUS(x), validity=A, phase=STABILIZE, ref="B1",
+         doc="log1p(exp(x)) overflows for x > 709"),
+    Rule("log1mexp", ops.LOG1P(-ops.EXP(x)), ops.LOG1MEXP(x), validity=A, phase=STABILIZE, ref="B2",
+         doc="log1p(-exp(x)) loses digits for x near 0; both are NaN for x > 0"),
+    Rule("log1mexp-expm1", ops.LOG(-ops.EXPM1(x)), ops.LOG1MEXP(x), validity=A, phase=STABILIZE, ref="B3"),
+    Rule("logdiffexp", ops.LOG(ops.EXP(x) - ops.EXP(y)), _log_diff_exp, validity=A, phase=STABILIZE, ref="B5",
+         doc="both forms are NaN for x < y"),
+    Rule("log-expm1", ops.LOG(ops.EXPM1(x)), _log_expm1, validity=A, phase=STABILIZE, ref="B5",
+         doc="log(exp(x) - 1) after expm1: overflows for x > 709"),
+    Rule("softplus-minus-x", ops.SOFTPLUS(x) - x, lambda x: ops.SOFTPLUS(negate(x)), validity=A, phase=STABILIZE,
+         ref="B1", doc="log(1 + exp(x)) - x cancels for x >> 1; it is softplus(-x)"),
+    Rule("x-minus-softplus", x - ops.SOFTPLUS(x), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1"),
+    Rule("exp-softplus", ops.EXP(ops.SOFTPLUS(x)), 1 + ops.EXP(x), validity=R, phase=STABILIZE, ref="B10"),
+    Rule("expm1-softplus", ops.EXPM1(ops.SOFTPLUS(x)), ops.EXP(x), validity=R, phase=STABILIZE, ref="B11"),
+    Rule("softplus-log", ops.SOFTPLUS(ops.LOG(x)), lambda x: _guarded(ops.GE(x, 0), ops.LOG1P(x)), validity=G,
+         phase=STABILIZE, ref="B12"),
+    Rule("log1mexp-log", ops.LOG1MEXP(ops.LOG(x)), lambda x: _guarded(ops.GE(x, 0), ops.LOG1P(negate(x))),
+         validity=G, phase=STABILIZE, ref="B13"),
+    Rule("exp-log1mexp", ops.EXP(ops.LOG1MEXP(x)), lambda x: _guarded(ops.LE(x, 0), -ops.EXPM1(x)), validity=G,
+         phase=STABILIZE, ref="B14", doc="-expm1(x), not the catalogue's 1 - exp(x), which cancels near 0"),
+    Rule("expm1-log1mexp", ops.EXPM1(ops.LOG1MEXP(x)), lambda x: _guarded(ops.LE(x, 0), -ops.EXP(x)),
+         validity=G, phase=STABILIZE, ref="B15"),
+    Rule("log1mexp-log1mexp", ops.LOG1MEXP(ops.LOG1MEXP(x)), lambda x: _guarded(ops.LE(x, 0), x), validity=G,
+         phase=STABILIZE, ref="B16"),
+    # ---- C: sigmoid, its complements and logit
+    Rule("sigmoid", ops.EXP(x) / (1 + ops.EXP(x)), ops.SIGMOID(x), validity=A, phase=STABILIZE, ref="C5",
+         doc="inf/inf = NaN for x > 709"),
+    Rule("over-one-plus-exp", y / (1 + ops.EXP(x)), _over_one_plus_exp, validity=A, phase=STABILIZE,
+         ref="C6, C7", doc="1/(1 + exp(-x)) is sigmoid(x)"),
+    Rule("one-minus-sigmoid", 1 - ops.SIGMOID(x), lambda x: ops.SIGMOID(negate(x)), validity=A,
+         phase=STABILIZE, ref="C4", doc="1 - sigmoid(40) is 0; sigmoid(-40) is 4.2e-18"),
+    Rule("log-sigmoid", ops.LOG(ops.SIGMOID(x)), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1, C2",
+         doc="log(sigmoid(-800)) is -inf; the true value is -800"),
+    Rule("log1p-neg-sigmoid", ops.LOG1P(-ops.SIGMOID(x)), lambda x: ops.LOG_SIGMOID(negate(x)), validity=A,
+         phase=STABILIZE, ref="C3"),
+    Rule("exp-times-sigmoid", ops.EXP(x) * ops.SIGMOID(-x), ops.SIGMOID(x), validity=A, phase=STABILIZE,
+         ref="C8"),
+    Rule("exp-neg-times-sigmoid", ops.EXP(-x) * ops.SIGMOID(x), lambda x: ops.SIGMOID(-x), validity=A,
+         phase=STABILIZE, ref="C8"),
+    Rule("odds", ops.SIGMOID(x) / ops.SIGMOID(-x), ops.EXP(x), validity=A, phase=STABILIZE, ref="C10",
+         doc="sigmoid(x)/(1 - sigmoid(x)) once the complement is sigmoid(-x)"),
+    Rule("inverse-odds", ops.SIGMOID(-x) / ops.SIGMOID(x), lambda x: ops.EXP(negate(x)), validity=A,
+         phase=STABILIZE, ref="C11"),
+    Rule("logit", ops.LOG(x / (1 - x)), ops.LOGIT(x), validity=A, phase=STABILIZE, ref="C9",
+         doc="log(p/(1 - p)) loses digits near p = 1/2"),
+    Rule("logit-logs", ops.LOG(x) - ops.LOG1P(-x), ops.LOGIT(x), validity=A, phase=STABILIZE, ref="C9"),
+    Rule("sigmoid-logit", ops.SIGMOID(ops.LOGIT(x)), lambda x: _guarded(_in_unit_interval(x), x), validity=G,
+         phase=STABILIZE, ref="C9", doc="0 <= x <= 1; NaN kept outside"),
+    Rule("logit-sigmoid", ops.LOGIT(ops.SIGMOID(x)), x, validity=R, phase=STABILIZE, ref="C10",
+         doc="sigmoid rounds to 1 for x > 37, and logit(1) is inf"),
+    # ---- D: erf / erfc complements and log(erfc)
+    Rule("one-plus-erf", 1 + ops.ERF(x), _one_plus_erf, validity=A, phase=STABILIZE, ref="D1"),
+    Rule("one-minus-erf", 1 - ops.ERF(x), ops.ERFC(x), validity=A, phase=STABILIZE, ref="D2"),
+    Rule("erf-minus-one", ops.ERF(x) - 1, lambda x: -ops.ERFC(x), validity=A, phase=STABILIZE, ref="D3"),
+    Rule("one-minus-erfc", 1 - ops.ERFC(x), ops.ERF(x), validity=A, phase=STABILIZE, ref="D4"),
+    Rule("erfc-minus-one", ops.ERFC(x) - 1, _erfc_minus_one, validity=A, phase=STABILIZE, ref="D5"),
+    Rule("log-erfc", ops.LOG(ops.ERFC(x)), _log_erfc, validity=A, phase=STABILIZE, ref="D6",
+         doc="erfc underflows for x > 26.5 (float32: 9.2); the asymptotic series takes over at x = 9"),
+    # ---- sinc and x*log(x)
+    Rule("sinc", ops.SIN(x) / x, ops.SINC(x), validity=A, phase=STABILIZE, ref="G9",
+         doc="sin(x)/x is 0/0 at x = 0, where the limit is 1"),
+    Rule("xlogx", x * ops.LOG(x), lambda x: ops.XLOGY(x, x), validity=A, phase=STABILIZE, ref="I4",
+         doc="0*log(0) is 0*-inf = NaN; the limit, 0, is what entropy formulas mean"),
+]

@@ -1,0 +1,396 @@
+"""symgraph.rules.stability: every rule fires on its example (the rewritten graph holds the primitive),
+is sound (typed and rewritten forms agree at high precision on hypothesis-drawn and boundary points, and
+keep NaN outside the domain), and proves its worth: the typed formula compiled as typed loses precision
+on the rule's domain (many ulps, inf or NaN) while the rewritten kernel is within a few ulps of the exact
+value, in float64 and in float32."""
+import importlib.util
+import math
+import os
+import sys
+import zlib
+from dataclasses import dataclass, field
+from typing import Optional
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy import cos, erf, erfc, exp, log, sin
+
+import symgraph as sg
+from symgraph import ops
+from symgraph.ir import Graph
+from symgraph.lower import lower
+from symgraph.passes import optimize
+from symgraph.reference import evaluate
+from symgraph.rules import stability
+from test_stable import ulps_to_exact
+
+x, y = sympy.symbols("x y")
+INF = math.inf
+
+
+# ---------------------------------------------------------------- input domains
+def log_uniform(lo, hi):
+    """Log-uniform in [lo, hi]. A plain exp(uniform) is always the exp of a double, so log() of it rounds
+    back to that double and exp(log(x)) looks exact: a random relative jitter breaks the alignment."""
+    def draw(rng, n):
+        values = np.exp(rng.uniform(math.log(lo), math.log(hi), n)) * (1 + rng.uniform(-1e-3, 1e-3, n))
+        return np.clip(values, lo, hi)
+    return draw
+
+
+def signed(sampler):
+    return lambda rng, n: sampler(rng, n) * rng.choice([-1.0, 1.0], n)
+
+
+def negated(sampler):
+    return lambda rng, n: -sampler(rng, n)
+
+
+def uniform(lo, hi):
+    return lambda rng, n: rng.uniform(lo, hi, n)
+
+
+def either(*samplers):
+    def draw(rng, n):
+        parts = np.stack([s(rng, n) for s in samplers])
+        return parts[rng.integers(0, len(samplers), n), np.arange(n)]
+    return draw
+
+
+def fixed(*values):
+    return lambda rng, n: np.resize(np.array(values, float), n)
+
+
+@dataclass
+class Case:
+    """A rule, a formula (as typed) on which it fires, and where it is checked.
+
+    op       an op the rewritten graph must contain (None: the result is the symbol x itself)
+    box      symbol -> (lo, hi) where the soundness check draws points (default: everywhere)
+    accuracy symbol -> sampler of the domain where the typed form loses and the rewritten form must not
+             (None: no accuracy claim; the rule is an exact simplification)
+    limits   finite points where the typed form is NaN (0/0, 0*inf) and the rewritten form gives the limit
+    """
+
+    rule: str
+    expr: object
+    op: object
+    box: dict = field(default_factory=dict)
+    accuracy: Optional[dict] = None
+    limits: tuple = ()
+    tol: int = 4  # ulps allowed for the rewritten kernel
+    loses: int = 64  # the typed form's worst error on the domain is at least this many ulps (or inf/NaN)
+    extremes: tuple = ()  # points of x always checked for accuracy (where the typed form overflows ...)
+    rel: float = 1e-30  # agreement at high precision (an asymptotic series is exact only to its truncation)
+
+
+TO_800 = signed(log_uniform(1e-3, 800))
+EDGES = (800.0, -800.0, 720.0, -720.0, 740.0, -740.0, 40.0, -40.0)
+SMALL = signed(log_uniform(1e-20, 0.9))
+
+CASES = [
+    # ---- A
+    Case("logsumexp", log(exp(x) + exp(y)), ops.LOGADDEXP, accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
+    Case("log1p", log(1 + x), ops.LOG1P, accuracy={x: SMALL}),
+    Case("log1p-neg", log(1 - x), ops.LOG1P, accuracy={x: SMALL}),
+    Case("expm1", exp(x) - 1, ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 700))}),
+    Case("expm1-plus", exp(x) + y - 1, ops.EXPM1,
+         accuracy={x: log_uniform(1e-20, 1e-3), y: log_uniform(1e-20, 1e-3)}),
+    Case("expm1-minus-sum", exp(x) - 1 - y, ops.EXPM1,
+         accuracy={x: log_uniform(1e-20, 1e-3), y: negated(log_uniform(1e-20, 1e-3))}),
+    Case("expm1-one-minus", 1 - exp(x), ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 700))}),
+    Case("expm1-scaled", 3 * exp(x) - 3, ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 1))}),
+    Case("cosm1", cos(x) - 1, ops.COSM1, box={x: (-1e6, 1e6)}, accuracy={x: signed(log_uniform(1e-20, 10))}),
+    Case("one-minus-cos", 1 - cos(x), ops.COSM1, box={x: (-1e6, 1e6)},
+         accuracy={x: signed(log_uniform(1e-20, 10))}),
+    Case("log1p-expm1", sg.log1p(sg.expm1(x), evaluate=False), None, accuracy={x: uniform(-800, 800)}),
+    # inverse pairs: the typed form amplifies the inner rounding by |inner| (up to 710): tens of ulps
+    Case("expm1-log1p", sg.expm1(sg.log1p(x), evaluate=False), ops.SELECT, loses=8,
+         accuracy={x: log_uniform(1e-3, 1e300)}),
+    Case("exp-log1p", exp(sg.log1p(x), evaluate=False), ops.SELECT, loses=8, accuracy={x: log_uniform(1, 1e300)}),
+    Case("expm1-log", sg.expm1(log(x), evaluate=False), ops.SELECT, loses=8,
+         accuracy={x: log_uniform(1e-300, 1e300)}),
+    # ---- B
+    Case("softplus", log(1 + exp(x)), ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
+    Case("log1mexp", sg.log1p(-exp(x)), ops.LOG1MEXP, accuracy={x: negated(log_uniform(1e-20, 700))}),
+    Case("log1mexp-expm1", log(-sg.expm1(x), evaluate=False), ops.LOG1MEXP, accuracy={x: negated(log_uniform(1e-3, 700))}),
+    Case("logdiffexp", log(exp(x) - exp(y)), ops.LOG1MEXP, accuracy={x: uniform(-700, 700), y: "below x"}),
+    Case("log-expm1", log(sg.expm1(x), evaluate=False), ops.LOG1MEXP, accuracy={x: log_uniform(1e-20, 800)}),
+    Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
+    Case("x-minus-softplus", x - log(1 + exp(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
+    # float32: softplus(x) is x itself above 16, where exp(x) needs nothing more; the loss is mid-range
+    Case("exp-softplus", exp(sg.softplus(x)), ops.EXP, loses=4, accuracy={x: log_uniform(1, 700)}),
+    Case("expm1-softplus", sg.expm1(sg.softplus(x)), ops.EXP, loses=4,
+         accuracy={x: signed(log_uniform(1, 700))}),
+    Case("softplus-log", sg.softplus(log(x)), ops.LOG1P, loses=8, accuracy={x: log_uniform(1e-300, 1e300)}),
+    Case("log1mexp-log", sg.log1mexp(log(x)), ops.LOG1P, loses=8, accuracy={x: log_uniform(1e-300, 1)}),
+    Case("exp-log1mexp", exp(sg.log1mexp(x)), ops.EXPM1, loses=8,
+         accuracy={x: negated(log_uniform(1e-300, 1))}),
+    Case("expm1-log1mexp", sg.expm1(sg.log1mexp(x)), ops.SELECT),
+    Case("log1mexp-log1mexp", sg.log1mexp(sg.log1mexp(x)), ops.SELECT),
+    # ---- C
+    Case("sigmoid", exp(x) / (1 + exp(x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
+    Case("over-one-plus-exp", 1 / (1 + exp(-x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
+    Case("one-minus-sigmoid", 1 - sg.sigmoid(x), ops.SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
+    Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
+    Case("log1p-neg-sigmoid", sg.log1p(-sg.sigmoid(x)), ops.LOG_SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
+    Case("exp-times-sigmoid", exp(x) * sg.sigmoid(-x), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
+    Case("exp-neg-times-sigmoid", exp(-x) * sg.sigmoid(x), ops.SIGMOID, extremes=EDGES,
+         accuracy={x: TO_800}),
+    Case("odds", sg.sigmoid(x) / (1 - sg.sigmoid(x)), ops.EXP, accuracy={x: signed(log_uniform(1e-3, 700))}),
+    Case("inverse-odds", (1 - sg.sigmoid(x)) / sg.sigmoid(x), ops.EXP,
+         accuracy={x: signed(log_uniform(1e-3, 700))}),
+    Case("logit", log(x / (1 - x)), ops.LOGIT,
+         accuracy={x: either(log_uniform(1e-20, 0.5), lambda r, n: 1 - log_uniform(1e-16, 0.5)(r, n),
+                             uniform(0.49, 0.51))}),
+    Case("logit-logs", log(x) - log(1 - x), ops.LOGIT, accuracy={x: uniform(0.3, 0.7)}),
+    Case("sigmoid-logit", sg.sigmoid(sg.logit(x)), ops.SELECT, loses=8,
+         accuracy={x: log_uniform(1e-300, 0.5)}),
+    Case("logit-sigmoid", sg.logit(sg.sigmoid(x)), None, extremes=EDGES, accuracy={x: TO_800}),
+    # ---- D
+    Case("one-plus-erf", 1 + erf(x), ops.ERFC, accuracy={x: negated(log_uniform(1e-3, 26))}),
+    Case("one-minus-erf", 1 - erf(x), ops.ERFC, accuracy={x: log_uniform(1e-3, 26)}),
+    Case("erf-minus-one", erf(x) - 1, ops.ERFC, accuracy={x: log_uniform(1e-3, 26)}),
+    Case("one-minus-erfc", 1 - erfc(x), ops.ERF, accuracy={x: signed(log_uniform(1e-20, 1))}),
+    Case("erfc-minus-one", erfc(x) - 1, ops.ERF, accuracy={x: signed(log_uniform(1e-20, 1))}),
+    Case("log-erfc", log(erfc(x)), ops.LOG1P, rel=1e-17, accuracy={x: either(signed(log_uniform(1e-20, 0.5)),
+                                                                   log_uniform(1e-2, 1e3))}),
+    # ---- sinc, x*log(x)
+    Case("sinc", sin(x) / x, ops.SINC, box={x: (-1e6, 1e6)}, limits=(0.0,),
+         accuracy={x: either(signed(log_uniform(1e-20, 1e3)), fixed(0.0))}),
+    Case("xlogx", x * log(x), ops.XLOGY, limits=(0.0,),
+         accuracy={x: either(log_uniform(1e-300, 1e3), fixed(0.0))}),
+]
+BY_RULE = {c.rule: c for c in CASES}
+
+
+def _rewritten(case):
+    graph, trace = optimize(lower(case.expr))
+    return graph, [f.rule for f in trace]
+
+
+# ---------------------------------------------------------------- the rules fire
+def test_every_rule_has_a_case_and_the_module_has_enough_rules():
+    names = [r.name for r in stability.RULES]
+    assert len(names) >= 20 and len(set(names)) == len(names)
+    assert sorted(names) == sorted(BY_RULE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
+def test_rule_fires(case):
+    graph, fired = _rewritten(case)
+    assert case.rule in fired, f"{case.rule} did not fire on {case.expr}: {fired}"
+    if case.op is None:
+        assert graph.outputs[0].is_symbol and graph.outputs[0].attr == x
+    else:
+        assert any(n.op is case.op for n in graph.nodes), graph
+
+
+@pytest.mark.parametrize("expr, primitive", [
+    (log(1 - exp(x)), ops.LOG1MEXP), (log(1 - exp(-x)), ops.LOG1MEXP), (log(1 + exp(-x)), ops.SOFTPLUS),
+    (log(1 / (1 + exp(-x))), ops.LOG_SIGMOID), (log(1 - 1 / (1 + exp(-x))), ops.LOG_SIGMOID),
+    (1 - 1 / (1 + exp(-x)), ops.SIGMOID), (log(exp(x) + exp(y) + exp(2 * x)), ops.LOGADDEXP),
+    (log(1 + exp(x) + exp(y)), ops.LOGADDEXP), ((1 - cos(x)) / x ** 2, ops.COSM1), (x / (exp(x) - 1), ops.EXPM1),
+])
+def test_chains_reach_the_primitive(expr, primitive):
+    graph, _ = optimize(lower(expr))
+    assert any(n.op is primitive for n in graph.nodes), graph
+    assert not any(n.op is ops.EXP for n in graph.nodes if primitive in (ops.LOG1MEXP, ops.SOFTPLUS))
+
+
+def test_log_one_plus_exp_at_the_extremes():
+    f = sg.compile([x], log(1 + exp(x)))
+    assert f(800.0) == 800.0
+    assert f(-700.0) == math.exp(-700.0)
+    assert f(np.float32(-100.0)) == np.float32(math.exp(-100.0))
+    assert f(np.float32(100.0)) == np.float32(100.0)
+    assert f(1e-20) == math.log(2.0)
+
+
+def test_wrong_catalogue_rules_are_not_ported():
+    # B9 (max + log1p(exp(min))) is not the logsumexp; arccosh(cosh(x)) is |x|, not x
+    f = sg.compile([x, y], log(exp(x) + exp(y)))
+    assert f(1.0, 0.0) == pytest.approx(math.log(math.e + 1), rel=1e-15)
+    names = {r.name for r in stability.RULES}
+    assert not any("acosh" in n for n in names)
+
+
+# ---------------------------------------------------------------- soundness at high precision
+def digits_needed(env) -> int:
+    """mpmath rounds 1 + exp(-800) to 1 at 50 digits: the working precision follows the inputs."""
+    extra = 0.0
+    for v in env.values():
+        a = abs(float(v))
+        if a == 0 or a != a or a == INF:
+            continue
+        extra = max(extra, a / math.log(10) if a < 1e4 else 0.0, a * a / math.log(10) if a < 40 else 0.0,
+                    2 * abs(math.log10(a)))
+    return 50 + int(min(extra, 1500))
+
+
+def exact(node, env):
+    dps = digits_needed(env)
+    return evaluate(node, env, dps=dps)
+
+
+def agree(case, env, typed_value, new_value):
+    if mpmath.isnan(typed_value):
+        if any(float(v) == p for v in env.values() for p in case.limits):
+            return True  # a documented limit point (sinc(0) = 1, 0*log(0) = 0)
+        if all(math.isfinite(float(v)) for v in env.values()):
+            return mpmath.isnan(new_value)  # NaN outside the domain must survive
+        return True  # inf/inf and the like: the rewritten form may give the limit
+    if mpmath.isinf(typed_value) or mpmath.isnan(new_value) or mpmath.isinf(new_value):
+        return typed_value == new_value
+    scale = max(abs(typed_value), abs(new_value), mpmath.mpf(10) ** -300)
+    return abs(typed_value - new_value) <= scale * mpmath.mpf(case.rel)
+
+
+BOUNDARY = [0.0, -0.0, 5e-324, 1e-300, 1e-20, 1e-8, 0.25, 0.5, 0.6931471805599453, 1.0, 2.0, 9.0, 18.0, 26.0,
+            33.3, 37.0, 40.0, 700.0, 710.0, 800.0, 1e20, 1e300, INF, math.nan]
+BOUNDARY = BOUNDARY + [-v for v in BOUNDARY if v == v and v != 0]
+
+
+# exp(-1e20) needs more digits than any evaluation can afford, and 1 + exp(-1e20) rounds to 1 at any
+# precision below that: formulas with exponentials are checked for |x| <= 1000, plus +-inf and NaN
+EXPONENTIAL = (sympy.exp, sympy.erf, sympy.erfc, sg.sigmoid, sg.softplus, sg.log1mexp, sg.expm1)
+
+
+def bounds(case, sym):
+    if sym in case.box:
+        return case.box[sym]
+    if any(case.expr.atoms(f) for f in EXPONENTIAL):
+        return (-1e3, 1e3)
+    return (-INF, INF)
+
+
+def _in_box(case, sym, v):
+    lo, hi = bounds(case, sym)
+    return v != v or abs(v) == INF or lo <= v <= hi
+
+
+def _check_point(case, typed, new, env):
+    a, b = exact(typed, env), exact(new, env)
+    assert agree(case, env, a, b), f"{case.rule} at {env}: typed {mpmath.nstr(a, 25)}, rewritten {mpmath.nstr(b, 25)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
+def test_rule_is_sound_at_boundary_points(case):
+    typed = lower(case.expr).outputs[0]
+    new = _rewritten(case)[0].outputs[0]
+    symbols = sorted(case.expr.free_symbols, key=lambda s: s.name)
+    grids = [[v for v in BOUNDARY if _in_box(case, s, v)] for s in symbols]
+    if len(symbols) == 1:
+        envs = [{symbols[0]: v} for v in grids[0]]
+    else:
+        envs = [{symbols[0]: a, symbols[1]: b} for a in grids[0][::3] for b in grids[1][::3]]
+    for env in envs:
+        _check_point(case, typed, new, env)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
+def test_rule_is_sound_on_random_points(case):
+    typed = lower(case.expr).outputs[0]
+    new = _rewritten(case)[0].outputs[0]
+    symbols = sorted(case.expr.free_symbols, key=lambda s: s.name)
+
+    def floats(sym):
+        lo, hi = bounds(case, sym)
+        return st.one_of(st.floats(min_value=lo, max_value=hi),
+                         st.floats(min_value=max(lo, -2.0), max_value=min(hi, 2.0)),
+                         st.sampled_from([math.nan, INF, -INF]))
+
+    @settings(max_examples=40, deadline=None, database=None)
+    @given(st.tuples(*[floats(s) for s in symbols]))
+    def run(values):
+        _check_point(case, typed, new, dict(zip(symbols, values)))
+
+    run()
+
+
+# ---------------------------------------------------------------- accuracy: the typed form loses, the rewrite does not
+ACCURATE = [c for c in CASES if c.accuracy is not None]
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    exprs = [c.expr for c in ACCURATE]
+    return sg.compile([x, y], exprs, rewrite=False), sg.compile([x, y], exprs)
+
+
+def _points(case, dtype, n=300):
+    rng = np.random.default_rng(zlib.crc32(case.rule.encode()))
+    columns = {}
+    for s in (x, y):
+        sampler = case.accuracy.get(s)
+        if sampler == "below x":
+            columns[s] = columns[x] - np.exp(rng.uniform(math.log(1e-10), math.log(100), n))
+        elif sampler is None:
+            columns[s] = np.full(n, 0.5)
+        else:
+            columns[s] = sampler(rng, n)
+    if case.extremes:
+        columns[x] = np.concatenate([columns[x], case.extremes])
+        columns[y] = np.concatenate([columns[y], np.full(len(case.extremes), 0.5)])
+    with np.errstate(over="ignore"):
+        return [columns[x].astype(dtype), columns[y].astype(dtype)]
+
+
+def _exact_values(case, columns):
+    """The typed formula's exact value; at a limit point (sin(0)/0) the limit, from the rewritten form."""
+    typed = lower(case.expr).outputs[0]
+    new = _rewritten(case)[0].outputs[0]
+    values = []
+    for a, b in zip(*columns):
+        env = {x: float(a), y: float(b)}
+        value = exact(typed, env)
+        if mpmath.isnan(value) and float(a) in case.limits:
+            value = exact(new, env)
+        values.append(value)
+    return values
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("case", ACCURATE, ids=lambda c: c.rule)
+def test_typed_form_loses_and_rewritten_form_is_accurate(kernels, case, dtype):
+    typed_kernel, rewritten_kernel = kernels
+    index = ACCURATE.index(case)
+    columns = _points(case, dtype)
+    exact_values = _exact_values(case, columns)
+    real = [not mpmath.isnan(e) for e in exact_values]
+    columns = [c[real] for c in columns]
+    exact_values = [e for e, r in zip(exact_values, real) if r]
+    with np.errstate(all="ignore"):
+        typed = typed_kernel(*columns)[index]
+        rewritten = rewritten_kernel(*columns)[index]
+    typed_err = ulps_to_exact(typed, exact_values, dtype)
+    new_err = ulps_to_exact(rewritten, exact_values, dtype)
+    worst = int(np.argmax(new_err))
+    assert new_err.max() <= case.tol, (f"{case.rule}: rewritten off by {new_err[worst]} ulps at "
+                                       f"{[c[worst] for c in columns]}: {rewritten[worst]!r}")
+    assert typed_err.max() >= case.loses, f"{case.rule}: the typed form is already accurate ({typed_err.max()} ulps)"
+
+
+# ---------------------------------------------------------------- the accuracy benchmark, on a few of its cases
+def _benchmark_module():
+    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "accuracy.py")
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["log(1 + exp(x))", "log(1 - exp(-x))", "sqrt(x + 1) - sqrt(x)",
+                                  "log(exp(a) + exp(b))", "1 - erf(x)"])
+def test_benchmark_case_symgraph_beats_lambdify(name):
+    bench = _benchmark_module()
+    case = next(c for c in bench.cases() if c.name == name)
+    row = bench.measure(case, n=150, seed=3)
+    assert row["symgraph"] < row["lambdify"], row
+    assert row["symgraph"] <= min(row["lambdify"], row["c99"]), row
+    assert row["symgraph"] < 1.0, row
