@@ -121,7 +121,8 @@ def _is_inexact(value) -> bool:
 
 def _runtime_value(op_name, values, dtype):
     """What the kernel computes for these constant arguments in `dtype`, or None if unknown."""
-    args = [dtype(float(sympy.Float(v, 30))) for v in values]
+    # N, not Float: a folded value may be an exact irrational such as asinh(pi), which Float() rejects
+    args = [dtype(float(sympy.N(v, 30))) for v in values]
     with np.errstate(all="ignore"):
         if op_name in _CORRECTLY_ROUNDED:
             return dtype(_CORRECTLY_ROUNDED[op_name](*args))
