@@ -94,4 +94,4 @@ def compiled():
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
 def test_compiled_rewrite_is_accurate(compiled, index):
-    check_compiled(CASES[index], compiled, index)
+    check_compiled(CASES[index], compiled, index, len(CASES))
