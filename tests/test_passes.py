@@ -1,0 +1,121 @@
+"""symgraph.passes: the pipeline's phases, constant folding, options, idempotence on random expressions."""
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symgraph as sg
+from symgraph import ops
+from symgraph.errors import SymgraphError
+from symgraph.ir import Graph, const, symbol
+from symgraph.lower import lower
+from symgraph.passes import Options, fold_constant, optimize, rule_names
+
+x, y = sympy.symbols("x y")
+X, Y = symbol(x), symbol(y)
+
+
+def test_sqrt2_times_x_is_folded_once_at_compile_time():
+    f = sg.compile(x, sympy.sqrt(2) * x)
+    kernel = f.source[f.source.index("def kernel_float64"):]
+    assert "sqrt" not in kernel
+    assert f(3.0) == np.float64(1.4142135623730951) * 3.0
+
+
+def test_exact_folding_keeps_sympy_numbers():
+    assert fold_constant(ops.SQRT(const(2))) is const(sympy.sqrt(2))
+    assert fold_constant(ops.ADD(const(sympy.Rational(1, 3)), const(sympy.Rational(2, 3)), X)) is ops.ADD(const(1), X)
+
+
+def test_nan_and_inf_producing_constants_are_left_to_the_runtime():
+    assert fold_constant(ops.LOG(const(0))) is None
+    assert fold_constant(const(0) / const(0)) is None
+    assert fold_constant(ops.SQRT(const(-2))) is None  # complex: the real kernel gives NaN itself
+
+
+def test_float_folding_matches_the_runtime_bit_for_bit():
+    folded = fold_constant(const(sympy.Float(0.1)) + const(sympy.Float(0.2)))
+    # 0.1 + 0.2 differs between float64 and float32 rounding of the folded value: it must stay
+    if folded is not None:
+        assert np.float32(float(folded.value)) == np.float32(0.1) + np.float32(0.2)
+        assert float(folded.value) == 0.1 + 0.2
+    half = fold_constant(const(sympy.Float(0.5)) * const(sympy.Float(0.25)))
+    assert float(half.value) == 0.125
+
+
+def test_x_times_zero_is_kept_for_unknown_x_and_folded_for_real_x():
+    g, _ = optimize(Graph([ops.MUL(const(0), X)]))
+    assert g.outputs[0] is ops.MUL(const(0), X)
+    r = sympy.Symbol("r", real=True)
+    g, _ = optimize(Graph([ops.MUL(const(0), ops.SIN(symbol(r)))]))
+    assert g.outputs[0] is const(0)
+
+
+def test_rewrite_false_keeps_the_formula_as_typed():
+    expr = sympy.log(1 + x**2)
+    f = sg.compile(x, expr, rewrite=False)
+    assert f.trace == [] and f.graph.outputs[0] is lower(expr).outputs[0]
+
+
+def test_single_rules_and_phases_can_be_switched_off():
+    expr = sympy.sqrt(x**2 + y**2)
+    on = sg.compile([x, y], expr)
+    off = sg.compile([x, y], expr, rewrite=sg.Options(disable_rules={"hypot"}))
+    assert "hypot" in [f.rule for f in on.trace] and "hypot" not in [f.rule for f in off.trace]
+    assert on(3e200, 4e200) == pytest.approx(5e200, rel=1e-15) and off(3e200, 4e200) == np.inf
+    g, trace = optimize(lower(expr), {"disable_phases": {"stabilize"}})
+    assert all(f.phase != "stabilize" for f in trace)
+
+
+def test_unknown_option_names_are_errors_that_name_the_fix():
+    with pytest.raises(SymgraphError, match="rule_names"):
+        Options(disable_rules={"no-such-rule"})
+    with pytest.raises(SymgraphError, match="phases"):
+        Options(disable_phases={"bogus"})
+    assert "hypot" in rule_names()
+
+
+def test_explain_lists_rule_names_and_sympy_forms():
+    f = sg.compile(x, sympy.sqrt(x**2 + 1))
+    text = f.explain(file=open("/dev/null", "w"))
+    assert "hypot-1" in text and "hypot(1, x)" in text
+
+
+# ---- idempotence and termination on random expressions
+LEAVES = [x, y, sympy.Integer(1), sympy.Integer(2), sympy.Rational(1, 2), sympy.Float(0.1), sympy.pi]
+UNARY = [sympy.exp, sympy.log, sympy.sqrt, sympy.sin, sympy.cos, sympy.atan, sympy.sinh, sympy.cosh,
+         sympy.tanh, sympy.asinh, sympy.Abs, lambda a: -a, lambda a: a**2, lambda a: a**3, lambda a: 1 / a]
+BINARY = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+          lambda a, b: a**b]
+
+
+@st.composite
+def expressions(draw, depth=5):
+    expr = draw(st.sampled_from(LEAVES))
+    for _ in range(draw(st.integers(1, depth))):
+        if draw(st.booleans()):
+            expr = draw(st.sampled_from(UNARY))(expr)
+        else:
+            other = draw(st.sampled_from(LEAVES))
+            f = draw(st.sampled_from(BINARY))
+            expr = f(expr, other) if draw(st.booleans()) else f(other, expr)
+    return expr
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(expressions(), expressions())
+def test_the_pipeline_is_idempotent_and_terminates(a, b):
+    graph = lower([a, b])
+    once, _ = optimize(graph)
+    twice, _ = optimize(once)
+    assert twice.outputs == once.outputs
+
+
+def test_classic_formulas_are_idempotent():
+    cases = [sympy.log(1 + sympy.exp(x)), sympy.exp(x) - 1, sympy.log(1 + x), sympy.sqrt(x + 1) - sympy.sqrt(x),
+             sympy.sin(x) - sympy.sin(y), sympy.exp(x) * sympy.exp(y), sympy.log(sympy.exp(x) + sympy.exp(y)),
+             1 / (1 + sympy.exp(-x)), 1 - sympy.cos(x), sympy.atan(x) - sympy.atan(y)]
+    once, _ = optimize(lower(cases))
+    twice, _ = optimize(once)
+    assert twice.outputs == once.outputs
