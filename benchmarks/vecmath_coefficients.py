@@ -97,9 +97,9 @@ REDUCED_LOG = (mpmath.sqrt(2) - 1) / (mpmath.sqrt(2) + 1) * (1 + mpf(2) ** -20) 
 
 TABLE = [
     # name, function, interval, degree
-    ("EXP64_Q", _q_exp, (-REDUCED_EXP, REDUCED_EXP), 10),
     ("EXP64_C", _c_exp, (-REDUCED_EXP, REDUCED_EXP), 10),
     ("EXP32_P", mpmath.exp, (-REDUCED_EXP, REDUCED_EXP), 7),
+    ("EXPM1_32_Q", _q_exp, (-REDUCED_EXP, REDUCED_EXP), 6),
     ("LOG64_P", _p_log, (mpf(0), REDUCED_LOG ** 2), 7),
     ("LOG32_P", _p_log32, (mpf(0), REDUCED_LOG ** 2), 4),
 ]

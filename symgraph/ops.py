@@ -169,7 +169,7 @@ def _unary(name, sympy_fn, real, cplx, mp, vjp, types=None, **facts):
 
 def _vectorised(family):
     """Emission calling symgraph.vecmath's branch-free helper of the kernel's real dtype: unlike a math.*
-    call it vectorises (no SVML in Numba 0.62+), at <= 0.53 ulp (tests/test_vecmath.py)."""
+    call it vectorises (no SVML in Numba 0.62+), at <= 0.6 ulp (tests/test_vecmath.py)."""
     return lambda ctx, node, a: f"@{family}_{'f32' if ctx.variant == 'float32' else 'f64'}({a})"
 
 
@@ -223,14 +223,14 @@ helper("csc", "def {name}(x):\n    return {F}(1.0) / math.sin(x)")
 
 # ---------------------------------------------------------------- sympy.codegen's C99/NumPy functions
 LOG1P = defop("log1p", 1, lambda a: cfunctions.log1p(a), sympy_types=(cfunctions.log1p,),
-              emit="math.log1p({0})", mpmath=mpmath.log1p, vjp=lambda g, out, a: (g / (1 + a),))
+              emit=_vectorised("vlog1p"), mpmath=mpmath.log1p, vjp=lambda g, out, a: (g / (1 + a),))
 EXPM1 = defop("expm1", 1, lambda a: cfunctions.expm1(a), sympy_types=(cfunctions.expm1,),
-              emit="math.expm1({0})", mpmath=mpmath.expm1, vjp=lambda g, out, a: (g * EXP(a),))
+              emit=_vectorised("vexpm1"), mpmath=mpmath.expm1, vjp=lambda g, out, a: (g * EXP(a),))
 EXP2 = defop("exp2", 1, lambda a: cfunctions.exp2(a), sympy_types=(cfunctions.exp2,),
-             emit="@exp2({0})", emit_complex="(2.0 ** {0})", mpmath=lambda a: mpmath.power(2, a),
+             emit=_vectorised("vexp2"), emit_complex="(2.0 ** {0})", mpmath=lambda a: mpmath.power(2, a),
              vjp=lambda g, out, a: (g * out * const(sympy.log(2)),))
 LOG2 = defop("log2", 1, lambda a: cfunctions.log2(a), sympy_types=(cfunctions.log2,),
-             emit="math.log2({0})", mpmath=lambda a: mpmath.log(a, 2),
+             emit=_vectorised("vlog2"), mpmath=lambda a: mpmath.log(a, 2),
              vjp=lambda g, out, a: (g / (a * const(sympy.log(2))),))
 LOG10 = defop("log10", 1, lambda a: cfunctions.log10(a), sympy_types=(cfunctions.log10,),
               emit="math.log10({0})", emit_complex="cmath.log10({0})", mpmath=mpmath.log10,

@@ -1,19 +1,22 @@
-"""Vectorisable exp and log for the generated loops.
+"""Vectorisable exp, log, exp2, log2, expm1 and log1p for the generated loops (float64 and float32).
 
 Numba 0.62+ has no SVML, so a loop calling math.exp / math.log calls libm once per element and LLVM
-cannot vectorise it (4x slower than NumPy). The helpers here are branch-free arithmetic: range reduction,
-a polynomial, a scale by 2**k built from bits, special cases as selects. LLVM inlines them into the
-kernel's loop and vectorises the whole loop body (<8 x double> with AVX-512).
+cannot vectorise it (2-4x slower than NumPy's SIMD ufuncs). The helpers here are branch-free arithmetic:
+range reduction, a polynomial, a scale by 2**k built from bits, special cases as selects. LLVM inlines
+them into the kernel's loop and vectorises the whole loop body (<8 x double> with AVX-512).
 
-Accuracy (measured against mpmath by tests/test_vecmath.py and benchmarks/vecmath.py):
-- float64 exp/log: about 0.5 ulp; the value before the last rounding is carried as hi + lo so only the
-  final addition rounds noticeably. Subnormal results of exp round twice (at most 1 ulp).
-- float32 exp/log: computed in float64 with a shorter polynomial (relative error < 2**-34) and rounded
-  once to float32: at most 0.5 + 2**-10 ulp.
+Accuracy against mpmath (benchmarks/vecmath.py, 10^6 points per function and dtype; tests/test_vecmath.py):
+- float64: about 0.5 ulp (max 0.52-0.6, expm1 the worst): every value is carried unrounded as hi + lo
+  through error-free steps (Fast2Sum, TwoSum, exact products of 26-bit halves) so that only the final
+  addition rounds noticeably. Subnormal results of exp/exp2 are rounded once, at the subnormal's last bit.
+- float32: computed in float64 with shorter polynomials (relative error < 2^-34) and rounded once to
+  float32: at most 0.5 + 2^-10 ulp.
+Special values follow C99/NumPy: exp(-inf) = 0, overflow to inf, log(0) = -inf, log(x < 0) = NaN,
+expm1(-0.0) = log1p(-0.0) = -0.0, NaN propagates.
 
-The helpers are compiled without fast-math flags (`ieee=True`): their error-free transformations
-(Fast2Sum, Cody-Waite) rely on each operation rounding as IEEE says, which `reassoc` would undo.
-Coefficients: minimax fits by benchmarks/vecmath_coefficients.py.
+The helpers are `ieee=True` (see ops.IEEE_HELPERS): no fast-math flags but `contract` (their exact
+steps would be undone by `reassoc`), forceinline (so the loop stays one vectorisable body).
+Coefficients: minimax (Remez) fits by benchmarks/vecmath_coefficients.py.
 """
 from __future__ import annotations
 
@@ -67,6 +70,9 @@ EXP32_P = (0.9999999999616817, 1.000000000243098, 0.5000000104536807, 0.16666665
 # (2 atanh(s) - 2s) / s^3 in z = s^2, |s| <= (sqrt2 - 1)/(sqrt2 + 1): relative error 2^-54
 LOG64_P = (0.6666666666666666, 0.4000000000000088, 0.2857142857080192, 0.22222222392059543,
            0.18181795606536608, 0.15386241378901996, 0.1326873168072437, 0.1308702896405809)
+# (e^r - 1 - r) / r^2 on |r| <= ln2/2: relative error 2^-34.2
+EXPM1_32_Q = (0.5000000000020877, 0.16666666718770198, 0.04166666640544007, 0.008333298559480923,
+              0.0013888923735263451, 0.00019899223525557153, 2.482087526069823e-05)
 # 2 atanh(s) / s in z = s^2: relative error 2^-37.8
 LOG32_P = (2.000000000008424, 0.666666652404421, 0.40000385871287464, 0.2853498578596811, 0.23617468581886927)
 
@@ -75,6 +81,9 @@ LN2_HI = 0.6931471803691238
 LN2_LO = 1.9082149292705877e-10
 LN2 = 0.6931471805599453
 INV_LN2 = 1.4426950408889634
+# 26-bit heads (a product of two 26-bit numbers is exact) and float64 tails of ln2 and 1/ln2
+LN2_HEAD, LN2_TAIL = 0.6931471675634384, 1.2996506893889889e-08
+INV_LN2_HEAD, INV_LN2_TAIL = 1.4426950216293335, 1.9259629911266175e-08
 SQRT_HALF_BITS = 0x3FE6A09E667F3BCD         # bits of sqrt(2)/2: mantissas are reduced to [sqrt2/2, sqrt2)
 ONE_BITS_MINUS_SQRT_HALF = 0x3FF0000000000000 - SQRT_HALF_BITS
 MANTISSA_MASK = 0x000FFFFFFFFFFFFF
@@ -93,38 +102,39 @@ def _fill(template: str, **values) -> str:
     return template
 
 
-# ---------------------------------------------------------------- exp
+# ---------------------------------------------------------------- exp, exp2, expm1 (float64)
 # x = k ln2 + r, |r| <= ln2/2, k = rint(x/ln2); hi = x - k LN2_HI is exact, lo = k LN2_LO, r = hi - lo
-# rounds (its error r_err is recovered exactly). e^r = 1 + hi + r^2/2 + (-lo + r^3 C(r)): the two big
-# additions are error-free (Fast2Sum), r^2/2 is exact for the top 26 bits of r (rh), so only the last
-# addition rounds noticeably; the terms that do round are < 0.007 (about 0.03 ulp all told).
-# 2^k is applied as two factors 2^(k>>1) and 2^(k - k>>1): k spans [-1076, 1024] and a single
-# factor would not be a normal float64 at either end; the first product is exact.
-# Subnormal results would round twice that way (0.75 ulp): there (z = p 2^(k+1022) < 1), 1 + z is
-# rounded at the position of the subnormal's last bit, the 1 taken off exactly and the rest scaled by
-# 2^-1022 exactly. Only that last product may be subnormal: subnormal intermediates on the common path
-# would cost a microcode assist per element (27 ns).
-# Inputs are clamped to [-746, 710] first: outside, the result is 0 or inf anyway, and the clamp keeps
-# k in range. The clamp maps NaN to 710; the last select gives NaN back.
-ops.helper("vexp_f64", _fill('''
-def {name}(x):
-    xc = x if x < 710.0 else 710.0
-    xc = xc if xc > -746.0 else -746.0
-    kf = np.rint(xc * <INV_LN2>)
-    hi = xc - kf * <LN2_HI>
-    lo = kf * <LN2_LO>
+# rounds (its error r_err is recovered exactly). e^r - 1 = hi + r^2/2 + (-lo + r^3 C(r)): r^2/2 is
+# exact for the top 26 bits of r (rh) and hi + r^2/2 is split exactly (Fast2Sum), so the parts that
+# round are < 0.007 (about 0.03 ulp all told). vm_expm1_poly returns e^(hi - lo) - 1 unrounded, qh + ql;
+# exp adds the 1 with one more Fast2Sum, so only its last addition rounds noticeably.
+ops.helper("vm_expm1_poly_f64", _fill('''
+def {name}(hi, lo):
     r = hi - lo
     r_err = (hi - r) - lo
     rh = _vm_bits_float(_vm_float_bits(r) & -134217728)
-    rl = r - rh
     half_sq_hi = 0.5 * rh * rh
-    half_sq_lo = 0.5 * rl * (r + rh) + r * r_err
+    half_sq_lo = 0.5 * (r - rh) * (r + rh) + r * r_err
     cubic = r * r * r * <C>
-    t = 1.0 + hi
-    t_err = (1.0 - t) + hi
-    u = t + half_sq_hi
-    u_err = (t - u) + half_sq_hi
-    small = ((t_err + u_err) + half_sq_lo) + (cubic - lo)
+    qh = hi + half_sq_hi
+    return qh, (((hi - qh) + half_sq_hi) + half_sq_lo) + (cubic - lo)
+''', C=horner("r", EXP64_C)), requires=("bitcast",), ieee=True)
+
+ops.helper("vm_exp_poly_f64", '''
+def {name}(hi, lo):
+    qh, ql = @vm_expm1_poly_f64(hi, lo)
+    u = 1.0 + qh
+    return u, ((1.0 - u) + qh) + ql
+''', ieee=True)
+
+# (u + small) 2^k rounded once, k in [-1077, 1025]. 2^k is applied as two factors 2^(k>>1) and
+# 2^(k - k>>1): a single factor would not be a normal float64 at either end; the first product is exact.
+# Subnormal results would round twice that way (0.75 ulp): there (z = u 2^(k+1022) < 1), 1 + z is
+# rounded at the position of the subnormal's last bit, the 1 taken off exactly and the rest scaled by
+# 2^-1022 exactly. Only that last product may be subnormal: subnormal intermediates on the common path
+# would cost a microcode assist per element (27 ns).
+ops.helper("vm_exp_scale_f64", '''
+def {name}(u, small, kf):
     k = np.int64(kf)
     k1 = k >> 1
     scale1 = _vm_bits_float((k1 + 1023) << 52)
@@ -135,9 +145,66 @@ def {name}(x):
     w = w + (((1.0 - w) + zh) + small * sub_scale)
     subnormal = zh < 1.0
     base = (w - 1.0) if subnormal else (u + small) * scale1
-    res = base * (2.2250738585072014e-308 if subnormal else scale2)
+    return base * (2.2250738585072014e-308 if subnormal else scale2)
+''', requires=("bitcast",), ieee=True)
+
+# Inputs are clamped to [-746, 710] first: outside, the result is 0 or inf anyway, and the clamp keeps
+# k in range. The clamp maps NaN to 710; the last select gives NaN back.
+ops.helper("vexp_f64", _fill('''
+def {name}(x):
+    xc = x if x < 710.0 else 710.0
+    xc = xc if xc > -746.0 else -746.0
+    kf = np.rint(xc * <INV_LN2>)
+    u, small = @vm_exp_poly_f64(xc - kf * <LN2_HI>, kf * <LN2_LO>)
+    res = @vm_exp_scale_f64(u, small, kf)
     return res if x == x else x
-''', INV_LN2=INV_LN2, LN2_HI=LN2_HI, LN2_LO=LN2_LO, C=horner("r", EXP64_C)), requires=("bitcast",), ieee=True)
+''', INV_LN2=INV_LN2, LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
+
+# 2^x = 2^k e^(r ln2), k = rint(x), r = x - k exact; r ln2 = hi - lo with hi = (top 26 bits of r) times
+# (top 26 bits of ln2), exact.
+ops.helper("vexp2_f64", _fill('''
+def {name}(x):
+    xc = x if x < 1025.0 else 1025.0
+    xc = xc if xc > -1077.0 else -1077.0
+    kf = np.rint(xc)
+    r = xc - kf
+    rh = _vm_bits_float(_vm_float_bits(r) & -134217728)
+    lo = -((r - rh) * <LN2_HEAD> + r * <LN2_TAIL>)
+    u, small = @vm_exp_poly_f64(rh * <LN2_HEAD>, lo)
+    res = @vm_exp_scale_f64(u, small, kf)
+    return res if x == x else x
+''', LN2_HEAD=LN2_HEAD, LN2_TAIL=LN2_TAIL), requires=("bitcast",), ieee=True)
+
+# e^x - 1 = (2^k - 1) + 2^k qh + 2^k ql: for k <= 52 both sums are exact (TwoSum), so the
+# cancellation near x = 0 (k = 0: qh + ql) or near -1 costs nothing. For k > 52 the -1 only touches the
+# last bits: 2^k (u + small) - 1 with 2^k u exact. Below -40 the result is -1 (rounded); |x| < 2^-56
+# gives x itself (so -0.0 stays -0.0).
+ops.helper("vexpm1_f64", _fill('''
+def {name}(x):
+    xc = x if x < 710.0 else 710.0
+    xc = xc if xc > -40.0 else -40.0
+    kf = np.rint(xc * <INV_LN2>)
+    qh, ql = @vm_expm1_poly_f64(xc - kf * <LN2_HI>, kf * <LN2_LO>)
+    k = np.int64(kf)
+    k1 = k >> 1
+    scale1 = _vm_bits_float((k1 + 1023) << 52)
+    scale2 = _vm_bits_float((k - k1 + 1023) << 52)
+    two_k = scale1 * scale2
+    c = two_k - 1.0
+    back = c - two_k
+    c_err = (two_k - (c - back)) + (-1.0 - back)
+    d = two_k * qh
+    s = c + d
+    back = s - c
+    s_err = (c - (s - back)) + (d - back)
+    res = s + ((c_err + s_err) + two_k * ql)
+    u = 1.0 + qh
+    u_small = ((1.0 - u) + qh) + ql
+    big = ((u * scale1) * scale2) + (((u_small * scale1) * scale2) - 1.0)
+    res = res if k <= 52 else big
+    res = x if abs(x) < 1.3877787807814457e-17 else res
+    return res if x == x else x
+''', INV_LN2=INV_LN2, LN2_HI=LN2_HI, LN2_LO=LN2_LO), requires=("bitcast",), ieee=True)
 
 # float32: the whole computation in float64 (relative error < 2^-34) and one rounding to float32.
 # Clamp [-105, 89]: e^-105 is below half the smallest float32 subnormal, e^89 above the largest float32.
@@ -155,42 +222,91 @@ def {name}(x):
 ''', INV_LN2=INV_LN2, LN2=LN2, P=horner("r", EXP32_P)), requires=("bitcast",), ieee=True)
 
 
-# ---------------------------------------------------------------- log
+# ---------------------------------------------------------------- log, log2, log1p (float64)
 # x = 2^e m, m in [sqrt2/2, sqrt2) (bit trick: adding 1.0's bits minus sqrt2/2's bits carries into the
-# exponent exactly when the mantissa is >= sqrt2's). f = m - 1 is exact, s = f / (2 + f) and
-# log(m) = 2 atanh(s) = f - f^2/2 + s (f^2/2 + s^2 P(s^2)).
-# float64: e LN2_HI + f - fh^2/2 is summed with two Fast2Sums (fh = f with 32 low bits cleared, so
-# fh^2/2 is exact); the rounding errors and the small terms are added before the one last rounding.
-# Subnormal x are scaled by 2^54 first. Special values by selects: log(+-0) = -inf, log(x<0) = NaN,
-# log(inf) = inf, log(NaN) = NaN.
-ops.helper("vlog_f64", _fill('''
+# exponent exactly when the mantissa is >= sqrt2's); subnormal x are scaled by 2^54 first. f = m - 1 is
+# exact. Only for finite x > 0: the callers select the special values (log(+-0) = -inf, log(x<0) = NaN,
+# log(inf) = inf, NaN).
+ops.helper("vm_log_reduce_f64", _fill('''
 def {name}(x):
     tiny = x < 2.2250738585072014e-308
     xs = x * 18014398509481984.0 if tiny else x
     ix = _vm_float_bits(xs) + <OFFSET>
     e = (ix >> 52) - (1077 if tiny else 1023)
-    m = _vm_bits_float((ix & <MASK>) + <SQRT_HALF>)
-    f = m - 1.0
-    s = f / (2.0 + f)
+    return np.float64(e), _vm_bits_float((ix & <MASK>) + <SQRT_HALF>) - 1.0
+''', OFFSET=ONE_BITS_MINUS_SQRT_HALF, MASK=MANTISSA_MASK, SQRT_HALF=SQRT_HALF_BITS), requires=("bitcast",), ieee=True)
+
+# log(1 + f) = 2 atanh(s) = 2s + s z P(z), s = f / (2 + f), z = s^2, returned unrounded as t + tail:
+# t = 2s and tail = 2 s_lo + s z P(z), where s_lo is what rounding 2 + f and the division lost
+# (f - s d is exact from 26-bit halves, whose products are exact; 2 + f's error by Fast2Sum). The
+# rounded part s z P(z) is < 1% of the result: about 0.03 ulp all told.
+ops.helper("vm_log1p_poly_f64", _fill('''
+def {name}(f):
+    d = 2.0 + f
+    d_err = (2.0 - d) + f
+    s = f / d
+    sh = _vm_bits_float(_vm_float_bits(s) & -134217728)
+    dh = _vm_bits_float(_vm_float_bits(d) & -134217728)
+    residual = ((f - sh * dh) - (sh * (d - dh) + (s - sh) * d)) - s * d_err
     z = s * s
-    fh = _vm_bits_float(_vm_float_bits(f) & -4294967296)
-    fl = f - fh
-    hh = 0.5 * fh * fh
-    hl = 0.5 * fl * (f + fh)
-    dk = np.float64(e)
+    return s + s, 2.0 * (residual / d) + s * z * <P>
+''', P=horner("z", LOG64_P)), requires=("bitcast",), ieee=True)
+
+# log x = e LN2_HI + t (Fast2Sum: |e LN2_HI| > |t| unless e = 0) + the small rest, rounded once.
+ops.helper("vlog_f64", _fill('''
+def {name}(x):
+    dk, f = @vm_log_reduce_f64(x)
+    t, tail = @vm_log1p_poly_f64(f)
     a = dk * <LN2_HI>
-    t1 = a + f
-    e1 = (a - t1) + f
-    t2 = t1 - hh
-    e2 = (t1 - t2) - hh
-    small = ((e1 + e2) - hl) + (s * ((hh + hl) + z * <P>) + dk * <LN2_LO>)
-    res = t2 + small
+    r1 = a + t
+    res = r1 + ((((a - r1) + t) + tail) + dk * <LN2_LO>)
     res = x if x == np.inf else res
     res = -np.inf if x == 0.0 else res
     res = np.nan if x < 0.0 else res
     return res if x == x else x
-''', OFFSET=ONE_BITS_MINUS_SQRT_HALF, MASK=MANTISSA_MASK, SQRT_HALF=SQRT_HALF_BITS, LN2_HI=LN2_HI,
-                                   LN2_LO=LN2_LO, P=horner("z", LOG64_P)), requires=("bitcast",), ieee=True)
+''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
+
+# log2 x = e + (t + tail)/ln2: (top 26 bits of t) times (top 26 bits of 1/ln2) is exact, e + that
+# is split exactly (|e| >= 1 > |it| unless e = 0); log2 of a power of two is exact.
+ops.helper("vlog2_f64", _fill('''
+def {name}(x):
+    dk, f = @vm_log_reduce_f64(x)
+    t, tail = @vm_log1p_poly_f64(f)
+    th = _vm_bits_float(_vm_float_bits(t) & -134217728)
+    p_hi = th * <IL_HEAD>
+    p_lo = ((t - th) * <IL_HEAD> + t * <IL_TAIL>) + tail * <INV_LN2>
+    r1 = dk + p_hi
+    res = r1 + (((dk - r1) + p_hi) + p_lo)
+    res = x if x == np.inf else res
+    res = -np.inf if x == 0.0 else res
+    res = np.nan if x < 0.0 else res
+    return res if x == x else x
+''', IL_HEAD=INV_LN2_HEAD, IL_TAIL=INV_LN2_TAIL, INV_LN2=INV_LN2), requires=("bitcast",), ieee=True)
+
+# log1p x: for x in [sqrt2/2 - 1, sqrt2 - 1) the polynomial takes f = x itself (no rounding of 1 + x
+# at all); elsewhere u = 1 + x is reduced as in log and its exact rounding error u_err (TwoSum) adds
+# u_err/u (the result is >= 0.34 there, so that term's own error is far below an ulp).
+# |x| < 2^-56 gives x itself (so -0.0 stays -0.0).
+ops.helper("vlog1p_f64", _fill('''
+def {name}(x):
+    u = 1.0 + x
+    back = u - x
+    u_err = (1.0 - back) + (x - (u - back))
+    dk, f = @vm_log_reduce_f64(u)
+    near = (x >= -0.2928932188134524) & (x < 0.41421356237309503)
+    f = x if near else f
+    dk = 0.0 if near else dk
+    correction = 0.0 if near else u_err / u
+    t, tail = @vm_log1p_poly_f64(f)
+    a = dk * <LN2_HI>
+    r1 = a + t
+    res = r1 + ((((a - r1) + t) + (tail + correction)) + dk * <LN2_LO>)
+    res = x if abs(x) < 1.3877787807814457e-17 else res
+    res = x if x == np.inf else res
+    res = -np.inf if x == -1.0 else res
+    res = np.nan if x < -1.0 else res
+    return res if x == x else x
+''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
 
 # float32: in float64 (float32 subnormals are normal there), e ln2 + s P(s^2), one rounding to float32.
 ops.helper("vlog_f32", _fill('''
@@ -211,6 +327,73 @@ def {name}(x):
                                    P=horner("z", LOG32_P)), requires=("bitcast",), ieee=True)
 
 
+# ---------------------------------------------------------------- exp2, log2, expm1, log1p (float32)
+# As exp/log float32: in float64 (relative error < 2^-34) and rounded once to float32.
+ops.helper("vexp2_f32", _fill('''
+def {name}(x):
+    xd = np.float64(x)
+    xd = xd if xd < 129.0 else 129.0
+    xd = xd if xd > -151.0 else -151.0
+    kf = np.rint(xd)
+    r = (xd - kf) * <LN2>
+    p = <P>
+    res = np.float32(p * _vm_bits_float((np.int64(kf) + 1023) << 52))
+    return res if x == x else x
+''', LN2=LN2, P=horner("r", EXP32_P)), requires=("bitcast",), ieee=True)
+
+ops.helper("vlog2_f32", _fill('''
+def {name}(x):
+    xd = np.float64(x)
+    ix = _vm_float_bits(xd) + <OFFSET>
+    m = _vm_bits_float((ix & <MASK>) + <SQRT_HALF>)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    res = np.float32(np.float64((ix >> 52) - 1023) + (s * <P>) * <INV_LN2>)
+    res = x if x == np.inf else res
+    res = np.float32(-np.inf) if x == 0.0 else res
+    res = np.float32(np.nan) if x < 0.0 else res
+    return res if x == x else x
+''', OFFSET=ONE_BITS_MINUS_SQRT_HALF, MASK=MANTISSA_MASK, SQRT_HALF=SQRT_HALF_BITS, INV_LN2=INV_LN2,
+                                    P=horner("z", LOG32_P)), requires=("bitcast",), ieee=True)
+
+# e^r - 1 = r + r^2 Q(r) has no cancellation; for k != 0 (|x| > ln2/2, |result| > 0.29) 2^k (1 + p) - 1
+# loses at most 2 of float64's 29 spare bits. Below -20 the result is -1 in float32.
+ops.helper("vexpm1_f32", _fill('''
+def {name}(x):
+    xd = np.float64(x)
+    xd = xd if xd < 89.0 else 89.0
+    xd = xd if xd > -20.0 else -20.0
+    kf = np.rint(xd * <INV_LN2>)
+    r = xd - kf * <LN2>
+    p = r + r * r * <Q>
+    big = _vm_bits_float((np.int64(kf) + 1023) << 52) * (1.0 + p) - 1.0
+    res = np.float32(p if kf == 0.0 else big)
+    res = x if x == 0.0 else res
+    return res if x == x else x
+''', INV_LN2=INV_LN2, LN2=LN2, Q=horner("r", EXPM1_32_Q)), requires=("bitcast",), ieee=True)
+
+# log1p: for x in [sqrt2/2 - 1, sqrt2 - 1) f = x exactly; elsewhere u = 1 + x in float64 (its rounding
+# is 2^-53 relative, harmless where the result is > 0.34) is reduced as in log.
+ops.helper("vlog1p_f32", _fill('''
+def {name}(x):
+    xd = np.float64(x)
+    ix = _vm_float_bits(1.0 + xd) + <OFFSET>
+    near = (xd >= -0.2928932188134524) & (xd < 0.41421356237309503)
+    f = xd if near else _vm_bits_float((ix & <MASK>) + <SQRT_HALF>) - 1.0
+    e = 0.0 if near else np.float64((ix >> 52) - 1023)
+    s = f / (2.0 + f)
+    z = s * s
+    res = np.float32(e * <LN2> + s * <P>)
+    res = x if x == 0.0 else res
+    res = x if x == np.inf else res
+    res = np.float32(-np.inf) if x == -1.0 else res
+    res = np.float32(np.nan) if x < -1.0 else res
+    return res if x == x else x
+''', OFFSET=ONE_BITS_MINUS_SQRT_HALF, MASK=MANTISSA_MASK, SQRT_HALF=SQRT_HALF_BITS, LN2=LN2,
+                                     P=horner("z", LOG32_P)), requires=("bitcast",), ieee=True)
+
+
 def calls(name):
     """An emission calling the helper `name_f64` or `name_f32`, the kernel's real dtype."""
     def emit(ctx, node, *args):
@@ -219,4 +402,6 @@ def calls(name):
     return emit
 
 
-VECTORISED = {"exp": "vexp", "log": "vlog"}  # op name -> helper family, for the ops switched over
+# op name -> helper family; ops.py emits these for real arguments
+VECTORISED = {"exp": "vexp", "log": "vlog", "exp2": "vexp2", "log2": "vlog2", "expm1": "vexpm1",
+              "log1p": "vlog1p"}
