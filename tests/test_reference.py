@@ -1,0 +1,44 @@
+"""symgraph.reference: high-precision evaluation and the ulps / bits-of-error measures."""
+import math
+
+import mpmath
+import numpy as np
+import sympy
+
+from symgraph import ops
+from symgraph.ir import Graph, symbol
+from symgraph.reference import bits_of_error, evaluate, exact, ulps
+
+xs = sympy.Symbol("x")
+x = symbol(xs)
+
+
+def test_evaluate_matches_mpmath():
+    value = evaluate(ops.LOG(1 + x), {xs: 1e-20}, dps=50)
+    with mpmath.workdps(50):
+        assert abs(value - mpmath.log1p(mpmath.mpf(1e-20))) < mpmath.mpf(10) ** -65
+
+
+def test_real_semantics_and_ieee_specials():
+    assert mpmath.isnan(evaluate(ops.SQRT(x), {xs: -1.0}))
+    assert evaluate(1 / x, {xs: 0.0}) == mpmath.inf
+    assert evaluate(ops.LOG(x), {xs: 0.0}) == -mpmath.inf
+    assert mpmath.isnan(evaluate(x - x, {xs: math.inf}))
+
+
+def test_exact_raises_precision_for_cancellation():
+    node = ops.SQRT(x + 1) - ops.SQRT(x)
+    assert evaluate(node, {xs: 1e300}, dps=50) == 0
+    assert abs(exact(node, {xs: 1e300}) / mpmath.mpf("5e-151") - 1) < 1e-20
+
+
+def test_ulps_and_bits():
+    assert ulps(1.0, mpmath.mpf(1)) == 0
+    assert ulps(np.nextafter(1.0, 2), mpmath.mpf(1)) == 1
+    assert ulps(-0.0, mpmath.mpf(0)) == 0
+    assert ulps(np.float32(1) + np.float32(2 ** -23), mpmath.mpf(1), "float32") == 1
+    assert ulps(float("nan"), mpmath.mpf("nan")) == 0 and ulps(1.0, mpmath.mpf("nan")) == 2.0 ** 64
+    assert ulps(-5e-324, mpmath.mpf(5e-324)) == 2
+    assert bits_of_error(np.nextafter(1.0, 2), mpmath.mpf(1)) == 1.0
+    big = ulps(1.0, mpmath.mpf(1) + mpmath.mpf(2) ** -40)
+    assert big == 2 ** 12
