@@ -2,8 +2,8 @@
 
 Each is one op with all its facts (Numba helpers per dtype, mpmath reference, derivative, SymPy meaning)
 and a SymPy function class, so users can write `sg.softplus(x)` and rewrite rules can target the op.
-The float64 and float32 helpers are separate templates because the branch thresholds depend on the
-precision (the term a branch drops must stay far below half an ulp of that dtype).
+Each helper exists per dtype (name_f64, name_f32) and calls symgraph.vecmath's exp/log of that dtype,
+so float32 kernels compute in float32 and every loop stays vectorisable.
 """
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ _SUFFIX = {"float64": "f64", "float32": "f32", "complex128": "f64"}  # complex12
 
 
 def _per_dtype_helper(name, template, f64=None, f32=None):
-    """Register `name_f64` and `name_f32`: <KEY> placeholders take each dtype's threshold, <sfx> its suffix."""
+    """Register `name_f64` and `name_f32` (IEEE helpers: no fast-math, inlined): <KEY> placeholders take
+    each dtype's constant, <sfx> its suffix (so a helper calls the vecmath functions of its own dtype)."""
     for sfx, values in (("f64", f64 or {}), ("f32", f32 or {})):
         text = template.replace("<sfx>", sfx)
         for key, value in values.items():
             text = text.replace(f"<{key}>", repr(float(value)))
-        ops.helper(f"{name}_{sfx}", text)
+        ops.helper(f"{name}_{sfx}", text, ieee=True)
 
 
 def _calls(name):
@@ -328,52 +329,51 @@ class cosm1(_StableFunction):
 
 
 # ---------------------------------------------------------------- the ops and their Numba helpers
-# Mächler (2012) thresholds for log1pexp. Below LO, log1p(exp(x)) = exp(x)(1 - exp(x)/2 ...) and the
-# dropped term is < 0.02 ulp (f64: e^-40/2 = 2e-18; f32: e^-20/2 = 1e-9 < 6e-8); between MID and HI
-# x + exp(-x) drops exp(-2x)/2 relative to x; above HI exp(-x) is below half an ulp of x.
+# The helpers are branch-free (both sides computed, then a select) and call symgraph.vecmath's
+# vectorisable exp/log family, so that a kernel's loop stays one body LLVM can vectorise; they are
+# compiled as IEEE helpers (no fast-math: reassociation would undo the forms chosen for accuracy).
+
+# softplus = max(x, 0) + log1p(exp(-|x|)): both terms >= 0, so no cancellation, and exp never
+# overflows. Maechler (2012) gets the same accuracy with branches at -37, 18 and 33.3.
 _per_dtype_helper("softplus", """
 def {name}(x):
-    if x <= {F}(<LO>):
-        return math.exp(x)
-    if x <= {F}(<MID>):
-        return math.log1p(math.exp(x))
-    if x <= {F}(<HI>):
-        return x + math.exp(-x)
-    return x
-""", f64=dict(LO=-40.0, MID=18.0, HI=33.3), f32=dict(LO=-20.0, MID=9.0, HI=16.0))
-
-# Mächler (2012): log1p(-exp(x)) is accurate when exp(x) < 1/2, log(-expm1(x)) when x is near 0.
-_per_dtype_helper("log1mexp", """
-def {name}(x):
-    if x < {F}(-0.6931471805599453):
-        return math.log1p(-math.exp(x))
-    if x <= {F}(0.0):
-        return math.log(-math.expm1(x))
-    return {F}(np.nan)
+    e = @vexp_<sfx>(-abs(x))
+    m = x if x > {F}(0.0) else {F}(0.0)
+    return m + @vlog1p_<sfx>(e)
 """)
 
-_per_dtype_helper("sigmoid", """
-def {name}(x):
-    if x >= {F}(0.0):
-        return {F}(1.0) / ({F}(1.0) + math.exp(-x))
-    e = math.exp(x)
-    return e / ({F}(1.0) + e)
-""")
-
+# log_sigmoid = -softplus(-x) = min(x, 0) - log1p(exp(-|x|))
 _per_dtype_helper("log_sigmoid", """
 def {name}(x):
-    return -@softplus_<sfx>(-x)
+    e = @vexp_<sfx>(-abs(x))
+    m = x if x < {F}(0.0) else {F}(0.0)
+    return m - @vlog1p_<sfx>(e)
 """)
 
-# logit: log(p) - log1p(-p) has no cancellation for p < 1/4; near 1/2, 2p - 1 and 1 - p are exact
-# (Sterbenz) and log1p keeps the small result accurate; above 3/4, 1 - p is exact.
+# Maechler (2012): log1p(-exp(x)) is accurate when exp(x) < 1/2, log(-expm1(x)) when x is near 0.
+# x > 0 gives log of a negative number: NaN, as the typed formula does.
+_per_dtype_helper("log1mexp", """
+def {name}(x):
+    far = @vlog1p_<sfx>(-@vexp_<sfx>(x))
+    near = @vlog_<sfx>(-@vexpm1_<sfx>(x))
+    return far if x < {F}(-0.6931471805599453) else near
+""")
+
+# sigmoid: with e = exp(-|x|) <= 1, 1/(1 + e) for x >= 0 and e/(1 + e) below: nothing overflows
+_per_dtype_helper("sigmoid", """
+def {name}(x):
+    e = @vexp_<sfx>(-abs(x))
+    s = {F}(1.0) / ({F}(1.0) + e)
+    return s if x >= {F}(0.0) else e * s
+""")
+
+# logit: log(p) - log1p(-p) has no cancellation for p < 1/4; above, 2p - 1 is exact (Sterbenz), 1 - p
+# nearly so, and log1p keeps the small result near p = 1/2 accurate (p = 1 gives log1p(inf) = inf).
 _per_dtype_helper("logit", """
 def {name}(p):
-    if p < {F}(0.25):
-        return math.log(p) - math.log1p(-p)
-    if p <= {F}(0.75):
-        return math.log1p(({F}(2.0) * p - {F}(1.0)) / ({F}(1.0) - p))
-    return math.log(p / ({F}(1.0) - p))
+    low = @vlog_<sfx>(p) - @vlog1p_<sfx>(-p)
+    high = @vlog1p_<sfx>(({F}(2.0) * p - {F}(1.0)) / ({F}(1.0) - p))
+    return low if p < {F}(0.25) else high
 """)
 
 # cos(x) - 1 = -2 sin(x/2)^2: no subtraction, so about 1.5 ulps everywhere sin is accurate.
@@ -385,28 +385,24 @@ def {name}(x):
 
 _per_dtype_helper("xlogy", """
 def {name}(x, y):
-    if x == {F}(0.0) and y == y:
-        return {F}(0.0)
-    return x * math.log(y)
+    r = x * @vlog_<sfx>(y)
+    return {F}(0.0) if x == {F}(0.0) and y == y else r
 """)
 
 _per_dtype_helper("xlog1py", """
 def {name}(x, y):
-    if x == {F}(0.0) and y == y:
-        return {F}(0.0)
-    return x * math.log1p(y)
+    r = x * @vlog1p_<sfx>(y)
+    return {F}(0.0) if x == {F}(0.0) and y == y else r
 """)
 
 # logaddexp: the largest argument is taken out (m + log1p(sum of the others' exp(x - m))), so that
-# nothing overflows and a small sum keeps its digits; +-inf maxima are returned as they are.
+# nothing overflows and a small sum keeps its digits. a == b == +-inf makes a - b NaN: the answer is a.
 _per_dtype_helper("logaddexp", """
 def {name}(a, b):
-    if a != a or b != b:
-        return a + b
     m = a if a > b else b
-    if m == {F}(np.inf) or m == {F}(-np.inf):
-        return m
-    return m + math.log1p(math.exp(-abs(a - b)))
+    d = -abs(a - b)
+    r = m + @vlog1p_<sfx>(@vexp_<sfx>(d))
+    return r if d == d else (m if a == b else a + b)
 """)
 _per_dtype_helper("logaddexpn", """
 def {name}(*xs):
@@ -424,8 +420,8 @@ def {name}(*xs):
         if x == m and not skipped:
             skipped = True
         else:
-            s += math.exp(x - m)
-    return m + math.log1p(s)
+            s += @vexp_<sfx>(x - m)
+    return m + @vlog1p_<sfx>(s)
 """)
 
 

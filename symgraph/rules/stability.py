@@ -65,8 +65,9 @@ def _log_diff_exp(x, y):
 
 
 def _log_expm1(x):
-    # log(expm1(x)) overflows for x > 709; x + log1mexp(-x) has no cancellation once x > 2
-    return ops.SELECT(ops.LE(x, 2), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
+    # log(expm1(x)) overflows for x > 709; above 36, x + log1mexp(-x) is x itself rounded correctly
+    # (exp(-x) is below half an ulp of x), below it the typed form is accurate
+    return ops.SELECT(ops.LE(x, 36), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
 
 
 def _over_one_plus_exp(y, x):
