@@ -2,6 +2,16 @@
 from __future__ import annotations
 
 
+def _form(node):
+    """The node's SymPy form as built, without SymPy's automatic simplification (x*x stays x*x)."""
+    import sympy
+    try:
+        with sympy.evaluate(False):
+            return node.to_sympy()
+    except Exception:  # some SymPy constructors insist on evaluating
+        return node.to_sympy()
+
+
 def _short(expr, limit: int = 100) -> str:
     text = str(expr)
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -25,7 +35,10 @@ def explain_trace(trace, limit: int = 200) -> str:
         tag = f" [{rule.ref}, {rule.validity.value}]" if rule is not None and rule.ref else \
             (f" [{rule.validity.value}]" if rule is not None else "")
         lines.append(f"{i:3d}. {firing.phase:<14} {firing.rule}{tag}")
-        lines.append(f"       {_short(firing.before.to_sympy())}  ->  {_short(firing.after.to_sympy())}")
+        after = _short(_form(firing.after))
+        if firing.after.is_const and not firing.after.value.is_Rational:
+            after += f" (= {firing.after.value.evalf(17)}, rounded once per dtype)"
+        lines.append(f"       {_short(_form(firing.before))}  ->  {after}")
         if rule is not None and rule.doc:
             lines.append(f"       ({rule.doc})")
     if len(trace) > limit:
