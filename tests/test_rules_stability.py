@@ -132,7 +132,11 @@ CASES = [
          accuracy={x: negated(log_uniform(1e-300, 1))}),
     Case("expm1-log1mexp", sg.expm1(sg.log1mexp(x)), ops.SELECT),
     Case("log1mexp-log1mexp", sg.log1mexp(sg.log1mexp(x)), ops.SELECT),
+    Case("log1p-minus-log", log(1 + x) - log(x), ops.LOG1P, accuracy={x: log_uniform(1e-300, 1e300)}),
+    Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
     # ---- C
+    Case("softmax2", exp(x) / (exp(x) + exp(y)), ops.SIGMOID_DIFF,
+         accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
     Case("sigmoid", exp(x) / (1 + exp(x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("over-one-plus-exp", 1 / (1 + exp(-x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("one-minus-sigmoid", 1 - sg.sigmoid(x), ops.SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),

@@ -184,6 +184,22 @@ def test_nary_logaddexp_within_few_ulps(ternary_kernel, dtype):
         assert err.max() <= 3, err.max()
 
 
+def test_sigmoid_of_a_difference_within_few_ulps():
+    # an op with no SymPy spelling of its own (softmax2 rewrites to it): compiled from the graph
+    from symgraph.compile import CompiledFunction
+    from symgraph.ir import Graph
+    kernel = CompiledFunction([x, y], Graph([stable.SIGMOID_DIFF(symbol(x), symbol(y))], "tuple"))
+    rng = np.random.default_rng(5)
+    for dtype in DTYPES:
+        a, b = _pairs(rng, dtype)
+        a = np.concatenate([a, rng.uniform(-800, 800, 500).astype(dtype)])
+        b = np.concatenate([b, rng.uniform(-800, 800, 500).astype(dtype)])
+        with np.errstate(all="ignore"):
+            got = kernel(a, b)[0]
+        err = ulps_to_exact(got, exact_values(lambda p, q: stable.mp_sigmoid(p - q), [a, b]), dtype)
+        assert err.max() <= 3, (dtype, err.max())
+
+
 def test_named_extremes(unary_kernel, binary_kernel, ternary_kernel):
     # the headline cases of the issue, spelled out
     names = list(UNARY)
@@ -300,6 +316,7 @@ VJP_POINTS = {
     stable.XLOGY: [(0.5, 3.0), (-2.0, 1e-3)],
     stable.XLOG1PY: [(0.5, 3.0), (-2.0, -0.5)],
     stable.LOGADDEXP: [(0.5, 3.0, -1.0), (-700.0, -702.0, -701.0)],
+    stable.SIGMOID_DIFF: [(0.5, 3.0), (700.0, 690.0)],
 }
 
 

@@ -70,6 +70,26 @@ def _log_expm1(x):
     return ops.SELECT(ops.LE(x, 36), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
 
 
+def _log1p_minus_log(x):
+    # log1p(x) - log(x) = log1p(1/x): the difference cancels for x >> 1; below 1 it has none (and 1/x
+    # would overflow for subnormal x), so the typed form stays there
+    return ops.SELECT(ops.GT(x, 1), ops.LOG1P(1 / x), ops.LOG1P(x) - ops.LOG(x))
+
+
+def _hypot_minus_one(x):
+    # sqrt(1 + x^2) - 1 = x^2/(sqrt(1 + x^2) + 1): no cancellation for small x; where x*x overflows
+    # (1e154 in float64, 1e19 in float32) the typed difference is accurate and stays
+    h = ops.HYPOT(1, x)
+    square = x * x
+    return ops.SELECT(ops.LT(square, const(sympy.oo)), square / (h + 1), h - 1)
+
+
+def _softmax2(x, y):
+    # exp(x)/(exp(x) + exp(y)) = sigmoid(x - y), with the rounding of x - y compensated (a plain
+    # sigmoid(x - y) would be off by up to ulp(x)/2 in its argument: 256 ulps for x near 700)
+    return ops.SIGMOID_DIFF(x, y)
+
+
 def _over_one_plus_exp(y, x):
     # y/(1 + exp(x)) = y*sigmoid(-x) (C6, C7): inf/inf and overflow gone
     s = ops.SIGMOID(negate(x))
@@ -163,7 +183,13 @@ RULES = [
          validity=G, phase=STABILIZE, ref="B15"),
     Rule("log1mexp-log1mexp", ops.LOG1MEXP(ops.LOG1MEXP(x)), lambda x: _guarded(ops.LE(x, 0), x), validity=G,
          phase=STABILIZE, ref="B16"),
+    Rule("log1p-minus-log", ops.LOG1P(x) - ops.LOG(x), _log1p_minus_log, validity=A, phase=STABILIZE,
+         ref="A1", doc="log(1 + x) - log(x) cancels for x >> 1: log1p(1/x)"),
+    Rule("hypot-minus-one", ops.HYPOT(1, x) - 1, _hypot_minus_one, validity=A, phase=STABILIZE, ref="F12, F16",
+         doc="sqrt(1 + x^2) - 1 (after hypot) cancels for |x| << 1"),
     # ---- C: sigmoid, its complements and logit
+    Rule("softmax2", ops.EXP(x) / (ops.EXP(x) + ops.EXP(y)), _softmax2, validity=A, phase=STABILIZE, ref="C5",
+         doc="inf/inf = NaN once exp(x) overflows"),
     Rule("sigmoid", ops.EXP(x) / (1 + ops.EXP(x)), ops.SIGMOID(x), validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN for x > 709"),
     Rule("over-one-plus-exp", y / (1 + ops.EXP(x)), _over_one_plus_exp, validity=A, phase=STABILIZE,
