@@ -106,7 +106,9 @@ def _fill(template: str, **values) -> str:
 # x = k ln2 + r, |r| <= ln2/2, k = rint(x/ln2); hi = x - k LN2_HI is exact, lo = k LN2_LO, r = hi - lo
 # rounds (its error r_err is recovered exactly). e^r - 1 = hi + r^2/2 + (-lo + r^3 C(r)): r^2/2 is
 # exact for the top 26 bits of r (rh) and hi + r^2/2 is split exactly (Fast2Sum), so the parts that
-# round are < 0.007 (about 0.03 ulp all told). vm_expm1_poly returns e^(hi - lo) - 1 unrounded, qh + ql;
+# round are < 0.007; r^3/6, the largest, is (exact rh^2/2) (r/3) with two roundings, the rest r^4 D(r)
+# (D = C without its 1/6) is < 0.0006 (expm1 near x = 0.35, where 1 + 2(e^r - 1) cancels, went from
+# 0.60 to 0.53 ulp with that split). vm_expm1_poly returns e^(hi - lo) - 1 unrounded, qh + ql;
 # exp adds the 1 with one more Fast2Sum, so only its last addition rounds noticeably.
 ops.helper("vm_expm1_poly_f64", _fill('''
 def {name}(hi, lo):
@@ -115,10 +117,11 @@ def {name}(hi, lo):
     rh = _vm_bits_float(_vm_float_bits(r) & -134217728)
     half_sq_hi = 0.5 * rh * rh
     half_sq_lo = 0.5 * (r - rh) * (r + rh) + r * r_err
-    cubic = r * r * r * <C>
+    r_third = r * 0.3333333333333333
+    cubic = half_sq_hi * r_third + (half_sq_lo * r_third + (r * r) * (r * r) * <D>)
     qh = hi + half_sq_hi
     return qh, (((hi - qh) + half_sq_hi) + half_sq_lo) + (cubic - lo)
-''', C=horner("r", EXP64_C)), requires=("bitcast",), ieee=True)
+''', D=horner("r", EXP64_C[1:])), requires=("bitcast",), ieee=True)
 
 ops.helper("vm_exp_poly_f64", '''
 def {name}(hi, lo):
@@ -239,7 +242,8 @@ def {name}(x):
 # log(1 + f) = 2 atanh(s) = 2s + s z P(z), s = f / (2 + f), z = s^2, returned unrounded as t + tail:
 # t = 2s and tail = 2 s_lo + s z P(z), where s_lo is what rounding 2 + f and the division lost
 # (f - s d is exact from 26-bit halves, whose products are exact; 2 + f's error by Fast2Sum). The
-# rounded part s z P(z) is < 1% of the result: about 0.03 ulp all told.
+# rounded part s z P(z) is < 1% of the result; its main term 2/3 s^3 is taken with s^2 = sh^2 (exact)
+# + (s - sh)(s + sh) so that it rounds twice, not four times: about 0.03 ulp all told.
 ops.helper("vm_log1p_poly_f64", _fill('''
 def {name}(f):
     d = 2.0 + f
@@ -249,8 +253,9 @@ def {name}(f):
     dh = _vm_bits_float(_vm_float_bits(d) & -134217728)
     residual = ((f - sh * dh) - (sh * (d - dh) + (s - sh) * d)) - s * d_err
     z = s * s
-    return s + s, 2.0 * (residual / d) + s * z * <P>
-''', P=horner("z", LOG64_P)), requires=("bitcast",), ieee=True)
+    cube = s * (sh * sh) + s * ((s - sh) * (s + sh))
+    return s + s, 2.0 * (residual / d) + (cube * 0.6666666666666666 + cube * z * <P1>)
+''', P1=horner("z", LOG64_P[1:])), requires=("bitcast",), ieee=True)
 
 # log x = e LN2_HI + t (Fast2Sum: |e LN2_HI| > |t| unless e = 0) + the small rest, rounded once.
 ops.helper("vlog_f64", _fill('''
