@@ -5,6 +5,7 @@ import hashlib
 import importlib.util
 import math
 import os
+import shutil
 import sys
 import tempfile
 from typing import Sequence
@@ -53,6 +54,8 @@ def load_module(source: str, cache: bool = True):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     _MODULES[name] = module
+    if not cache:
+        shutil.rmtree(directory, ignore_errors=True)  # Numba compiles from the loaded code, not the file
     return module
 
 
@@ -173,7 +176,12 @@ class CompiledFunction:
                                 f"got {len(args)}")
         if out is None and self._real and all(type(a) is float or type(a) is int for a in args):
             # the common scalar call, kept to one typed call into the compiled one-point function
-            return self._pack_scalar(self._scalars["float64"](*[float(a) for a in args]), "float64")
+            try:
+                floats = [float(a) for a in args]
+            except OverflowError:
+                raise ArgumentError("an integer argument is too large for float64: pass a float "
+                                    "(or a SymPy number for an exact value)") from None
+            return self._pack_scalar(self._scalars["float64"](*floats), "float64")
         values, variant = self._classify(args)
         if variant == "complex128" and self._derivative is not None and self._derivative.nonholomorphic:
             raise ArgumentError(f"complex arguments: the derivative passes through "
@@ -246,8 +254,8 @@ class CompiledFunction:
                 any_complex = True
             elif kind == "f" and arr.dtype.itemsize <= 4:
                 any32 = True
-            else:
-                wants64 = True
+            elif kind == "f" or arr.dtype.itemsize > 2:
+                wants64 = True  # as NumPy: float32 with bool, int8 or int16 stays float32
             if isinstance(a, np.generic):
                 arr = np.asarray(a)
             values.append(arr)
