@@ -408,9 +408,12 @@ def {name}(x):
 
 # ---------------------------------------------------------------- relations, logic, selection
 def _rel(name, sympy_cls, symbol, mp):
+    # complex kernels (an expression with I) still compare real values; a non-real operand compares
+    # False, as NaN does, since an order between complex numbers is undefined
     return defop(name, 2, lambda a, b: sympy_cls(a, b), sympy_types=(sympy_cls,),
-                 emit=f"({{0}} {symbol} {{1}})", result=_bool_result, mpmath=mp,
-                 vjp=lambda g, out, a, b: (const(0), const(0)))
+                 emit=f"({{0}} {symbol} {{1}})",
+                 emit_complex=f"({{0}}.imag == 0 and {{1}}.imag == 0 and {{0}}.real {symbol} {{1}}.real)",
+                 result=_bool_result, mpmath=mp, vjp=lambda g, out, a, b: (const(0), const(0)))
 
 
 LT = _rel("lt", sympy.StrictLessThan, "<", lambda a, b: a < b)
