@@ -149,8 +149,48 @@ def _product(args) -> Node:
     return _negate(result) if negative else result
 
 
+# select(c, h, 0) is an adjoint that only exists where c holds. Such guards are kept outermost: a node
+# whose adjoint is guarded computes its contributions from h and guards each of them again, so a local
+# derivative that is NaN or inf in the branch not taken is selected away, never multiplied by 0 (the
+# NaN-gradient trap of jnp.where). Up to MAX_GUARD_DEPTH nested guards are carried (cost: one select each).
+MAX_GUARD_DEPTH = 3
+
+
+def _guard(node: Node):
+    """(condition, whether the adjoint lives where it is true, inner adjoint), or None if unguarded."""
+    if node.op is ops.SELECT:
+        c, a, b = node.args
+        if _is_zero(b) and not _is_zero(a):
+            return c, True, a
+        if _is_zero(a) and not _is_zero(b):
+            return c, False, b
+    return None
+
+
+def _guarded(condition: Node, when: bool, node: Node) -> Node:
+    return ops.SELECT(condition, node, const(0)) if when else ops.SELECT(condition, const(0), node)
+
+
 def _sum(parts) -> Node:
-    """The sum of adjoint contributions: repeats become one scaled term, negated terms one subtrahend."""
+    """The sum of adjoint contributions, guards merged: select(c, a, 0) + select(c, 0, b) is select(c, a, b)."""
+    groups, plain = {}, []
+    for p in parts:
+        guard = _guard(p)
+        if guard is None:
+            plain.append(p)
+            continue
+        condition, when, inner = guard
+        entry = groups.setdefault(condition.key, (condition, [], []))
+        entry[1 if when else 2].append(inner)
+    for condition, taken, other in groups.values():
+        a = _plain_sum(taken) if taken else const(0)
+        b = _plain_sum(other) if other else const(0)
+        plain.append(ops.SELECT(condition, a, b))
+    return _plain_sum(plain)
+
+
+def _plain_sum(parts) -> Node:
+    """A sum in which repeats become one scaled term and negated terms one subtrahend."""
     counts = Counter(p.key for p in parts)
     unique = {}
     for p in parts:
@@ -211,13 +251,23 @@ def backward(seeds, wrt) -> tuple:
             raise UnsupportedError(f"{node.op.name} has no derivative rule (in {_short(node)}): symgraph cannot "
                                    f"differentiate through it; rewrite the expression without it")
         used_ops.add(node.op.name)
-        contributions = node.op.vjp(g, node, *node.args)
+        guards, inner = [], g
+        while len(guards) < MAX_GUARD_DEPTH:
+            guard = _guard(inner)
+            if guard is None:
+                break
+            guards.append(guard[:2])
+            inner = guard[2]
+        contributions = node.op.vjp(inner, node, *node.args)
         for arg, c in zip(node.args, contributions):
             if c is None or arg.key not in depends:
                 continue
             c = tidy(as_node(c))
-            if not _is_zero(c):
-                pending.setdefault(arg.key, []).append(c)
+            if _is_zero(c):
+                continue
+            for condition, when in reversed(guards):
+                c = _guarded(condition, when, c)
+            pending.setdefault(arg.key, []).append(c)
     return tuple(adjoints.get(w.key, const(0)) for w in wrt), used_ops
 
 
