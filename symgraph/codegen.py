@@ -232,11 +232,11 @@ def check_variant(graph: Graph, variant: str):
 def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache=True, version="0",
              complex_graph: Graph = None) -> tuple:
     """Python source defining `kernel_<variant>` and `scalar_<variant>` for each dtype variant the graph
-    supports. Returns (source, variants).
+    supports. Returns (source, {variant: the graph its kernels compute}).
 
-    complex_graph: the same function before real-only rewrites (e.g. the graph as typed). Stability
-    rewrites target real primitives (log1p, softplus, ...) that have no complex form; when `graph` cannot
-    be emitted for complex inputs, the complex variant is generated from complex_graph instead.
+    complex_graph: the same function as typed, for the complex variant. The rewrites reason over the
+    reals (sqrt(x*x) -> abs(x), guards proven for real symbols) and target real primitives (log1p,
+    softplus, ...), so complex inputs run the formula as typed.
 
     kernel(n, in_0, ..., in_k, out_0, ..., out_m) fills 1-D outputs over n points (each input a 1-D array
     or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point.
@@ -248,26 +248,21 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     position = {sympy.srepr(s): i for i, s in enumerate(arg_symbols)}
 
     complex_only = graph_is_complex(graph)
-    kernels, variants = [], []
+    kernels, variants = [], {}
     for variant in VARIANTS:
         if complex_only and variant != "complex128":
             continue
-        source_graph = graph
+        source_graph = complex_graph if variant == "complex128" and complex_graph is not None else graph
         try:
-            check_variant(graph, variant)
+            check_variant(source_graph, variant)
         except SymgraphError:
-            if variant != "complex128":
+            if variant != "complex128" or complex_only:
                 raise
-            if complex_graph is not None and emittable(complex_graph, variant):
-                source_graph = complex_graph
-            elif complex_only:
-                raise
-            else:
-                continue
+            continue
         kernels.append(_kernel_source(source_graph, variant, builder, param_names, out_names, position,
                                       jit_options(fastmath=fastmath, parallel=parallel, cache=cache),
                                       parallel))
-        variants.append(variant)
+        variants[variant] = source_graph
     header = HEADER.format(version=version, nodes=len(graph), outputs=len(graph.outputs))
     parts = [header] + builder.preamble_lines
     if builder.globals_lines:
@@ -275,14 +270,6 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     parts.extend(builder.helper_lines)
     parts.extend(kernels)
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts), variants
-
-
-def emittable(graph, variant) -> bool:
-    try:
-        check_variant(graph, variant)
-    except SymgraphError:
-        return False
-    return True
 
 
 def _kernel_source(graph, variant, builder, param_names, out_names, position, options, parallel):

@@ -124,9 +124,9 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
         from .passes import optimize
         graph, more = optimize(graph, rewrite)
         trace = list(trace) + list(more)
-    # complex inputs run the formula as typed when a rewrite introduced a real-only primitive (log1p, ...)
+    # the rules reason over the reals: complex inputs run the formula as typed (see codegen.generate)
     complex_graph = None
-    if rewrite is not False and not codegen.emittable(graph, "complex128"):
+    if rewrite is not False and trace:
         complex_graph = typed_graph
         if wants:
             complex_graph, typed_layout = derivative_graph(
@@ -157,13 +157,14 @@ class CompiledFunction:
         self.options = dict(parallel=parallel, fastmath=fastmath, cache=cache)
         self._derivative = derivative
         self._original = original
-        self.source, self.variants = codegen.generate(graph, self.symbols, fastmath=fastmath, parallel=parallel,
-                                                      cache=cache, version=__version__,
-                                                      complex_graph=complex_graph)
+        self.source, variant_graphs = codegen.generate(graph, self.symbols, fastmath=fastmath, parallel=parallel,
+                                                       cache=cache, version=__version__,
+                                                       complex_graph=complex_graph)
+        self.variants = list(variant_graphs)
         self._module = load_module(self.source, cache=cache)
         self._kernels = {v: getattr(self._module, f"kernel_{v}") for v in self.variants}
         self._scalars = {v: getattr(self._module, f"scalar_{v}") for v in self.variants}
-        self._out_dtypes = {v: [np.dtype(d) for d in codegen.output_dtypes(graph, v)] for v in self.variants}
+        self._out_dtypes = {v: [np.dtype(d) for d in codegen.output_dtypes(g, v)] for v, g in variant_graphs.items()}
         self._scalar_types = {v: [d.type for d in dts] for v, dts in self._out_dtypes.items()}
         self._real = "float64" in self.variants
         self._complex_only = self.variants == ["complex128"]
