@@ -169,7 +169,7 @@ def _unary(name, sympy_fn, real, cplx, mp, vjp, types=None, **facts):
 
 def _vectorised(family):
     """Emission calling symgraph.vecmath's branch-free helper of the kernel's real dtype: unlike a math.*
-    call it vectorises (no SVML in Numba 0.62+), at <= 0.6 ulp (tests/test_vecmath.py)."""
+    call it vectorises (no SVML in Numba 0.62+), at <= 0.55 ulp (tests/test_vecmath.py)."""
     return lambda ctx, node, a: f"@{family}_{'f32' if ctx.variant == 'float32' else 'f64'}({a})"
 
 
