@@ -243,3 +243,80 @@ def test_deep_chain_compiles_and_is_correct():
     v, (d,) = f(0.3)
     assert abs(v - value) <= 1e-12 * abs(value)
     assert abs(d - slope) <= 1e-10 * abs(slope)
+
+
+# ------------------------------------------------------------------ random expressions (hypothesis)
+import operator  # noqa: E402
+import random  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+XR, YR = sympy.symbols("xr yr", real=True)
+UNARY = [sympy.sin, sympy.cos, sympy.tanh, sympy.atan, sympy.exp, sympy.erf,
+         lambda e: sympy.sqrt(e ** 2 + 1), lambda e: sympy.log(e ** 2 + 1), lambda e: 1 / (e ** 2 + 1)]
+BINARY = [operator.add, operator.sub, operator.mul, lambda a, b: a / (b ** 2 + 1), lambda a, b: a ** 2 * b,
+          lambda a, b: sympy.Max(a, b)]
+LEAVES = [XR, YR, sympy.Integer(2), sympy.Rational(1, 3), sympy.Integer(-1)]
+
+expressions = st.recursive(
+    st.sampled_from(LEAVES),
+    lambda kids: st.one_of(
+        st.tuples(st.sampled_from(UNARY), kids).map(lambda t: t[0](t[1])),
+        st.tuples(st.sampled_from(BINARY), kids, kids).map(lambda t: t[0](t[1], t[2]))),
+    max_leaves=10)
+
+
+def sympy_partials(expr, env, dps=30):
+    exact_env = {k: sympy.Rational(v) for k, v in env.items()}  # the binary floats exactly, not to 15 digits
+    return [sympy.N(sympy.diff(expr, v).subs(exact_env), dps) for v in (XR, YR)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions, st.floats(-2, 2), st.floats(-2, 2))
+def test_gradient_equals_sympy_diff(expr, a, b):
+    forward = sg.lower(expr)
+    grads = forward.grad([XR, YR])
+    env = {XR: a, YR: b}
+    with mpmath.workdps(30):
+        for got, want in zip(reference.evaluate(grads, env, dps=30), sympy_partials(expr, env)):
+            if not want.is_real:
+                continue  # SymPy's form is undefined here (a tie of max() gives Heaviside(0))
+            want = mpmath.mpf(str(want))
+            assert abs(got - want) <= mpmath.mpf(10) ** -20 * (1 + abs(want)), (expr, a, b, got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions)
+def test_value_and_gradient_cost_at_most_a_few_times_the_value(expr):
+    forward = sg.lower(expr)
+    both = Graph(list(forward.outputs) + list(forward.grad([XR, YR]).outputs), "tuple")
+    assert len(both) <= 4 * len(forward) + 3
+
+
+def _random_expression(rng, symbols, size):
+    """A random expression over `symbols` with about `size` operations (seeded: reproducible)."""
+    pool = list(symbols) + [sympy.Integer(2), sympy.Rational(1, 3)]
+    for _ in range(size):
+        if rng.random() < 0.4:
+            pool.append(rng.choice(UNARY)(rng.choice(pool)))
+        else:
+            pool.append(rng.choice(BINARY)(rng.choice(pool), rng.choice(pool)))
+    return pool[-1]
+
+
+def test_compiled_gradients_of_random_expressions_match_sympy():
+    # 24 random expressions, each over its own two symbols, in one kernel: the gradient of their sum
+    rng = random.Random(20240601)
+    pairs = [sympy.symbols(f"r{k}a r{k}b", real=True) for k in range(24)]
+    exprs = [_random_expression(rng, pair, 7) for pair in pairs]
+    args = [s for pair in pairs for s in pair]
+    f = sg.compile(args, sympy.Add(*exprs, evaluate=False), grad=True)
+    point = [rng.uniform(-2, 2) for _ in args]
+    _, grads = f(*point)
+    env = {s: sympy.Rational(v) for s, v in zip(args, point)}
+    for k, (expr, pair) in enumerate(zip(exprs, pairs)):
+        for j, v in enumerate(pair):
+            want = float(sympy.N(sympy.diff(expr, v).subs(env), 30))
+            got = grads[2 * k + j]
+            assert got == pytest.approx(want, rel=1e-12, abs=1e-13), (expr, v)
