@@ -236,7 +236,7 @@ LOG10 = defop("log10", 1, lambda a: cfunctions.log10(a), sympy_types=(cfunctions
               emit="math.log10({0})", emit_complex="cmath.log10({0})", mpmath=mpmath.log10,
               vjp=lambda g, out, a: (g / (a * const(sympy.log(10))),))
 HYPOT = defop("hypot", 2, lambda a, b: cfunctions.hypot(a, b), sympy_types=(cfunctions.hypot,),
-              commutative=True, emit="math.hypot({0}, {1})", mpmath=mpmath.hypot,
+              commutative=True, emit="@hypot2({0}, {1})", mpmath=mpmath.hypot,  # helper: symgraph/stable.py
               vjp=lambda g, out, a, b: (g * a / out, g * b / out))
 LOGADDEXP2 = defop("logaddexp2", 2, lambda a, b: numpy_nodes.logaddexp2(a, b),
                    sympy_types=(numpy_nodes.logaddexp2,), commutative=True, emit="@logaddexp2({0}, {1})",

@@ -134,6 +134,17 @@ CASES = [
     Case("log1mexp-log1mexp", sg.log1mexp(sg.log1mexp(x)), ops.SELECT),
     Case("log1p-minus-log", log(1 + x) - log(x), ops.LOG1P, accuracy={x: log_uniform(1e-300, 1e300)}),
     Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
+    # y*y overflows float32 above 1.8e19 (in the typed formula too): the domains stop at 1e18
+    Case("reciprocal-difference", 1 / (x + 1) - 1 / x, ops.DIV, accuracy={x: log_uniform(1e3, 1e18)}),
+    Case("sqrt-minus-root", sympy.sqrt(y ** 2 - 4 * x) - y, ops.SQRT,
+         accuracy={y: log_uniform(1e3, 1e18), x: uniform(-1, 1)}),
+    Case("sqrt-plus-minus-root", sympy.sqrt(y ** 2 + x) - y, ops.SQRT,
+         accuracy={y: log_uniform(1e3, 1e18), x: log_uniform(1e-3, 1)}),
+    Case("root-plus-sqrt", y + sympy.sqrt(y ** 2 - 4 * x), ops.SQRT,
+         accuracy={y: negated(log_uniform(1e3, 1e18)), x: uniform(-1, 1)}),
+    Case("factored-root-minus", sympy.sqrt(x ** 2 - 1) - x, ops.SQRT, accuracy={x: log_uniform(1e3, 1e18)}),
+    Case("hypot-minus", sympy.sqrt(x ** 2 + y ** 2) - y, ops.HYPOT,
+         accuracy={y: log_uniform(1e3, 1e18), x: signed(log_uniform(1e-3, 10))}),
     # ---- C
     Case("softmax2", exp(x) / (exp(x) + exp(y)), ops.SIGMOID_DIFF,
          accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
@@ -236,9 +247,26 @@ def digits_needed(env) -> int:
     return 50 + int(min(extra, 1500))
 
 
+def _close(a, b, digits=35):
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return mpmath.isnan(a) and mpmath.isnan(b)
+    if mpmath.isinf(a) or mpmath.isinf(b):
+        return a == b
+    return abs(a - b) <= max(abs(a), abs(b)) * mpmath.mpf(10) ** -digits
+
+
 def exact(node, env):
+    """The value at high precision: from the digits the inputs call for, doubled until two evaluations
+    agree (a cancellation the heuristic misses shows up as a disagreement)."""
     dps = digits_needed(env)
-    return evaluate(node, env, dps=dps)
+    value = evaluate(node, env, dps=dps)
+    while dps < 3000:
+        dps *= 2
+        finer = evaluate(node, env, dps=dps)
+        if _close(value, finer):
+            return finer
+        value = finer
+    return value
 
 
 def agree(case, env, typed_value, new_value):

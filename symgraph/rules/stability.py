@@ -90,6 +90,47 @@ def _softmax2(x, y):
     return ops.SIGMOID_DIFF(x, y)
 
 
+def _is_finite(t):
+    """True where t is neither +-inf nor NaN (t - t is exactly 0 there)."""
+    return ops.EQ(t - t, 0)
+
+
+def _reciprocal_difference(x, y):
+    # 1/x - 1/y = ((y - x)/x)/y: y - x is exact when x and y are close (Sterbenz), where the typed
+    # difference cancels; where the quotients over/underflow the typed form stays
+    new = ((y - x) / x) / y
+    return ops.SELECT(_is_finite(new), new, 1 / x - 1 / y)
+
+
+def _conjugate_minus(y, w, sign):
+    """sqrt(y*y + sign*w) - y = sign*w/(sqrt(y*y + sign*w) + y), without cancellation for y > 0."""
+    root = ops.SQRT(y * y + w) if sign > 0 else ops.SQRT(y * y - w)
+    typed = root - y
+    new = (w if sign > 0 else -w) / (root + y)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, typed)
+
+
+def _conjugate_plus(y, x):
+    # y + sqrt(y*y - w) = w/(y - sqrt(y*y - w)), without cancellation for y < 0 (the quadratic formula)
+    root = ops.SQRT(y * y - x)
+    new = x / (y - root)
+    return ops.SELECT(ops.AND(ops.LT(y, 0), _is_finite(new)), new, y + root)
+
+
+def _factored_root_minus(y, x):
+    # sqrt((y + x)(y - x)) - y (how y*y - x*x reads after difference-of-squares) = -x*x/(root + y)
+    root = ops.SQRT((y + x) * (y - x))
+    new = -(x * x) / (root + y)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, root - y)
+
+
+def _hypot_minus(x, y):
+    # hypot(x, y) - y = x*x/(hypot(x, y) + y) for y > 0; where x*x overflows the typed form stays
+    h = ops.HYPOT(x, y)
+    new = (x * x) / (h + y)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, h - y)
+
+
 def _over_one_plus_exp(y, x):
     # y/(1 + exp(x)) = y*sigmoid(-x) (C6, C7): inf/inf and overflow gone
     s = ops.SIGMOID(negate(x))
@@ -187,6 +228,19 @@ RULES = [
          ref="A1", doc="log(1 + x) - log(x) cancels for x >> 1: log1p(1/x)"),
     Rule("hypot-minus-one", ops.HYPOT(1, x) - 1, _hypot_minus_one, validity=A, phase=STABILIZE, ref="F12, F16",
          doc="sqrt(1 + x^2) - 1 (after hypot) cancels for |x| << 1"),
+    # ---- cancellation: reciprocals, conjugates (quadratic formula), hypot
+    Rule("reciprocal-difference", 1 / x - 1 / y, _reciprocal_difference, validity=A, phase=STABILIZE,
+         ref="F16", doc="1/(x + 1) - 1/x cancels for large x; with (x - (x + 1)) = -1 it is -1/(x(x + 1))"),
+    Rule("sqrt-minus-root", ops.SQRT(y * y - x) - y, lambda y, x: _conjugate_minus(y, x, -1), validity=A,
+         phase=STABILIZE, ref="F16", doc="-b + sqrt(b^2 - 4ac) cancels for b > 0 and |4ac| << b^2"),
+    Rule("sqrt-plus-minus-root", ops.SQRT(y * y + x) - y, lambda y, x: _conjugate_minus(y, x, 1), validity=A,
+         phase=STABILIZE, ref="F16"),
+    Rule("factored-root-minus", ops.SQRT((y + x) * (y - x)) - y, _factored_root_minus, validity=A,
+         phase=STABILIZE, ref="F16", doc="sqrt(y^2 - 1) - y once y^2 - 1 is (y + 1)(y - 1)"),
+    Rule("root-plus-sqrt", y + ops.SQRT(y * y - x), _conjugate_plus, validity=A, phase=STABILIZE, ref="F16",
+         doc="b + sqrt(b^2 - 4ac) cancels for b < 0"),
+    Rule("hypot-minus", ops.HYPOT(x, y) - y, _hypot_minus, validity=A, phase=STABILIZE, ref="F16",
+         doc="sqrt(x^2 + y^2) - y (after hypot) cancels for y >> |x|"),
     # ---- C: sigmoid, its complements and logit
     Rule("softmax2", ops.EXP(x) / (ops.EXP(x) + ops.EXP(y)), _softmax2, validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN once exp(x) overflows"),
