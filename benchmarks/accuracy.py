@@ -300,7 +300,8 @@ def main(argv=None):
     n = options.n or (300 if options.quick else 2000)
     timing_n, repeat = (20_000, 3) if options.quick else (200_000, 5)
     selected = [c for c in cases() if options.only is None or options.only in c.name]
-    header = f"{'formula':40s} {'domain':36s} {'lambdify':>9s} {'c99':>7s} {'symgraph':>9s}  {'t_rw/t_typed':>12s}  verdict"
+    header = (f"{'formula':40s} {'domain':36s} {'lambdify':>9s} {'c99':>7s} {'symgraph':>9s}  "
+              f"{'t_rw/t_typed':>12s}  verdict")
     print(f"mean bits of error (float64), {n} points per case; exact: mpmath, adaptive precision")
     print(header)
     print("-" * len(header))

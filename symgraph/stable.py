@@ -16,14 +16,11 @@ from . import ops
 _SUFFIX = {"float64": "f64", "float32": "f32", "complex128": "f64"}  # complex128 kernels: real parts in f64
 
 
-def _per_dtype_helper(name, template, f64=None, f32=None):
-    """Register `name_f64` and `name_f32` (IEEE helpers: no fast-math, inlined): <KEY> placeholders take
-    each dtype's constant, <sfx> its suffix (so a helper calls the vecmath functions of its own dtype)."""
-    for sfx, values in (("f64", f64 or {}), ("f32", f32 or {})):
-        text = template.replace("<sfx>", sfx)
-        for key, value in values.items():
-            text = text.replace(f"<{key}>", repr(float(value)))
-        ops.helper(f"{name}_{sfx}", text, ieee=True)
+def _per_dtype_helper(name, template):
+    """Register `name_f64` and `name_f32` (IEEE helpers: no fast-math, inlined); <sfx> in the template
+    becomes the dtype's suffix, so that a helper calls the vecmath functions of its own dtype."""
+    for sfx in ("f64", "f32"):
+        ops.helper(f"{name}_{sfx}", template.replace("<sfx>", sfx), ieee=True)
 
 
 def _calls(name):
@@ -34,12 +31,8 @@ def _calls(name):
 
 
 # ---------------------------------------------------------------- mpmath references (exact meaning)
-def _nan():
-    return mpmath.mpf("nan")
-
-
-def _is_nan(v):
-    return mpmath.isnan(v)
+NAN = mpmath.mpf("nan")
+_is_nan = mpmath.isnan
 
 
 def mp_softplus(x):
@@ -48,7 +41,7 @@ def mp_softplus(x):
 
 def mp_log1mexp(x):
     if _is_nan(x) or x > 0:
-        return _nan()
+        return NAN
     # each form loses digits where the other is exact, even at 50 digits (x = -125: 1 - e^x rounds to 1)
     if x < -1:
         return mpmath.log1p(-mpmath.exp(x))
@@ -57,7 +50,7 @@ def mp_log1mexp(x):
 
 def mp_logaddexp(*xs):
     if any(_is_nan(x) for x in xs):
-        return _nan()
+        return NAN
     return mpmath.log(mpmath.fsum(mpmath.exp(x) for x in xs))
 
 
@@ -71,27 +64,27 @@ def mp_log_sigmoid(x):
 
 def mp_xlogy(x, y):
     if _is_nan(y) or _is_nan(x):
-        return _nan()
+        return NAN
     if x == 0:
         return mpmath.mpf(0)
     if y < 0:
-        return _nan()
+        return NAN
     return x * mpmath.log(y)
 
 
 def mp_xlog1py(x, y):
     if _is_nan(y) or _is_nan(x):
-        return _nan()
+        return NAN
     if x == 0:
         return mpmath.mpf(0)
     if y < -1:
-        return _nan()
+        return NAN
     return x * mpmath.log1p(y)
 
 
 def mp_logit(p):
     if _is_nan(p) or p < 0 or p > 1:
-        return _nan()
+        return NAN
     if p == 1:
         return mpmath.inf
     if p < 0.25:

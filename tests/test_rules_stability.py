@@ -117,7 +117,8 @@ CASES = [
     # ---- B
     Case("softplus", log(1 + exp(x)), ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
     Case("log1mexp", sg.log1p(-exp(x)), ops.LOG1MEXP, accuracy={x: negated(log_uniform(1e-20, 700))}),
-    Case("log1mexp-expm1", log(-sg.expm1(x), evaluate=False), ops.LOG1MEXP, accuracy={x: negated(log_uniform(1e-3, 700))}),
+    Case("log1mexp-expm1", log(-sg.expm1(x), evaluate=False), ops.LOG1MEXP,
+         accuracy={x: negated(log_uniform(1e-3, 700))}),
     Case("logdiffexp", log(exp(x) - exp(y)), ops.LOG1MEXP, accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("log-expm1", log(sg.expm1(x), evaluate=False), ops.LOG1MEXP, accuracy={x: log_uniform(1e-20, 800)}),
     Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
