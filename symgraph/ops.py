@@ -458,5 +458,5 @@ REAL_ONLY = {name for name, op in OPS.items() if op.emit_complex is None and op.
 # LOGADDEXP (n-ary) is defined there with the other stable primitives
 from . import stable  # noqa: E402,F401
 from . import vecmath  # noqa: E402,F401  (vectorisable exp/log helpers)
-from .stable import (COSM1, LOG1MEXP, LOG_SIGMOID, LOGADDEXP, LOGIT, SIGMOID, SIGMOID_DIFF,  # noqa: E402,F401
-                     SOFTPLUS, XLOG1PY, XLOGY)
+from .stable import (COSM1, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT, SIGMOID,  # noqa: E402,F401
+                     SIGMOID_DIFF, SOFTPLUS, XLOG1PY, XLOGY)

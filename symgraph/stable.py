@@ -1,7 +1,8 @@
-"""Stable primitives: softplus, log1mexp, n-ary logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit, cosm1.
+"""Stable primitives: softplus, log1mexp, n-ary logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit,
+cosm1, sigmoid_diff, log_erfc, and the emission of hypot.
 
-Each is one op with all its facts (Numba helpers per dtype, mpmath reference, derivative, SymPy meaning)
-and a SymPy function class, so users can write `sg.softplus(x)` and rewrite rules can target the op.
+Each is one op with all its facts (Numba helpers per dtype, mpmath reference, derivative, SymPy meaning);
+the references and the SymPy function classes users write (`sg.softplus(x)`) are in stable_functions.py.
 Each helper exists per dtype (name_f64, name_f32) and calls symgraph.vecmath's exp/log of that dtype,
 so float32 kernels compute in float32 and every loop stays vectorisable.
 """
@@ -12,8 +13,13 @@ import sympy
 from sympy.codegen import numpy_nodes
 
 from . import ops
+from .ir import const
+from .stable_functions import (  # noqa: F401  (re-exported: the references and the user functions)
+    mp_softplus, mp_log1mexp, mp_logaddexp, mp_sigmoid, mp_log_sigmoid, mp_xlogy, mp_xlog1py, mp_logit, mp_cosm1,
+    softplus, log1mexp, logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit, cosm1)
 
 _SUFFIX = {"float64": "f64", "float32": "f32", "complex128": "f64"}  # complex128 kernels: real parts in f64
+_MINUS_TWO_OVER_SQRT_PI = const(-2 / sympy.sqrt(sympy.pi))
 
 
 def _per_dtype_helper(name, template):
@@ -28,297 +34,6 @@ def _calls(name):
     def emit(ctx, node, *args):
         return f"@{name}_{_SUFFIX[ctx.variant]}({', '.join(args)})"
     return emit
-
-
-# ---------------------------------------------------------------- mpmath references (exact meaning)
-NAN = mpmath.mpf("nan")
-_is_nan = mpmath.isnan
-
-
-def mp_softplus(x):
-    return mpmath.log1p(mpmath.exp(x))
-
-
-def mp_log1mexp(x):
-    if _is_nan(x) or x > 0:
-        return NAN
-    # each form loses digits where the other is exact, even at 50 digits (x = -125: 1 - e^x rounds to 1)
-    if x < -1:
-        return mpmath.log1p(-mpmath.exp(x))
-    return mpmath.log(-mpmath.expm1(x))
-
-
-def mp_logaddexp(*xs):
-    if any(_is_nan(x) for x in xs):
-        return NAN
-    return mpmath.log(mpmath.fsum(mpmath.exp(x) for x in xs))
-
-
-def mp_sigmoid(x):
-    return 1 / (1 + mpmath.exp(-x))
-
-
-def mp_log_sigmoid(x):
-    return -mpmath.log1p(mpmath.exp(-x))
-
-
-def mp_xlogy(x, y):
-    if _is_nan(y) or _is_nan(x):
-        return NAN
-    if x == 0:
-        return mpmath.mpf(0)
-    if y < 0:
-        return NAN
-    return x * mpmath.log(y)
-
-
-def mp_xlog1py(x, y):
-    if _is_nan(y) or _is_nan(x):
-        return NAN
-    if x == 0:
-        return mpmath.mpf(0)
-    if y < -1:
-        return NAN
-    return x * mpmath.log1p(y)
-
-
-def mp_logit(p):
-    if _is_nan(p) or p < 0 or p > 1:
-        return NAN
-    if p == 1:
-        return mpmath.inf
-    if p < 0.25:
-        return mpmath.log(p) - mpmath.log1p(-p)
-    # near 1/2 the difference of logs cancels, even at 50 digits; 2p - 1 is exact in mpmath
-    return mpmath.log1p((2 * p - 1) / (1 - p))
-
-
-def mp_cosm1(x):
-    # -2 sin(x/2)^2 has no cancellation, so working precision is kept even for tiny x
-    return -2 * mpmath.sin(x / 2) ** 2
-
-
-# ---------------------------------------------------------------- SymPy functions users can write
-def _evalf_with(reference, args, prec):
-    """Evaluate a reference to `prec` bits; None when an argument is not a real number.
-
-    Arguments are rounded to a working precision first, and some functions cancel (logit near 1/2 of
-    an exact rational): the working precision doubles until two evaluations agree to `prec` bits.
-    """
-    work = prec + 30
-    previous = r = None
-    for _ in range(8):
-        with mpmath.workprec(work):  # mpf() rounds to the context's precision: build every value inside it
-            values = []
-            for a in args:
-                v = a.evalf(mpmath.libmp.prec_to_dps(work))
-                if not v.is_Number:
-                    return None
-                values.append(mpmath.mpf(v._as_mpf_val(work)))
-            r = reference(*values)
-            if isinstance(r, mpmath.mpc):
-                return None
-            r = mpmath.mpf(r)
-            if all(a.is_Float for a in args):  # float arguments are exact at any precision: one pass
-                break
-            if previous is not None and (r == previous or not mpmath.isfinite(r)
-                                         or abs(r - previous) <= abs(r) * mpmath.ldexp(1, -prec - 2)):
-                break
-            previous = r
-        work *= 2
-    return sympy.Float._new(r._mpf_, prec)
-
-
-class _StableFunction(sympy.Function):
-    """Shared behaviour: numeric evaluation through the mpmath reference, real when the arguments are."""
-    _reference = None
-
-    def _eval_evalf(self, prec):
-        return _evalf_with(type(self)._reference, self.args, prec)
-
-    def _eval_is_extended_real(self):
-        if all(a.is_extended_real for a in self.args) and type(self)._real_everywhere:
-            return True
-        return None
-
-    _real_everywhere = True
-
-
-class softplus(_StableFunction):
-    """log(1 + exp(x)) (log1pexp), exact at x = 800 (800) and x = -800 (exp(-800))."""
-    nargs = 1
-    _reference = staticmethod(mp_softplus)
-
-    @classmethod
-    def eval(cls, x):
-        if x is sympy.S.NegativeInfinity:
-            return sympy.S.Zero
-        if x is sympy.S.Infinity:
-            return sympy.S.Infinity
-        if x.is_zero:
-            return sympy.log(2)
-
-    def fdiff(self, argindex=1):
-        return sigmoid(self.args[0])
-
-    def _eval_rewrite_as_log(self, x, **kwargs):
-        return sympy.log(1 + sympy.exp(x))
-
-    def _eval_is_positive(self):
-        return True if self.args[0].is_extended_real else None
-
-
-class log1mexp(_StableFunction):
-    """log(1 - exp(x)) for x <= 0 (NaN for x > 0)."""
-    nargs = 1
-    _reference = staticmethod(mp_log1mexp)
-    _real_everywhere = False
-
-    @classmethod
-    def eval(cls, x):
-        if x is sympy.S.NegativeInfinity:
-            return sympy.S.Zero
-        if x.is_zero:
-            return sympy.S.NegativeInfinity
-
-    def fdiff(self, argindex=1):
-        return -1 / sympy.codegen.cfunctions.expm1(-self.args[0])
-
-    def _eval_rewrite_as_log(self, x, **kwargs):
-        return sympy.log(1 - sympy.exp(x))
-
-
-class logaddexp(_StableFunction):
-    """log(exp(x1) + ... + exp(xn)), max-shifted so that nothing overflows; -inf arguments are fine."""
-    _reference = staticmethod(mp_logaddexp)
-
-    @classmethod
-    def eval(cls, *args):
-        if len(args) < 2:
-            raise TypeError("logaddexp takes at least two arguments")
-        ordered = sorted(args, key=sympy.default_sort_key)
-        if list(args) != ordered:  # symmetric: one canonical order, so logaddexp(y, x) == logaddexp(x, y)
-            return cls(*ordered)
-
-    def fdiff(self, argindex=1):
-        return sympy.exp(self.args[argindex - 1] - self)
-
-    def _eval_rewrite_as_log(self, *args, **kwargs):
-        return sympy.log(sympy.Add(*[sympy.exp(a) for a in args]))
-
-
-class sigmoid(_StableFunction):
-    """1/(1 + exp(-x)) (expit), accurate in both tails."""
-    nargs = 1
-    _reference = staticmethod(mp_sigmoid)
-
-    @classmethod
-    def eval(cls, x):
-        if x is sympy.S.Infinity:
-            return sympy.S.One
-        if x is sympy.S.NegativeInfinity:
-            return sympy.S.Zero
-        if x.is_zero:
-            return sympy.S.Half
-
-    def fdiff(self, argindex=1):
-        return self * sigmoid(-self.args[0])
-
-    def _eval_rewrite_as_exp(self, x, **kwargs):
-        return 1 / (1 + sympy.exp(-x))
-
-
-class log_sigmoid(_StableFunction):
-    """log(sigmoid(x)) = -softplus(-x): -800 at x = -800."""
-    nargs = 1
-    _reference = staticmethod(mp_log_sigmoid)
-
-    @classmethod
-    def eval(cls, x):
-        if x is sympy.S.Infinity:
-            return sympy.S.Zero
-        if x.is_zero:
-            return -sympy.log(2)
-
-    def fdiff(self, argindex=1):
-        return sigmoid(-self.args[0])
-
-    def _eval_rewrite_as_log(self, x, **kwargs):
-        return -sympy.log(1 + sympy.exp(-x))
-
-
-class xlogy(_StableFunction):
-    """x*log(y), defined as 0 where x == 0 (unless y is NaN), as scipy.special.xlogy."""
-    nargs = 2
-    _reference = staticmethod(mp_xlogy)
-    _real_everywhere = False
-
-    @classmethod
-    def eval(cls, x, y):
-        if x.is_zero:
-            return sympy.S.Zero
-
-    def fdiff(self, argindex=1):
-        x, y = self.args
-        return sympy.log(y) if argindex == 1 else x / y
-
-    def _eval_rewrite_as_log(self, x, y, **kwargs):
-        return sympy.Piecewise((0, sympy.Eq(x, 0)), (x * sympy.log(y), True))
-
-
-class xlog1py(_StableFunction):
-    """x*log1p(y), defined as 0 where x == 0 (unless y is NaN), as scipy.special.xlog1py."""
-    nargs = 2
-    _reference = staticmethod(mp_xlog1py)
-    _real_everywhere = False
-
-    @classmethod
-    def eval(cls, x, y):
-        if x.is_zero:
-            return sympy.S.Zero
-
-    def fdiff(self, argindex=1):
-        x, y = self.args
-        return sympy.log(1 + y) if argindex == 1 else x / (1 + y)
-
-    def _eval_rewrite_as_log(self, x, y, **kwargs):
-        return sympy.Piecewise((0, sympy.Eq(x, 0)), (x * sympy.log(1 + y), True))
-
-
-class logit(_StableFunction):
-    """log(p/(1 - p)), accurate near p = 0, 1/2 and 1."""
-    nargs = 1
-    _reference = staticmethod(mp_logit)
-    _real_everywhere = False
-
-    @classmethod
-    def eval(cls, p):
-        if p == sympy.S.Half:
-            return sympy.S.Zero
-
-    def fdiff(self, argindex=1):
-        p = self.args[0]
-        return 1 / (p * (1 - p))
-
-    def _eval_rewrite_as_log(self, p, **kwargs):
-        return sympy.log(p / (1 - p))
-
-
-class cosm1(_StableFunction):
-    """cos(x) - 1, accurate near x = 0 (where the subtraction loses every digit)."""
-    nargs = 1
-    _reference = staticmethod(mp_cosm1)
-
-    @classmethod
-    def eval(cls, x):
-        if x.is_zero:
-            return sympy.S.Zero
-
-    def fdiff(self, argindex=1):
-        return -sympy.sin(self.args[0])
-
-    def _eval_rewrite_as_cos(self, x, **kwargs):
-        return sympy.cos(x) - 1
 
 
 # ---------------------------------------------------------------- the ops and their Numba helpers
@@ -405,6 +120,28 @@ def {name}(x, y):
     return {F}(0.0) if x == {F}(0.0) and y == y else r
 """)
 
+# log(erfc(x)): erfc underflows above 26.5 (float32: 9.2) while its log is only about -x^2, and near
+# x = 0 erfc is near 1, so its log cancels. Below 1/2: log1p(-erf(x)); above 9 the asymptotic series
+# erfc(x) = exp(-x^2)/(x sqrt(pi)) (1 + sum_n (-1)^n (2n-1)!!/(2x^2)^n), whose twelfth term leaves a
+# relative error of 1.5e-16 at x = 9 (1% of an ulp of the result, -85); erfc(9) is a normal float32.
+def _log_erfc_template():
+    horner = ["    t = {F}(23.0) * r"]
+    horner += [f"    t = {{F}}({k}.0) * r * ({{F}}(1.0) + t)" for k in range(21, 1, -2)]
+    horner += ["    t = r * ({F}(1.0) + t)"]
+    return "\n".join([
+        "def {name}(x):",
+        "    small = @vlog1p_<sfx>(-math.erf(x))",
+        "    middle = @vlog_<sfx>(math.erfc(x))",
+        "    r = {F}(-0.5) / (x * x)",
+        *horner,
+        "    tail = -(x * x) - @vlog_<sfx>(x) - {F}(0.5723649429247001) + @vlog1p_<sfx>(t)",
+        "    out = small if x < {F}(0.5) else middle",
+        "    return out if x < {F}(9.0) else tail",
+    ])
+
+
+_per_dtype_helper("log_erfc", _log_erfc_template())
+
 # hypot (ops.HYPOT's emission): libm's hypot is a call per element that stops the loop vectorising.
 # Where x*x + y*y is safely normal in both dtypes (2^-120 .. 2^120) its square root is within ~1 ulp;
 # elsewhere m*sqrt(1 + (n/m)^2) with m = max(|x|, |y|) has no spurious over/underflow. Branch-free.
@@ -484,6 +221,10 @@ def _sigmoid_diff_vjp(g, out, x, y):
     return slope, -slope
 
 
+LOG_ERFC = ops.defop("log_erfc", 1, lambda x: sympy.log(sympy.erfc(x)), emit=_calls("log_erfc"),
+                     mpmath=lambda x: mpmath.log1p(-mpmath.erf(x)) if x < 0.5 else mpmath.log(mpmath.erfc(x)),
+                     vjp=lambda g, out, x: (g * _MINUS_TWO_OVER_SQRT_PI * ops.EXP(-(x * x) - out),),
+                     description="log(erfc(x)) without underflow (asymptotic series above x = 9)")
 LOG_SIGMOID = ops.defop("log_sigmoid", 1, log_sigmoid, sympy_types=(log_sigmoid,), emit=_calls("log_sigmoid"),
                         mpmath=mp_log_sigmoid, vjp=lambda g, out, x: (g * SIGMOID(-x),),
                         description="log(sigmoid(x)) = -softplus(-x)")

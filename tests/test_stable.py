@@ -184,11 +184,30 @@ def test_nary_logaddexp_within_few_ulps(ternary_kernel, dtype):
         assert err.max() <= 3, err.max()
 
 
-def test_sigmoid_of_a_difference_within_few_ulps():
-    # an op with no SymPy spelling of its own (softmax2 rewrites to it): compiled from the graph
+@pytest.fixture(scope="module")
+def graph_only_kernel():
+    # ops with no SymPy spelling of their own (rules rewrite to them): compiled from the graph
     from symgraph.compile import CompiledFunction
     from symgraph.ir import Graph
-    kernel = CompiledFunction([x, y], Graph([stable.SIGMOID_DIFF(symbol(x), symbol(y))], "tuple"))
+    return CompiledFunction([x, y], Graph([stable.SIGMOID_DIFF(symbol(x), symbol(y)),
+                                           stable.LOG_ERFC(symbol(x))], "tuple"))
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+def test_log_erfc_within_few_ulps(graph_only_kernel, dtype):
+    rng = np.random.default_rng(8)
+    # the asymptotic series is an approximation: 1.5e-16 relative at x = 9, where it takes over
+    pts = np.concatenate([MAGNITUDES, -MAGNITUDES, SPECIAL, np.linspace(-5, 30, 351), rng.uniform(8.5, 9.5, 100),
+                          _around([0.5, 9.0], np.float64)]).astype(dtype)
+    with np.errstate(all="ignore"):
+        got = graph_only_kernel(pts, np.zeros_like(pts))[1]
+    err = ulps_to_exact(got, exact_values(stable.LOG_ERFC.mpmath, [pts]), dtype)
+    worst = int(np.argmax(err))
+    assert err.max() <= 3, (pts[worst], got[worst], err[worst])
+
+
+def test_sigmoid_of_a_difference_within_few_ulps(graph_only_kernel):
+    kernel = graph_only_kernel
     rng = np.random.default_rng(5)
     for dtype in DTYPES:
         a, b = _pairs(rng, dtype)
@@ -317,6 +336,7 @@ VJP_POINTS = {
     stable.XLOG1PY: [(0.5, 3.0), (-2.0, -0.5)],
     stable.LOGADDEXP: [(0.5, 3.0, -1.0), (-700.0, -702.0, -701.0)],
     stable.SIGMOID_DIFF: [(0.5, 3.0), (700.0, 690.0)],
+    stable.LOG_ERFC: [(-2.0,), (0.3,), (5.0,), (30.0,)],
 }
 
 

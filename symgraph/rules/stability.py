@@ -19,7 +19,6 @@ c, d = ConstVar("c"), ConstVar("d")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
 STABILIZE = "stabilize"
-HALF = const(sympy.Rational(1, 2))
 
 
 def negate(node):
@@ -150,26 +149,84 @@ def _in_unit_interval(x):
     return ops.AND(ops.GE(x, 0), ops.LE(x, 1))
 
 
-# log(erfc(x)) for large x: erfc underflows (x > 26.5 in float64, x > 9.2 in float32) while the log is
-# only about -x^2. For x >= 9, erfc(x) = exp(-x^2)/(x sqrt(pi)) * (1 + sum (-1)^n (2n-1)!!/(2x^2)^n), and
-# twelve terms leave a relative error of 1.5e-16 there (the next term, 25!!/162^13), about 1% of an ulp
-# of the result (-85 at x = 9), in both dtypes; erfc(9) = 4e-37 is still a normal float32.
-ASYMPTOTIC_TERMS = 12
-LOG_ERFC_SWITCH = 9
+def _log1p_minus_log(x):
+    # log1p(x) - log(x) = log1p(1/x): the difference cancels for x >> 1; below 1 it has none (and 1/x
+    # would overflow for subnormal x), so the typed form stays there
+    return ops.SELECT(ops.GT(x, 1), ops.LOG1P(1 / x), ops.LOG1P(x) - ops.LOG(x))
 
 
-def _log_erfc(x):
-    r = -1 / (2 * (x * x))                        # -1/(2x^2)
-    series = None
-    for n in range(ASYMPTOTIC_TERMS, 0, -1):      # Horner: t = r*(1 + 3r*(1 + 5r*(...)))
-        coeff = const(2 * n - 1)
-        inner = coeff * r if series is None else coeff * r * (1 + series)
-        series = inner
-    # series holds r*(1 + 3r(...)) with the first coefficient 1: the sum minus one
-    asymptotic = -(x * x) - ops.LOG(x) - const(sympy.log(sympy.pi) / 2) + ops.LOG1P(series)
-    # below 1/2, erfc(x) is near 1 and its log cancels; log1p(-erf(x)) keeps erf's relative accuracy
-    middle = ops.SELECT(ops.LT(x, HALF), ops.LOG1P(-ops.ERF(x)), ops.LOG(ops.ERFC(x)))
-    return ops.SELECT(ops.LT(x, LOG_ERFC_SWITCH), middle, asymptotic)
+def _hypot_minus_one(x):
+    # sqrt(1 + x^2) - 1 = x^2/(sqrt(1 + x^2) + 1): no cancellation for small x; where x*x overflows
+    # (1e154 in float64, 1e19 in float32) the typed difference is accurate and stays
+    h = ops.HYPOT(1, x)
+    square = x * x
+    return ops.SELECT(ops.LT(square, const(sympy.oo)), square / (h + 1), h - 1)
+
+
+def _softmax2(x, y):
+    # exp(x)/(exp(x) + exp(y)) = sigmoid(x - y), with the rounding of x - y compensated (a plain
+    # sigmoid(x - y) would be off by up to ulp(x)/2 in its argument: 256 ulps for x near 700)
+    return ops.SIGMOID_DIFF(x, y)
+
+
+def _is_finite(t):
+    """True where t is neither +-inf nor NaN (t - t is exactly 0 there)."""
+    return ops.EQ(t - t, 0)
+
+
+def _reciprocal_difference(x, y):
+    # 1/x - 1/y = ((y - x)/x)/y: y - x is exact when x and y are close (Sterbenz), where the typed
+    # difference cancels; where the quotients over/underflow the typed form stays
+    new = ((y - x) / x) / y
+    return ops.SELECT(_is_finite(new), new, 1 / x - 1 / y)
+
+
+def _conjugate_minus(y, w, sign):
+    """sqrt(y*y + sign*w) - y = sign*w/(sqrt(y*y + sign*w) + y), without cancellation for y > 0."""
+    root = ops.SQRT(y * y + w) if sign > 0 else ops.SQRT(y * y - w)
+    typed = root - y
+    new = (w if sign > 0 else -w) / (root + y)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, typed)
+
+
+def _conjugate_plus(y, x):
+    # y + sqrt(y*y - w) = w/(y - sqrt(y*y - w)), without cancellation for y < 0 (the quadratic formula)
+    root = ops.SQRT(y * y - x)
+    new = x / (y - root)
+    return ops.SELECT(ops.AND(ops.LT(y, 0), _is_finite(new)), new, y + root)
+
+
+def _factored_root_minus(y, x):
+    # sqrt((y + x)(y - x)) - y (how y*y - x*x reads after difference-of-squares) = -x*x/(root + y)
+    root = ops.SQRT((y + x) * (y - x))
+    new = -(x * x) / (root + y)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, root - y)
+
+
+def _hypot_minus(x, y):
+    # hypot(x, y) - y = x*x/(hypot(x, y) + y) for y > 0; where x*x overflows the typed form stays
+    h = ops.HYPOT(x, y)
+    new = (x * x) / (h + y)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, h - y)
+
+
+def _over_one_plus_exp(y, x):
+    # y/(1 + exp(x)) = y*sigmoid(-x) (C6, C7): inf/inf and overflow gone
+    s = ops.SIGMOID(negate(x))
+    return s if y.is_const and y.value == 1 else y * s
+
+
+def _one_plus_erf(x):
+    return ops.ERFC(negate(x))          # D1: erfc(-x) keeps the digits of 1 + erf(x) for x << 0
+
+
+def _erfc_minus_one(x):
+    # erfc(x) - 1 = -erf(x); erfc(-t) - 1 = erf(t) (D5)
+    return ops.ERF(x.args[0]) if x.op is ops.NEG else -ops.ERF(x)
+
+
+def _in_unit_interval(x):
+    return ops.AND(ops.GE(x, 0), ops.LE(x, 1))
 
 
 RULES = [
@@ -275,8 +332,8 @@ RULES = [
     Rule("erf-minus-one", ops.ERF(x) - 1, lambda x: -ops.ERFC(x), validity=A, phase=STABILIZE, ref="D3"),
     Rule("one-minus-erfc", 1 - ops.ERFC(x), ops.ERF(x), validity=A, phase=STABILIZE, ref="D4"),
     Rule("erfc-minus-one", ops.ERFC(x) - 1, _erfc_minus_one, validity=A, phase=STABILIZE, ref="D5"),
-    Rule("log-erfc", ops.LOG(ops.ERFC(x)), _log_erfc, validity=A, phase=STABILIZE, ref="D6",
-         doc="erfc underflows for x > 26.5 (float32: 9.2); the asymptotic series takes over at x = 9"),
+    Rule("log-erfc", ops.LOG(ops.ERFC(x)), ops.LOG_ERFC(x), validity=A, phase=STABILIZE, ref="D6",
+         doc="erfc underflows for x > 26.5 (float32: 9.2), and its log cancels near 0"),
     # ---- sinc and x*log(x)
     Rule("sinc", ops.SIN(x) / x, ops.SINC(x), validity=A, phase=STABILIZE, ref="G9",
          doc="sin(x)/x is 0/0 at x = 0, where the limit is 1"),
