@@ -135,6 +135,8 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
             # its tangent arguments (hvp) must be the ones the compiled function takes
             complex_graph = complex_graph.substitute(
                 {symbol(a): symbol(b) for a, b in zip(typed_layout.tangents, derivative.tangents)})
+        from .passes import fold_constants
+        complex_graph = fold_constants(complex_graph)
     if out_layout is not None or not layout.simple:
         from .structured import StructuredFunction
         return StructuredFunction(layout, out_layout, symbols, graph, parallel=parallel, fastmath=fastmath,

@@ -118,15 +118,16 @@ def _sub(infos, node):
 
 def _div(infos, node):
     a, b = infos
-    if b.zero or a.nan or b.nan:
+    if b.zero:
         # x/0 is +-inf, 0/0 is NaN: only the sign survives
-        nan = a.nan or b.nan or (a.zero and b.zero) or (b.infinite and a.infinite)
+        nan = a.nan or b.nan or a.zero or (b.infinite and a.infinite)
         if a.lo >= 0 and b.lo >= 0:
             return _interval(0.0, INF, nan=nan, zero=a.zero)
         return Info(nan=nan, zero=a.zero)
+    # a NaN operand gives a NaN result; it does not widen the interval of the other values
     inv = Info(1 / b.hi if b.hi != 0 else -INF, 1 / b.lo if b.lo != 0 else INF, False, b.infinite, False)
     lo, hi = _mul_bounds(a, inv)
-    nan = a.infinite and b.infinite
+    nan = a.nan or b.nan or (a.infinite and b.infinite)
     return _interval(min(lo, hi), max(lo, hi), nan=nan, zero=a.zero or b.infinite)
 
 

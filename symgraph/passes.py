@@ -88,6 +88,14 @@ def optimize(graph: Graph, options=True):
     return graph.with_outputs(outputs), trace
 
 
+def fold_constants(graph: Graph) -> Graph:
+    """Constant folding alone. It folds only exact or runtime-identical real values, so it holds over the
+    complex numbers too: the complex kernel, which runs the formula as typed, still gets it."""
+    outputs = rewrite_pass(list(graph.outputs), RuleIndex(()), Facts(), "fold_constants", [],
+                           generic=(("fold-constants", fold_constant),))
+    return graph.with_outputs(outputs)
+
+
 def eliminate_dead(graph: Graph) -> Graph:
     """The graph with only the nodes its outputs reach (nodes are immutable and shared, so this is
     a fresh Graph over the same outputs)."""

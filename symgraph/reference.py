@@ -48,6 +48,12 @@ def _apply(op, args, real):
         base, exponent = args
         if exponent == 0 or base == 1:  # IEEE: pow(x, 0) = 1 and pow(1, y) = 1, even for NaN
             return mpmath.mpf(1)
+        if real and base == mpmath.mpf("-inf") and not mpmath.isnan(exponent) and exponent != 0:
+            # C99 pow(-inf, y): -inf or -0 for odd integers y, else +inf (y > 0) or +0 (y < 0);
+            # mpmath answers with a complex infinity instead
+            odd = exponent == mpmath.floor(exponent) and int(exponent) % 2 == 1
+            magnitude = mpmath.mpf("inf") if exponent > 0 else mpmath.mpf(0)
+            return -magnitude if odd else magnitude
     if op.name not in _NAN_AWARE and any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):
         return _NAN
     try:

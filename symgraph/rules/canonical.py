@@ -52,6 +52,13 @@ def _mul_negative_const(c, x):
     return -x if positive == 1 else -(const(positive) * x)
 
 
+def keep_pow_at_minus_inf(x, sign, fast):
+    """`fast` (built on sqrt) everywhere but x = -inf, where C99 pow(-inf, y) is +inf for y > 0 and +0 for
+    y < 0 (y not an odd integer) while sqrt(-inf) is nan."""
+    at_minus_inf = const(sympy.oo) if sign > 0 else const(0)
+    return ops.SELECT(ops.EQ(x, const(-sympy.oo)), at_minus_inf, fast)
+
+
 RULES = [
     # ---- additive identities (H1, H3)
     Rule("add-zero", ops.ADD(0, x), x, validity=EN, ref="H1", doc="x + 0 is x except at x = -0"),
@@ -86,10 +93,11 @@ RULES = [
     Rule("pow-one", x ** 1, x, validity=E, ref="F5"),
     Rule("one-pow", 1 ** x, const(1), validity=E, ref="F5", doc="IEEE defines pow(1, NaN) = 1"),
     Rule("pow-two", x ** c, _square_power, validity=E, ref="F1", doc="pow(x, 2) and x*x round the same"),
-    Rule("pow-half", x ** sympy.Rational(1, 2), ops.SQRT(x), validity=EN, ref="F2",
-         doc="differs from pow at x = -0 and x = -inf only"),
+    Rule("pow-half", x ** sympy.Rational(1, 2), lambda x: keep_pow_at_minus_inf(x, 1, ops.SQRT(x)),
+         validity=EN, ref="F2", doc="sqrt differs from pow at x = -0 only (-inf keeps pow's +inf)"),
     Rule("pow-minus-one", x ** -1, 1 / x, validity=E, ref="F3", doc="1/x is correctly rounded; pow may not be"),
-    Rule("pow-minus-half", x ** sympy.Rational(-1, 2), 1 / ops.SQRT(x), validity=EN, ref="F3"),
+    Rule("pow-minus-half", x ** sympy.Rational(-1, 2), lambda x: keep_pow_at_minus_inf(x, -1, 1 / ops.SQRT(x)),
+         validity=EN, ref="F3", doc="-inf keeps pow's +0"),
     # ---- abs and sign (H9, H10)
     Rule("abs-neg", ops.ABS(-x), ops.ABS(x), validity=E, ref="H9"),
     Rule("abs-abs", ops.ABS(ops.ABS(x)), ops.ABS(x), validity=E, ref="H9"),

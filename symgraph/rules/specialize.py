@@ -11,6 +11,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
+from .canonical import keep_pow_at_minus_inf
 
 x, y = Var("x"), Var("y")
 c = ConstVar("c")
@@ -58,11 +59,13 @@ def _pow_half_integer(x, c):
     k = int(twice - 1) // 2
     if not 1 <= k <= 8:
         return None
-    return power_by_squaring(x, k) * ops.SQRT(x)
+    return keep_pow_at_minus_inf(x, 1, power_by_squaring(x, k) * ops.SQRT(x))
 
 
 def _pow_third(x):
-    return ops.SELECT(ops.GE(x, 0), ops.CBRT(x), const(sympy.nan))
+    # pow's IEEE values off the real domain: pow(-0, 1/3) = +0 (cbrt gives -0), pow(-inf, 1/3) = +inf
+    return ops.SELECT(ops.GE(x, 0), ops.CBRT(ops.ABS(x)),
+                      ops.SELECT(ops.EQ(x, const(-sympy.oo)), const(sympy.oo), const(sympy.nan)))
 
 
 def _power_of_two(c):
