@@ -29,42 +29,9 @@ from sympy.codegen.rewriting import optimize, optims_c99
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import symgraph as sg  # noqa: E402
+from symgraph.reference import either, log_uniform, negated, one_minus, signed, uniform  # noqa: E402
 
 x, y, z = sp.symbols("x y z")
-
-
-# ---------------------------------------------------------------- input domains
-def log_uniform(lo, hi):
-    """Log-uniform in [lo, hi]. A plain exp(uniform) is always the exp of a double, so log() of it rounds
-    back to that double and exp(log(x)) looks exact: a random relative jitter breaks the alignment."""
-    def draw(rng, n):
-        values = np.exp(rng.uniform(math.log(lo), math.log(hi), n)) * (1 + rng.uniform(-1e-3, 1e-3, n))
-        return np.clip(values, lo, hi)
-    return draw
-
-
-def signed(sampler):
-    return lambda rng, n: sampler(rng, n) * rng.choice([-1.0, 1.0], n)
-
-
-def negated(sampler):
-    return lambda rng, n: -sampler(rng, n)
-
-
-def uniform(lo, hi):
-    return lambda rng, n: rng.uniform(lo, hi, n)
-
-
-def one_minus(sampler):
-    return lambda rng, n: 1.0 - sampler(rng, n)
-
-
-def either(*samplers):
-    """Each point drawn from one of the samplers, chosen at random."""
-    def draw(rng, n):
-        parts = np.stack([s(rng, n) for s in samplers])
-        return parts[rng.integers(0, len(samplers), n), np.arange(n)]
-    return draw
 
 
 @dataclass

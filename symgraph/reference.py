@@ -217,3 +217,43 @@ def _saturated(value) -> bool:
     if isinstance(value, bool) or isinstance(value, mpmath.mpc):
         return False
     return value == 0 or mpmath.isinf(value) or mpmath.isnan(value)
+
+
+# ---------------------------------------------------------------- input domains for accuracy measurements
+# A sampler is (rng, n) -> n float64 points of a domain; benchmarks and tests draw from the same ones.
+def log_uniform(lo, hi):
+    """Log-uniform in [lo, hi]. A plain exp(uniform) is always the exp of a double, so log() of it rounds
+    back to that double and exp(log(x)) looks exact: a random relative jitter breaks the alignment."""
+    def draw(rng, n):
+        values = np.exp(rng.uniform(math.log(lo), math.log(hi), n)) * (1 + rng.uniform(-1e-3, 1e-3, n))
+        return np.clip(values, lo, hi)
+    return draw
+
+
+def uniform(lo, hi):
+    return lambda rng, n: rng.uniform(lo, hi, n)
+
+
+def signed(sampler):
+    return lambda rng, n: sampler(rng, n) * rng.choice([-1.0, 1.0], n)
+
+
+def negated(sampler):
+    return lambda rng, n: -sampler(rng, n)
+
+
+def one_minus(sampler):
+    return lambda rng, n: 1.0 - sampler(rng, n)
+
+
+def either(*samplers):
+    """Each point drawn from one of the samplers, chosen at random."""
+    def draw(rng, n):
+        parts = np.stack([s(rng, n) for s in samplers])
+        return parts[rng.integers(0, len(samplers), n), np.arange(n)]
+    return draw
+
+
+def fixed(*values):
+    """The given points, repeated."""
+    return lambda rng, n: np.resize(np.array(values, float), n)

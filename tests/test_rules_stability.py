@@ -21,48 +21,14 @@ from sympy import cos, erf, erfc, exp, log, sin
 
 import symgraph as sg
 from symgraph import ops
-from symgraph.ir import Graph
 from symgraph.lower import lower
 from symgraph.passes import optimize
-from symgraph.reference import evaluate
+from symgraph.reference import either, evaluate, fixed, log_uniform, negated, signed, uniform
 from symgraph.rules import stability
 from test_stable import ulps_to_exact
 
 x, y = sympy.symbols("x y")
 INF = math.inf
-
-
-# ---------------------------------------------------------------- input domains
-def log_uniform(lo, hi):
-    """Log-uniform in [lo, hi]. A plain exp(uniform) is always the exp of a double, so log() of it rounds
-    back to that double and exp(log(x)) looks exact: a random relative jitter breaks the alignment."""
-    def draw(rng, n):
-        values = np.exp(rng.uniform(math.log(lo), math.log(hi), n)) * (1 + rng.uniform(-1e-3, 1e-3, n))
-        return np.clip(values, lo, hi)
-    return draw
-
-
-def signed(sampler):
-    return lambda rng, n: sampler(rng, n) * rng.choice([-1.0, 1.0], n)
-
-
-def negated(sampler):
-    return lambda rng, n: -sampler(rng, n)
-
-
-def uniform(lo, hi):
-    return lambda rng, n: rng.uniform(lo, hi, n)
-
-
-def either(*samplers):
-    def draw(rng, n):
-        parts = np.stack([s(rng, n) for s in samplers])
-        return parts[rng.integers(0, len(samplers), n), np.arange(n)]
-    return draw
-
-
-def fixed(*values):
-    return lambda rng, n: np.resize(np.array(values, float), n)
 
 
 @dataclass
