@@ -259,12 +259,19 @@ BINARY = [operator.add, operator.sub, operator.mul, lambda a, b: a / (b ** 2 + 1
           lambda a, b: sympy.Max(a, b)]
 LEAVES = [XR, YR, sympy.Integer(2), sympy.Rational(1, 3), sympy.Integer(-1)]
 
-expressions = st.recursive(
-    st.sampled_from(LEAVES),
-    lambda kids: st.one_of(
-        st.tuples(st.sampled_from(UNARY), kids).map(lambda t: t[0](t[1])),
-        st.tuples(st.sampled_from(BINARY), kids, kids).map(lambda t: t[0](t[1], t[2]))),
-    max_leaves=10)
+
+
+def expression_strategy(binary):
+    return st.recursive(
+        st.sampled_from(LEAVES),
+        lambda kids: st.one_of(
+            st.tuples(st.sampled_from(UNARY), kids).map(lambda t: t[0](t[1])),
+            st.tuples(st.sampled_from(binary), kids, kids).map(lambda t: t[0](t[1], t[2]))),
+        max_leaves=10)
+
+
+expressions = expression_strategy(BINARY)
+smooth_expressions = expression_strategy(BINARY[:-1])  # without max()
 
 
 def sympy_partials(expr, env, dps=30):
@@ -287,11 +294,19 @@ def test_gradient_equals_sympy_diff(expr, a, b):
 
 
 @settings(max_examples=60, deadline=None)
-@given(expressions)
+@given(smooth_expressions)
 def test_value_and_gradient_cost_at_most_a_few_times_the_value(expr):
     forward = sg.lower(expr)
     both = Graph(list(forward.outputs) + list(forward.grad([XR, YR]).outputs), "tuple")
     assert len(both) <= 4 * len(forward) + 3
+
+
+def test_max_gradient_costs_a_fixed_number_of_selects():
+    # the even split at ties (JAX/PyTorch) costs two comparisons and a few selects per max, whatever g is
+    a, b = symbol(XR), symbol(YR)
+    forward = Graph([ops.MAX(ops.SIN(a), ops.COS(b))])
+    both = Graph(list(forward.outputs) + list(forward.grad([XR, YR]).outputs), "tuple")
+    assert len(both) - len(forward) <= 14
 
 
 def _random_expression(rng, symbols, size):
