@@ -163,3 +163,35 @@ def check_compiled(case, compiled, index, count):
         assert bits <= case.bits or bits <= bits_of_error(typed, exact), \
             f"{case.rule}: at {env} got {got!r}, typed {typed!r}, exact {mpmath.nstr(exact, 20)} ({bits:.1f} bits)"
     return worst
+
+
+def rule_tests(cases, ids):
+    """The three tests every rule gets, for a test module to bind at module level:
+
+        test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \\
+            rule_tests(CASES, IDS)
+
+    it fires on its case; it is an identity at 50 digits at the boundary points and on hypothesis' draws;
+    its compiled float64 result is accurate (all cases share one compiled kernel, the `compiled` fixture).
+    """
+    import pytest
+
+    @pytest.mark.parametrize("case", cases, ids=ids)
+    def test_rule_fires(case):
+        assert case.rule in optimized(case)[1]
+
+    @pytest.mark.parametrize("case", cases, ids=ids)
+    def test_rule_is_an_identity_at_50_digits(case):
+        for env in boundary_envs(case):
+            check_identity(case, env)
+        soundness_test(case)()
+
+    @pytest.fixture(scope="module")
+    def compiled():
+        return compile_cases(cases)
+
+    @pytest.mark.parametrize("index", range(len(cases)), ids=ids)
+    def test_compiled_rewrite_is_accurate(compiled, index):
+        check_compiled(cases[index], compiled, index, len(cases))
+
+    return test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate

@@ -2,11 +2,9 @@
 boundary points), and its compiled form is within a few ulps of the exact typed formula."""
 import math
 
-import pytest
 import sympy
 
-from rulecheck import Case, check_compiled, check_identity, compile_cases, boundary_envs, optimized, \
-    soundness_test
+from rulecheck import Case, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
 from symgraph.rules import algebra
@@ -69,30 +67,11 @@ CASES = [
 IDS = [c.rule for c in CASES]
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_rule_fires(case):
-    _, fired = optimized(case)
-    assert case.rule in fired
-
-
 def test_every_rule_of_the_module_has_a_case():
     covered = {c.rule for c in CASES}
     missing = {r.name for r in algebra.RULES} - covered - {"asinh-def", "acosh-def", "tan-half-cos", "tan-half-cosm1"}
     assert not missing
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_rule_is_an_identity_at_50_digits(case):
-    for env in boundary_envs(case):
-        check_identity(case, env)
-    soundness_test(case)()
-
-
-@pytest.fixture(scope="module")
-def compiled():
-    return compile_cases(CASES)
-
-
-@pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
-def test_compiled_rewrite_is_accurate(compiled, index):
-    check_compiled(CASES[index], compiled, index, len(CASES))
+test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
+    rule_tests(CASES, IDS)

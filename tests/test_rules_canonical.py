@@ -1,9 +1,8 @@
 """symgraph.rules.canonical: each identity fires on its example, holds at 50 digits (hypothesis and
 boundary points), and the compiled result is within an ulp of the exact typed formula."""
-import pytest
 import sympy
 
-from rulecheck import Case, boundary_envs, check_compiled, check_identity, compile_cases, optimized, soundness_test
+from rulecheck import Case, optimized, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
 
@@ -58,30 +57,12 @@ CASES = [
 IDS = [c.rule for c in CASES]
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_rule_fires(case):
-    assert case.rule in optimized(case)[1]
-
-
 def test_every_rule_of_the_module_has_a_case():
     assert {r.name for r in canonical.RULES} <= {c.rule for c in CASES}
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_rule_is_an_identity_at_50_digits(case):
-    for env in boundary_envs(case):
-        check_identity(case, env)
-    soundness_test(case)()
-
-
-@pytest.fixture(scope="module")
-def compiled():
-    return compile_cases(CASES)
-
-
-@pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
-def test_compiled_rewrite_is_accurate(compiled, index):
-    check_compiled(CASES[index], compiled, index, len(CASES))
+test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
+    rule_tests(CASES, IDS)
 
 
 def test_zero_times_unknown_is_not_folded():

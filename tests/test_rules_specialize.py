@@ -1,9 +1,8 @@
 """symgraph.rules.specialize: cheaper spellings fire, hold at 50 digits, and stay within their stated
 rounding error when compiled."""
-import pytest
 import sympy
 
-from rulecheck import Case, X, Y, boundary_envs, check_compiled, check_identity, compile_cases, optimized, soundness_test
+from rulecheck import Case, X, Y, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const
 from symgraph.rules import specialize
@@ -20,30 +19,12 @@ CASES = [
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_rule_fires(case):
-    assert case.rule in optimized(case)[1]
-
-
 def test_every_rule_of_the_module_has_a_case():
     assert {r.name for r in specialize.RULES} <= {c.rule for c in CASES}
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_rule_is_an_identity_at_50_digits(case):
-    for env in boundary_envs(case):
-        check_identity(case, env)
-    soundness_test(case)()
-
-
-@pytest.fixture(scope="module")
-def compiled():
-    return compile_cases(CASES)
-
-
-@pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
-def test_compiled_rewrite_is_accurate(compiled, index):
-    check_compiled(CASES[index], compiled, index, len(CASES))
+test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
+    rule_tests(CASES, IDS)
 
 
 def test_squaring_shares_every_square():
