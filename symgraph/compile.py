@@ -70,7 +70,7 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
     fastmath  allow the value-safe LLVM flags (nsz, arcp, contract, afn, reassoc); NaN checks stay
     cache     keep the compiled kernel on disk (SYMGRAPH_CACHE_DIR, default ~/.cache/symgraph)
     rewrite   True for the default pipeline, False for the formula exactly as typed, or a
-              `symgraph.Pipeline` / options (see symgraph.passes)
+              `symgraph.Options` (or a dict of its fields) that switches rules or phases off
     grad      True (all args), a list of args, or one Symbol: also return the gradient of a scalar
               expression, computed in the same kernel by reverse mode (symgraph.autodiff):
               f(*a) -> (value, (df/da_1, ..., df/da_n)); with grad=x, (value, df/dx)
