@@ -67,7 +67,10 @@ class Layout:
             dtype = np.result_type(*dtypes[start:start + count])
             full = tuple(shape) + tuple(tail)
             if target is not None:
-                target = check_out(target, full, dtype, f"out block {index} {self.describe()}")
+                try:
+                    target = check_out(target, full, dtype, f"out block {index}")
+                except ArgumentError as exc:  # the layout is described only when it is needed
+                    raise ArgumentError(f"{exc} (out is nested like the result: {self.describe()})") from None
             else:
                 target = np.empty(full, dtype)
             if target.flags.c_contiguous and target.dtype == dtype:
