@@ -271,3 +271,16 @@ def test_power_with_variable_exponent_at_zero_base():
     _, (dx, dy) = f(np.array([0.0, 2.0]), np.array([2.0, 3.0]))
     np.testing.assert_allclose(dx, [0.0, 12.0])
     np.testing.assert_allclose(dy, [0.0, 8 * np.log(2.0)], rtol=1e-15)
+
+
+def test_sinc_derivative_is_accurate_near_zero():
+    f = sg.compile([x], sympy.sinc(x), grad=True)
+    pts = np.array([1e-300, 1e-8, 1e-3, 0.1, -0.3, 0.4999, 0.5, 0.7, 3.0])
+    _, (d,) = f(pts)
+    with mpmath.workdps(700):  # x cos x - sin x cancels to x**3/3: 1e-300 needs 600 digits
+        for got, p in zip(d, pts):
+            t = mpmath.mpf(p)
+            want = float((t * mpmath.cos(t) - mpmath.sin(t)) / t ** 2)
+            assert got == pytest.approx(want, rel=5e-16, abs=0), p
+    _, (d0,) = f(0.0)
+    assert d0 == 0.0
