@@ -329,6 +329,8 @@ DIGAMMA = _unary("digamma", sympy.digamma, "@digamma({0})", None, mpmath.digamma
                  lambda g, out, a: (g * TRIGAMMA(a),))
 TRIGAMMA = defop("trigamma", 1, lambda a: sympy.polygamma(1, a), emit="@trigamma({0})",
                  mpmath=lambda a: mpmath.psi(1, a), vjp=None)
+
+
 def _sinc_vjp(g, out, a):
     # (cos a - sinc a) / a cancels for small |a| (all digits below 1e-8); there its Taylor series,
     # sum_k (-1)^k 2k a^(2k-1) / (2k+1)!, to k = 8 is exact to float64 for |a| < 0.5
