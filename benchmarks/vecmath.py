@@ -1,6 +1,7 @@
-"""symgraph's vectorised exp/log (symgraph/vecmath.py) against NumPy and a Numba loop calling math.*.
+"""symgraph's vectorised exp/log (symgraph/vecmath.py) and tanh/sinh/cosh/asinh/acosh/atanh
+(symgraph/vecmath_hyp.py) against NumPy and a Numba loop calling math.*.
 
-Run: python benchmarks/vecmath.py [--points N] [--size N] [--skip-accuracy]
+Run: python benchmarks/vecmath.py [--points N] [--size N] [--skip-accuracy] [--only tanh,atanh,...]
 
 Speed: best of 30 calls on --size elements (default 10^6), float64 and float32, out= preallocated for
 every contender (so allocation is not what is compared). Contenders: numpy ufuncs; a hand-written Numba
@@ -36,7 +37,9 @@ def _pow2(v):
 
 
 MATH_LOOPS = {"exp": _math_loop(math.exp), "log": _math_loop(math.log), "exp2": _math_loop(_pow2),
-              "log2": _math_loop(math.log2), "expm1": _math_loop(math.expm1), "log1p": _math_loop(math.log1p)}
+              "log2": _math_loop(math.log2), "expm1": _math_loop(math.expm1), "log1p": _math_loop(math.log1p),
+              "tanh": _math_loop(math.tanh), "sinh": _math_loop(math.sinh), "cosh": _math_loop(math.cosh),
+              "asinh": _math_loop(math.asinh), "acosh": _math_loop(math.acosh), "atanh": _math_loop(math.atanh)}
 
 
 @numba.njit(error_model="numpy")
@@ -59,9 +62,16 @@ FUNCTIONS = {  # name: (SymPy expression, NumPy ufunc, mpmath reference)
     "log2": (cfunctions.log2(x_), np.log2, lambda v: mpmath.log(v, 2)),
     "expm1": (cfunctions.expm1(x_), np.expm1, mpmath.expm1),
     "log1p": (cfunctions.log1p(x_), np.log1p, mpmath.log1p),
+    "tanh": (sympy.tanh(x_), np.tanh, mpmath.tanh),
+    "sinh": (sympy.sinh(x_), np.sinh, mpmath.sinh),
+    "cosh": (sympy.cosh(x_), np.cosh, mpmath.cosh),
+    "asinh": (sympy.asinh(x_), np.arcsinh, mpmath.asinh),
+    "acosh": (sympy.acosh(x_), np.arccosh, mpmath.acosh),
+    "atanh": (sympy.atanh(x_), np.arctanh, mpmath.atanh),
 }
 SPEED_INPUTS = {"exp": (-50, 50), "log": (1e-3, 1e3), "exp2": (-70, 70), "log2": (1e-3, 1e3),
-                "expm1": (-5, 5), "log1p": (-0.9, 100)}
+                "expm1": (-5, 5), "log1p": (-0.9, 100), "tanh": (-10, 10), "sinh": (-30, 30), "cosh": (-30, 30),
+                "asinh": (-1e3, 1e3), "acosh": (1, 1e3), "atanh": (-0.999, 0.999)}
 
 
 def best_ms(fn, *args, repeats=30):
@@ -74,11 +84,11 @@ def best_ms(fn, *args, repeats=30):
     return best * 1e3
 
 
-def speed(size):
+def speed(size, names):
     rng = np.random.default_rng(0)
     rows = [(name, sg.compile([x_], expr, rewrite=False), MATH_LOOPS[name],
              lambda a, o, u=ufunc: u(a, out=o), rng.uniform(*SPEED_INPUTS[name], size))
-            for name, (expr, ufunc, _) in FUNCTIONS.items()]
+            for name, (expr, ufunc, _) in FUNCTIONS.items() if name in names]
     rows.append(("exp(-x^2)*log(1+x^2)", sg.compile([x_], sympy.exp(-x_ ** 2) * sympy.log(1 + x_ ** 2),
                                                     rewrite=False),
                  loop_composite, numpy_composite, rng.uniform(-4, 4, size)))
@@ -134,6 +144,23 @@ def domain(name, dtype, n, rng):
         lo, hi, tiny = (-307, 308, 2.2250738585072014e-308) if f64 else (-37, 38, 1.1754943508222875e-38)
         pts = np.concatenate([10.0 ** rng.uniform(lo, hi, q), rng.uniform(0, tiny, q), rng.uniform(0.5, 2, q),
                               1 + signed_decades(-16 if f64 else -7, 0, n - 3 * q)])
+    elif name == "tanh":
+        pts = np.concatenate([signed_decades(-10, 1.5, q), rng.uniform(-1, 1, q), rng.uniform(-20, 20, q),
+                              rng.uniform(0.3, 0.8, n - 3 * q)])
+    elif name in ("sinh", "cosh"):
+        hi = 710.5 if f64 else 89.5  # the overflow edge (710.4758600739439, 89.41599)
+        pts = np.concatenate([signed_decades(-10, 2.9, q), rng.uniform(-2, 2, q), rng.uniform(-hi, hi, q),
+                              rng.uniform(hi - 1, hi, n - 3 * q)])
+    elif name == "asinh":
+        pts = np.concatenate([signed_decades(tiny_exp, 308 if f64 else 38, q), rng.uniform(-3, 3, q),
+                              signed_decades(-1, 3, q), signed_decades(6, 10, n - 3 * q)])
+    elif name == "acosh":
+        pts = np.concatenate([1 + 10.0 ** rng.uniform(-16 if f64 else -7, 0, q),
+                              10.0 ** rng.uniform(0, 308 if f64 else 38, q), rng.uniform(1, 3, q),
+                              10.0 ** rng.uniform(7, 10, n - 3 * q)])
+    elif name == "atanh":
+        pts = np.concatenate([signed_decades(tiny_exp, 0, q), (1 - 10.0 ** rng.uniform(-16 if f64 else -7, 0, q))
+                              * rng.choice([-1.0, 1.0], q), rng.uniform(-1, 1, q), rng.uniform(0.4, 0.6, n - 3 * q)])
     else:
         pts = np.concatenate([10.0 ** rng.uniform(tiny_exp, 308 if f64 else 38, q),
                               -(10.0 ** rng.uniform(tiny_exp, 0, q)), rng.uniform(-1, 1, q),
@@ -142,15 +169,18 @@ def domain(name, dtype, n, rng):
         return pts.astype(dtype)
 
 
-def accuracy(points):
-    compiled = sg.compile([x_], [expr for expr, _, _ in FUNCTIONS.values()], rewrite=False)
+def accuracy(points, names):
+    compiled = sg.compile([x_], [expr for name, (expr, _, _) in FUNCTIONS.items() if name in names], rewrite=False)
     rng = np.random.default_rng(1)
     print(f"\naccuracy, {points} random points per function and dtype, ulps vs mpmath (0.5 = correctly rounded)")
     for dtype in (np.float64, np.float32):
-        for index, (name, (_, _, reference)) in enumerate(FUNCTIONS.items()):
+        selected = [(name, reference) for name, (_, _, reference) in FUNCTIONS.items() if name in names]
+        for index, (name, reference) in enumerate(selected):
             start = time.perf_counter()
             pts = domain(name, dtype, points, rng)
-            errors = ulp_errors(compiled(pts)[index], pts, reference, dtype)
+            with np.errstate(invalid="ignore"):  # the other functions' outputs may be NaN on these points
+                values = compiled(pts)[index]
+            errors = ulp_errors(values, pts, reference, dtype)
             print(f"{name:6s} {np.dtype(dtype).name}: max {errors.max():.4f} ulp (at x = {pts[errors.argmax()]!r}), "
                   f"mean {errors.mean():.4f} ulp, {len(pts)} points, {time.perf_counter() - start:.0f} s", flush=True)
 
@@ -160,7 +190,9 @@ if __name__ == "__main__":
     parser.add_argument("--size", type=int, default=10 ** 6)
     parser.add_argument("--points", type=int, default=10 ** 6)
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--only", default=",".join(FUNCTIONS), help="comma-separated function names")
     options = parser.parse_args()
-    speed(options.size)
+    names = options.only.split(",")
+    speed(options.size, names)
     if not options.skip_accuracy:
-        accuracy(options.points)
+        accuracy(options.points, names)

@@ -20,6 +20,7 @@ from .ir import BOOL, COMPLEX, REAL, Graph
 VARIANTS = ("float64", "float32", "complex128")
 REAL_DTYPE = {"float64": "float64", "float32": "float32", "complex128": "float64"}
 SUFFIX = {"float64": "f64", "float32": "f32", "complex128": "c128"}
+DTYPE_OF_SUFFIX = {"_f64": "float64", "_f32": "float32"}
 SAFE_FASTMATH = ("nsz", "arcp", "contract", "afn", "reassoc")  # never nnan/ninf: they delete NaN checks
 
 HEADER = '''\
@@ -154,6 +155,9 @@ class ModuleBuilder:
         return name
 
     def helper(self, name: str, dtype: str) -> str:
+        # a helper named for its dtype (vlog_f64, softplus_f32) computes in that dtype whoever calls it
+        # (a float32 helper may work in float64): one instance per module, its {F} that dtype
+        dtype = DTYPE_OF_SUFFIX.get(name[-4:], dtype)
         key = (name, dtype)
         if key not in self.helpers:
             template = ops.HELPERS[name]

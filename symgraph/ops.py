@@ -167,10 +167,15 @@ def _unary(name, sympy_fn, real, cplx, mp, vjp, types=None, **facts):
                  emit=real, emit_complex=cplx, mpmath=mp, vjp=vjp, **facts)
 
 
+def _real_suffix(ctx):
+    return 'f32' if ctx.variant == 'float32' else 'f64'
+
+
 def _vectorised(family):
-    """Emission calling symgraph.vecmath's branch-free helper of the kernel's real dtype: unlike a math.*
-    call it vectorises (no SVML in Numba 0.62+), at <= 0.55 ulp (tests/test_vecmath.py)."""
-    return lambda ctx, node, a: f"@{family}_{'f32' if ctx.variant == 'float32' else 'f64'}({a})"
+    """Emission calling symgraph.vecmath's (or vecmath_hyp's) branch-free helper of the kernel's real
+    dtype: unlike a math.* call it vectorises (no SVML in Numba 0.62+), at <= 0.56 ulp
+    (tests/test_vecmath.py, tests/test_vecmath_hyp.py)."""
+    return lambda ctx, node, a: f"@{family}_{_real_suffix(ctx)}({a})"
 
 
 EXP = _unary("exp", sympy.exp, _vectorised("vexp"), "cmath.exp({0})", mpmath.exp,
@@ -201,17 +206,17 @@ ACOS = _unary("acos", sympy.acos, "math.acos({0})", "cmath.acos({0})", mpmath.ac
               lambda g, out, a: (-(g / SQRT((1 - a) * (1 + a))),))
 ATAN = _unary("atan", sympy.atan, "math.atan({0})", "cmath.atan({0})", mpmath.atan,
               lambda g, out, a: (g / (1 + a * a),))
-SINH = _unary("sinh", sympy.sinh, "math.sinh({0})", "cmath.sinh({0})", mpmath.sinh,
+SINH = _unary("sinh", sympy.sinh, _vectorised("vsinh"), "cmath.sinh({0})", mpmath.sinh,
               lambda g, out, a: (g * COSH(a),))
-COSH = _unary("cosh", sympy.cosh, "math.cosh({0})", "cmath.cosh({0})", mpmath.cosh,
+COSH = _unary("cosh", sympy.cosh, _vectorised("vcosh"), "cmath.cosh({0})", mpmath.cosh,
               lambda g, out, a: (g * SINH(a),))
-TANH = _unary("tanh", sympy.tanh, "math.tanh({0})", "cmath.tanh({0})", mpmath.tanh,
+TANH = _unary("tanh", sympy.tanh, _vectorised("vtanh"), "cmath.tanh({0})", mpmath.tanh,
               lambda g, out, a: (g * ((1 - out) * (1 + out)),))
-ASINH = _unary("asinh", sympy.asinh, "math.asinh({0})", "cmath.asinh({0})", mpmath.asinh,
+ASINH = _unary("asinh", sympy.asinh, _vectorised("vasinh"), "cmath.asinh({0})", mpmath.asinh,
                lambda g, out, a: (g / SQRT(a * a + 1),))
-ACOSH = _unary("acosh", sympy.acosh, "math.acosh({0})", "cmath.acosh({0})", mpmath.acosh,
+ACOSH = _unary("acosh", sympy.acosh, _vectorised("vacosh"), "cmath.acosh({0})", mpmath.acosh,
                lambda g, out, a: (g / (SQRT(a - 1) * SQRT(a + 1)),))
-ATANH = _unary("atanh", sympy.atanh, "math.atanh({0})", "cmath.atanh({0})", mpmath.atanh,
+ATANH = _unary("atanh", sympy.atanh, _vectorised("vatanh"), "cmath.atanh({0})", mpmath.atanh,
                lambda g, out, a: (g / ((1 - a) * (1 + a)),))
 ATAN2 = defop("atan2", 2, lambda y, x: sympy.atan2(y, x), sympy_types=(sympy.atan2,),
               emit="math.atan2({0}, {1})", mpmath=mpmath.atan2,
@@ -236,7 +241,8 @@ LOG10 = defop("log10", 1, lambda a: cfunctions.log10(a), sympy_types=(cfunctions
               emit="math.log10({0})", emit_complex="cmath.log10({0})", mpmath=mpmath.log10,
               vjp=lambda g, out, a: (g / (a * const(sympy.log(10))),))
 HYPOT = defop("hypot", 2, lambda a, b: cfunctions.hypot(a, b), sympy_types=(cfunctions.hypot,),
-              commutative=True, emit="@hypot2({0}, {1})", mpmath=mpmath.hypot,  # helper: symgraph/stable.py
+              commutative=True, emit=lambda ctx, node, a, b: f"@hypot2_{_real_suffix(ctx)}({a}, {b})",
+              mpmath=mpmath.hypot,  # helper: symgraph/stable.py
               vjp=lambda g, out, a, b: (g * a / out, g * b / out))
 LOGADDEXP2 = defop("logaddexp2", 2, lambda a, b: numpy_nodes.logaddexp2(a, b),
                    sympy_types=(numpy_nodes.logaddexp2,), commutative=True, emit="@logaddexp2({0}, {1})",
@@ -469,5 +475,6 @@ REAL_ONLY = {name for name, op in OPS.items() if op.emit_complex is None and op.
 # LOGADDEXP (n-ary) is defined there with the other stable primitives
 from . import stable  # noqa: E402,F401
 from . import vecmath  # noqa: E402,F401  (vectorisable exp/log helpers)
+from . import vecmath_hyp  # noqa: E402,F401  (vectorisable tanh, sinh, cosh, asinh, acosh, atanh)
 from .stable import (COSM1, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT, SIGMOID,  # noqa: E402,F401
                      SIGMOID_DIFF, SOFTPLUS, XLOG1PY, XLOGY)

@@ -92,13 +92,12 @@ def {name}(x, y):
     return r if err == err else s
 """)
 
-# logit: log(p) - log1p(-p) has no cancellation for p < 1/4; above, 2p - 1 is exact (Sterbenz), 1 - p
-# nearly so, and log1p keeps the small result near p = 1/2 accurate (p = 1 gives log1p(inf) = inf).
+# logit: one log of p/(1 - p) carried unrounded (symgraph/vecmath_hyp.py), so that near p = 1/2 the
+# rounding of the quotient does not show; as fast as the typed log(p/(1 - p)), where log(p) - log1p(-p)
+# with a log1p branch took three logarithms.
 _per_dtype_helper("logit", """
 def {name}(p):
-    low = @vlog_<sfx>(p) - @vlog1p_<sfx>(-p)
-    high = @vlog1p_<sfx>(({F}(2.0) * p - {F}(1.0)) / ({F}(1.0) - p))
-    return low if p < {F}(0.25) else high
+    return @vlogit_<sfx>(p)
 """)
 
 # cos(x) - 1 = -2 sin(x/2)^2: no subtraction, so about 1.5 ulps everywhere sin is accurate.
@@ -121,45 +120,71 @@ def {name}(x, y):
 """)
 
 # log(erfc(x)): erfc underflows above 26.5 (float32: 9.2) while its log is only about -x^2, and near
-# x = 0 erfc is near 1, so its log cancels. Below 1/2: log1p(-erf(x)); above 9 the asymptotic series
-# erfc(x) = exp(-x^2)/(x sqrt(pi)) (1 + sum_n (-1)^n (2n-1)!!/(2x^2)^n), whose twelfth term leaves a
-# relative error of 1.5e-16 at x = 9 (1% of an ulp of the result, -85); erfc(9) is a normal float32.
+# x = 0 erfc is near 1, so its log cancels. Below 1/2: log1p(-erf(x)); to 9: log(erfc(x)); above 9 the
+# asymptotic series erfc(x) = exp(-x^2)/(x sqrt(pi)) (1 + t), t = sum_n (-1)^n (2n-1)!!/(2x^2)^n, whose
+# twelfth term leaves a relative error of 1.5e-16 at x = 9 (1% of an ulp of the result, -85):
+# -x^2 - log(sqrt(pi)) + log((1 + t)/x), x^2 + log(sqrt(pi)) exact as a pair, so only the last
+# subtraction rounds. One libm call per element (erf or erfc, a real branch: the
+# call keeps the loop scalar anyway) and one logarithm, of 1 - erf (as an exact TwoSum pair), of erfc
+# or of (1 + t)/x. float32: in float64, rounded once.
 def _log_erfc_template():
-    horner = ["    t = {F}(23.0) * r"]
-    horner += [f"    t = {{F}}({k}.0) * r * ({{F}}(1.0) + t)" for k in range(21, 1, -2)]
-    horner += ["    t = r * ({F}(1.0) + t)"]
+    horner = ["    t = 23.0 * r"]
+    horner += [f"    t = {k}.0 * r * (1.0 + t)" for k in range(21, 1, -2)]
+    horner += ["    t = r * (1.0 + t)"]
     return "\n".join([
         "def {name}(x):",
-        "    small = @vlog1p_<sfx>(-math.erf(x))",
-        "    middle = @vlog_<sfx>(math.erfc(x))",
-        "    r = {F}(-0.5) / (x * x)",
+        "    e = math.erf(x) if x < 0.5 else math.erfc(x)",
+        "    r = -0.5 / (x * x)",
         *horner,
-        "    tail = -(x * x) - @vlog_<sfx>(x) - {F}(0.5723649429247001) + @vlog1p_<sfx>(t)",
-        "    out = small if x < {F}(0.5) else middle",
-        "    return out if x < {F}(9.0) else tail",
+        "    one_minus = 1.0 - e",
+        "    back = one_minus - 1.0",
+        "    one_minus_lo = (1.0 - (one_minus - back)) + (-e - back)",
+        "    small = x < 0.5",
+        "    v = one_minus if small else (e if x < 9.0 else (1.0 + t) / x)",
+        "    res = @vm_log_dd_f64(v, one_minus_lo if small else 0.0)",
+        "    res = -np.inf if v == 0.0 else res",
+        "    sq, sq_lo = @vm_mul_dd_f64(x, x)",
+        "    head = sq + 0.5723649429247001",
+        "    head_lo = ((sq - head) + 0.5723649429247001) + sq_lo if sq < np.inf else 0.0",
+        "    return (res - head_lo) - head if x >= 9.0 else res",
     ])
 
 
-_per_dtype_helper("log_erfc", _log_erfc_template())
+ops.helper("log_erfc_f64", _log_erfc_template(), ieee=True)
+ops.helper("log_erfc_f32", """
+def {name}(x):
+    return np.float32(@log_erfc_f64(np.float64(x)))
+""", ieee=True)
 
 # hypot (ops.HYPOT's emission): libm's hypot is a call per element that stops the loop vectorising.
-# Where x*x + y*y is safely normal in both dtypes (2^-120 .. 2^120) its square root is within ~1 ulp;
-# elsewhere m*sqrt(1 + (n/m)^2) with m = max(|x|, |y|) has no spurious over/underflow. Branch-free.
-# IEEE: hypot(+-inf, NaN) = inf; hypot(0, 0) = 0 (n/m would be 0/0).
-ops.helper("hypot2", """
+# float64: the larger magnitude m is scaled into [1, 4) by a power of two taken from its exponent bits
+# (exact, no division), sqrt(ms^2 + ns^2) (within ~1 ulp: no over/underflow is possible there) is
+# scaled back; one sqrt and no division, as cheap as the typed sqrt(x*x + y*y). An n below 2^-500 m
+# counts as 0 (its square is below m's last bit), so no subnormal intermediate costs a microcode
+# assist. float32: x*x + y*y in float64 is exact but for one rounding and cannot overflow.
+# IEEE: hypot(+-inf, NaN) = inf; a NaN argument otherwise gives NaN.
+ops.helper("hypot2_f64", """
 def {name}(x, y):
     ax = abs(x)
     ay = abs(y)
     m = ax if ax > ay else ay
     n = ay if ax > ay else ax
-    s = ax * ax + ay * ay
-    r = n / m
-    scaled = m * math.sqrt({F}(1.0) + r * r)
-    safe = (s > {F}(7.52316384526264e-37)) & (s < {F}(1.329227995784916e+36))
-    out = math.sqrt(s) if safe else scaled
-    out = {F}(0.0) if m == {F}(0.0) else out
-    out = out if s == s else s  # a NaN argument (m may have picked the other one)
-    return {F}(np.inf) if (ax == {F}(np.inf)) | (ay == {F}(np.inf)) else out
+    e = _vm_float_bits(m) >> 52
+    n = n if (_vm_float_bits(n) >> 52) > e - 500 else 0.0
+    eb = e if e > 1 else 1
+    eb = eb if eb < 2045 else 2045
+    down = _vm_bits_float((2046 - eb) << 52)
+    ms = m * down
+    ns = n * down
+    out = math.sqrt(ms * ms + ns * ns) * _vm_bits_float(eb << 52)
+    return np.inf if (ax == np.inf) | (ay == np.inf) else out
+""", requires=("bitcast",), ieee=True)
+ops.helper("hypot2_f32", """
+def {name}(x, y):
+    xd = np.float64(x)
+    yd = np.float64(y)
+    out = np.float32(math.sqrt(xd * xd + yd * yd))
+    return np.float32(np.inf) if (abs(x) == np.inf) | (abs(y) == np.inf) else out
 """, ieee=True)
 
 # logaddexp: the largest argument is taken out (m + log1p(sum of the others' exp(x - m))), so that

@@ -181,12 +181,11 @@ def {name}(x):
 
 # e^x - 1 = (2^k - 1) + 2^k qh + 2^k ql: for k <= 52 both sums are exact (TwoSum), so the
 # cancellation near x = 0 (k = 0: qh + ql) or near -1 costs nothing. For k > 52 the -1 only touches the
-# last bits: 2^k (u + small) - 1 with 2^k u exact. Below -40 the result is -1 (rounded); |x| < 2^-56
-# gives x itself (so -0.0 stays -0.0).
-ops.helper("vexpm1_f64", _fill('''
-def {name}(x):
-    xc = x if x < 710.0 else 710.0
-    xc = xc if xc > -40.0 else -40.0
+# last bits: 2^k (u + small) - 1 with 2^k u exact. vm_expm1_parts returns the result unrounded as
+# hi + lo (for x in [-40, 710]; vecmath_hyp's tanh divides it without rounding it first).
+# Below -40 the result is -1 (rounded); |x| < 2^-56 gives x itself (so -0.0 stays -0.0).
+ops.helper("vm_expm1_parts_f64", _fill('''
+def {name}(xc):
     kf = np.rint(xc * <INV_LN2>)
     qh, ql = @vm_expm1_poly_f64(xc - kf * <LN2_HI>, kf * <LN2_LO>)
     k = np.int64(kf)
@@ -201,14 +200,22 @@ def {name}(x):
     s = c + d
     back = s - c
     s_err = (c - (s - back)) + (d - back)
-    res = s + ((c_err + s_err) + two_k * ql)
     u = 1.0 + qh
     u_small = ((1.0 - u) + qh) + ql
-    big = ((u * scale1) * scale2) + (((u_small * scale1) * scale2) - 1.0)
-    res = res if k <= 52 else big
+    hi = s if k <= 52 else (u * scale1) * scale2
+    lo = ((c_err + s_err) + two_k * ql) if k <= 52 else ((u_small * scale1) * scale2) - 1.0
+    return hi, lo
+''', INV_LN2=INV_LN2, LN2_HI=LN2_HI, LN2_LO=LN2_LO), requires=("bitcast",), ieee=True)
+
+ops.helper("vexpm1_f64", '''
+def {name}(x):
+    xc = x if x < 710.0 else 710.0
+    xc = xc if xc > -40.0 else -40.0
+    hi, lo = @vm_expm1_parts_f64(xc)
+    res = hi + lo
     res = x if abs(x) < 1.3877787807814457e-17 else res
     return res if x == x else x
-''', INV_LN2=INV_LN2, LN2_HI=LN2_HI, LN2_LO=LN2_LO), requires=("bitcast",), ieee=True)
+''', ieee=True)
 
 # float32: the whole computation in float64 (relative error < 2^-34) and one rounding to float32.
 # Clamp [-105, 89]: e^-105 is below half the smallest float32 subnormal, e^89 above the largest float32.
