@@ -14,6 +14,7 @@ from sympy.codegen import numpy_nodes
 
 from . import ops
 from .ir import const
+from .vecmath import INV_LN2, LN2_HI, LN2_LO
 from .stable_functions import (  # noqa: F401  (re-exported: the references and the user functions)
     mp_softplus, mp_log1mexp, mp_logaddexp, mp_sigmoid, mp_log_sigmoid, mp_xlogy, mp_xlog1py, mp_logit, mp_cosm1,
     softplus, log1mexp, logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit, cosm1)
@@ -58,14 +59,35 @@ def {name}(x):
     return m - @vlog1p_<sfx>(e)
 """)
 
-# Maechler (2012): log1p(-exp(x)) is accurate when exp(x) < 1/2, log(-expm1(x)) when x is near 0.
-# x > 0 gives log of a negative number: NaN, as the typed formula does.
-_per_dtype_helper("log1mexp", """
+# log(1 - e^x) = log(-expm1(x)) with expm1 unrounded (vecmath's hi + lo pair), so one logarithm is
+# accurate everywhere: near 0 (where Maechler (2012) takes log(-expm1(x))) and below -ln2 (where he takes
+# log1p(-exp(x))) alike; two exp-family evaluations and two logs before. Below -25 (where expm1's low
+# part would carry the whole result through a few roundings) it is -e^x (1 + e^x/2) (the dropped
+# e^2x/3 is 2^-75 of it), from the same reduction (LLVM merges the two) and scaled as in vecmath's exp,
+# with one rounding. |x| < 2^-56: -expm1(x) = -x. x > 0 gives NaN, as the typed formula does.
+# float32: in float64, rounded once.
+ops.helper("log1mexp_f64", """
 def {name}(x):
-    far = @vlog1p_<sfx>(-@vexp_<sfx>(x))
-    near = @vlog_<sfx>(-@vexpm1_<sfx>(x))
-    return far if x < {F}(-0.6931471805599453) else near
-""")
+    xc = x if x < -1.3877787807814457e-17 else -1.3877787807814457e-17
+    xc = xc if xc > -746.0 else -746.0
+    hi, lo = @vm_expm1_parts_f64(xc)
+    kf = np.rint(xc * INV_LN2)
+    u, small = @vm_exp_poly_f64(xc - kf * LN2_HI, kf * LN2_LO)
+    half = 0.5 * @vm_exp_scale_f64(u, small, kf) if x > -300.0 else 0.0
+    tail = -@vm_exp_scale_f64(u, small + u * half, kf)
+    v = hi + lo
+    v_lo = (hi - v) + lo
+    tiny = x > -1.3877787807814457e-17
+    near = @vm_log_dd_f64(-x if tiny else -v, 0.0 if tiny else -v_lo)
+    res = tail if x < -25.0 else near
+    res = -np.inf if x == 0.0 else res
+    res = np.nan if x > 0.0 else res
+    return res if x == x else x
+""".replace("INV_LN2", repr(INV_LN2)).replace("LN2_HI", repr(LN2_HI)).replace("LN2_LO", repr(LN2_LO)), ieee=True)
+ops.helper("log1mexp_f32", """
+def {name}(x):
+    return np.float32(@log1mexp_f64(np.float64(x)))
+""", ieee=True)
 
 # sigmoid: with e = exp(-|x|) <= 1, 1/(1 + e) for x >= 0 and e/(1 + e) below: nothing overflows, and
 # one division either way (e * (1/(1 + e)) would round once more)

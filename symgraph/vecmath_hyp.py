@@ -163,9 +163,9 @@ def {name}(x):
 
 
 # ---------------------------------------------------------------- asinh, acosh, atanh (float64)
-# asinh |x| = log1p(w), w = a + a^2/(1 + sqrt(1 + a^2)) (= a + sqrt(1 + a^2) - 1 without cancellation),
-# every step with its exact error (a^2 split, 1 + a^2 by TwoSum, sqrt corrected by its exact residual,
-# the quotient with its remainder), so w is known to ~2^-100 and log1p rounds once. From 2^28 on,
+# asinh |x| = log1p(w), w = a + (sqrt(1 + a^2) - 1), every step with its exact error (a^2 split,
+# 1 + a^2 by TwoSum, the sqrt corrected by its exact residual, r - 1 by Fast2Sum (exact for r <= 2:
+# no cancellation is left where a is small)), so w is known to ~2^-100 and log1p rounds once. From 2^28 on,
 # asinh a = log(2a) + 1/(4a^2), the last term below 2^-58 of it: log(1 + a - 1) + ln2 (no overflow
 # at the largest floats). Below 2^-26, asinh x = x.
 ops.helper("vasinh_f64", '''
@@ -180,9 +180,8 @@ def {name}(x):
     r = math.sqrt(h)
     rr, rr_lo = @vm_mul_dd_f64(r, r)
     r_lo = (((h - rr) - rr_lo) + h_lo) / (r + r)
-    den = 1.0 + r
-    den_lo = ((r - den) + 1.0) + r_lo
-    s, s_lo = @vm_div_dd_f64(p, p_lo, den, den_lo)
+    s = r - 1.0
+    s_lo = ((r - s) - 1.0) + r_lo
     w = ac + s
     back = w - s
     w_lo = ((ac - back) + (s - (w - back))) + s_lo
