@@ -113,6 +113,7 @@ class VariantContext:
     def __init__(self, variant: str, module: "ModuleBuilder"):
         self.variant = variant
         self.module = module
+        self.compact = module.compact
 
     def const(self, value, kind: str = REAL) -> str:
         return self.module.constant(sympy.sympify(value), kind, self.variant)
@@ -133,6 +134,7 @@ class ModuleBuilder:
         # helpers in ops.IEEE_HELPERS never get fast-math flags (`reassoc` would undo their exact tricks)
         # and are inlined by LLVM whatever their size, so that the kernel's loop still vectorises
         self.ieee_jit_options = ieee_jit_options or jit_options
+        self.compact = False  # emit libm calls rather than inlined vector helpers (see INLINE_CALL_LIMIT)
 
     def constant(self, value, kind, variant) -> str:
         if kind == BOOL:
@@ -182,6 +184,13 @@ def _float_literal(f: float) -> str:
     if f in (float("inf"), float("-inf")):
         return "np.inf" if f > 0 else "-np.inf"
     return repr(f)
+
+
+# Past this many calls of forced-inline helpers in one kernel, the elementary functions are emitted as
+# libm calls instead (VariantContext.compact): each inlined vexp/vlog is ~60 instructions and LLVM's time
+# on one huge loop body grows faster than linearly (400 inlined exps: 26 s to compile), while a helper
+# that is not inlined is slower than libm. A kernel that big is compile-bound anyway.
+INLINE_CALL_LIMIT = 48
 
 
 def ieee_jit_options(*, cache: bool) -> str:
@@ -245,8 +254,19 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     kernel(n, in_0, ..., in_k, out_0, ..., out_m) fills 1-D outputs over n points (each input a 1-D array
     or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point.
     """
+    source, variants, inlined_calls = _generate(graph, arg_symbols, fastmath, parallel, cache, version,
+                                                complex_graph, compact=False)
+    if inlined_calls > INLINE_CALL_LIMIT:
+        source, variants, _ = _generate(graph, arg_symbols, fastmath, parallel, cache, version,
+                                        complex_graph, compact=True)
+    return source, variants
+
+
+def _generate(graph, arg_symbols, fastmath, parallel, cache, version, complex_graph, compact):
+    """(source, variants, the largest number of forced-inline helper calls in one kernel)."""
     builder = ModuleBuilder(jit_options(fastmath=fastmath, parallel=False, cache=cache),
                             ieee_jit_options(cache=cache))
+    builder.compact = compact
     param_names = [builder.namer.fresh(f"in{i}_{s.name}") for i, s in enumerate(arg_symbols)]
     out_names = [builder.namer.fresh(f"out{j}") for j in range(len(graph.outputs))]
     position = {sympy.srepr(s): i for i, s in enumerate(arg_symbols)}
@@ -273,7 +293,9 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
         parts.append("\n".join(builder.globals_lines) + "\n")
     parts.extend(builder.helper_lines)
     parts.extend(kernels)
-    return "\n\n".join(p.rstrip("\n") + "\n" for p in parts), variants
+    inlined = [fname for (name, _), fname in builder.helpers.items() if name in ops.IEEE_HELPERS]
+    calls = max((sum(k.count(f + "(") for f in inlined) for k in kernels), default=0)
+    return "\n\n".join(p.rstrip("\n") + "\n" for p in parts), variants, calls
 
 
 def _kernel_source(graph, variant, builder, param_names, out_names, position, options, parallel):

@@ -171,16 +171,20 @@ def _real_suffix(ctx):
     return 'f32' if ctx.variant == 'float32' else 'f64'
 
 
-def _vectorised(family):
+def _vectorised(family, libm):
     """Emission calling symgraph.vecmath's (or vecmath_hyp's) branch-free helper of the kernel's real
     dtype: unlike a math.* call it vectorises (no SVML in Numba 0.62+), at <= 0.56 ulp
     (tests/test_vecmath.py, tests/test_vecmath_hyp.py)."""
-    return lambda ctx, node, a: f"@{family}_{_real_suffix(ctx)}({a})"
+    def emit(ctx, node, a):
+        if getattr(ctx, "compact", False):  # a very large kernel: libm calls compile in linear time (codegen.INLINE_CALL_LIMIT)
+            return libm.format(a)
+        return f"@{family}_{_real_suffix(ctx)}({a})"
+    return emit
 
 
-EXP = _unary("exp", sympy.exp, _vectorised("vexp"), "cmath.exp({0})", mpmath.exp,
+EXP = _unary("exp", sympy.exp, _vectorised("vexp", "math.exp({0})"), "cmath.exp({0})", mpmath.exp,
              lambda g, out, a: (g * out,))
-LOG = _unary("log", sympy.log, _vectorised("vlog"), "cmath.log({0})", mpmath.log,
+LOG = _unary("log", sympy.log, _vectorised("vlog", "math.log({0})"), "cmath.log({0})", mpmath.log,
              lambda g, out, a: (g / a,))
 SQRT = defop("sqrt", 1, lambda a: sympy.sqrt(a), sympy_types=(cfunctions.Sqrt,),
              emit="math.sqrt({0})", emit_complex="cmath.sqrt({0})", mpmath=mpmath.sqrt,
@@ -206,17 +210,17 @@ ACOS = _unary("acos", sympy.acos, "math.acos({0})", "cmath.acos({0})", mpmath.ac
               lambda g, out, a: (-(g / SQRT((1 - a) * (1 + a))),))
 ATAN = _unary("atan", sympy.atan, "math.atan({0})", "cmath.atan({0})", mpmath.atan,
               lambda g, out, a: (g / (1 + a * a),))
-SINH = _unary("sinh", sympy.sinh, _vectorised("vsinh"), "cmath.sinh({0})", mpmath.sinh,
+SINH = _unary("sinh", sympy.sinh, _vectorised("vsinh", "math.sinh({0})"), "cmath.sinh({0})", mpmath.sinh,
               lambda g, out, a: (g * COSH(a),))
-COSH = _unary("cosh", sympy.cosh, _vectorised("vcosh"), "cmath.cosh({0})", mpmath.cosh,
+COSH = _unary("cosh", sympy.cosh, _vectorised("vcosh", "math.cosh({0})"), "cmath.cosh({0})", mpmath.cosh,
               lambda g, out, a: (g * SINH(a),))
-TANH = _unary("tanh", sympy.tanh, _vectorised("vtanh"), "cmath.tanh({0})", mpmath.tanh,
+TANH = _unary("tanh", sympy.tanh, _vectorised("vtanh", "math.tanh({0})"), "cmath.tanh({0})", mpmath.tanh,
               lambda g, out, a: (g * ((1 - out) * (1 + out)),))
-ASINH = _unary("asinh", sympy.asinh, _vectorised("vasinh"), "cmath.asinh({0})", mpmath.asinh,
+ASINH = _unary("asinh", sympy.asinh, _vectorised("vasinh", "math.asinh({0})"), "cmath.asinh({0})", mpmath.asinh,
                lambda g, out, a: (g / SQRT(a * a + 1),))
-ACOSH = _unary("acosh", sympy.acosh, _vectorised("vacosh"), "cmath.acosh({0})", mpmath.acosh,
+ACOSH = _unary("acosh", sympy.acosh, _vectorised("vacosh", "math.acosh({0})"), "cmath.acosh({0})", mpmath.acosh,
                lambda g, out, a: (g / (SQRT(a - 1) * SQRT(a + 1)),))
-ATANH = _unary("atanh", sympy.atanh, _vectorised("vatanh"), "cmath.atanh({0})", mpmath.atanh,
+ATANH = _unary("atanh", sympy.atanh, _vectorised("vatanh", "math.atanh({0})"), "cmath.atanh({0})", mpmath.atanh,
                lambda g, out, a: (g / ((1 - a) * (1 + a)),))
 ATAN2 = defop("atan2", 2, lambda y, x: sympy.atan2(y, x), sympy_types=(sympy.atan2,),
               emit="math.atan2({0}, {1})", mpmath=mpmath.atan2,
@@ -228,14 +232,14 @@ helper("csc", "def {name}(x):\n    return {F}(1.0) / math.sin(x)")
 
 # ---------------------------------------------------------------- sympy.codegen's C99/NumPy functions
 LOG1P = defop("log1p", 1, lambda a: cfunctions.log1p(a), sympy_types=(cfunctions.log1p,),
-              emit=_vectorised("vlog1p"), mpmath=mpmath.log1p, vjp=lambda g, out, a: (g / (1 + a),))
+              emit=_vectorised("vlog1p", "math.log1p({0})"), mpmath=mpmath.log1p, vjp=lambda g, out, a: (g / (1 + a),))
 EXPM1 = defop("expm1", 1, lambda a: cfunctions.expm1(a), sympy_types=(cfunctions.expm1,),
-              emit=_vectorised("vexpm1"), mpmath=mpmath.expm1, vjp=lambda g, out, a: (g * EXP(a),))
+              emit=_vectorised("vexpm1", "math.expm1({0})"), mpmath=mpmath.expm1, vjp=lambda g, out, a: (g * EXP(a),))
 EXP2 = defop("exp2", 1, lambda a: cfunctions.exp2(a), sympy_types=(cfunctions.exp2,),
-             emit=_vectorised("vexp2"), emit_complex="(2.0 ** {0})", mpmath=lambda a: mpmath.power(2, a),
+             emit=_vectorised("vexp2", "@exp2({0})"), emit_complex="(2.0 ** {0})", mpmath=lambda a: mpmath.power(2, a),
              vjp=lambda g, out, a: (g * out * const(sympy.log(2)),))
 LOG2 = defop("log2", 1, lambda a: cfunctions.log2(a), sympy_types=(cfunctions.log2,),
-             emit=_vectorised("vlog2"), mpmath=lambda a: mpmath.log(a, 2),
+             emit=_vectorised("vlog2", "math.log2({0})"), mpmath=lambda a: mpmath.log(a, 2),
              vjp=lambda g, out, a: (g / (a * const(sympy.log(2))),))
 LOG10 = defop("log10", 1, lambda a: cfunctions.log10(a), sympy_types=(cfunctions.log10,),
               emit="math.log10({0})", emit_complex="cmath.log10({0})", mpmath=mpmath.log10,

@@ -131,3 +131,19 @@ def test_random_expressions_agree_with_lambdify(exprs):
                 value = expr.evalf(40, subs={x: POINTS_X[k], y: POINTS_Y[k]})
                 exact = float(value) if value.is_real and value.is_finite else None
             assert _agrees(float(g), float(e), exact), (expr, POINTS_X[k], POINTS_Y[k], g, e, exact)
+
+
+def test_a_kernel_with_many_elementary_functions_calls_libm_and_stays_correct():
+    # past codegen.INLINE_CALL_LIMIT inlined vector helpers, exp is a libm call (compile time stays linear)
+    from symgraph.codegen import INLINE_CALL_LIMIT
+    t = sympy.Symbol("t")
+    terms = INLINE_CALL_LIMIT + 12
+    expr = sum(sympy.exp(t / (k + 1)) for k in range(terms))
+    f = sg.compile(t, expr)
+    kernel = f.source[f.source.index("def kernel_float64"):f.source.index("def scalar_float64")]
+    assert kernel.count(" math.exp(") == terms
+    small = sg.compile(t, sympy.exp(t / 3))
+    assert " math.exp(" not in small.source[small.source.index("def kernel_float64"):]
+    points = np.linspace(-3, 3, 7)
+    expected = sympy.lambdify(t, expr, "numpy")(points)
+    np.testing.assert_allclose(f(points), expected, rtol=1e-14)
