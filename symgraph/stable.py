@@ -74,7 +74,7 @@ def {name}(x):
     kf = np.rint(xc * INV_LN2)
     u, small = @vm_exp_poly_f64(xc - kf * LN2_HI, kf * LN2_LO)
     half = 0.5 * @vm_exp_scale_f64(u, small, kf) if x > -300.0 else 0.0
-    tail = -@vm_exp_scale_f64(u, small + u * half, kf)
+    tail = -@vm_exp_scale_f64(u, small + (u + small) * half, kf)
     v = hi + lo
     v_lo = (hi - v) + lo
     tiny = x > -1.3877787807814457e-17

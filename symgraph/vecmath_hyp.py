@@ -21,9 +21,9 @@ import math
 from . import ops
 from .vecmath import INV_LN2, LN2_HI, LN2_LO, _fill, horner
 
-# sinh(a) = a + a z P(z), z = a^2, for a < 1/2: Taylor's 1/(2n+1)!, n = 1..8; the first term left out
-# (a^19/19!) is 2^-75 of the result at a = 1/2
-SINH_TAYLOR = tuple(1.0 / math.factorial(2 * n + 1) for n in range(1, 9))
+# sinh(a) = a + a z P(z), z = a^2, for a < 0.3: Taylor's 1/(2n+1)!, n = 1..7; the first term left out
+# (a^17/17!) is 2^-76 of the result at a = 0.3
+SINH_TAYLOR = tuple(1.0 / math.factorial(2 * n + 1) for n in range(1, 8))
 
 # ---------------------------------------------------------------- error-free building blocks (float64)
 # a * b = p + err exactly: 26-bit heads (the low 27 bits cleared) times 27-bit tails are exact products
@@ -119,9 +119,9 @@ def {name}(x):
     return res if x == x else x
 ''', ieee=True)
 
-# sinh: below 1/2 the Taylor series (a + a z P(z), the tail under 4.2% of the result, so its roundings
-# cost < 0.05 ulp); 1/2 to 22: (e^a - e^-a)/2 with e^a and e^-a unrounded (hi + lo pairs, known to
-# ~2^-60), the difference by Fast2Sum (it cancels at most a factor coth(1/2) = 2.2); above 22 e^-a is
+# sinh: below 0.3 the Taylor series (a + a z P(z), the tail under 1.5% of the result, so its roundings
+# cost < 0.03 ulp); 0.3 to 22: (e^a - e^-a)/2 with e^a and e^-a unrounded (hi + lo pairs, known to
+# ~2^-60), the difference by Fast2Sum (it cancels at most a factor coth(0.3) = 3.4); above 22 e^-a is
 # below 2^-63 of e^a, so the result is e^a/2, scaled by 2^(k-1) in vecmath's single rounding (it
 # overflows exactly where sinh does). Below 2^-26, sinh x = x.
 ops.helper("vsinh_f64", _fill('''
@@ -129,7 +129,7 @@ def {name}(x):
     a = abs(x)
     ac = a if a < 711.0 else 711.0
     ac = ac if ac > 1e-10 else 1e-10
-    s = ac if ac < 0.5 else 0.5
+    s = ac if ac < 0.3 else 0.3
     z = s * s
     small = s + s * z * <P>
     u, us, kf, ehi, elo = @vm_exp_parts_f64(ac)
@@ -138,7 +138,7 @@ def {name}(x):
     d_lo = ((ehi - d) - inv) + (elo - inv_lo)
     mid = 0.5 * (d + d_lo)
     big = @vm_exp_scale_f64(u, us, kf - 1.0)
-    res = small if a < 0.5 else (mid if a < 22.0 else big)
+    res = small if a < 0.3 else (mid if a < 22.0 else big)
     res = -res if x < 0.0 else res
     res = x if a < 1.4901161193847656e-08 else res
     return res if x == x else x

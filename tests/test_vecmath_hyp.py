@@ -1,5 +1,5 @@
-"""symgraph.vecmath_hyp: vectorisable tanh, sinh, cosh, asinh, acosh, atanh, logit (and stable.py's hypot)
-against mpmath, special values, and the kernel loop's vectorisation.
+"""symgraph.vecmath_hyp: vectorisable tanh, sinh, cosh, asinh, acosh, atanh, logit (and stable.py's hypot
+and log1mexp, built on the same pieces) against mpmath, special values, and the loop's vectorisation.
 
 Errors are in ulps of the exact value (mpmath at 120 bits; 0.5 is correct rounding). The float64 bounds
 are the maxima measured by benchmarks/vecmath.py on 10^6 points per function, rounded up in the second
@@ -15,20 +15,23 @@ import sympy
 from sympy.codegen import cfunctions
 
 import symgraph as sg
-from symgraph.stable import logit
+from symgraph.stable import log1mexp, logit, mp_log1mexp
 
 from test_vecmath import BITS, ulp_errors
 
 x, y = sympy.symbols("x y")
-NAMES = ("tanh", "sinh", "cosh", "asinh", "acosh", "atanh", "logit")
-EXPRS = [sympy.tanh(x), sympy.sinh(x), sympy.cosh(x), sympy.asinh(x), sympy.acosh(x), sympy.atanh(x), logit(x)]
-# one module holds all seven in float64 and float32; a fast-math one beside it
+NAMES = ("tanh", "sinh", "cosh", "asinh", "acosh", "atanh", "logit", "log1mexp")
+EXPRS = [sympy.tanh(x), sympy.sinh(x), sympy.cosh(x), sympy.asinh(x), sympy.acosh(x), sympy.atanh(x), logit(x),
+         log1mexp(x)]
+# one module holds all eight in float64 and float32; a fast-math one beside it
 FAMILY = sg.compile([x], EXPRS, rewrite=False)
 FAMILY_FASTMATH = sg.compile([x], EXPRS, rewrite=False, fastmath=True)
 HYPOT = sg.compile([x, y], cfunctions.hypot(x, y), rewrite=False)
 REFERENCE = {"tanh": mpmath.tanh, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "asinh": mpmath.asinh,
-             "acosh": mpmath.acosh, "atanh": mpmath.atanh, "logit": lambda p: mpmath.log(p / (1 - p))}
-BOUND64 = {"tanh": 0.52, "sinh": 0.57, "cosh": 0.52, "asinh": 0.53, "acosh": 0.53, "atanh": 0.53, "logit": 0.53}
+             "acosh": mpmath.acosh, "atanh": mpmath.atanh, "logit": lambda p: mpmath.log(p / (1 - p)),
+             "log1mexp": mp_log1mexp}
+BOUND64 = {"tanh": 0.53, "sinh": 0.54, "cosh": 0.52, "asinh": 0.54, "acosh": 0.53, "atanh": 0.53, "logit": 0.52,
+           "log1mexp": 0.53}
 BOUND32 = 0.501
 RNG = np.random.default_rng(20251125)
 
@@ -58,11 +61,14 @@ def points(name, dtype, n):
     elif name == "atanh":
         parts = [signed_decades(tiny, 0, q), (1 - near_one) * RNG.choice([-1.0, 1.0], q), RNG.uniform(-1, 1, q),
                  RNG.uniform(0.4, 0.6, q)]
-    else:  # logit on (0, 1)
+    elif name == "logit":  # on (0, 1)
         parts = [10.0 ** RNG.uniform(tiny, -0.3, q), 1 - near_one / 2, RNG.uniform(0.49, 0.51, q), RNG.uniform(0, 1, q)]
+    else:  # log1mexp on x < 0; -25 is where it switches to -e^x (1 + e^x/2)
+        parts = [-(10.0 ** RNG.uniform(tiny - 20, 2.9, q)), RNG.uniform(-2, 0, q), RNG.uniform(-45, -20, q),
+                 RNG.uniform(-26, -24, q)]
     with np.errstate(over="ignore"):
         pts = np.concatenate(parts).astype(dtype)
-    keep = (pts > 0) & (pts < 1) if name == "logit" else np.abs(pts) < 1 if name == "atanh" else pts == pts
+    keep = {"logit": (pts > 0) & (pts < 1), "atanh": np.abs(pts) < 1, "log1mexp": pts < 0}.get(name, pts == pts)
     return pts[keep]
 
 
@@ -106,6 +112,8 @@ def special_values(name, dtype):
                   (-inf, nan), (tiny, tiny), (-tiny, -tiny)],
         "logit": [(0.0, -inf), (-0.0, -inf), (1.0, inf), (0.5, 0.0), (-1.0, nan), (2.0, nan), (inf, nan),
                   (-inf, nan)],
+        # -e^x rounded: -0.0 where it underflows
+        "log1mexp": [(0.0, -inf), (-0.0, -inf), (1.0, nan), (inf, nan), (-inf, -0.0), (-800.0, -0.0)],
     }[name]
     return table + [(nan, nan)]
 
@@ -150,7 +158,7 @@ def test_scalar_path_uses_the_same_helpers():
         for name, value in zip(NAMES, values):
             with mpmath.workprec(120):
                 exact = REFERENCE[name](mpmath.mpf(0.5))
-            if name == "acosh":
+            if name in ("acosh", "log1mexp"):  # outside their domains
                 assert value != value
             else:
                 assert abs(float(value) - float(exact)) <= np.finfo(dtype).eps * abs(float(exact))
