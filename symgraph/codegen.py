@@ -38,7 +38,7 @@ def _ld(a, i):
     return a[i]
 
 
-@overload(_ld, inline="always")
+@overload(_ld)
 def _ld_overload(a, i):
     # arrays are read per element; scalars broadcast: one kernel serves every mix of the two
     if isinstance(a, types.Array):
