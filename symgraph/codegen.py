@@ -10,7 +10,6 @@ import keyword
 import re
 
 import mpmath
-import numba
 import sympy
 
 from . import ops

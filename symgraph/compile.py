@@ -8,7 +8,6 @@ import os
 import shutil
 import sys
 import tempfile
-from typing import Sequence
 
 import numba
 import numpy as np

@@ -9,7 +9,7 @@ from sympy.core.numbers import ComplexInfinity, ImaginaryUnit, NumberSymbol
 
 from . import concrete, ops
 from .errors import SymgraphError, UnsupportedError
-from .ir import Graph, Node, const, symbol
+from .ir import Graph, const, symbol
 
 # SymPy class -> op, for the classes that map one-to-one (built from the ops' own facts)
 ONE_TO_ONE = {cls: op for op in ops.OPS.values() for cls in op.sympy_types}

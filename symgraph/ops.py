@@ -6,14 +6,13 @@ functions that an emission needs are declared in `HELPERS`, beside the ops that 
 """
 from __future__ import annotations
 
-import math
 
 import mpmath
 import sympy
 from sympy.codegen import cfunctions
 from sympy.codegen import numpy_nodes
 
-from .ir import BOOL, COMPLEX, REAL, Op, _promote, const
+from .ir import BOOL, REAL, Op, _promote, const
 
 OPS: dict = {}
 HELPERS: dict = {}  # name -> source template; {name} is the function's name, {F} the float constructor
@@ -471,9 +470,6 @@ SELECT = defop("select", 3, lambda c, a, b: sympy.Piecewise((a, c), (b, True)),
                mpmath=lambda c, a, b: a if c else b,
                vjp=lambda g, out, c, a, b: (const(0), SELECT(c, g, const(0)), SELECT(c, const(0), g)),
                description="the value of the branch not taken never reaches the result")
-
-# ops whose value cannot be complex (their real emission is also their meaning for real kinds)
-REAL_ONLY = {name for name, op in OPS.items() if op.emit_complex is None and op.arity != 0}
 
 # the stable primitives register themselves into OPS/HELPERS; importing them here keeps the table complete
 # LOGADDEXP (n-ary) is defined there with the other stable primitives
