@@ -15,8 +15,7 @@ import sympy
 
 import symgraph as sg
 from symgraph import ops, reference
-from symgraph.autodiff import backward, grad_graph, hessian_graph, hvp_graph, jacobian_graph
-from symgraph.errors import SymgraphError, UnsupportedError
+from symgraph.autodiff import backward, grad_graph
 from symgraph.ir import BOOL, REAL, Graph, const, symbol
 
 POSITIVE = [(0.3,), (1.7,), (4.2,)]

@@ -6,7 +6,7 @@ import numpy as np
 import sympy
 
 from symgraph import ops
-from symgraph.ir import Graph, symbol
+from symgraph.ir import symbol
 from symgraph.reference import bits_of_error, evaluate, exact, ulps
 
 xs = sympy.Symbol("x")

@@ -5,7 +5,7 @@ import sympy
 
 from symgraph import ops
 from symgraph.errors import RewriteError
-from symgraph.ir import Graph, const, symbol
+from symgraph.ir import const, symbol
 from symgraph.rewrite import ConstVar, Pattern, Rule, RuleIndex, Validity, Var, match, rewrite_pass
 from symgraph.domain import Facts
 
