@@ -43,6 +43,20 @@ def _ld_overload(a, i):
     if isinstance(a, types.Array):
         return lambda a, i: a[i]
     return lambda a, i: a
+
+
+def _noalias(dispatcher):
+    # A kernel's arrays never overlap: inputs are only read and every output is its own array (the caller
+    # computes into a temporary when an out= array overlaps an input). Saying so to LLVM lets it vectorise
+    # loops over many arrays, which its runtime overlap checks otherwise forbid (a 10-argument gradient
+    # kernel: 1.57 -> 0.37 ms). Numba has no public option for this flag; without the hook it is only slower.
+    compiler = getattr(dispatcher, "_compiler", None)
+    if compiler is not None and hasattr(compiler, "_customize_flags"):
+        def customize(flags):
+            flags.noalias = True
+            return flags
+        compiler._customize_flags = customize
+    return dispatcher
 '''
 
 
@@ -68,7 +82,7 @@ class Namer:
         return name
 
 
-RESERVED = {"cmath", "math", "numba", "np", "types", "overload", "i", "n", "_ld", "_ld_overload"}
+RESERVED = {"cmath", "math", "numba", "np", "types", "overload", "i", "n", "_ld", "_ld_overload", "_noalias"}
 
 
 def round_real(value, dtype: str) -> float:
@@ -335,7 +349,7 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
     kernel_body = [f"{v} = _ld({p}, i)" for v, p in loads] + lines
     kernel_body += [f"{out}[i] = {r}" for out, r in zip(out_names, results)]
     scalar_body = [f"{v} = {p}" for v, p in loads] + lines + [f"return ({', '.join(results)},)"]
-    return (f"@numba.njit({options}{par})\n"
+    return (f"@_noalias\n@numba.njit({options}{par})\n"
             f"def kernel_{variant}({', '.join(['n'] + param_names + out_names)}):\n"
             f"    for i in {loop}:\n"
             + "".join(f"        {line}\n" for line in kernel_body)

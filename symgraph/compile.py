@@ -147,6 +147,19 @@ def compile(args, expr, modules=None, *, parallel: bool = False, fastmath: bool 
 _SCALAR_TYPES = (float, int, complex, bool)
 
 
+def _separate_overlaps(inputs, outputs, copies):
+    """Kernels are compiled with LLVM's noalias promise (codegen._noalias): an out= array that overlaps an
+    input or another output is written through a temporary and copied back after the kernel."""
+    arrays = [a for a in inputs if isinstance(a, np.ndarray)]
+    for k, o in enumerate(outputs):
+        if any(np.may_share_memory(o, a) for a in arrays) or \
+                any(np.may_share_memory(o, p) for p in outputs[:k]):
+            temporary = np.empty(o.shape, o.dtype)
+            copies.append((o, temporary))
+            outputs[k] = temporary
+    return outputs, copies
+
+
 class CompiledFunction:
     """A compiled SymPy expression. Call it with numbers or arrays (NumPy broadcasting)."""
 
@@ -205,6 +218,8 @@ class CompiledFunction:
         n = math.prod(shape)
         inputs = [self._prepare(v, shape, dtype) for v in values]
         outputs, result, copies = self._outputs(shape, n, variant, out)
+        if out is not None:
+            outputs, copies = _separate_overlaps(inputs, list(outputs), list(copies))
         self._kernels[variant](n, *inputs, *outputs)
         for target, temporary in copies:
             target[...] = temporary.reshape(target.shape)

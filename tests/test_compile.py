@@ -393,3 +393,18 @@ def test_same_compile_in_a_new_process_loads_from_the_disk_cache(tmp_path):
     assert runs[0]["misses"] == 1 and runs[0]["hits"] == 0
     assert runs[1]["hits"] == 1 and runs[1]["misses"] == 0
     assert runs[0]["value"] == runs[1]["value"]
+
+
+def test_out_may_overlap_the_inputs_even_though_kernels_promise_noalias():
+    # kernels are compiled with LLVM's noalias promise; overlapping out= goes through a temporary
+    t, u = sympy.symbols("t u")
+    f = sg.compile([t, u], [t + 1, t * u])
+    a, b = np.arange(8.0), np.arange(8.0)
+    f(a, b, out=(a, b))
+    np.testing.assert_array_equal(a, np.arange(8.0) + 1)
+    np.testing.assert_array_equal(b, np.arange(8.0) ** 2)
+    g = sg.compile(t, 2 * t + 1)
+    c = np.arange(10.0)
+    g(c[1:], out=c[:-1])  # shifted views of one buffer, as NumPy's ufuncs allow
+    np.testing.assert_array_equal(c, np.append(2 * np.arange(1.0, 10.0) + 1, 9.0))
+    assert "@_noalias" in f.source
