@@ -30,8 +30,16 @@ def cache_dir() -> str:
     if not path:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         path = os.path.join(base, "symgraph")
-    os.makedirs(path, exist_ok=True)
-    return path
+    try:
+        os.makedirs(path, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    except OSError:
+        pass
+    # a read-only home (containers, CI sandboxes): a per-user cache in the temporary directory still works
+    fallback = os.path.join(tempfile.gettempdir(), f"symgraph-cache-{os.getuid() if hasattr(os, 'getuid') else 0}")
+    os.makedirs(fallback, exist_ok=True)
+    return fallback
 
 
 def load_module(source: str, cache: bool = True):

@@ -408,3 +408,11 @@ def test_out_may_overlap_the_inputs_even_though_kernels_promise_noalias():
     g(c[1:], out=c[:-1])  # shifted views of one buffer, as NumPy's ufuncs allow
     np.testing.assert_array_equal(c, np.append(2 * np.arange(1.0, 10.0) + 1, 9.0))
     assert "@_noalias" in f.source
+
+
+def test_an_unusable_cache_directory_falls_back_to_a_temporary_one(monkeypatch):
+    from symgraph.compile import cache_dir
+    monkeypatch.setenv("SYMGRAPH_CACHE_DIR", os.path.join(os.devnull, "cannot-be-a-directory"))
+    path = cache_dir()
+    assert os.path.isdir(path) and os.access(path, os.W_OK)
+    assert not path.startswith(os.devnull)
