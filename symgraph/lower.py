@@ -127,8 +127,11 @@ def _plan(expr):
         order, x = expr.args
         if order == 0:
             return (x,), lambda n: ops.DIGAMMA(n[0])
-        if order == 1:
-            return (x,), lambda n: ops.TRIGAMMA(n[0])
+        if not (order.is_Integer and order > 0):
+            raise UnsupportedError(f"polygamma({order}, ...) is not supported: the order must be a "
+                                   f"non-negative integer (0 is digamma)")
+        op = ops.polygamma(int(order))
+        return (x,), lambda n: op(n[0])
     if isinstance(expr, concrete.EXPANDABLE):
         return (concrete.expand(expr),), lambda n: n[0]  # finite sums/products, dot products: plain terms
     if isinstance(expr, sympy.UnevaluatedExpr):

@@ -12,6 +12,7 @@ import sympy
 from sympy.codegen import cfunctions
 from sympy.codegen import numpy_nodes
 
+from .errors import UnsupportedError
 from .ir import BOOL, REAL, Op, _promote, const
 
 OPS: dict = {}
@@ -335,9 +336,90 @@ LOGGAMMA = _unary("loggamma", sympy.loggamma, "math.lgamma({0})", None,
                   lambda a: mpmath.log(abs(mpmath.gamma(a))), lambda g, out, a: (g * DIGAMMA(a),),
                   description="log|gamma(x)| for real x, as math.lgamma")
 DIGAMMA = _unary("digamma", sympy.digamma, "@digamma({0})", None, mpmath.digamma,
-                 lambda g, out, a: (g * TRIGAMMA(a),))
-TRIGAMMA = defop("trigamma", 1, lambda a: sympy.polygamma(1, a), emit="@trigamma({0})",
-                 mpmath=lambda a: mpmath.psi(1, a), vjp=None)
+                 lambda g, out, a: (g * polygamma(1)(a),))
+
+POLYGAMMA_MAX_ORDER = 60  # (-1)^(m+1) m! zeta(m+1, x): m! and the series' coefficients stay in float64
+
+
+def polygamma(order: int) -> Op:
+    """The op psi^(order)(x), order >= 1 (made on first use: each order has its own specialised helper,
+    and its derivative is the op of the next order)."""
+    name = f"polygamma{order}"
+    if name not in OPS:
+        if not 1 <= order <= POLYGAMMA_MAX_ORDER:
+            raise UnsupportedError(f"polygamma of order {order} is not supported: orders 0 (digamma) to "
+                                   f"{POLYGAMMA_MAX_ORDER} are")
+        helper(name, _polygamma_source(order))
+        defop(name, 1, lambda a, m=order: sympy.polygamma(m, a), emit=f"@{name}({{0}})",
+              mpmath=lambda a, m=order: mpmath.psi(m, a),
+              vjp=lambda g, out, a, m=order: (g * polygamma(m + 1)(a),),
+              description=f"polygamma({order}, x)")
+    return OPS[name]
+
+
+def _polygamma_source(m: int) -> str:
+    """A float64 helper for psi^(m)(x) = (-1)^(m+1) m! zeta(m+1, x), its constants computed here exactly.
+
+    x > 0: the recurrence zeta(s, x) = x^-s + zeta(s, x + 1) up to x >= shift, then the Euler-Maclaurin
+    tail zeta(s, x) = x^(1-s)/(s-1) + x^-s/2 + sum_j B_2j/(2j)! (s)_(2j-1) x^(1-s-2j) to B_20 (DLMF 25.11.43);
+    shift = 10 + m makes its first omitted term < 1e-17 relative. x < 0: the reflection formula
+    psi^(m)(x) = (-1)^m psi^(m)(1 - x) - pi d^m/dx^m cot(pi x) (DLMF 5.15.6), with
+    d^m/dx^m cot(pi x) = pi^m Q_m(cot(pi x)), Q_0 = c, Q_(k+1) = -(1 + c^2) Q_k'(c); cot is taken of
+    the reduced argument x - round(x) (exact), so large |x| keeps its accuracy.
+    """
+    q = [0, 1]
+    for _ in range(m):
+        d = [(j + 1) * q[j + 1] for j in range(len(q) - 1)]
+        q = [0] * (len(d) + 2)
+        for j, a in enumerate(d):
+            q[j] -= a
+            q[j + 2] -= a
+    pi_power = sympy.pi ** (m + 1)
+    cot_terms = [float(sympy.N(-pi_power * c, 30)) for c in q]  # -pi^(m+1) Q_m, lowest degree first
+    horner_c = "0.0"
+    for c in reversed(cot_terms):
+        horner_c = f"({horner_c}) * c + {c!r}" if horner_c != "0.0" else repr(c)
+    tail = []  # B_2j/(2j)! * (m+1)(m+2)...(m+2j-1), multiplying x^(-m-2j)
+    for j in range(1, 11):
+        rising = sympy.prod([m + i for i in range(1, 2 * j)])
+        tail.append(float(sympy.bernoulli(2 * j) / sympy.factorial(2 * j) * rising))
+    horner_t = repr(tail[-1])
+    for c in reversed(tail[:-1]):
+        horner_t = f"({horner_t}) * r2 + {c!r}"
+    scale = float((-1) ** (m + 1) * sympy.factorial(m))
+    pole = "np.inf" if m % 2 else "np.nan"  # odd orders: +inf from both sides; even: the sides differ
+    return f"""
+def {{name}}(x0):
+    x = np.float64(x0)
+    if x != x:
+        return {{F}}(x)
+    if x == np.inf:
+        return {{F}}(0.0)
+    if x == -np.inf:
+        return {{F}}(np.nan)
+    if x <= 0.0 and math.floor(x) == x:
+        return {{F}}({pole})
+    acc = 0.0
+    sign = 1.0
+    if x < 0.0:
+        red = x - math.floor(x + 0.5)
+        c = math.cos(3.141592653589793 * red) / math.sin(3.141592653589793 * red)
+        acc = {horner_c}
+        x = 1.0 - x
+        sign = {float((-1) ** m)!r}
+    s = 0.0
+    while x < {10.0 + m!r}:
+        s += x ** -{m + 1}
+        x += 1.0
+    r = 1.0 / x
+    r2 = r * r
+    s += x ** -{m} * ({1.0 / m!r} + 0.5 * r + r2 * ({horner_t}))  # pow, not r**m: one rounding
+    return {{F}}(acc + sign * {scale!r} * s)
+"""
+
+
+polygamma(1)
+polygamma(2)
 
 
 def _sinc_vjp(g, out, a):
@@ -382,30 +464,6 @@ def {name}(x):
         {F}(1.0 / 132) - r * {F}(691.0 / 32760))))))
     return acc + math.log(x) - {F}(0.5) / x - s
 """)
-helper("trigamma", """
-def {name}(x):
-    if x != x:
-        return x
-    if x <= 0.0 and math.floor(x) == x:
-        return {F}(np.inf)
-    acc = {F}(0.0)
-    if x < 0.5:
-        s = math.sin({F}(3.141592653589793) * x)
-        acc = {F}(9.869604401089358) / (s * s)
-        x = {F}(1.0) - x
-        acc_sign = {F}(-1.0)
-    else:
-        acc_sign = {F}(1.0)
-    t = {F}(0.0)
-    while x < 10.0:  # series to the x**-13 term: 1e-15 relative from x = 10 on
-        t += {F}(1.0) / (x * x)
-        x += {F}(1.0)
-    r = {F}(1.0) / (x * x)
-    series = {F}(1.0) / x + r / {F}(2.0) + r / x * ({F}(1.0 / 6) - r * ({F}(1.0 / 30) - r * ({F}(1.0 / 42) - r * (
-        {F}(1.0 / 30) - r * ({F}(5.0 / 66) - r * {F}(691.0 / 2730))))))
-    return acc + acc_sign * (t + series)
-""")
-
 # ---------------------------------------------------------------- complex parts
 RE = defop("re", 1, lambda a: sympy.re(a), sympy_types=(sympy.re,), emit="{0}", emit_complex="{0}.real",
            result=_real_result, mpmath=mpmath.re, vjp=lambda g, out, a: (g,))

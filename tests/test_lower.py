@@ -194,6 +194,8 @@ def test_equal_subexpressions_from_distinct_sympy_objects_share_nodes():
     (sympy.zeta(x), "zeta"),
     (sympy.sin(x) + sympy.airyai(y), "airyai"),
     (sympy.LambertW(x), "LambertW"),
+    (sympy.polygamma(y, x), "polygamma"),
+    (sympy.polygamma(61, x), "polygamma of order 61"),
 ])
 def test_unsupported_function_raises_unsupported_error_naming_it(expr, name):
     with pytest.raises(sg.UnsupportedError, match=name):
