@@ -526,8 +526,43 @@ def _select_result(kinds):
 SELECT = defop("select", 3, lambda c, a, b: sympy.Piecewise((a, c), (b, True)),
                emit="({1} if {0} else {2})", emit_complex="({1} if {0} else {2})", result=_select_result,
                mpmath=lambda c, a, b: a if c else b,
-               vjp=lambda g, out, c, a, b: (const(0), SELECT(c, g, const(0)), SELECT(c, const(0), g)),
+               vjp=lambda g, out, c, a, b: _select_vjp(g, c, a, b),
                description="the value of the branch not taken never reaches the result")
+
+
+def _select_vjp(g, c, a, b):
+    # the branch not taken gets 0 (as JAX/PyTorch's where); but where the result is the NaN of a
+    # Piecewise without an otherwise (undefined there) the derivative is undefined too, NaN, as
+    # sympy.diff's Piecewise says, not a 0 that would pretend the function were flat there
+    return const(0), SELECT(c, g, _undefined_where(b)), SELECT(c, _undefined_where(a), g)
+
+
+def _undefined_where(node):
+    """0 where `node` is defined, NaN where it is a Piecewise's missing otherwise (constant 0 when it has
+    none). Iterative over nested selects: a Piecewise of thousands of pieces is one chain of them."""
+    def is_nan(n):
+        return n.is_const and n.value is sympy.nan
+    done = {}
+    stack = [node]
+    while stack:
+        n = stack[-1]
+        if n.key in done:
+            stack.pop()
+            continue
+        if is_nan(n):
+            done[n.key] = const(sympy.nan)
+        elif n.op is not SELECT:
+            done[n.key] = const(0)
+        else:
+            pending = [arm for arm in n.args[1:] if arm.key not in done]
+            if pending:
+                stack.extend(pending)
+                continue
+            then, other = (done[arm.key] for arm in n.args[1:])
+            done[n.key] = then if then is other else SELECT(n.args[0], then, other)
+        stack.pop()
+    return done[node.key]
+
 
 # the stable primitives register themselves into OPS/HELPERS; importing them here keeps the table complete
 # LOGADDEXP (n-ary) is defined there with the other stable primitives

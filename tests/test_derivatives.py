@@ -271,6 +271,20 @@ def test_piecewise_branch_not_taken_never_leaks_nan():
     np.testing.assert_allclose(d, [-4.0, 0.0, (np.log(4.0) + 2) / (2 * 2.0)], rtol=1e-15)
 
 
+def test_piecewise_without_otherwise_has_no_derivative_where_it_is_undefined():
+    # NaN outside every condition, value and derivative alike (sympy.diff keeps the Piecewise's
+    # conditions, so its lambdified derivative is NaN there too); inside, the branch's derivative
+    e = sympy.Piecewise((x ** 2 * y, x > 0), (x ** 3, x < -1))
+    f = sg.compile([x, y], e, grad=True)
+    xs = np.array([-2.0, -0.5, 0.0, 3.0])
+    value, (dx, dy) = f(xs, 5.0)
+    np.testing.assert_array_equal(np.isnan(value), [False, True, True, False])
+    np.testing.assert_array_equal(dx, [12.0, np.nan, np.nan, 30.0])
+    np.testing.assert_array_equal(dy, [0.0, np.nan, np.nan, 9.0])
+    reference = sympy.lambdify([x, y], [sympy.diff(e, x), sympy.diff(e, y)])
+    np.testing.assert_array_equal(np.isnan(dx), np.isnan(reference(xs, 5.0)[0]))
+
+
 def test_kinks_follow_jax_and_pytorch():
     f = sg.compile([x, y], sympy.Abs(x) + sympy.Max(x, y) + 2 * sympy.Min(x, y) + sympy.floor(x)
                    + sympy.sign(y) * 7, grad=True)
