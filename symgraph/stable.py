@@ -63,8 +63,8 @@ def {name}(x):
 # accurate everywhere: near 0 (where Maechler (2012) takes log(-expm1(x))) and below -ln2 (where he takes
 # log1p(-exp(x))) alike; two exp-family evaluations and two logs before. Below -25 (where expm1's low
 # part would carry the whole result through a few roundings) it is -e^x (1 + e^x/2) (the dropped
-# e^2x/3 is 2^-75 of it), from the same reduction (LLVM merges the two) and scaled as in vecmath's exp,
-# with one rounding. |x| < 2^-56: -expm1(x) = -x. x > 0 gives NaN, as the typed formula does.
+# e^2x/3 is 2^-75 of it), from the same reduction and polynomial (LLVM merges the two) and scaled as in
+# vecmath's exp, with one rounding. |x| < 2^-56: -expm1(x) = -x. x > 0 gives NaN, as the typed formula does.
 # float32: in float64, rounded once.
 ops.helper("log1mexp_f64", """
 def {name}(x):
@@ -72,7 +72,9 @@ def {name}(x):
     xc = xc if xc > -746.0 else -746.0
     hi, lo = @vm_expm1_parts_f64(xc)
     kf = np.rint(xc * INV_LN2)
-    u, small = @vm_exp_poly_f64(xc - kf * LN2_HI, kf * LN2_LO)
+    qh, ql = @vm_expm1_poly_f64(xc - kf * LN2_HI, kf * LN2_LO)
+    u = 1.0 + qh
+    small = ((1.0 - u) + qh) + ql
     half = 0.5 * @vm_exp_scale_f64(u, small, kf) if x > -300.0 else 0.0
     tail = -@vm_exp_scale_f64(u, small + (u + small) * half, kf)
     v = hi + lo

@@ -6,7 +6,7 @@ range reduction, a polynomial, a scale by 2**k built from bits, special cases as
 them into the kernel's loop and vectorises the whole loop body (<8 x double> with AVX-512).
 
 Accuracy against mpmath (benchmarks/vecmath.py, 10^6 points per function and dtype; tests/test_vecmath.py):
-- float64: max 0.517 (exp, exp2), 0.530 (log, log1p), 0.545 (log2, expm1) ulp, mean 0.16-0.25 ulp:
+- float64: max 0.517 (exp, exp2), 0.530 (log, log1p), 0.545 (log2), 0.5001 (expm1) ulp, mean 0.16-0.25 ulp:
   every value is carried unrounded as hi + lo
   through error-free steps (Fast2Sum, TwoSum, exact products of 26-bit halves) so that only the final
   addition rounds noticeably. Subnormal results of exp/exp2 are rounded once, at the subnormal's last bit.
@@ -60,11 +60,36 @@ def _vm_bits_float(typingctx, v):
     return sig, lower
 ''')
 
+# a*b + c with one rounding (LLVM's llvm.fma, one instruction with FMA hardware, vectorised like any
+# arithmetic): a*b = p + fma(a, b, -p) exactly, the cheapest error-free product
+ops.preamble("fma", '''
+from numba.extending import intrinsic as _vm_fma_intrinsic
+
+
+@_vm_fma_intrinsic
+def _vm_fma(typingctx, a, b, c):
+    """a*b + c rounded once (float64 or float32)."""
+    if not (a == b == c and a in (types.float64, types.float32)):
+        return None
+
+    def lower(context, builder, signature, args):
+        return builder.fma(*args)
+    return a(a, a, a), lower
+''')
+
 # ---------------------------------------------------------------- coefficients (lowest degree first)
 # (e^r - 1 - r - r^2/2) / r^3 on |r| <= ln2/2: relative error 2^-53.8 after rounding to float64
 EXP64_C = (0.16666666666666666, 0.04166666666666667, 0.008333333333333331, 0.0013888888888883763,
            0.00019841269841283532, 2.48015873255018e-05, 2.755731920003182e-06, 2.755727369638004e-07,
            2.505211600647098e-08, 2.091466641847979e-09, 1.607166742803361e-10)
+# (e^r - 1 - r - r^2/2 - r^3/6 - r^4/24) / r^5 on |r| <= ln2/2: relative error 2^-55 after rounding
+# (a degree-9 Chebyshev interpolant: the Remez exchange stalls at this degree)
+EXP64_E = (0.008333333333333333, 0.001388888888888889, 0.00019841269841268285, 2.480158730158633e-05,
+           2.7557319234349743e-06, 2.7557319230462546e-07, 2.505208422844437e-08, 2.0876741891332197e-09,
+           1.6082023509453773e-10, 1.1485106747834767e-11)
+# 1/6 and 1/24 as float64 heads and tails
+SIXTH, SIXTH_LO = 0.16666666666666666, 9.25185853854297e-18
+TWENTYFOURTH, TWENTYFOURTH_LO = 0.041666666666666664, 2.3129646346357427e-18
 # e^r on |r| <= ln2/2: relative error 2^-34.5
 EXP32_P = (0.9999999999616817, 1.000000000243098, 0.5000000104536807, 0.16666665126131977,
            0.041666225423761735, 0.008333561090481554, 0.0013948183445988275, 0.00019775171765039036)
@@ -105,13 +130,13 @@ def _fill(template: str, **values) -> str:
 
 # ---------------------------------------------------------------- exp, exp2, expm1 (float64)
 # x = k ln2 + r, |r| <= ln2/2, k = rint(x/ln2); hi = x - k LN2_HI is exact, lo = k LN2_LO, r = hi - lo
-# rounds (its error r_err is recovered exactly). e^r - 1 = hi + r^2/2 + (-lo + r^3 C(r)): r^2/2 is
+# rounds (its error r_err is recovered exactly). e^r = 1 + hi + r^2/2 + (-lo + r^3 C(r)): r^2/2 is
 # exact for the top 26 bits of r (rh) and hi + r^2/2 is split exactly (Fast2Sum), so the parts that
 # round are < 0.007; r^3/6, the largest, is (exact rh^2/2) (r/3) with two roundings, the rest r^4 D(r)
-# (D = C without its 1/6) is < 0.0006 (expm1 near x = 0.35, where 1 + 2(e^r - 1) cancels, went from
-# 0.60 to 0.53 ulp with that split). vm_expm1_poly returns e^(hi - lo) - 1 unrounded, qh + ql;
-# exp adds the 1 with one more Fast2Sum, so only its last addition rounds noticeably.
-ops.helper("vm_expm1_poly_f64", _fill('''
+# (D = C without its 1/6) is < 0.0006. That leaves about 2^-60 of the result to rounding: exp and exp2
+# within 0.514 ulp. vm_exp_poly returns e^(hi - lo) unrounded, u + small: 1 + qh by one more Fast2Sum,
+# so only the last addition rounds noticeably.
+ops.helper("vm_exp_poly_f64", _fill('''
 def {name}(hi, lo):
     r = hi - lo
     r_err = (hi - r) - lo
@@ -121,15 +146,43 @@ def {name}(hi, lo):
     r_third = r * 0.3333333333333333
     cubic = half_sq_hi * r_third + (half_sq_lo * r_third + (r * r) * (r * r) * <D>)
     qh = hi + half_sq_hi
-    return qh, (((hi - qh) + half_sq_hi) + half_sq_lo) + (cubic - lo)
-''', D=horner("r", EXP64_C[1:])), requires=("bitcast",), ieee=True)
-
-ops.helper("vm_exp_poly_f64", '''
-def {name}(hi, lo):
-    qh, ql = @vm_expm1_poly_f64(hi, lo)
+    ql = (((hi - qh) + half_sq_hi) + half_sq_lo) + (cubic - lo)
     u = 1.0 + qh
     return u, ((1.0 - u) + qh) + ql
-''', ieee=True)
+''', D=horner("r", EXP64_C[1:])), requires=("bitcast",), ieee=True)
+
+# e^(hi - lo) - 1 unrounded, qh + ql, for expm1 (and tanh, log1mexp), whose results near x = 0 are
+# that sum alone: about 2^-64 of the result is left to rounding, not exp's 2^-60, so that expm1 is
+# correctly rounded on all of 2*10^5 random points (glibc's table-driven expm1 misses one in 6000, the
+# polynomial above one in 3000). e^r - 1 = r + r^2/2 + r^3 b, b = 1/6 + r/24 + r^2 E(r): r^2 and r^3
+# are exact pairs (FMA), b is carried as a pair (1/6 and 1/24 are not floats: their tails go in too;
+# without 1/24's, expm1 erred by 2^-63 on the same side everywhere) and c = r^3 b as a pair, so what
+# rounds is r^2 E(r) < 0.001 (times r^3 in the result) and sums of parts below an ulp of qh. r's
+# rounding error r_err enters as r_err e^r. 15% slower than the polynomial above (renormalising b
+# would halve the error again and cost another 12%), which is why exp keeps that one.
+ops.helper("vm_expm1_poly_f64", _fill('''
+def {name}(hi, lo):
+    r = hi - lo
+    r_err = (hi - r) - lo
+    sq = r * r
+    sq_lo = _vm_fma(r, r, -sq)
+    a = r * <C24>
+    a_lo = _vm_fma(r, <C24>, -a) + r * <C24_LO>
+    e = sq * (<C120> + r * <F>)
+    b = <C6> + a
+    b_lo = ((<C6> - b) + a) + ((a_lo + <C6_LO>) + e)
+    cube = sq * r
+    cube_lo = _vm_fma(sq, r, -cube) + sq_lo * r
+    c = cube * b
+    c_lo = _vm_fma(cube, b, -c) + (cube * b_lo + cube_lo * b)
+    half = 0.5 * sq
+    s1 = r + half
+    e1 = (r - s1) + half
+    qh = s1 + c
+    e2 = (s1 - qh) + c
+    return qh, (e1 + e2) + ((0.5 * sq_lo + c_lo) + _vm_fma(r_err, qh, r_err))
+''', F=horner("r", EXP64_E[1:]), C120=EXP64_E[0], C24=TWENTYFOURTH, C24_LO=TWENTYFOURTH_LO, C6=SIXTH,
+                  C6_LO=SIXTH_LO), requires=("fma",), ieee=True)
 
 # (u + small) 2^k rounded once, k in [-1077, 1025]. 2^k is applied as two factors 2^(k>>1) and
 # 2^(k - k>>1): a single factor would not be a normal float64 at either end; the first product is exact.
