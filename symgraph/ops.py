@@ -569,5 +569,5 @@ def _undefined_where(node):
 from . import stable  # noqa: E402,F401
 from . import vecmath  # noqa: E402,F401  (vectorisable exp/log helpers)
 from . import vecmath_hyp  # noqa: E402,F401  (vectorisable tanh, sinh, cosh, asinh, acosh, atanh)
-from .stable import (COSM1, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT, SIGMOID,  # noqa: E402,F401
-                     SIGMOID_DIFF, SOFTPLUS, XLOG1PY, XLOGY)
+from .stable import (COSM1, EXPREL, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT,  # noqa: E402,F401
+                     SCALED_EXPM1, SIGMOID, SIGMOID_DIFF, SOFTPLUS, X_OVER_EXPM1, XLOG1PY, XLOGY)

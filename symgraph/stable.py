@@ -1,5 +1,5 @@
 """Stable primitives: softplus, log1mexp, n-ary logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit,
-cosm1, sigmoid_diff, log_erfc, and the emission of hypot.
+cosm1, sigmoid_diff, log_erfc, exprel, x_over_expm1, scaled_expm1, and the emission of hypot.
 
 Each is one op with all its facts (Numba helpers per dtype, mpmath reference, derivative, SymPy meaning);
 the references and the SymPy function classes users write (`sg.softplus(x)`) are in stable_functions.py.
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import mpmath
 import sympy
-from sympy.codegen import numpy_nodes
+from sympy.codegen import cfunctions, numpy_nodes
 
 from . import ops
 from .ir import const
 from .vecmath import INV_LN2, LN2_HI, LN2_LO
 from .stable_functions import (  # noqa: F401  (re-exported: the references and the user functions)
     mp_softplus, mp_log1mexp, mp_logaddexp, mp_sigmoid, mp_log_sigmoid, mp_xlogy, mp_xlog1py, mp_logit, mp_cosm1,
+    mp_exprel, mp_x_over_expm1, mp_scaled_expm1,
     softplus, log1mexp, logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit, cosm1)
 
 _SUFFIX = {"float64": "f64", "float32": "f32", "complex128": "f64"}  # complex128 kernels: real parts in f64
@@ -180,6 +181,78 @@ def {name}(x):
     return np.float32(@log_erfc_f64(np.float64(x)))
 """, ieee=True)
 
+# (e^x - 1)/x, x/(e^x - 1) and c (e^x - 1): vecmath's expm1 pair (hi + lo, unrounded) divided by x
+# with the quotient's remainder (vm_div_dd), or multiplied by c with the product's error (FMA), and
+# rounded once. Rounding expm1 first and then dividing or multiplying rounds twice: 0.2 bits of error
+# on average (what NumPy's correctly rounded expm1 gives too); once, the result is correctly rounded
+# on nearly every point. Below -40, e^x - 1 is -1 to 2^-57; for |x| < 1e-8 the Taylor series
+# 1 + x/2 + x^2/6 (1 - x/2 + x^2/12) is exact to 2^-77, and spares the division 0/0 at x = 0 (the
+# limit 1 there); c*expm1(x) for |x| < 2^-56 is c x + c x^2/2 with one rounding (c x alone is often a
+# tie, c = 3 makes one of four: the x^2 term decides it). Above x = 700, where e^x - 1 is e^x and
+# would overflow (or its reciprocal be subnormal) before the quotient does, expm1 is taken at
+# x - n LN2_HI (exact) and the quotient scaled by 2^n and by e^(n LN2_HI)/2^n (its tail), so that
+# exprel is finite up to 716, x/expm1(x) nonzero up to 751 and c expm1(x) computed up to 720, as their
+# exact values are (the typed formulas give inf and 0 from 709.8). An infinite c expm1(x) (c = inf or
+# overflow) skips the error terms, which would be inf - inf. float32: in float64, rounded once more
+# (c x for small integers c and tiny x is a float32 tie that the float64 result no longer breaks).
+ops.helper("exprel_f64", """
+def {name}(x):
+    xc = x if x < 720.0 else 720.0
+    xc = xc if xc > -40.0 else -40.0
+    small = abs(xc) < 1e-8
+    big = xc > 700.0
+    xs = 1.0 if small else (xc - 11.090354885905981 if big else xc)
+    hi, lo = @vm_expm1_parts_f64(xs)
+    q, q_lo = @vm_div_dd_f64(hi, lo, xc if big else xs, 0.0)
+    q_lo = q_lo + (q + q_lo) * -3.053143882172097e-09 if big else q_lo
+    res = (q + q_lo) * (65536.0 if big else 1.0)
+    res = 1.0 + x * (0.5 + x * 0.16666666666666666) if small else res
+    res = -1.0 / x if x < -40.0 else res
+    res = np.inf if x > 720.0 else res
+    return res if x == x else x
+""", ieee=True)
+ops.helper("x_over_expm1_f64", """
+def {name}(x):
+    xc = x if x < 755.0 else 755.0
+    xc = xc if xc > -40.0 else -40.0
+    small = abs(xc) < 1e-8
+    big = xc > 700.0
+    xs = 1.0 if small else (xc - 44.361419543623924 if big else xc)
+    hi, lo = @vm_expm1_parts_f64(xs)
+    q, q_lo = @vm_div_dd_f64(xc if big else xs, 0.0, hi, lo)
+    q_lo = q_lo + (q + q_lo) * 1.2212575621905263e-08 if big else q_lo
+    res = (q + q_lo) * (5.421010862427522e-20 if big else 1.0)
+    res = 1.0 - x * (0.5 - x * 0.08333333333333333) if small else res
+    res = -x if x < -40.0 else res
+    res = 0.0 if x > 755.0 else res
+    return res if x == x else x
+""", ieee=True)
+ops.helper("scaled_expm1_f64", """
+def {name}(c, x):
+    xc = x if x < 720.0 else 720.0
+    xc = xc if xc > -40.0 else -40.0
+    big = xc > 700.0
+    hi, lo = @vm_expm1_parts_f64(xc - 11.090354885905981 if big else xc)
+    p = c * hi
+    p_lo = _vm_fma(c, hi, -p) + c * lo
+    p_lo = p_lo + (p + p_lo) * -3.053143882172097e-09 if big else p_lo
+    res = (p + p_lo) * (65536.0 if big else 1.0)
+    res = res if p - p == 0.0 else p
+    t = c * x
+    t = _vm_fma(c, x, t * (x * 0.5)) if (t - t == 0.0) & (x != 0.0) else t
+    res = t if abs(x) < 1.3877787807814457e-17 else res
+    res = -c if x < -40.0 else res
+    res = (c * np.inf if (c != 0.0) | (x == np.inf) else c) if x > 720.0 else res
+    return res if x == x else x
+""", requires=("fma",), ieee=True)
+for _name, _args, _wide in (("exprel", "x", "np.float64(x)"), ("x_over_expm1", "x", "np.float64(x)"),
+                            ("scaled_expm1", "c, x", "np.float64(c), np.float64(x)")):
+    ops.helper(f"{_name}_f32", f"""
+def {{name}}({_args}):
+    return np.float32(@{_name}_f64({_wide}))
+""", ieee=True)
+
+
 # hypot (ops.HYPOT's emission): libm's hypot is a call per element that stops the loop vectorising.
 # float64: the larger magnitude m is scaled into [1, 4) by a power of two taken from its exponent bits
 # (exact, no division), sqrt(ms^2 + ns^2) (within ~1 ulp: no over/underflow is possible there) is
@@ -274,6 +347,27 @@ LOG_ERFC = ops.defop("log_erfc", 1, lambda x: sympy.log(sympy.erfc(x)), emit=_ca
                      mpmath=lambda x: mpmath.log1p(-mpmath.erf(x)) if x < 0.5 else mpmath.log(mpmath.erfc(x)),
                      vjp=lambda g, out, x: (g * _MINUS_TWO_OVER_SQRT_PI * ops.EXP(-(x * x) - out),),
                      description="log(erfc(x)) without underflow (asymptotic series above x = 9)")
+def _exprel_slope(x):
+    """d/dx (e^x - 1)/x = (e^x - exprel(x))/x, which cancels near 0; there, its Taylor series (the
+    first term left out, x^8/403200, is 2^-68 of it at |x| = 1/32)."""
+    series = const(sympy.Rational(1, 45360))
+    for k in (5760, 840, 144, 30, 8, 3, 2):
+        series = const(sympy.Rational(1, k)) + x * series
+    return ops.SELECT(ops.LT(ops.ABS(x), const(sympy.Rational(1, 32))), series, (ops.EXP(x) - EXPREL(x)) / x)
+
+
+EXPREL = ops.defop("exprel", 1, lambda x: sympy.Piecewise((1, sympy.Eq(x, 0)), (cfunctions.expm1(x) / x, True)),
+                   emit=_calls("exprel"), mpmath=mp_exprel, vjp=lambda g, out, x: (g * _exprel_slope(x),),
+                   description="(exp(x) - 1)/x rounded once, 1 at x = 0")
+X_OVER_EXPM1 = ops.defop("x_over_expm1", 1,
+                         lambda x: sympy.Piecewise((1, sympy.Eq(x, 0)), (x / cfunctions.expm1(x), True)),
+                         emit=_calls("x_over_expm1"), mpmath=mp_x_over_expm1,
+                         vjp=lambda g, out, x: (-(g * out * out * _exprel_slope(x)),),
+                         description="x/(exp(x) - 1) rounded once, 1 at x = 0")
+SCALED_EXPM1 = ops.defop("scaled_expm1", 2, lambda c, x: c * cfunctions.expm1(x), emit=_calls("scaled_expm1"),
+                         mpmath=mp_scaled_expm1, vjp=lambda g, out, c, x: (g * ops.EXPM1(x), g * c * ops.EXP(x)),
+                         description="c*(exp(x) - 1) rounded once")
+
 LOG_SIGMOID = ops.defop("log_sigmoid", 1, log_sigmoid, sympy_types=(log_sigmoid,), emit=_calls("log_sigmoid"),
                         mpmath=mp_log_sigmoid, vjp=lambda g, out, x: (g * SIGMOID(-x),),
                         description="log(sigmoid(x)) = -softplus(-x)")

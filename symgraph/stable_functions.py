@@ -75,6 +75,32 @@ def mp_cosm1(x):
     return -2 * mpmath.sin(x / 2) ** 2
 
 
+def mp_exprel(x):
+    """(e^x - 1)/x, 1 at x = 0 (its limit); the limits at +-inf."""
+    if _is_nan(x):
+        return NAN
+    if x == 0:
+        return mpmath.mpf(1)
+    if mpmath.isinf(x):
+        return mpmath.inf if x > 0 else mpmath.mpf(0)
+    return mpmath.expm1(x) / x
+
+
+def mp_x_over_expm1(x):
+    """x/(e^x - 1), 1 at x = 0 (its limit); the limits at +-inf."""
+    if _is_nan(x):
+        return NAN
+    if x == 0:
+        return mpmath.mpf(1)
+    if mpmath.isinf(x):
+        return mpmath.mpf(0) if x > 0 else mpmath.inf
+    return x / mpmath.expm1(x)
+
+
+def mp_scaled_expm1(c, x):
+    return c * mpmath.expm1(x)
+
+
 # ---------------------------------------------------------------- SymPy functions users can write
 def _evalf_with(reference, args, prec):
     """Evaluate a reference to `prec` bits; None when an argument is not a real number.

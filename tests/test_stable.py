@@ -189,8 +189,9 @@ def graph_only_kernel():
     # ops with no SymPy spelling of their own (rules rewrite to them): compiled from the graph
     from symgraph.compile import CompiledFunction
     from symgraph.ir import Graph
-    return CompiledFunction([x, y], Graph([stable.SIGMOID_DIFF(symbol(x), symbol(y)),
-                                           stable.LOG_ERFC(symbol(x))], "tuple"))
+    return CompiledFunction([x, y], Graph([stable.SIGMOID_DIFF(symbol(x), symbol(y)), stable.LOG_ERFC(symbol(x)),
+                                           stable.EXPREL(symbol(x)), stable.X_OVER_EXPM1(symbol(x)),
+                                           stable.SCALED_EXPM1(symbol(y), symbol(x))], "tuple"))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
@@ -204,6 +205,73 @@ def test_log_erfc_within_few_ulps(graph_only_kernel, dtype):
     err = ulps_to_exact(got, exact_values(stable.LOG_ERFC.mpmath, [pts]), dtype)
     worst = int(np.argmax(err))
     assert err.max() <= 3, (pts[worst], got[worst], err[worst])
+
+
+EXPM1_POINTS = np.concatenate([MAGNITUDES[MAGNITUDES < 800], -MAGNITUDES, SPECIAL, np.linspace(-50, 50, 201),
+                               _around([1e-8, -1e-8, 1.3877787807814457e-17, -40.0, 700.0, 709.78], np.float64)])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("index, reference", [(2, stable.mp_exprel), (3, stable.mp_x_over_expm1)],
+                         ids=["exprel", "x_over_expm1"])
+def test_expm1_quotients_round_once(graph_only_kernel, index, reference, dtype):
+    # the unrounded expm1 divided with its remainder: correctly rounded but for rare points near a
+    # midpoint; NumPy's expm1(x)/x (two roundings) is off by an ulp on about a fifth of these points
+    pts = EXPM1_POINTS.astype(dtype)
+    with np.errstate(all="ignore"):
+        got = graph_only_kernel(pts, np.ones_like(pts))[index]
+    err = ulps_to_exact(got, exact_values(reference, [pts]), dtype)
+    worst = int(np.argmax(err))
+    assert err.max() <= 1, (pts[worst], got[worst], err[worst])
+    assert np.count_nonzero(err) <= len(pts) // 200, np.count_nonzero(err)
+    with np.errstate(all="ignore"):
+        twice = np.expm1(pts) / pts if index == 2 else pts / np.expm1(pts)
+    finite = np.isfinite(pts) & (pts != 0)
+    assert np.count_nonzero(ulps_to_exact(twice[finite], exact_values(reference, [pts[finite]]), dtype)) > \
+        4 * np.count_nonzero(err)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+def test_scaled_expm1_rounds_once(graph_only_kernel, dtype):
+    # c = 3 makes c*x a tie one time in four for tiny x: the x^2/2 term must decide it
+    scales = np.array([3.0, -3.0, 0.1, -2.5, 1e-300, 1e300, 7.0, 0.0, np.inf, np.nan])
+    xs = np.repeat(EXPM1_POINTS, len(scales)).astype(dtype)
+    with np.errstate(over="ignore"):
+        cs = np.tile(scales, len(EXPM1_POINTS)).astype(dtype)
+    with np.errstate(all="ignore"):
+        got = graph_only_kernel(xs, cs)[4]
+    # past x = 720 (where e^x overflows float64 by far) the result is the typed formula's, but for the
+    # exact 0 = 0 (e^x - 1) where the typed form gives 0 * inf = NaN
+    beyond = xs > 720
+    with np.errstate(all="ignore"):
+        typed = np.where((cs == 0) & np.isfinite(xs), cs, cs * np.expm1(xs))
+    np.testing.assert_array_equal(got[beyond], typed[beyond])
+    xs, cs, got = xs[~beyond], cs[~beyond], got[~beyond]
+    err = ulps_to_exact(got, exact_values(stable.mp_scaled_expm1, [cs, xs]), dtype)
+    worst = int(np.argmax(err))
+    assert err.max() <= 1, (cs[worst], xs[worst], got[worst], err[worst])
+    # float32 rounds the float64 result once more: 3x for a tiny float32 x is exact in float64 (the
+    # x^2 term below its last bit) and often a float32 tie, which then goes to even (1.6% of these)
+    assert np.count_nonzero(err) <= len(xs) // (200 if dtype == np.float64 else 50), np.count_nonzero(err)
+
+
+def test_expm1_quotients_at_their_limits(graph_only_kernel):
+    pts = np.array([0.0, -0.0, 5e-324, np.inf, -np.inf, np.nan, 800.0, -800.0])
+    _, _, exprel, x_over, scaled = graph_only_kernel(pts, np.full(len(pts), 3.0))
+    np.testing.assert_array_equal(exprel, [1.0, 1.0, 1.0, np.inf, 0.0, np.nan, np.inf, 1 / 800])
+    np.testing.assert_array_equal(x_over, [1.0, 1.0, 1.0, 0.0, np.inf, np.nan, 0.0, 800.0])
+    np.testing.assert_array_equal(scaled, [0.0, -0.0, 3 * 5e-324, np.inf, -3.0, np.nan, np.inf, -3.0])
+    assert np.signbit(scaled[1])
+
+
+@pytest.mark.parametrize("op, reference", [(stable.EXPREL, stable.mp_exprel),
+                                           (stable.X_OVER_EXPM1, stable.mp_x_over_expm1)], ids=lambda v: str(v))
+def test_expm1_quotients_sympy_meaning(op, reference):
+    for point in (sympy.Rational(-7, 3), sympy.Rational(1, 10 ** 12), sympy.Integer(0), sympy.Integer(30)):
+        value = op.to_sympy(point).evalf(40)
+        with mpmath.workdps(60):
+            exact = reference(mpmath.mpf(point.p) / point.q)
+            assert abs(mpmath.mpf(str(value)) - exact) <= abs(exact) * mpmath.mpf(10) ** -35
 
 
 def test_sigmoid_of_a_difference_within_few_ulps(graph_only_kernel):
@@ -337,6 +405,10 @@ VJP_POINTS = {
     stable.LOGADDEXP: [(0.5, 3.0, -1.0), (-700.0, -702.0, -701.0)],
     stable.SIGMOID_DIFF: [(0.5, 3.0), (700.0, 690.0)],
     stable.LOG_ERFC: [(-2.0,), (0.3,), (5.0,), (30.0,)],
+    # 1e-3 is on the Taylor side of exprel's slope (|x| < 1/32), exact there to 2^-100
+    stable.EXPREL: [(-30.0,), (-1e-3,), (1e-3,), (0.5,), (25.0,)],
+    stable.X_OVER_EXPM1: [(-30.0,), (1e-3,), (0.5,), (25.0,)],
+    stable.SCALED_EXPM1: [(3.0, 0.5), (-2.0, -1e-3)],
 }
 
 

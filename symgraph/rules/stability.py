@@ -37,8 +37,8 @@ def _guarded(condition, value):
 
 # ---------------------------------------------------------------- replacements that need code
 def _scaled_expm1(c, x, d):
-    # c*exp(x) - c is c*expm1(x) (A5, for the exactly matching constant)
-    return c * ops.EXPM1(x) if c.value == d.value else None
+    # c*exp(x) - c is c*expm1(x) (A5, for the exactly matching constant), rounded once
+    return ops.SCALED_EXPM1(c, x) if c.value == d.value else None
 
 
 def _log_sum_exp(x):
@@ -165,6 +165,12 @@ RULES = [
     Rule("expm1-one-minus", 1 - ops.EXP(x), lambda x: -ops.EXPM1(x), validity=A, phase=STABILIZE, ref="A4"),
     Rule("expm1-scaled", c * ops.EXP(x) - d, _scaled_expm1, validity=A, phase=STABILIZE, ref="A5",
          doc="c*exp(x) - c"),
+    Rule("scaled-expm1", c * ops.EXPM1(x), ops.SCALED_EXPM1(c, x), validity=A, phase=STABILIZE, ref="A5",
+         doc="c*expm1(x) rounds twice; the fused form once"),
+    Rule("exprel", ops.EXPM1(x) / x, ops.EXPREL(x), validity=A, phase=STABILIZE, ref="A4",
+         doc="(exp(x) - 1)/x: the rounded expm1 divided rounds twice, and 0/0 at x = 0 (the limit is 1)"),
+    Rule("x-over-expm1", x / ops.EXPM1(x), ops.X_OVER_EXPM1(x), validity=A, phase=STABILIZE, ref="A4",
+         doc="x/(exp(x) - 1): rounds twice through expm1, and 0/0 at x = 0 (the limit is 1)"),
     Rule("cosm1", ops.COS(x) - 1, ops.COSM1(x), validity=A, phase=STABILIZE, ref="A6",
          doc="cos(x) - 1 cancels for |x| << 1"),
     Rule("one-minus-cos", 1 - ops.COS(x), lambda x: -ops.COSM1(x), validity=A, phase=STABILIZE, ref="A6"),
