@@ -29,18 +29,12 @@ from .vecmath import INV_LN2, LN2_HI, LN2_LO, _fill, horner
 SINH_TAYLOR = tuple(1.0 / math.factorial(2 * n + 1) for n in range(1, 8))
 
 # ---------------------------------------------------------------- error-free building blocks (float64)
-# a * b = p + err exactly: 26-bit heads (the low 27 bits cleared) times 27-bit tails are exact products
-# (Dekker); only tail * tail rounds, at 2^-106 relative. Safe under `contract`: a fused multiply-add of
-# an exact product changes nothing.
+# a * b = p + err exactly (FMA; Dekker's 26-bit splits before, five times the arithmetic)
 ops.helper("vm_mul_dd_f64", '''
 def {name}(a, b):
     p = a * b
-    ah = _vm_bits_float(_vm_float_bits(a) & -134217728)
-    bh = _vm_bits_float(_vm_float_bits(b) & -134217728)
-    al = a - ah
-    bl = b - bh
-    return p, ((ah * bh - p) + (ah * bl + al * bh)) + al * bl
-''', requires=("bitcast",), ieee=True)
+    return p, _vm_fma(a, b, -p)
+''', requires=("fma",), ieee=True)
 
 # (a + a_lo) / (b + b_lo) = q + q_lo with one division: q = a (1/b) is within 2 ulps of a/b, so
 # a - q b is exact (Sterbenz, and q b split exactly) and q_lo carries the rest, to about 2^-100
