@@ -30,7 +30,9 @@ import math
 import numba
 import numpy as np
 from numba import types
-from numba.extending import overload
+from llvmlite import ir
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 
 def _ld(a, i):
@@ -43,6 +45,48 @@ def _ld_overload(a, i):
     if isinstance(a, types.Array):
         return lambda a, i: a[i]
     return lambda a, i: a
+
+
+def _block_copies(nbtype):
+    # gather: `count` elements from address + step * (start + j) into buffer[offset + j]; scatter: the
+    # other way. The blocked kernels' arrays come as addresses and strides (step 0 broadcasts a scalar),
+    # which the caller keeps alive for the call; a contiguous array is one memcpy per block.
+    def copy(context, builder, signature, args, into_buffer):
+        buffer, offset, address, step, start, count = args
+        data = context.make_array(signature.args[0])(context, builder, buffer).data
+        element = context.get_data_type(nbtype)
+        near = builder.gep(data, [offset])
+        first = builder.add(address, builder.mul(step, start))
+        contiguous = builder.icmp_signed("==", step, ir.Constant(step.type, context.get_abi_sizeof(element)))
+        with builder.if_else(contiguous) as (whole, each):
+            with whole:
+                far = builder.inttoptr(first, near.type)
+                source, target = (far, near) if into_buffer else (near, far)
+                cgutils.raw_memcpy(builder, target, source, count, context.get_abi_sizeof(element))
+            with each:
+                with cgutils.for_range(builder, count) as loop:
+                    far = builder.inttoptr(builder.add(first, builder.mul(step, loop.index)), element.as_pointer())
+                    here = builder.gep(near, [loop.index])
+                    source, target = (far, here) if into_buffer else (here, far)
+                    builder.store(builder.load(source), target)
+        return context.get_dummy_value()
+
+    @intrinsic
+    def gather(typingctx, buffer, offset, address, step, start, count):
+        return (types.void(buffer, types.intp, types.int64, types.int64, types.intp, types.intp),
+                lambda context, builder, signature, args: copy(context, builder, signature, args, True))
+
+    @intrinsic
+    def scatter(typingctx, buffer, offset, address, step, start, count):
+        return (types.void(buffer, types.intp, types.int64, types.int64, types.intp, types.intp),
+                lambda context, builder, signature, args: copy(context, builder, signature, args, False))
+    return gather, scatter
+
+
+_gather_float64, _scatter_float64 = _block_copies(types.float64)
+_gather_float32, _scatter_float32 = _block_copies(types.float32)
+_gather_complex128, _scatter_complex128 = _block_copies(types.complex128)
+_scatter_bool = _block_copies(types.boolean)[1]
 
 
 def _noalias(dispatcher):
@@ -82,7 +126,10 @@ class Namer:
         return name
 
 
-RESERVED = {"cmath", "math", "numba", "np", "types", "overload", "i", "n", "_ld", "_ld_overload", "_noalias"}
+RESERVED = {"cmath", "math", "numba", "np", "types", "overload", "intrinsic", "i", "n", "m", "start", "_ld",
+            "_ld_overload", "_noalias", "_scratch", "_scratch_c", "_block_copies", "_addr", "_step", "_out_addr",
+            "_out_step", "_gather_float64", "_gather_float32", "_gather_complex128", "_scatter_float64",
+            "_scatter_float32", "_scatter_complex128", "_scatter_bool", "ir", "cgutils", "_inputs", "k", "q", "j", "address", "step", "chunk"}
 
 
 def round_real(value, dtype: str) -> float:
@@ -316,20 +363,42 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
     ctx = VariantContext(variant, builder)
     kinds = node_kinds(graph, variant)
     names = {}
-    loads, lines = [], []
+    loads = {}  # local name -> parameter it is read from
+    statements = []  # (local name, expression, local names it reads), in topological order
     local = Namer()
     local.used |= set(builder.namer.used)
+    partials_after = _chain_partials(graph)
+    partial_names = {}  # (chain node key, chunk) -> local name of its partial result
+
+    def emit_partials(done_key):
+        for chain, chunk, members in partials_after.get(done_key, ()):
+            previous = partial_names.get((chain.key, chunk - 1))
+            operands = ([previous[0]] if previous else []) + [names[a.key] for a in members]
+            reads = ([previous[0]] if previous else []) + [names[a.key] for a in members if not a.is_const]
+            kind = chain.op.result(([previous[1]] if previous else []) + [kinds[a.key] for a in members])
+            name = local.fresh("t")
+            statements.append((name, "(" + (" + " if chain.op is ops.ADD else " * ").join(operands) + ")",
+                               reads, kind))
+            partial_names[(chain.key, chunk)] = (name, kind)
+            if chunk == (len(chain.args) - 1) // CHAIN_LINK:
+                names[chain.key] = name  # the last link is the chain's value
+
     for node in graph.nodes:
+        if node.key in names:  # a long sum or product, computed by its partials
+            emit_partials(node.key)
+            continue
         if node.is_symbol:
             idx = position.get(sympy.srepr(node.attr))
             if idx is None:
                 raise SymgraphError(f"symbol {node.attr} is not an argument")
             name = local.fresh(f"v{idx}")
-            loads.append((name, param_names[idx]))
+            loads[name] = param_names[idx]
             names[node.key] = name
+            emit_partials(node.key)
             continue
         if node.is_const:
             names[node.key] = ctx.const(node.value, kinds[node.key])
+            emit_partials(node.key)
             continue
         arg_kinds = [kinds[a.key] for a in node.args]
         emit = node.op.emit_complex if COMPLEX in arg_kinds else node.op.emit
@@ -341,18 +410,170 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
             text = emit.format(*args)
         text = re.sub(r"@(\w+)\(", lambda m: ctx.helper(m.group(1), helper_kind) + "(", text)
         name = local.fresh("t")
-        lines.append(f"{name} = {text}")
+        statements.append((name, text, [names[a.key] for a in node.args if not a.is_const], kinds[node.key]))
         names[node.key] = name
+        emit_partials(node.key)
     results = [names[o.key] for o in graph.outputs]
-    loop = "numba.prange(n)" if parallel else "range(n)"
+    if len(param_names) + len(out_names) > WIDE_ARGUMENTS or len(statements) > SEGMENT_STATEMENTS:
+        return _blocked_kernel(variant, statements, loads, results, options, parallel,
+                               param_index={p: k for k, p in enumerate(param_names)},
+                               out_dtypes=output_dtypes(graph, variant))
+    signature = ", ".join(["n"] + param_names + out_names)
     par = ", parallel=True" if parallel else ""
-    kernel_body = [f"{v} = _ld({p}, i)" for v, p in loads] + lines
+    loop = "numba.prange(n)" if parallel else "range(n)"
+    kernel_body = [f"{v} = _ld({p}, i)" for v, p in loads.items()] + [f"{v} = {e}" for v, e, *_ in statements]
     kernel_body += [f"{out}[i] = {r}" for out, r in zip(out_names, results)]
-    scalar_body = [f"{v} = {p}" for v, p in loads] + lines + [f"return ({', '.join(results)},)"]
-    return (f"@_noalias\n@numba.njit({options}{par})\n"
-            f"def kernel_{variant}({', '.join(['n'] + param_names + out_names)}):\n"
+    scalar_body = ([f"{v} = {p}" for v, p in loads.items()] + [f"{v} = {e}" for v, e, *_ in statements]
+                   + [f"return ({', '.join(results)},)"])
+    return (f"@_noalias\n@numba.njit({options}{par})\ndef kernel_{variant}({signature}):\n"
             f"    for i in {loop}:\n"
             + "".join(f"        {line}\n" for line in kernel_body)
             + f"\n\n@numba.njit({options})\n"
             f"def scalar_{variant}({', '.join(param_names)}):\n"
             + "".join(f"    {line}\n" for line in scalar_body))
+
+
+# A sum or product of more terms than this is computed in links of this many terms, each as soon as its
+# terms are known: ((a1 + a2 + ... + a16) + a17 + ... + a32) + ..., the terms in the order the graph
+# computes them. That is the same left-to-right chain of roundings as one long expression, but no
+# statement reads thousands of values (LLVM's time on such a statement grows faster than linearly, and
+# a blocked kernel's segments would all have to keep them).
+CHAIN_LINK = 16
+
+
+def _chain_partials(graph):
+    """{node key: [(chain node, chunk index, its terms)]}: the links of each long sum or product, each
+    keyed by the last of its terms in the graph's order (where it is emitted)."""
+    order = {node.key: k for k, node in enumerate(graph.nodes)}
+    after = {}
+    for node in graph.nodes:
+        if node.op in (ops.ADD, ops.MUL) and len(node.args) > CHAIN_LINK:
+            terms = sorted(node.args, key=lambda a: order[a.key])
+            for chunk, start in enumerate(range(0, len(terms), CHAIN_LINK)):
+                members = terms[start:start + CHAIN_LINK]
+                after.setdefault(members[-1].key, []).append((node, chunk, members))
+    return after
+
+
+# Big kernels (more statements or more array arguments than these) are "blocked": see _blocked_kernel.
+# Numba's and LLVM's compile times grow faster than linearly with a function's size (Rosenbrock in 1000
+# variables with its gradient: about 7 minutes as one loop) and with its number of arguments (Numba's
+# Python-facing wrapper unboxes each one: 1000 trivial arguments, about a minute).
+SEGMENT_STATEMENTS = 600
+WIDE_ARGUMENTS = 64
+BLOCK_POINTS = 64  # points per block: the buffers, (values live across segments) x block, stay in cache
+POINTS_PER_THREAD = 64 * BLOCK_POINTS  # parallel blocked kernels: each thread's share allocates its buffers
+
+
+def _blocked_kernel(variant, statements, loads, results, options, parallel, *, param_index, out_dtypes):
+    """`kernel_<variant>(n, addresses, steps, out_addresses, out_steps, *buffers)`: the arrays come as
+    tables of addresses and strides (in elements x itemsize; 0 broadcasts a scalar), which the caller
+    keeps alive for the call. The points run in blocks of BLOCK_POINTS: each block copies its inputs
+    into a buffer, runs the body cut into segments of at most SEGMENT_STATEMENTS statements, each its
+    own function (values live across segments pass through scratch rows), and copies its outputs out.
+    The segments only touch buffers that are arguments with the noalias promise, indexed row * block +
+    j with constant rows, so LLVM vectorises them without run-time overlap checks. The caller allocates
+    the buffers: `kernel_buffers_<variant>` lists their shapes and dtypes, in the order of the kernel's
+    last parameters. There is no one-point function (it would double the compile time): a call at one
+    point runs the kernel with n = 1.
+    """
+    B = BLOCK_POINTS
+    segments = [statements[k:k + SEGMENT_STATEMENTS] for k in range(0, len(statements), SEGMENT_STATEMENTS)]
+    segments = segments or [[]]  # a function of loads and constants only still has its one loop
+    home, kind_of, last_use = {}, {}, {}
+    for index, segment in enumerate(segments):
+        for name, _, reads, kind in segment:
+            home[name] = index
+            kind_of[name] = kind
+            for r in reads:
+                last_use[r] = index
+    stored = {}  # segment -> [(output index, value)]: each output is written where it is computed
+    for k, r in enumerate(results):
+        stored.setdefault(home.get(r, len(segments) - 1), []).append((k, r))
+    out_groups = {}  # output dtype -> output indices (one output buffer per dtype)
+    for k, d in enumerate(out_dtypes):
+        out_groups.setdefault(d, []).append(k)
+    out_row = {k: q for group in out_groups.values() for q, k in enumerate(group)}
+
+    # Scratch rows: real and boolean values in a float64 buffer, complex ones in a complex128 buffer (a
+    # float32 kernel's values are float32, exact in float64 and read back as float32). A row is reused
+    # once the last segment reading its value has run.
+    storage = {REAL: "_scratch", BOOL: "_scratch", COMPLEX: "_scratch_c"}
+    read_back = {REAL: "np.float32({})" if variant == "float32" else "{}", BOOL: "({} != 0.0)",
+                 COMPLEX: "{}"}
+    slot_of, free, rows = {}, {"_scratch": [], "_scratch_c": []}, {"_scratch": 0, "_scratch_c": 0}
+    calls, functions = [], []
+    for index, segment in enumerate(segments):
+        # every name is assigned once in the whole module's functions (Numba's SSA reconstruction is
+        # quadratic in names assigned twice): a value a segment reads back gets its own name
+        defined = {name for name, *_ in segment}
+        needed = []
+        for r in [r for _, _, reads, _ in segment for r in reads] + [r for _, r in stored.get(index, ())]:
+            if r not in defined and r not in needed and (r in loads or r in home):
+                needed.append(r)
+        alias = {r: f"{r}_s{index}" for r in needed}
+        rename = (lambda text: re.sub(r"[A-Za-z_]\w*", lambda m: alias.get(m.group(0), m.group(0)), text))
+        lines = []
+        for r in needed:
+            if r in loads:
+                source = f"_inputs[{param_index[loads[r]] * B} + j]"
+            else:
+                source = read_back[kind_of[r]].format(f"{storage[kind_of[r]]}[{slot_of[r] * B} + j]")
+            lines.append(f"{alias[r]} = {source}")
+        lines += [f"{name} = {rename(text)}" for name, text, *_ in segment]
+        for r in needed:
+            if r in slot_of and last_use[r] <= index:
+                free[storage[kind_of[r]]].append(slot_of.pop(r))
+        for name, *_ in segment:
+            if last_use.get(name, index) > index:
+                array = storage[kind_of[name]]
+                if free[array]:
+                    slot_of[name] = free[array].pop()
+                else:
+                    slot_of[name] = rows[array]
+                    rows[array] += 1
+                lines.append(f"{array}[{slot_of[name] * B} + j] = {name}")
+        for k, r in stored.get(index, ()):
+            lines.append(f"_out_{out_dtypes[k]}[{out_row[k] * B} + j] = {alias.get(r, r)}")
+        # each segment is its own function: LLVM's function passes, not only its loop passes, grow
+        # faster than linearly with a function's size (a 600-input Rosenbrock as one function of
+        # loops: 77 s of LLVM); a call per segment per block costs nothing measurable
+        text = "\n".join(lines)
+        arrays = [a for a in ("_inputs", "_scratch", "_scratch_c") if f"{a}[" in text]
+        arrays += sorted({f"_out_{d}" for d in out_groups if f"_out_{d}[" in text})
+        function = f"_segment{index}_{variant}"
+        functions.append(f"@_noalias\n@numba.njit({options})\ndef {function}(m, {', '.join(arrays)}):\n"
+                         f"    for j in range(m):\n" + "".join(f"        {line}\n" for line in lines))
+        calls.append(f"{function}(m, {', '.join(arrays)})")
+
+    buffers = [("_inputs", max(len(param_index), 1), variant),
+               ("_scratch", max(rows["_scratch"], 1), "float64"),
+               ("_scratch_c", max(rows["_scratch_c"], 1), "complex128")]
+    buffers += [(f"_out_{d}", len(group), d) for d, group in out_groups.items()]
+    copy_in = [f"for k in range({len(param_index)}):",
+               f"    _gather_{variant}(_inputs, k * {B}, _addr[k], _step[k], start, m)"]
+    copy_out = []
+    for d, group in out_groups.items():
+        copy_out += [f"for q in range({len(group)}):",
+                     f"    k = _out_rows_{variant}_{d}[q]",
+                     f"    _scatter_{d}(_out_{d}, q * {B}, _out_addr[k], _out_step[k], start, m)"]
+    block = copy_in + calls + copy_out
+    tables = "".join(f"_out_rows_{variant}_{d} = np.array({group!r}, dtype=np.int64)\n"
+                     for d, group in out_groups.items())
+    spec = tuple(((size * B,), dtype) for _, size, dtype in buffers)
+    head = f"def kernel_{variant}(n, _addr, _step, _out_addr, _out_step, {', '.join(b for b, _, _ in buffers)}):\n"
+    if parallel:
+        # each thread's share of the points gets its own buffers (the caller's ones go unused)
+        allocate = [f"{name} = np.empty({size * B}, np.{dtype})" for name, size, dtype in buffers]
+        loop = (f"    for chunk in numba.prange((n + {POINTS_PER_THREAD - 1}) // {POINTS_PER_THREAD}):\n"
+                + "".join(f"        {line}\n" for line in allocate)
+                + f"        for start in range(chunk * {POINTS_PER_THREAD}, min(n, (chunk + 1) * {POINTS_PER_THREAD}), {B}):\n"
+                f"            m = min({B}, n - start)\n" + "".join(f"            {line}\n" for line in block))
+        head = head.replace(", ".join(b for b, _, _ in buffers), ", ".join(f"{b}_unused" for b, _, _ in buffers))
+    else:
+        loop = (f"    for start in range(0, n, {B}):\n        m = min({B}, n - start)\n"
+                + "".join(f"        {line}\n" for line in block))
+    par = ", parallel=True" if parallel else ""
+    return ("\n\n".join(functions) + "\n\n"
+            f"kernel_buffers_{variant} = {spec!r}\nscalar_{variant} = None\n{tables}\n\n"
+            f"@_noalias\n@numba.njit({options}{par})\n" + head + loop)

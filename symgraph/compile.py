@@ -185,6 +185,9 @@ class CompiledFunction:
         self.variants = list(variant_graphs)
         self._module = load_module(self.source, cache=cache)
         self._kernels = {v: getattr(self._module, f"kernel_{v}") for v in self.variants}
+        # a big kernel takes its arrays as tables of addresses and strides, and buffers of these shapes
+        # and dtypes (codegen._blocked_kernel)
+        self._buffers = {v: getattr(self._module, f"kernel_buffers_{v}", None) for v in self.variants}
         self._scalars = {v: getattr(self._module, f"scalar_{v}") for v in self.variants}
         self._out_dtypes = {v: [np.dtype(d) for d in codegen.output_dtypes(g, v)] for v, g in variant_graphs.items()}
         self._scalar_types = {v: [d.type for d in dts] for v, dts in self._out_dtypes.items()}
@@ -197,7 +200,8 @@ class CompiledFunction:
         if len(args) != nargs:
             raise ArgumentError(f"{self._signature()} takes {nargs} argument{'s' if nargs != 1 else ''}, "
                                 f"got {len(args)}")
-        if out is None and self._real and all(type(a) is float or type(a) is int for a in args):
+        if out is None and self._real and self._scalars["float64"] is not None and \
+                all(type(a) is float or type(a) is int for a in args):
             # the common scalar call, kept to one typed call into the compiled one-point function
             try:
                 floats = [float(a) for a in args]
@@ -222,16 +226,44 @@ class CompiledFunction:
         if shape == () and out is None:
             scalars = [dtype.type(v) if not isinstance(v, np.ndarray) else dtype.type(v.reshape(()))
                        for v in values]
-            return self._pack_scalar(self._scalars[variant](*scalars), variant)
+            return self._pack_scalar(self._at_one_point(variant, scalars), variant)
         n = math.prod(shape)
         inputs = [self._prepare(v, shape, dtype) for v in values]
         outputs, result, copies = self._outputs(shape, n, variant, out)
         if out is not None:
             outputs, copies = _separate_overlaps(inputs, list(outputs), list(copies))
-        self._kernels[variant](n, *inputs, *outputs)
+        self._run(variant, n, inputs, outputs)
         for target, temporary in copies:
             target[...] = temporary.reshape(target.shape)
         return result
+
+    def _run(self, variant, n, inputs, outputs):
+        buffers = self._buffers[variant]
+        if buffers is None:
+            self._kernels[variant](n, *inputs, *outputs)
+            return
+        # the kernel reads and writes through these addresses: every array stays referenced here until
+        # it returns, is 1-D, and holds n elements of the kernel's dtype (or one, read with step 0)
+        dtype = np.dtype(variant)
+        held = [v if isinstance(v, np.ndarray) else np.full(1, v, dtype) for v in inputs]
+        if any(a.dtype != dtype or a.ndim != 1 or a.shape[0] not in (1, n) for a in held) or any(
+                o.dtype != d or o.ndim != 1 or o.shape[0] != n for o, d in zip(outputs, self._out_dtypes[variant])):
+            raise SymgraphError("internal error: a blocked kernel's arrays were not prepared as 1-D arrays of "
+                                "its dtypes; please report this with the call that raised it")
+        addresses = np.array([a.ctypes.data for a in held], np.int64)
+        steps = np.array([a.strides[0] if a.shape[0] == n else 0 for a in held], np.int64)
+        out_addresses = np.array([o.ctypes.data for o in outputs], np.int64)
+        out_steps = np.array([o.strides[0] for o in outputs], np.int64)
+        self._kernels[variant](n, addresses, steps, out_addresses, out_steps,
+                               *[np.empty(shape, dtype) for shape, dtype in buffers])
+
+    def _at_one_point(self, variant, scalars):
+        """The outputs' values at one point: the one-point function, or the kernel run with n = 1."""
+        if self._scalars[variant] is not None:
+            return self._scalars[variant](*scalars)
+        outputs = [np.empty(1, d) for d in self._out_dtypes[variant]]
+        self._run(variant, 1, list(scalars), outputs)
+        return tuple(o[0] for o in outputs)
 
     def _pack_scalar(self, values, variant):
         """NumPy scalars (or a (rows, cols) array) from the one-point function's tuple."""

@@ -146,3 +146,93 @@ def test_a_kernel_with_many_elementary_functions_calls_libm_and_stays_correct():
     points = np.linspace(-3, 3, 7)
     expected = sympy.lambdify(t, expr, "numpy")(points)
     np.testing.assert_allclose(f(points), expected, rtol=1e-14)
+
+
+# ------------------------------------------------------------------ blocked kernels
+# Big kernels (codegen._blocked_kernel) take address tables and run in blocks through segment functions.
+# The limits are lowered here so that small expressions take that path (the compiles stay fast); the
+# same expression compiled the ordinary way is the reference: the operations are the same, in the same
+# order, so the numbers must be identical, bit for bit.
+BLOCKED_SYMBOLS = sympy.symbols("b0:12")
+
+
+def _blocked_expressions():
+    b = BLOCKED_SYMBOLS
+    long_sum = sum(sympy.exp(-(v - k) ** 2) * v for k, v in enumerate(b))
+    return [long_sum,
+            sympy.log(1 + b[0] ** 2) * sympy.sin(b[1]) - b[2] / (1 + b[3] ** 2),
+            b[4],  # an output that is an input
+            sympy.Integer(3),  # and one that is a constant
+            sympy.Piecewise((b[5], b[5] > b[6]), (b[6] * long_sum, True)),
+            sympy.And(b[9] > b[10], b[11] < 1)]  # a boolean output
+
+
+@pytest.fixture(scope="module")
+def blocked_and_plain():
+    from symgraph import codegen
+    exprs = _blocked_expressions()
+    plain = sg.compile(list(BLOCKED_SYMBOLS), exprs)
+    saved = codegen.SEGMENT_STATEMENTS, codegen.WIDE_ARGUMENTS, codegen.CHAIN_LINK
+    try:
+        # CHAIN_LINK stays: it shapes both kernels' operations the same way
+        codegen.SEGMENT_STATEMENTS, codegen.WIDE_ARGUMENTS = 7, 4
+        blocked = sg.compile(list(BLOCKED_SYMBOLS), exprs)
+        blocked_parallel = sg.compile(list(BLOCKED_SYMBOLS), exprs, parallel=True)
+    finally:
+        codegen.SEGMENT_STATEMENTS, codegen.WIDE_ARGUMENTS, codegen.CHAIN_LINK = saved
+    return plain, blocked, blocked_parallel
+
+
+def test_blocked_kernels_have_segments_and_address_tables(blocked_and_plain):
+    plain, blocked, _ = blocked_and_plain
+    assert "_segment3_float64" in blocked.source and "_gather_float64" in blocked.source
+    assert "_segment" not in plain.source
+    segments = re.findall(r"def (_segment\d+_float64)\(m, ([^)]*)\)", blocked.source)
+    assert len(segments) >= 4
+    for _, params in segments:  # a segment touches buffers only, never the callers' arrays
+        assert set(params.split(", ")) <= {"_inputs", "_scratch", "_scratch_c", "_out_float64", "_out_bool"}
+
+
+def test_blocked_kernel_equals_the_plain_one_bit_for_bit(blocked_and_plain):
+    plain, blocked, blocked_parallel = blocked_and_plain
+    rng = np.random.default_rng(5)
+    n = 1000  # not a multiple of the block: the last block is partial
+    columns = [rng.normal(size=n) for _ in BLOCKED_SYMBOLS]
+    columns[3] = columns[3][::-1]  # a negative stride
+    columns[7] = 0.75  # a scalar among arrays
+    columns[8] = np.asarray(rng.normal(size=2 * n))[::2]  # a strided view
+    want = plain(*columns)
+    for f in (blocked, blocked_parallel):
+        got = f(*columns)
+        for w, g in zip(want, got):
+            np.testing.assert_array_equal(g, w)
+    # float32 and complex run their own blocked kernels
+    for dtype in (np.float32, np.complex128):
+        cast = [np.asarray(c, dtype) for c in columns]
+        for w, g in zip(plain(*cast), blocked(*cast)):
+            assert g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
+
+
+def test_blocked_kernel_at_one_point_and_into_out_arrays(blocked_and_plain):
+    plain, blocked, _ = blocked_and_plain
+    point = [0.1 * k - 0.3 for k in range(len(BLOCKED_SYMBOLS))]
+    assert blocked(*point) == plain(*point)  # no one-point function: the kernel runs on one point
+    assert [type(v) for v in blocked(*point)] == [np.float64] * 5 + [np.bool_]
+    shape = (4, 5)
+    columns = [np.full(shape, v) + np.arange(20).reshape(shape) * 0.01 for v in point]
+    outs = tuple(np.empty((5, 4), dtype=bool if k == 5 else float).T for k in range(6))  # Fortran order
+    result = blocked(*columns, out=outs)
+    assert all(r is o for r, o in zip(result, outs))
+    for w, g in zip(plain(*columns), outs):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_long_sums_are_chains_of_short_links():
+    xs = sympy.symbols("s0:100")
+    f = sg.compile(list(xs), sum(v ** 2 for v in xs))
+    longest = max(line.count(" + ") for line in f.source.splitlines())
+    assert longest <= 16
+    values = np.linspace(-3, 3, 100)
+    want = float(sum(mpmath_value ** 2 for mpmath_value in map(float, values)))
+    assert f(*values) == pytest.approx(want, rel=1e-14)
