@@ -1,5 +1,5 @@
-"""The default optimization pipeline: canonicalize -> stabilize -> fold constants -> specialize ->
-remove dead nodes, with constant folding and the options that switch rules or phases off."""
+"""The default optimization pipeline: canonicalize -> stabilize -> rearrange -> fold constants ->
+specialize -> remove dead nodes, with constant folding and the options that switch rules or phases off."""
 from __future__ import annotations
 
 import math
@@ -13,7 +13,7 @@ from .errors import SymgraphError
 from .ir import Graph, Node, const
 from .rewrite import RuleIndex, rewrite_pass
 
-PIPELINE = ("canonicalize", "stabilize", "fold_constants", "specialize", "remove_dead")
+PIPELINE = ("canonicalize", "stabilize", "rearrange", "fold_constants", "specialize", "remove_dead")
 
 
 @dataclass
@@ -69,14 +69,19 @@ def optimize(graph: Graph, options=True):
     facts = Facts()
     trace: list = []
     outputs = list(graph.outputs)
-    by_phase = {p: RuleIndex(r for r in rules() if r.phase == p and r.name not in options.disable_rules)
-                for p in ("canonicalize", "stabilize", "specialize")}
+    enabled = [r for r in rules() if r.name not in options.disable_rules]
+    by_phase = {p: RuleIndex(r for r in enabled if r.phase == p) for p in ("canonicalize", "stabilize", "specialize")}
+    # rearrange: generic cancellation rules (exp(x) - exp(y), log(x/y), x**p - y**p) whose shapes occur
+    # inside the specific stabilize patterns (log(exp(x) - exp(y)), atanh's definition): they run once
+    # those have had the whole graph, and after the stabilize rules, which then see only the new nodes
+    by_phase["rearrange"] = RuleIndex([r for r in enabled if r.phase == "stabilize"] +
+                                      [r for r in enabled if r.phase == "rearrange"])
     cap = options.step_cap or None
     fold = () if "fold_constants" in options.disable_phases else (("fold-constants", fold_constant),)
     for phase in PIPELINE:
         if phase in options.disable_phases:
             continue
-        if phase == "remove_dead":
+        if phase == "remove_dead" or (phase == "rearrange" and "stabilize" in options.disable_phases):
             continue  # a Graph holds only what its outputs reach: rebuilding it below drops the rest
         if phase == "fold_constants":
             # canonical rules run again here: folding exposes x*1, x+0, select(True, a, b) ...

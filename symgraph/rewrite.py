@@ -17,7 +17,13 @@ import sympy
 from .errors import RewriteError
 from .ir import Node, Op, as_node, topological
 
-PHASES = ("canonicalize", "stabilize", "specialize")
+PHASES = ("canonicalize", "stabilize", "rearrange", "specialize")
+
+
+# t - t is the finiteness test (0 where t is finite, NaN elsewhere) that guarded replacements build:
+# only these rules may rewrite it; a cancellation rule (1/x - 1/y, (x + y) - (x + z)) would turn the
+# test into a copy of the formula it guards
+SELF_DIFFERENCE_RULES = frozenset({"sub-self"})
 
 
 class Validity(enum.Enum):
@@ -141,6 +147,8 @@ class Rule:
 
     def apply(self, node: Node, facts) -> Optional[Node]:
         """The replacement of `node` by this rule, or None when it does not match or declines."""
+        if node.op.name == "sub" and node.args[0] is node.args[1] and self.name not in SELF_DIFFERENCE_RULES:
+            return None
         for bindings in match(self.pattern, node, {}):
             if self.when is not None and not self.when(facts, **bindings):
                 continue

@@ -146,33 +146,41 @@ def sample_envs(case, count=64, seed=0):
     return envs
 
 
-def check_compiled(case, compiled, index, count):
-    """Compiled float64 results against the exact value of the typed formula: within `case.bits` bits,
-    or (where the rule keeps the typed form, or no float form can be right) no worse than typed."""
+def check_compiled(case, compiled, index, count, dtype=np.float64):
+    """Compiled results (float64 or float32) against the exact value of the typed formula at the same
+    inputs: within `case.bits` bits, or (where the rule keeps the typed form, or no float form can be
+    right) no worse than typed."""
     envs = sample_envs(case)
-    args = {s: np.array([e.get(s, 1.0) for e in envs]) for s in SYMBOLS}
-    values = compiled(*(args[s] for s in SYMBOLS))
+    if dtype is np.float32:  # the inputs the float32 kernel sees (1e300 is inf there)
+        with np.errstate(over="ignore"):
+            envs = [{k: float(np.float32(v)) for k, v in e.items()} for e in envs]
+        # p and r promise finite values: points where float32 breaks that promise are not theirs
+        envs = [e for e in envs if all(math.isfinite(e[s]) for s in (P_SYM, R_SYM) if s in e)]
+    args = {s: np.array([e.get(s, 1.0) for e in envs], dtype) for s in SYMBOLS}
+    with np.errstate(all="ignore"):
+        values = compiled(*(args[s] for s in SYMBOLS))
     results, typed_results = values[index], values[count + index]
     worst = 0.0
     for env, got, typed in zip(envs, results, typed_results):
         exact = evaluate(case.node(), env, dps=50)
         if case.limits and _at_infinity(env) and mpmath.isnan(exact):
             continue
-        bits = bits_of_error(got, exact)
+        bits = bits_of_error(got, exact, dtype)
         worst = max(worst, bits)
-        assert bits <= case.bits or bits <= bits_of_error(typed, exact), \
+        assert bits <= case.bits or bits <= bits_of_error(typed, exact, dtype), \
             f"{case.rule}: at {env} got {got!r}, typed {typed!r}, exact {mpmath.nstr(exact, 20)} ({bits:.1f} bits)"
     return worst
 
 
-def rule_tests(cases, ids):
+def rule_tests(cases, ids, dtypes=(np.float64,)):
     """The three tests every rule gets, for a test module to bind at module level:
 
         test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \\
             rule_tests(CASES, IDS)
 
     it fires on its case; it is an identity at 50 digits at the boundary points and on hypothesis' draws;
-    its compiled float64 result is accurate (all cases share one compiled kernel, the `compiled` fixture).
+    its compiled results are accurate in each of `dtypes` (all cases share one compiled kernel, the
+    `compiled` fixture).
     """
     import pytest
 
@@ -190,8 +198,9 @@ def rule_tests(cases, ids):
     def compiled():
         return compile_cases(cases)
 
+    @pytest.mark.parametrize("dtype", dtypes, ids=[np.dtype(d).name for d in dtypes])
     @pytest.mark.parametrize("index", range(len(cases)), ids=ids)
-    def test_compiled_rewrite_is_accurate(compiled, index):
-        check_compiled(cases[index], compiled, index, len(cases))
+    def test_compiled_rewrite_is_accurate(compiled, index, dtype):
+        check_compiled(cases[index], compiled, index, len(cases), dtype)
 
     return test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate

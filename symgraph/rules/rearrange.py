@@ -1,0 +1,88 @@
+"""Generic cancellation rules, run in the rearrange phase after stabilize (catalogue F16, E8, A4, A1):
+differences of exponentials, of logarithms and of powers, and logarithms of quotients near 1.
+
+Their shapes occur inside specific stabilize patterns (log(exp(x) - exp(y)) is logdiffexp, log((1 + x)/
+(1 - x))/2 is atanh), which must see them first; here the stabilize rules stay active, so what these
+replacements build (log(1 + u), x - (x + 1)) is stabilized in turn. Each keeps the typed form where its
+own form would be no better (far from cancellation) or is undefined.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import Rule, Validity, Var
+
+x, y, p = Var("x"), Var("y"), Var("p")
+A = Validity.ACCURACY
+REARRANGE = "rearrange"
+MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))
+HALF, THREE_HALVES = const(sympy.Rational(1, 2)), const(sympy.Rational(3, 2))
+
+
+def _is_finite(t):
+    return ops.EQ(t - t, 0)
+
+
+def _exp_difference(x, y):
+    # e^x - e^y = -e^x expm1(y - x) for x >= y (e^y expm1(x - y) otherwise): the larger exponential
+    # times expm1 of a non-positive difference, whose rounding (where x - y is inexact) moves expm1 by
+    # at most its own relative error; no cancellation. Where x - y is NaN (equal infinities) the typed form.
+    ex, ey = ops.EXP(x), ops.EXP(y)
+    d = x - y
+    new = ops.SELECT(ops.GE(x, y), -ex, ey) * ops.EXPM1(-ops.ABS(d))
+    return ops.SELECT(ops.EQ(d, d), new, ex - ey)
+
+
+def _log_difference(x, y):
+    # log(x) - log(y) = log(x/y): the quotient rounds once (an absolute error of 2^-53 in the log), where
+    # the typed difference carries the absolute errors of both logs (2^-53 |log x|); near x = y the
+    # log-quotient rule turns it into log1p. Where x/y overflows or is subnormal (below 2^-126: the
+    # float32 bound, which float64 kernels share; there |log(x/y)| > 87 and the typed form loses at most
+    # 4 bits), or y <= 0 (NaN), the typed form.
+    q = x / y
+    ok = ops.AND(ops.GT(y, 0), _is_finite(q), ops.GE(q, MIN_NORMAL_F32))
+    return ops.SELECT(ok, ops.LOG(q), ops.LOG(x) - ops.LOG(y))
+
+
+def _log_quotient(x, y):
+    # log(x/y) = log1p((x - y)/y) for x/y in [1/2, 3/2]: x - y is exact there for floats (Sterbenz) and
+    # exact by cancellation for sums sharing a term (x/(x + 1)); log1p of it is within 1.5 ulp
+    q = x / y
+    near = ops.AND(ops.GE(q, HALF), ops.LE(q, THREE_HALVES))
+    return ops.SELECT(near, ops.LOG1P((x - y) / y), ops.LOG(q))
+
+
+def _pow_difference(x, y, p):
+    # x^p - y^p = y^p expm1(p log(x/y)) (log(x/y) -> log1p near 1): no cancellation while |p log(x/y)| < 1;
+    # beyond, x^p and y^p differ by a factor e or more and the typed difference loses at most a bit.
+    t = p * ops.LOG(x / y)
+    new = ops.POW(y, p) * ops.EXPM1(t)
+    return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), _is_finite(new)), new, ops.POW(x, p) - ops.POW(y, p))
+
+
+def _pow_minus_one(x, p, sign=1):
+    # x^p - 1 = expm1(p log(x)) (log(1 + u) -> log1p) while |p log(x)| < 1; the typed form beyond
+    t = p * ops.LOG(x)
+    typed = ops.POW(x, p) - 1
+    new = ops.EXPM1(t)
+    if sign < 0:
+        typed, new = 1 - ops.POW(x, p), -new
+    return ops.SELECT(ops.LT(ops.ABS(t), 1), new, typed)
+
+
+RULES = [
+    Rule("exp-difference", ops.EXP(x) - ops.EXP(y), _exp_difference, validity=A, phase=REARRANGE, ref="A4, E8",
+         doc="e^x - e^y cancels for x ~ y (e^(x + e) - e^x: every digit of e lost to x + e's rounding)"),
+    Rule("log-difference", ops.LOG(x) - ops.LOG(y), _log_difference, validity=A, phase=REARRANGE, ref="A1",
+         doc="log(x) - log(y) cancels for x ~ y, and loses |log x| ulps whenever |log(x/y)| is small against it"),
+    Rule("log-quotient", ops.LOG(x / y), _log_quotient, validity=A, phase=REARRANGE, ref="A1",
+         doc="log(x/(x + 1)), log((1 - x)/(1 + x)): the quotient near 1 has lost the digits of its distance to 1"),
+    Rule("pow-difference", ops.POW(x, p) - ops.POW(y, p), _pow_difference, validity=A, phase=REARRANGE,
+         ref="F16", doc="(x + 1)^(1/n) - x^(1/n), cbrt(x + 1) - cbrt(x) cancel for x >> 1"),
+    Rule("powm1", ops.POW(x, p) - 1, _pow_minus_one, validity=A, phase=REARRANGE, ref="A7",
+         doc="(1 + x)^n - 1, 2^x - 1 cancel for small x (scipy's powm1)"),
+    Rule("one-minus-powm1", 1 - ops.POW(x, p), lambda x, p: _pow_minus_one(x, p, -1), validity=A, phase=REARRANGE,
+         ref="A7", doc="1 - (1 - x)^n"),
+]
