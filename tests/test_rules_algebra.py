@@ -2,6 +2,7 @@
 boundary points), and its compiled form is within a few ulps of the exact typed formula."""
 import math
 
+import numpy as np
 import sympy
 
 from rulecheck import Case, rule_tests
@@ -28,6 +29,19 @@ CASES = [
     Case("sub-add-cancel", lambda x, y, p, r: x - (x + y)),
     Case("sub-sub-cancel", lambda x, y, p, r: x - (x - y)),
     Case("mul-div-cancel", lambda x, y, p, r: (x * y) / x),
+    Case("sums-share-term", lambda x, y, p, r: (x + y) - (x + 3)),
+    Case("sum-minus-difference", lambda x, y, p, r: (x + y) - (x - 3)),
+    Case("difference-minus-sum", lambda x, y, p, r: (x - y) - (x + 3)),
+    Case("differences-share-term", lambda x, y, p, r: (x - y) - (x - 3)),
+    Case("difference-minus-term", lambda x, y, p, r: (x - y) - x),
+    Case("differences-share-subtrahend", lambda x, y, p, r: (y - x) - (3 - x)),
+    Case("sin-shift", lambda x, y, p, r: ops.SIN(x + y) - ops.SIN(x), {}, 3.0),
+    Case("sin-shift-neg", lambda x, y, p, r: ops.SIN(x) - ops.SIN(x + y), {}, 3.0),
+    Case("cos-shift", lambda x, y, p, r: ops.COS(x + y) - ops.COS(x), {}, 3.0),
+    Case("cos-shift-neg", lambda x, y, p, r: ops.COS(x) - ops.COS(x + y), {}, 3.0),
+    Case("cosh-minus-one", lambda x, y, p, r: ops.COSH(x) - 1, {X: (-1e4, 1e4)}, 2.5),
+    Case("one-minus-cosh", lambda x, y, p, r: 1 - ops.COSH(x), {X: (-1e4, 1e4)}, 2.5),
+    Case("exp-pair-minus-two", lambda x, y, p, r: ops.EXP(x) + ops.EXP(-x) - 2, {X: (-1e4, 1e4)}, 2.5),
     Case("sin-diff", lambda x, y, p, r: ops.SIN(x) - ops.SIN(y), {}, 3.5),
     Case("cos-diff", lambda x, y, p, r: ops.COS(x) - ops.COS(y), {}, 3.5),
     Case("atan-diff", lambda x, y, p, r: ops.ATAN(x) - ops.ATAN(y), {}, 3.0),
@@ -74,4 +88,4 @@ def test_every_rule_of_the_module_has_a_case():
 
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
-    rule_tests(CASES, IDS)
+    rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))

@@ -76,6 +76,35 @@ def _cos_diff(x, y):
     return ops.SELECT(_near(x, y), -(2 * ops.SIN(h) * ops.SIN(m)), ops.COS(x) - ops.COS(y))
 
 
+def _cosm1(x):
+    return ops.OPS["cosm1"](x)  # symgraph/stable.py's op, registered once the package is imported
+
+
+def _small_shift(x, y, new, typed):
+    """new where |y| < |x|; where the shift is as large as x, x + y rounds by no more than y's own ulp,
+    and the typed form is exact where the result is (cos(-x) - cos(x) = 0, which new's terms cancel to)."""
+    return ops.SELECT(ops.LT(ops.ABS(y), ops.ABS(x)), new, typed)
+
+
+def _sin_shift(x, y):
+    # sin(x + y) - sin(x) = sin(x) (cos(y) - 1) + cos(x) sin(y): y enters exactly, where the typed form
+    # rounds x + y (an error of ulp(x)/2 in a difference of size y), and no argument is rounded
+    new = ops.SIN(x) * _cosm1(y) + ops.COS(x) * ops.SIN(y)
+    return _small_shift(x, y, new, ops.SIN(x + y) - ops.SIN(x))
+
+
+def _cos_shift(x, y):
+    # cos(x + y) - cos(x) = cos(x) (cos(y) - 1) - sin(x) sin(y)
+    new = ops.COS(x) * _cosm1(y) - ops.SIN(x) * ops.SIN(y)
+    return _small_shift(x, y, new, ops.COS(x + y) - ops.COS(x))
+
+
+def _half_sinh_squared(x, scale):
+    """scale * sinh(x/2)^2: cosh(x) - 1 = 2 sinh(x/2)^2 has no subtraction (sinh is accurate near 0)."""
+    s = ops.SINH(HALF * x)
+    return scale * (s * s)
+
+
 def _atan_diff(x, y):
     t = 1 + x * y
     return ops.SELECT(is_finite(t), ops.ATAN2(x - y, t), ops.ATAN(x) - ops.ATAN(y))
@@ -128,12 +157,40 @@ RULES = [
          ref="H6"),
     Rule("sub-sub-cancel", x - (x - y), lambda x, y: _finite_guard(x, y), validity=G, phase="stabilize",
          ref="H6"),
+    # a difference of two sums that share a term: the shared term cancels exactly (the typed form rounds
+    # both sums first); (x + 1) - (x - 1) is 2, which the rules that form differences (x - y)/(...) need
+    Rule("sums-share-term", (x + y) - (x + z), lambda x, y, z: _finite_guard(x, y - z), validity=G,
+         phase="stabilize", ref="H6"),
+    Rule("sum-minus-difference", (x + y) - (x - z), lambda x, y, z: _finite_guard(x, y + z), validity=G,
+         phase="stabilize", ref="H6"),
+    Rule("difference-minus-sum", (x - y) - (x + z), lambda x, y, z: _finite_guard(x, -(y + z)), validity=G,
+         phase="stabilize", ref="H6"),
+    Rule("differences-share-term", (x - y) - (x - z), lambda x, y, z: _finite_guard(x, z - y), validity=G,
+         phase="stabilize", ref="H6"),
+    Rule("difference-minus-term", (x - y) - x, lambda x, y: _finite_guard(x, -y), validity=G,
+         phase="stabilize", ref="H6"),
+    Rule("differences-share-subtrahend", (y - x) - (z - x), lambda x, y, z: _finite_guard(x, y - z), validity=G,
+         phase="stabilize", ref="H6"),
     Rule("mul-div-cancel", (x * y) / x, lambda x, y: ops.SELECT(ops.AND(is_finite(x), ops.NE(x, 0)), y, NAN),
          validity=G, phase="stabilize", ref="H8", doc="(x*y)/x is y for finite nonzero x, also when x*y overflows"),
     Rule("cosh-plus-sinh", ops.COSH(x) + ops.SINH(x), ops.EXP(x), validity=A, phase="stabilize", ref="G6"),
     Rule("cosh-minus-sinh", ops.COSH(x) - ops.SINH(x), ops.EXP(-x), validity=A, phase="stabilize", ref="G6",
          doc="cancels completely for x > 19"),
     Rule("sinh-minus-cosh", ops.SINH(x) - ops.COSH(x), -ops.EXP(-x), validity=A, phase="stabilize", ref="G6"),
+    Rule("sin-shift", ops.SIN(x + y) - ops.SIN(x), _sin_shift, validity=A, phase="stabilize", ref="G3",
+         doc="sin(x + e) - sin(x): sin(x) cosm1(e) + cos(x) sin(e), exact in e"),
+    Rule("sin-shift-neg", ops.SIN(x) - ops.SIN(x + y), lambda x, y: -_sin_shift(x, y), validity=A,
+         phase="stabilize", ref="G3"),
+    Rule("cos-shift", ops.COS(x + y) - ops.COS(x), _cos_shift, validity=A, phase="stabilize", ref="G4",
+         doc="cos(x + e) - cos(x): cos(x) cosm1(e) - sin(x) sin(e), exact in e"),
+    Rule("cos-shift-neg", ops.COS(x) - ops.COS(x + y), lambda x, y: -_cos_shift(x, y), validity=A,
+         phase="stabilize", ref="G4"),
+    Rule("cosh-minus-one", ops.COSH(x) - 1, lambda x: _half_sinh_squared(x, 2), validity=A, phase="stabilize",
+         ref="G7", doc="cosh(x) - 1 cancels for |x| << 1; 2 sinh(x/2)^2 does not"),
+    Rule("one-minus-cosh", 1 - ops.COSH(x), lambda x: -_half_sinh_squared(x, 2), validity=A, phase="stabilize",
+         ref="G7"),
+    Rule("exp-pair-minus-two", (ops.EXP(x) + ops.EXP(-x)) - 2, lambda x: _half_sinh_squared(x, 4), validity=A,
+         phase="stabilize", ref="G7", doc="e^x - 2 + e^-x = 4 sinh(x/2)^2"),
     Rule("sin-diff", ops.SIN(x) - ops.SIN(y), _sin_diff, validity=A, phase="stabilize", ref="G3",
          doc="2 sin((x-y)/2) cos((x+y)/2) where sin(x) ~ sin(y) would cancel"),
     Rule("cos-diff", ops.COS(x) - ops.COS(y), _cos_diff, validity=A, phase="stabilize", ref="G4"),
