@@ -118,8 +118,22 @@ CASES = [
     Case("root-plus-sqrt", y + sympy.sqrt(y ** 2 - 4 * x), ops.SQRT,
          accuracy={y: negated(log_uniform(1e3, 1e18)), x: uniform(-1, 1)}),
     Case("factored-root-minus", sympy.sqrt(x ** 2 - 1) - x, ops.SQRT, accuracy={x: log_uniform(1e3, 1e18)}),
+    Case("minus-root", x - sympy.sqrt(x ** 2 - y), ops.SQRT, accuracy={x: log_uniform(1e3, 1e18), y: uniform(0.5, 2)}),
+    Case("minus-factored-root", x - sympy.sqrt(x ** 2 - 1), ops.SQRT, accuracy={x: log_uniform(1e3, 1e18)}),
+    Case("hypot-plus", sympy.sqrt(x ** 2 + 1) + x, ops.HYPOT, accuracy={x: negated(log_uniform(1e3, 1e18))}),
+    Case("minus-hypot", y - sympy.sqrt(x ** 2 + y ** 2), ops.HYPOT,
+         accuracy={y: log_uniform(1e3, 1e18), x: signed(log_uniform(1e-3, 10))}),
     Case("hypot-minus", sympy.sqrt(x ** 2 + y ** 2) - y, ops.HYPOT,
          accuracy={y: log_uniform(1e3, 1e18), x: signed(log_uniform(1e-3, 10))}),
+    # ---- tanh's complements, log(cosh), tan - sin
+    Case("one-minus-tanh", 1 - sympy.tanh(x), ops.SIGMOID, accuracy={x: log_uniform(1e-3, 300)}),
+    Case("tanh-minus-one", sympy.tanh(x) - 1, ops.SIGMOID, accuracy={x: log_uniform(1e-3, 300)}),
+    Case("one-plus-tanh", 1 + sympy.tanh(x), ops.SIGMOID, accuracy={x: negated(log_uniform(1e-3, 300))}),
+    Case("log-cosh", log(sympy.cosh(x)), ops.SINH, extremes=EDGES, accuracy={x: signed(log_uniform(1e-10, 800))}),
+    Case("tan-minus-sin", sympy.tan(x) - sin(x), ops.COSM1, box={x: (-1e6, 1e6)},
+         accuracy={x: signed(log_uniform(1e-20, 1.5))}),
+    Case("sin-minus-tan", sin(x) - sympy.tan(x), ops.COSM1, box={x: (-1e6, 1e6)},
+         accuracy={x: signed(log_uniform(1e-20, 1.5))}),
     # ---- C
     Case("softmax2", exp(x) / (exp(x) + exp(y)), ops.SIGMOID_DIFF,
          accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
@@ -273,7 +287,8 @@ BOUNDARY = BOUNDARY + [-v for v in BOUNDARY if v == v and v != 0]
 
 # exp(-1e20) needs more digits than any evaluation can afford, and 1 + exp(-1e20) rounds to 1 at any
 # precision below that: formulas with exponentials are checked for |x| <= 1000, plus +-inf and NaN
-EXPONENTIAL = (sympy.exp, sympy.erf, sympy.erfc, sg.sigmoid, sg.softplus, sg.log1mexp, sg.expm1)
+EXPONENTIAL = (sympy.exp, sympy.erf, sympy.erfc, sg.sigmoid, sg.softplus, sg.log1mexp, sg.expm1, sympy.tanh,
+               sympy.cosh)
 
 
 def bounds(case, sym):

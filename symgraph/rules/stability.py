@@ -101,32 +101,79 @@ def _reciprocal_difference(x, y):
     return ops.SELECT(_is_finite(new), new, 1 / x - 1 / y)
 
 
+# The denominators below add |y|, equal to y (or -y) on the branch where they are used: spelled with y
+# they would be the conjugate patterns themselves (y + sqrt(y*y - w)), rewritten in turn, back and forth.
 def _conjugate_minus(y, w, sign):
     """sqrt(y*y + sign*w) - y = sign*w/(sqrt(y*y + sign*w) + y), without cancellation for y > 0."""
     root = ops.SQRT(y * y + w) if sign > 0 else ops.SQRT(y * y - w)
     typed = root - y
-    new = (w if sign > 0 else -w) / (root + y)
+    new = (w if sign > 0 else -w) / (root + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, typed)
 
 
 def _conjugate_plus(y, x):
-    # y + sqrt(y*y - w) = w/(y - sqrt(y*y - w)), without cancellation for y < 0 (the quadratic formula)
+    # y + sqrt(y*y - w) = -w/(|y| + sqrt(y*y - w)), without cancellation for y < 0 (the quadratic formula)
     root = ops.SQRT(y * y - x)
-    new = x / (y - root)
+    new = -x / (ops.ABS(y) + root)
     return ops.SELECT(ops.AND(ops.LT(y, 0), _is_finite(new)), new, y + root)
 
 
 def _factored_root_minus(y, x):
     # sqrt((y + x)(y - x)) - y (how y*y - x*x reads after difference-of-squares) = -x*x/(root + y)
     root = ops.SQRT((y + x) * (y - x))
-    new = -(x * x) / (root + y)
+    new = -(x * x) / (root + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, root - y)
+
+
+def _minus_root(y, x):
+    # y - sqrt(y*y - x) = x/(y + sqrt(y*y - x)), without cancellation for y > 0 (x - sqrt(x^2 - c))
+    root = ops.SQRT(y * y - x)
+    new = x / (ops.ABS(y) + root)
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, y - root)
+
+
+def _minus_factored_root(y, x):
+    # y - sqrt((y + x)(y - x)) = x*x/(y + root) for y > 0 (y*y - x*x after difference-of-squares)
+    root = ops.SQRT((y + x) * (y - x))
+    new = (x * x) / (root + ops.ABS(y))
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, y - root)
+
+
+def _hypot_plus(x, y):
+    # hypot(x, y) + y = x*x/(hypot(x, y) - y) for y < 0 (sqrt(x^2 + 1) + x for x << 0)
+    h = ops.HYPOT(x, y)
+    new = (x * x) / (h + ops.ABS(y))
+    return ops.SELECT(ops.AND(ops.LT(y, 0), _is_finite(new)), new, h + y)
+
+
+def _minus_hypot(x, y):
+    # y - hypot(x, y) = -x*x/(hypot(x, y) + y) for y > 0
+    h = ops.HYPOT(x, y)
+    new = -(x * x) / (h + ops.ABS(y))
+    return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, y - h)
+
+
+def _twice_sigmoid(x, scale):
+    """scale * sigmoid(2x): 1 + tanh(x) = 2/(1 + e^-2x) = 2 sigmoid(2x); 1 - tanh(x) = 2 sigmoid(-2x).
+    2x is exact (it overflows only where sigmoid has reached 0 or 1 anyway)."""
+    return const(scale) * ops.SIGMOID(const(2) * x)
+
+
+def _log_cosh(x):
+    # log(cosh(x)) = log1p(cosh(x) - 1) = log1p(2 sinh(x/2)^2): no cancellation near 0 (log of a number
+    # near 1); above |x| = 20, where sinh(x/2)^2 overflows first (x > 710), |x| - log(2) + softplus(-2|x|)
+    # (its terms cancel at most one bit there)
+    a = ops.ABS(x)
+    s = ops.SINH(const(sympy.Rational(1, 2)) * x)
+    near = ops.LOG1P(const(2) * (s * s))
+    far = a - const(sympy.log(2)) + ops.SOFTPLUS(-(const(2) * a))
+    return ops.SELECT(ops.LT(a, 20), near, far)
 
 
 def _hypot_minus(x, y):
     # hypot(x, y) - y = x*x/(hypot(x, y) + y) for y > 0; where x*x overflows the typed form stays
     h = ops.HYPOT(x, y)
-    new = (x * x) / (h + y)
+    new = (x * x) / (h + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, h - y)
 
 
@@ -222,8 +269,30 @@ RULES = [
          phase=STABILIZE, ref="F16", doc="sqrt(y^2 - 1) - y once y^2 - 1 is (y + 1)(y - 1)"),
     Rule("root-plus-sqrt", y + ops.SQRT(y * y - x), _conjugate_plus, validity=A, phase=STABILIZE, ref="F16",
          doc="b + sqrt(b^2 - 4ac) cancels for b < 0"),
+    Rule("minus-root", y - ops.SQRT(y * y - x), _minus_root, validity=A, phase=STABILIZE, ref="F16",
+         doc="x - sqrt(x^2 - c) cancels for x >> c"),
+    Rule("minus-factored-root", y - ops.SQRT((y + x) * (y - x)), _minus_factored_root, validity=A,
+         phase=STABILIZE, ref="F16", doc="x - sqrt(x^2 - 1) once x^2 - 1 is (x + 1)(x - 1)"),
+    # rearrange: log(x + hypot(1, x)) is asinh (asinh-def-hypot) before its argument is looked at
+    Rule("hypot-plus", ops.HYPOT(x, y) + y, _hypot_plus, when=lambda facts, x, y: not facts.nonnegative(y),
+         validity=A, phase="rearrange", ref="F16", doc="sqrt(x^2 + 1) + x cancels for x << 0"),
+    Rule("minus-hypot", y - ops.HYPOT(x, y), _minus_hypot, when=lambda facts, x, y: not facts.nonpositive(y),
+         validity=A, phase=STABILIZE, ref="F16"),
     Rule("hypot-minus", ops.HYPOT(x, y) - y, _hypot_minus, validity=A, phase=STABILIZE, ref="F16",
          doc="sqrt(x^2 + y^2) - y (after hypot) cancels for y >> |x|"),
+    # ---- tanh's complements, log(cosh), tan - sin
+    Rule("one-minus-tanh", 1 - ops.TANH(x), lambda x: _twice_sigmoid(negate(x), 2), validity=A, phase=STABILIZE,
+         ref="C4, G7", doc="1 - tanh(x) is 0 from x = 19.1; 2 sigmoid(-2x) keeps e^-2x"),
+    Rule("tanh-minus-one", ops.TANH(x) - 1, lambda x: _twice_sigmoid(negate(x), -2), validity=A, phase=STABILIZE,
+         ref="C4, G7"),
+    Rule("one-plus-tanh", 1 + ops.TANH(x), lambda x: _twice_sigmoid(x, 2), validity=A, phase=STABILIZE,
+         ref="C4, G7"),
+    Rule("log-cosh", ops.LOG(ops.COSH(x)), _log_cosh, validity=A, phase=STABILIZE, ref="G7",
+         doc="log(cosh(x)) (the log-cosh loss) cancels near 0 and overflows for |x| > 710"),
+    Rule("tan-minus-sin", ops.TAN(x) - ops.SIN(x), lambda x: -(ops.TAN(x) * ops.COSM1(x)), validity=A,
+         phase=STABILIZE, ref="A6", doc="tan(x) - sin(x) = tan(x)(1 - cos(x)) cancels near 0"),
+    Rule("sin-minus-tan", ops.SIN(x) - ops.TAN(x), lambda x: ops.TAN(x) * ops.COSM1(x), validity=A,
+         phase=STABILIZE, ref="A6"),
     # ---- C: sigmoid, its complements and logit
     Rule("softmax2", ops.EXP(x) / (ops.EXP(x) + ops.EXP(y)), _softmax2, validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN once exp(x) overflows"),
