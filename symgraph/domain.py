@@ -131,13 +131,18 @@ def _div(infos, node):
     return _interval(min(lo, hi), max(lo, hi), nan=nan, zero=a.zero or b.infinite)
 
 
-def _monotone(fn, domain_lo=-INF, domain_hi=INF, positive=False):
+def _monotone(fn, domain_lo=-INF, domain_hi=INF, positive=False, keeps_sign=False, within=(-INF, INF)):
+    """An increasing fn. The bounds are rounded outwards (math.log1p(1) is below ln 2), but never out of
+    the range `within` nor, with `keeps_sign` (fn(0) = 0 and fn(x) has the sign of x: log1p, expm1,
+    sinh, ...), across 0, which then occurs only where it occurs in the argument."""
     def derive(infos, node):
         i = infos[0]
         nan = i.nan or i.lo < domain_lo or i.hi > domain_hi
-        lo = fn(max(i.lo, domain_lo))
-        hi = fn(min(i.hi, domain_hi))
-        result = _interval(lo, hi, nan=nan)
+        lo, hi = _outward(fn(max(i.lo, domain_lo)), fn(min(i.hi, domain_hi)))
+        lo, hi = max(lo, within[0]), min(hi, within[1])
+        if keeps_sign:
+            lo, hi = (max(lo, 0.0) if i.lo >= 0 else lo), (min(hi, 0.0) if i.hi <= 0 else hi)
+        result = _interval(lo, hi, nan=nan, zero=i.zero if keeps_sign else None)
         if positive and i.lo > -INF:
             result = Info(result.lo, result.hi, result.nan, False, result.infinite)
         return result
@@ -190,20 +195,114 @@ def _pow(infos, node):
     return UNKNOWN
 
 
+# ---- the stable primitives (symgraph/stable.py): their bounds are rounded outwards, so that a fact
+# holds for the exact values and not only up to the rounding of the bound itself
+def _outward(lo, hi):
+    """Bounds widened by 2^-50 of themselves (the math-module evaluations below err by a few ulps)."""
+    def widen(v, direction):
+        if abs(v) == INF or v != v:
+            return v
+        return math.nextafter(v + direction * abs(v) * 2.0 ** -50, direction * INF)
+    return widen(lo, -1), widen(hi, 1)
+
+
+def _monotone_outward(fn, domain_lo=-INF, domain_hi=INF, decreasing=False, within=(-INF, INF)):
+    """An increasing (or decreasing) fn on [domain_lo, domain_hi], NaN outside, whose values all lie in
+    `within` (the outward rounding must not step out of it: softplus >= 0)."""
+    def derive(infos, node):
+        i = infos[0]
+        nan = i.nan or i.lo < domain_lo or i.hi > domain_hi
+        if i.lo > domain_hi or i.hi < domain_lo:
+            return Info(INF, -INF, nan=True, zero=False, infinite=False)  # NaN only
+        a, b = fn(max(i.lo, domain_lo)), fn(min(i.hi, domain_hi))
+        lo, hi = _outward(*((b, a) if decreasing else (a, b)))
+        return _interval(max(lo, within[0]), min(hi, within[1]), nan=nan)
+    return derive
+
+
+def _softplus_value(v):
+    return max(v, 0.0) + math.log1p(math.exp(-abs(v))) if v == v else v
+
+
+def _sigmoid_value(v):
+    return 1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v))
+
+
+def _exprel_value(v):
+    if v == 0:
+        return 1.0
+    if v == -INF:
+        return 0.0
+    if v > 709:
+        return INF
+    return math.expm1(v) / v
+
+
+def _x_over_expm1_value(v):
+    e = _exprel_value(v)
+    return INF if e == 0 else (0.0 if e == INF else 1 / e)
+
+
+def _log1mexp_value(v):
+    if v == 0:
+        return -INF
+    return math.log(-math.expm1(v)) if v > -1 else math.log1p(-math.exp(v))
+
+
+def _logit_value(p):
+    if p <= 0:
+        return -INF
+    if p >= 1:
+        return INF
+    return math.log(p) - math.log1p(-p)
+
+
+def _logaddexp(infos, node):
+    # max(x_i) <= logaddexp(x_1..x_n) <= max(x_i) + log(n)
+    lo = max(i.lo for i in infos)
+    hi = max(i.hi for i in infos) + math.log(len(infos))
+    # the lower bound is an argument's own bound (exact); the upper one adds a rounded log(n)
+    return _interval(lo, _outward(lo, hi)[1], nan=any(i.nan for i in infos))
+
+
+def _scaled_expm1(infos, node):
+    c, xi = infos
+    return _mul([c, _monotone_outward(_safe(math.expm1))([xi], node)], node)
+
+
+def _unit(infos, node):
+    return Info(0.0, 1.0, any(i.nan for i in infos), True, False)
+
+
+STABLE_DERIVE = {
+    "softplus": _monotone_outward(_softplus_value, within=(0.0, INF)),
+    "log_sigmoid": _monotone_outward(lambda v: -_softplus_value(-v), within=(-INF, 0.0)),
+    "sigmoid": _monotone_outward(_sigmoid_value, within=(0.0, 1.0)), "sigmoid_diff": _unit,
+    "log1mexp": _monotone_outward(_log1mexp_value, domain_hi=0.0, decreasing=True, within=(-INF, 0.0)),
+    "cosm1": lambda infos, node: Info(-2.0, 0.0, infos[0].nan or infos[0].infinite, True, False),
+    "exprel": _monotone_outward(_exprel_value, within=(0.0, INF)),
+    "x_over_expm1": _monotone_outward(_x_over_expm1_value, decreasing=True, within=(0.0, INF)),
+    "logit": _monotone_outward(_logit_value, 0.0, 1.0),
+    "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1,
+}
+
+
 DERIVE = {
     "add": _add, "sub": _sub, "mul": _mul, "neg": _neg, "div": _div, "pow": _pow,
-    "exp": _monotone(_safe(math.exp), positive=True),
-    "expm1": _monotone(_safe(math.expm1)),
+    "exp": _monotone(_safe(math.exp), positive=True, within=(0.0, INF)),
+    "expm1": _monotone(_safe(math.expm1), keeps_sign=True, within=(-1.0, INF)),
     "log": _monotone(_safe(math.log), 0.0),
-    "log1p": _monotone(_safe(math.log1p), -1.0),
-    "sqrt": _monotone(_safe(math.sqrt), 0.0),
-    "cbrt": _monotone(lambda v: math.copysign(abs(v) ** (1 / 3), v)),
-    "atan": _monotone(math.atan), "tanh": _monotone(math.tanh), "erf": _monotone(math.erf),
-    "sinh": _monotone(_safe(math.sinh)), "asinh": _monotone(math.asinh),
+    "log1p": _monotone(_safe(math.log1p), -1.0, keeps_sign=True),
+    "sqrt": _monotone(_safe(math.sqrt), 0.0, within=(0.0, INF)),
+    "cbrt": _monotone(lambda v: math.copysign(abs(v) ** (1 / 3), v), keeps_sign=True),
+    "atan": _monotone(math.atan, keeps_sign=True), "tanh": _monotone(math.tanh, keeps_sign=True, within=(-1.0, 1.0)),
+    "erf": _monotone(math.erf, keeps_sign=True, within=(-1.0, 1.0)),
+    "sinh": _monotone(_safe(math.sinh), keeps_sign=True), "asinh": _monotone(math.asinh, keeps_sign=True),
     "erfc": _bounded(0.0, 2.0), "sin": _bounded(-1.0, 1.0), "cos": _bounded(-1.0, 1.0),
     "abs": _abs, "cosh": _cosh, "hypot": lambda infos, node: _interval(0.0, INF, nan=any(i.nan for i in infos)),
     "select": _select,
     **{name: _bool for name in ("lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "xor")},
+    **STABLE_DERIVE,
 }
 
 

@@ -33,3 +33,58 @@ def test_overflow_and_nan_are_not_ignored():
     assert not f.finite(r * r)      # a finite real squared may overflow
     assert not f.finite(ops.SIN(r) / ops.SIN(r))  # 0/0
     assert f.finite(ops.SIN(r) * ops.COS(r))
+
+
+# ---------------------------------------------------------------- facts of the stable primitives
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+import mpmath  # noqa: E402
+
+from symgraph import stable  # noqa: E402,F401  (registers the stable ops)
+from symgraph.domain import DERIVE, Info  # noqa: E402
+
+UNARY_STABLE = ["softplus", "log_sigmoid", "sigmoid", "log1mexp", "cosm1", "exprel", "x_over_expm1", "logit",
+                "log1p", "expm1", "hypot"]
+
+
+def test_stated_facts_of_the_stable_primitives():
+    f = Facts()
+    assert f.nonnegative(ops.SOFTPLUS(x)) and f.within(ops.SIGMOID(x), 0, 1) and f.nonpositive(ops.LOG_SIGMOID(x))
+    assert f.nonpositive(ops.LOG1MEXP(x)) and f.within(ops.COSM1(x), -2, 0) and f.nonnegative(ops.HYPOT(x, r))
+    assert f.within(ops.EXPM1(x), -1, math.inf) and f.nonnegative(ops.EXPREL(x))
+    assert f.nonnegative(ops.X_OVER_EXPM1(x))
+    assert f.positive(ops.LOG1P(p)) and f.negative(ops.LOG1P(-p)) and f.positive(ops.SINH(p))
+    assert f.nonnegative(ops.LOGADDEXP(p, x)) and not f.positive(ops.SOFTPLUS(r))  # softplus(-800) is 0.0
+    # a guard composes: sqrt of a primitive known to be >= 0 needs no NaN select
+    assert f.not_nan(ops.SOFTPLUS(r)) and not f.not_nan(ops.LOG1MEXP(r))
+
+
+BOUND = st.floats(min_value=-800, max_value=800)
+
+
+def _op_value(name, v):
+    op = ops.OPS[name]
+    with mpmath.workdps(50):
+        args = [mpmath.mpf(v)] * (2 if name == "hypot" else 1)
+        try:
+            return op.mpmath(*args)
+        except (ValueError, ZeroDivisionError):
+            return mpmath.mpf("nan")
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(UNARY_STABLE), BOUND, BOUND, st.floats(0, 1))
+def test_every_stated_interval_holds_at_sampled_points(name, a, b, t):
+    lo, hi = min(a, b), max(a, b)
+    v = lo + (hi - lo) * t
+    v = min(max(v, lo), hi)
+    arg = Info(lo, hi, nan=False, zero=lo <= 0 <= hi, infinite=False)
+    node = ops.OPS[name](*([x] * (2 if name == "hypot" else 1)))
+    info = DERIVE[name]([arg] * len(node.args), node)
+    value = _op_value(name, v)
+    if mpmath.isnan(value):
+        assert info.nan, (name, lo, hi, v)
+        return
+    assert info.lo <= value <= info.hi, (name, lo, hi, v, value, info)
+    if value == 0:
+        assert info.zero, (name, lo, hi, v, info)
