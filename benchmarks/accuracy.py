@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy import cos, erf, erfc, exp, log, sin, sqrt
+from sympy import atan, cbrt, cos, cosh, erf, erfc, exp, log, sin, sqrt, tan, tanh
 from sympy.codegen.rewriting import optimize, optims_c99
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -32,6 +32,7 @@ import symgraph as sg  # noqa: E402
 from symgraph.reference import either, log_uniform, negated, one_minus, signed, uniform  # noqa: E402
 
 x, y, z = sp.symbols("x y z")
+n, e = sp.symbols("n e")
 
 
 @dataclass
@@ -52,6 +53,14 @@ class Case:
 def _descending_pair(rng, n):
     a = rng.uniform(-700, 700, n)
     return [a, a - np.exp(rng.uniform(math.log(1e-10), math.log(100), n))]
+
+
+def _close_pair(base, lo, hi):
+    """(x, y) with y a relative distance in [lo, hi] from x: the difference cancels."""
+    def draw(rng, count):
+        first = base(rng, count)
+        return [first, first * (1 + signed(log_uniform(lo, hi))(rng, count))]
+    return draw
 
 
 def cases() -> list:
@@ -115,6 +124,43 @@ def cases() -> list:
         Case("log(1 + x**2)", [x], log(1 + x**2), "|x| in [1e-20, 1e10]", [signed(log_uniform(1e-20, 1e10))]),
         Case("(1 - cos(x))/sin(x)", [x], (1 - cos(x)) / sin(x), "|x| in [1e-20, 3]", [signed(log_uniform(1e-20, 3))]),
         Case("x*log(x)", [x], x * log(x), "x in [1e-300, 1e3]", [log_uniform(1e-300, 1e3)]),
+        # Herbie's hamming chapter (NMSE examples) and other classics
+        Case("1/sqrt(x) - 1/sqrt(x + 1)", [x], 1 / sqrt(x) - 1 / sqrt(x + 1), "x in [1, 1e300]",
+             [log_uniform(1, 1e300)]),
+        Case("cbrt(x + 1) - cbrt(x)", [x], cbrt(x + 1) - cbrt(x), "x in [1, 1e200]", [log_uniform(1, 1e200)]),
+        Case("(x + 1)**(1/n) - x**(1/n)", [x, n], (x + 1) ** (1 / n) - x ** (1 / n), "x in [1e-3, 1e15], n in [2, 10]",
+             [log_uniform(1e-3, 1e15), uniform(2, 10)]),
+        Case("sin(x + e) - sin(x)", [x, e], sin(x + e) - sin(x), "x in [-10, 10], |e| in [1e-20, 1e-3]",
+             [uniform(-10, 10), signed(log_uniform(1e-20, 1e-3))]),
+        Case("cos(x + e) - cos(x)", [x, e], cos(x + e) - cos(x), "x in [-10, 10], |e| in [1e-20, 1e-3]",
+             [uniform(-10, 10), signed(log_uniform(1e-20, 1e-3))]),
+        Case("atan(x + 1) - atan(x)", [x], atan(x + 1) - atan(x), "x in [1, 1e150]", [log_uniform(1, 1e150)]),
+        Case("exp(x) - 2 + exp(-x)", [x], exp(x) - 2 + exp(-x), "|x| in [1e-10, 700]",
+             [signed(log_uniform(1e-10, 700))]),
+        Case("cosh(x) - 1", [x], cosh(x) - 1, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),
+        Case("log((1 - x)/(1 + x))", [x], log((1 - x) / (1 + x)), "|x| in [1e-20, 0.99]",
+             [signed(log_uniform(1e-20, 0.99))]),
+        Case("log(x/(x + 1))", [x], log(x / (x + 1)), "x in [1, 1e300]", [log_uniform(1, 1e300)]),
+        Case("(-b - sqrt(b**2 - 4*a*c))/(2*a)", [x, y, z], (-y - sqrt(y**2 - 4 * x * z)) / (2 * x),
+             "a, c in [-1, 1], |b| in [1e-3, 1e100]",
+             [uniform(-1, 1), signed(log_uniform(1e-3, 1e100)), uniform(-1, 1)]),
+        Case("x - sqrt(x**2 - 1)", [x], x - sqrt(x**2 - 1), "x in [1, 1e150]", [log_uniform(1, 1e150)]),
+        Case("sqrt(x**2 + 1) + x", [x], sqrt(x**2 + 1) + x, "x in [-1e150, -1e-3]", [negated(log_uniform(1e-3, 1e150))]),
+        Case("sqrt(x + 1) - sqrt(x - 1)", [x], sqrt(x + 1) - sqrt(x - 1), "x in [1, 1e300]", [log_uniform(1, 1e300)]),
+        Case("1/(1 - x) - 1/(1 + x)", [x], 1 / (1 - x) - 1 / (1 + x), "|x| in [1e-20, 0.99]",
+             [signed(log_uniform(1e-20, 0.99))]),
+        Case("1 - tanh(x)", [x], 1 - tanh(x), "x in [1e-3, 700]", [log_uniform(1e-3, 700)]),
+        Case("log(cosh(x))", [x], log(cosh(x)), "|x| in [1e-10, 800]", [signed(log_uniform(1e-10, 800))]),
+        Case("tan(x) - sin(x)", [x], tan(x) - sin(x), "|x| in [1e-10, 1.5]", [signed(log_uniform(1e-10, 1.5))]),
+        Case("exp(x) - exp(y)", [x, y], exp(x) - exp(y), "x in [-700, 700], |y/x - 1| in [1e-15, 1e-3]",
+             _close_pair(uniform(-700, 700), 1e-15, 1e-3)),
+        Case("log(x) - log(y)", [x, y], log(x) - log(y), "x in [1e-300, 1e300], |y/x - 1| in [1e-15, 1e-3]",
+             _close_pair(log_uniform(1e-300, 1e300), 1e-15, 1e-3)),
+        Case("(1 + x)**n - 1", [x, n], (1 + x) ** n - 1, "|x| in [1e-15, 0.5], n in [-50, 50]",
+             [signed(log_uniform(1e-15, 0.5)), uniform(-50, 50)]),
+        Case("1 - (1 - x)**n", [x, n], 1 - (1 - x) ** n, "|x| in [1e-15, 0.5], n in [-50, 50]",
+             [signed(log_uniform(1e-15, 0.5)), uniform(-50, 50)]),
+        Case("2**x - 1", [x], 2**x - 1, "|x| in [1e-20, 1000]", [signed(log_uniform(1e-20, 1000))]),
     ]
 
 
@@ -162,7 +208,9 @@ def exact_values(case, columns) -> np.ndarray:
     """The typed formula at each point, correctly rounded to float64 (NaN where it is not real).
 
     Evaluated at the digits the inputs call for and again with 40 more; where the two roundings differ
-    the precision doubles until they agree."""
+    the precision doubles until they agree. A 0 is confirmed with 400 digits more: 1 - tanh(200) is
+    0 at any precision below 174 digits, so two evaluations agree on it (the float64 value is 4e-174),
+    while a difference of order 1 that is below the smallest float64 (1e-324) needs at most 340."""
     fn = sp.lambdify(case.args, case.expr, "mpmath")
 
     def at(point, dps):
@@ -179,6 +227,8 @@ def exact_values(case, columns) -> np.ndarray:
         while not (first == second or (first != first and second != second)) and dps < 5000:
             dps *= 2
             first, second = second, at(point, dps)
+        if second == 0:
+            second = at(point, dps + 400)
         out[i] = second
     return out
 
