@@ -414,7 +414,7 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
         names[node.key] = name
         emit_partials(node.key)
     results = [names[o.key] for o in graph.outputs]
-    if len(param_names) + len(out_names) > WIDE_ARGUMENTS or len(statements) > SEGMENT_STATEMENTS:
+    if len(param_names) + len(out_names) > WIDE_ARGUMENTS or len(statements) > BLOCKED_STATEMENTS:
         return _blocked_kernel(variant, statements, loads, results, options, parallel,
                                param_index={p: k for k, p in enumerate(param_names)},
                                out_dtypes=output_dtypes(graph, variant))
@@ -459,8 +459,11 @@ def _chain_partials(graph):
 # Numba's and LLVM's compile times grow faster than linearly with a function's size (Rosenbrock in 1000
 # variables with its gradient: about 7 minutes as one loop) and with its number of arguments (Numba's
 # Python-facing wrapper unboxes each one: 1000 trivial arguments, about a minute).
-SEGMENT_STATEMENTS = 600
-WIDE_ARGUMENTS = 64
+# Below them a plain loop is faster to run (a blocked kernel copies its inputs and outputs through
+# buffers, about 1.7x the time of a plain loop on a gradient of 100 inputs and 101 outputs).
+BLOCKED_STATEMENTS = 2500
+WIDE_ARGUMENTS = 256
+SEGMENT_STATEMENTS = 600  # statements per segment of a blocked kernel
 BLOCK_POINTS = 64  # points per block: the buffers, (values live across segments) x block, stay in cache
 POINTS_PER_THREAD = 64 * BLOCK_POINTS  # parallel blocked kernels: each thread's share allocates its buffers
 

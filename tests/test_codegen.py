@@ -172,14 +172,15 @@ def blocked_and_plain():
     from symgraph import codegen
     exprs = _blocked_expressions()
     plain = sg.compile(list(BLOCKED_SYMBOLS), exprs)
-    saved = codegen.SEGMENT_STATEMENTS, codegen.WIDE_ARGUMENTS, codegen.CHAIN_LINK
+    saved = codegen.SEGMENT_STATEMENTS, codegen.BLOCKED_STATEMENTS, codegen.WIDE_ARGUMENTS, codegen.CHAIN_LINK
     try:
         # CHAIN_LINK stays: it shapes both kernels' operations the same way
-        codegen.SEGMENT_STATEMENTS, codegen.WIDE_ARGUMENTS = 7, 4
+        codegen.SEGMENT_STATEMENTS, codegen.BLOCKED_STATEMENTS, codegen.WIDE_ARGUMENTS = 7, 7, 4
         blocked = sg.compile(list(BLOCKED_SYMBOLS), exprs)
         blocked_parallel = sg.compile(list(BLOCKED_SYMBOLS), exprs, parallel=True)
     finally:
-        codegen.SEGMENT_STATEMENTS, codegen.WIDE_ARGUMENTS, codegen.CHAIN_LINK = saved
+        (codegen.SEGMENT_STATEMENTS, codegen.BLOCKED_STATEMENTS, codegen.WIDE_ARGUMENTS,
+         codegen.CHAIN_LINK) = saved
     return plain, blocked, blocked_parallel
 
 
