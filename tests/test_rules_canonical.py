@@ -1,8 +1,9 @@
 """symgraph.rules.canonical: each identity fires on its example, holds at 50 digits (hypothesis and
 boundary points), and the compiled result is within an ulp of the exact typed formula."""
+import numpy as np
 import sympy
 
-from rulecheck import Case, optimized, rule_tests
+from rulecheck import Case, compile_cases, optimized, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
 
@@ -62,7 +63,7 @@ def test_every_rule_of_the_module_has_a_case():
 
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
-    rule_tests(CASES, IDS)
+    rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))
 
 
 def test_zero_times_unknown_is_not_folded():
@@ -71,3 +72,13 @@ def test_zero_times_unknown_is_not_folded():
     case = Case("mul-zero", lambda x, y, p, r: ops.MUL(const(0), x))
     new, fired = optimized(case)
     assert "mul-zero" not in fired and new is ops.MUL(const(0), X)
+
+
+def test_reciprocal_sqrt_of_either_zero_is_plus_infinity():
+    # as pow(-0, -1/2) in C99; 1/sqrt(-0) alone is -inf
+    case = Case("pow-minus-half", lambda x, y, p, r: ops.POW(x, const(sympy.Rational(-1, 2))))
+    f = compile_cases([case])
+    for dtype in (np.float64, np.float32):
+        xs = np.array([-0.0, 0.0, -np.inf, 4.0, -4.0], dtype)
+        got = f(xs, *(np.ones_like(xs),) * 3)[0]
+        assert got[0] == np.inf and got[1] == np.inf and got[2] == 0 and got[3] == 0.5 and np.isnan(got[4])

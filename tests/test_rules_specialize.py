@@ -1,10 +1,15 @@
 """symgraph.rules.specialize: cheaper spellings fire, hold at 50 digits, and stay within their stated
 rounding error when compiled."""
+import math
+
+import mpmath
+import numpy as np
 import sympy
 
-from rulecheck import Case, X, Y, optimized, rule_tests
+from rulecheck import Case, X, Y, compile_cases, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const
+from symgraph.reference import bits_of_error
 from symgraph.rules import specialize
 
 CASES = [
@@ -24,7 +29,7 @@ def test_every_rule_of_the_module_has_a_case():
 
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
-    rule_tests(CASES, IDS)
+    rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))
 
 
 def test_squaring_shares_every_square():
@@ -37,3 +42,18 @@ def test_squaring_shares_every_square():
 def test_division_by_other_constants_stays_a_division():
     node, fired = optimized(Case("div-power-of-two", lambda x, y, p, r: x / 3))
     assert node is X / 3 and "div-power-of-two" not in fired
+
+
+def test_negative_power_is_pow_where_the_positive_power_overflows():
+    # x**7 overflows from 1e44 (float64) and 2.7e5 (float32) while x**-7 is a subnormal until about 1e46 / 2.6e6;
+    # a reciprocal of the overflowed power would give 0 there
+    case = Case("pow-integer", lambda x, y, p, r: ops.POW(x, const(-7)))
+    f = compile_cases([case])
+    for dtype, values in ((np.float64, [1e44, 3e44, -5e45, 1e46]), (np.float32, [3e5, -1e6, 2e6])):
+        xs = np.array(values, dtype)
+        got = f(xs, *(np.ones_like(xs),) * 3)[0]
+        for x, g in zip(xs, got):
+            exact = mpmath.mpf(float(x)) ** -7
+            assert g != 0 and bits_of_error(g, exact, dtype) <= 1.0, (dtype, x, g)
+    assert math.copysign(1, f(-np.inf, 1.0, 1.0, 1.0)[0]) == -1.0  # pow(-inf, -7) is -0
+    assert f(-0.0, 1.0, 1.0, 1.0)[0] == -np.inf

@@ -59,6 +59,11 @@ def keep_pow_at_minus_inf(x, sign, fast):
     return ops.SELECT(ops.EQ(x, const(-sympy.oo)), at_minus_inf, fast)
 
 
+def _reciprocal_sqrt(x):
+    # sqrt(-0) is -0, so 1/sqrt(-0) is -inf where pow(-0, -1/2) is +inf: zero of either sign gives +inf
+    return keep_pow_at_minus_inf(x, -1, ops.SELECT(ops.EQ(x, 0), const(sympy.oo), 1 / ops.SQRT(x)))
+
+
 RULES = [
     # ---- additive identities (H1, H3)
     Rule("add-zero", ops.ADD(0, x), x, validity=EN, ref="H1", doc="x + 0 is x except at x = -0"),
@@ -96,8 +101,8 @@ RULES = [
     Rule("pow-half", x ** sympy.Rational(1, 2), lambda x: keep_pow_at_minus_inf(x, 1, ops.SQRT(x)),
          validity=EN, ref="F2", doc="sqrt differs from pow at x = -0 only (-inf keeps pow's +inf)"),
     Rule("pow-minus-one", x ** -1, 1 / x, validity=E, ref="F3", doc="1/x is correctly rounded; pow may not be"),
-    Rule("pow-minus-half", x ** sympy.Rational(-1, 2), lambda x: keep_pow_at_minus_inf(x, -1, 1 / ops.SQRT(x)),
-         validity=EN, ref="F3", doc="-inf keeps pow's +0"),
+    Rule("pow-minus-half", x ** sympy.Rational(-1, 2), _reciprocal_sqrt,
+         validity=EN, ref="F3", doc="-inf keeps pow's +0, -0 pow's +inf"),
     # ---- abs and sign (H9, H10)
     Rule("abs-neg", ops.ABS(-x), ops.ABS(x), validity=E, ref="H9"),
     Rule("abs-abs", ops.ABS(ops.ABS(x)), ops.ABS(x), validity=E, ref="H9"),
