@@ -354,7 +354,9 @@ def _generate(graph, arg_symbols, fastmath, parallel, cache, version, complex_gr
     parts.extend(builder.helper_lines)
     parts.extend(kernels)
     inlined = [fname for (name, _), fname in builder.helpers.items() if name in ops.IEEE_HELPERS]
-    calls = max((sum(k.count(f + "(") for f in inlined) for k in kernels), default=0)
+    # counted in the loop kernels only: the one-point functions beside them are compiled only when called
+    loops = [k.split("\ndef scalar_")[0] for k in kernels]
+    calls = max((sum(k.count(f + "(") for f in inlined) for k in loops), default=0)
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts), variants, calls
 
 
@@ -458,14 +460,50 @@ def _chain_partials(graph):
 # Big kernels (more statements or more array arguments than these) are "blocked": see _blocked_kernel.
 # Numba's and LLVM's compile times grow faster than linearly with a function's size (Rosenbrock in 1000
 # variables with its gradient: about 7 minutes as one loop) and with its number of arguments (Numba's
-# Python-facing wrapper unboxes each one: 1000 trivial arguments, about a minute).
-# Below them a plain loop is faster to run (a blocked kernel copies its inputs and outputs through
-# buffers, about 1.7x the time of a plain loop on a gradient of 100 inputs and 101 outputs).
+# Python-facing wrapper unboxes each one: 1000 trivial arguments, about a minute). And a loop touching
+# more than about 250 arrays does not vectorise (past LLVM's alias-set saturation threshold every access
+# may alias every other), while a blocked kernel's segments do: a gradient of 100 inputs and 101 outputs
+# ran in 31 ms blocked, 47 ms as a plain loop (10^5 points). Below the limits the plain loop is as fast
+# and compiles faster.
 BLOCKED_STATEMENTS = 2500
-WIDE_ARGUMENTS = 256
+WIDE_ARGUMENTS = 128
 SEGMENT_STATEMENTS = 600  # statements per segment of a blocked kernel
+SEGMENT_ACCESSES = 120  # and memory accesses (see _segments)
 BLOCK_POINTS = 64  # points per block: the buffers, (values live across segments) x block, stay in cache
 POINTS_PER_THREAD = 64 * BLOCK_POINTS  # parallel blocked kernels: each thread's share allocates its buffers
+
+
+def _segments(statements, results):
+    """The statements cut into consecutive segments of at most SEGMENT_STATEMENTS statements and at most
+    SEGMENT_ACCESSES memory accesses (values read from earlier segments or inputs, values written for
+    later ones, outputs): past about 250 LLVM's alias analysis treats every access as possibly aliasing
+    every other (its alias-set saturation threshold) and the segment's loop no longer vectorises."""
+    last_read = {}
+    for position, (_, _, reads, _) in enumerate(statements):
+        for r in reads:
+            last_read[r] = position
+    outputs = set(results)
+    segments, current = [], []
+    defined, external, leaving, stored = set(), set(), {}, 0  # leaving: last reader -> names read there
+    for position, statement in enumerate(statements):
+        name, _, reads, _ = statement
+        new_external = {r for r in reads if r not in defined and r not in external}
+        written = sum(len(v) for v in leaving.values())
+        accesses = len(external) + len(new_external) + written + stored + 2  # the new one: kept, stored
+        if current and (len(current) >= SEGMENT_STATEMENTS or accesses > SEGMENT_ACCESSES):
+            segments.append(current)
+            current, defined, external, leaving, stored = [], set(), set(), {}, 0
+            new_external = set(reads)
+        current.append(statement)
+        defined.add(name)
+        external |= new_external
+        stored += name in outputs
+        leaving.pop(position, None)  # values last read by this statement need no scratch row
+        if last_read.get(name, -1) > position:
+            leaving.setdefault(last_read[name], set()).add(name)
+    if current:
+        segments.append(current)
+    return segments
 
 
 def _blocked_kernel(variant, statements, loads, results, options, parallel, *, param_index, out_dtypes):
@@ -481,8 +519,7 @@ def _blocked_kernel(variant, statements, loads, results, options, parallel, *, p
     point runs the kernel with n = 1.
     """
     B = BLOCK_POINTS
-    segments = [statements[k:k + SEGMENT_STATEMENTS] for k in range(0, len(statements), SEGMENT_STATEMENTS)]
-    segments = segments or [[]]  # a function of loads and constants only still has its one loop
+    segments = _segments(statements, results) or [[]]  # loads and constants only: still one loop
     home, kind_of, last_use = {}, {}, {}
     for index, segment in enumerate(segments):
         for name, _, reads, kind in segment:
@@ -554,7 +591,12 @@ def _blocked_kernel(variant, statements, loads, results, options, parallel, *, p
                ("_scratch_c", max(rows["_scratch_c"], 1), "complex128")]
     buffers += [(f"_out_{d}", len(group), d) for d, group in out_groups.items()]
     copy_in = [f"for k in range({len(param_index)}):",
-               f"    _gather_{variant}(_inputs, k * {B}, _addr[k], _step[k], start, m)"]
+               "    if _step[k] != 0:",
+               f"        _gather_{variant}(_inputs, k * {B}, _addr[k], _step[k], start, m)"]
+    # a scalar argument (step 0) fills its row once per call, not once per block
+    fill = [f"for k in range({len(param_index)}):",
+            "    if _step[k] == 0:",
+            f"        _gather_{variant}(_inputs, k * {B}, _addr[k], 0, 0, {B})"]
     copy_out = []
     for d, group in out_groups.items():
         copy_out += [f"for q in range({len(group)}):",
@@ -569,12 +611,13 @@ def _blocked_kernel(variant, statements, loads, results, options, parallel, *, p
         # each thread's share of the points gets its own buffers (the caller's ones go unused)
         allocate = [f"{name} = np.empty({size * B}, np.{dtype})" for name, size, dtype in buffers]
         loop = (f"    for chunk in numba.prange((n + {POINTS_PER_THREAD - 1}) // {POINTS_PER_THREAD}):\n"
-                + "".join(f"        {line}\n" for line in allocate)
+                + "".join(f"        {line}\n" for line in allocate + fill)
                 + f"        for start in range(chunk * {POINTS_PER_THREAD}, min(n, (chunk + 1) * {POINTS_PER_THREAD}), {B}):\n"
                 f"            m = min({B}, n - start)\n" + "".join(f"            {line}\n" for line in block))
         head = head.replace(", ".join(b for b, _, _ in buffers), ", ".join(f"{b}_unused" for b, _, _ in buffers))
     else:
-        loop = (f"    for start in range(0, n, {B}):\n        m = min({B}, n - start)\n"
+        loop = ("".join(f"    {line}\n" for line in fill)
+                + f"    for start in range(0, n, {B}):\n        m = min({B}, n - start)\n"
                 + "".join(f"        {line}\n" for line in block))
     par = ", parallel=True" if parallel else ""
     return ("\n\n".join(functions) + "\n\n"

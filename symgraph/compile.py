@@ -12,6 +12,10 @@ import tempfile
 import numba
 import numpy as np
 import sympy
+try:
+    from numpy.lib.array_utils import byte_bounds
+except ImportError:  # NumPy < 2
+    from numpy import byte_bounds
 
 from . import codegen
 from .errors import ArgumentError, SymgraphError
@@ -157,14 +161,34 @@ _SCALAR_TYPES = (float, int, complex, bool)
 
 def _separate_overlaps(inputs, outputs, copies):
     """Kernels are compiled with LLVM's noalias promise (codegen._noalias): an out= array that overlaps an
-    input or another output is written through a temporary and copied back after the kernel."""
-    arrays = [a for a in inputs if isinstance(a, np.ndarray)]
+    input or another output is written through a temporary and copied back after the kernel.
+
+    Overlap is judged on byte bounds (as np.may_share_memory), by one sweep over the sorted intervals,
+    so that a gradient with a thousand outputs does not make a million pairwise checks."""
+    spans = []  # (low, high, is_output, index)
+    for k, a in enumerate(inputs):
+        if isinstance(a, np.ndarray) and a.size:
+            low, high = byte_bounds(a)
+            spans.append((low, high, False, k))
     for k, o in enumerate(outputs):
-        if any(np.may_share_memory(o, a) for a in arrays) or \
-                any(np.may_share_memory(o, p) for p in outputs[:k]):
-            temporary = np.empty(o.shape, o.dtype)
-            copies.append((o, temporary))
-            outputs[k] = temporary
+        if o.size:
+            low, high = byte_bounds(o)
+            spans.append((low, high, True, k))
+    spans.sort()
+    group, reach = [], None
+    for span in spans + [None]:
+        if span is not None and reach is not None and span[0] < reach:
+            group.append(span)
+            reach = max(reach, span[1])
+            continue
+        if len(group) > 1:  # intervals that overlap one another: every output among them gets a temporary
+            for _, _, is_output, k in group:
+                if is_output:
+                    temporary = np.empty(outputs[k].shape, outputs[k].dtype)
+                    copies.append((outputs[k], temporary))
+                    outputs[k] = temporary
+        if span is not None:
+            group, reach = [span], span[1]
     return outputs, copies
 
 

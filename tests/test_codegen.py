@@ -237,3 +237,31 @@ def test_long_sums_are_chains_of_short_links():
     values = np.linspace(-3, 3, 100)
     want = float(sum(mpmath_value ** 2 for mpmath_value in map(float, values)))
     assert f(*values) == pytest.approx(want, rel=1e-14)
+
+
+def test_segments_keep_within_their_statement_and_memory_budgets():
+    from symgraph import codegen
+    rng = np.random.default_rng(11)
+    statements, names = [], [f"v{k}" for k in range(40)]  # 40 inputs
+    for k in range(3000):
+        reads = list(rng.choice(names, size=2))  # reads of random earlier values: many live across cuts
+        statements.append((f"t{k}", "...", reads, "real"))
+        names.append(f"t{k}")
+    results = [f"t{k}" for k in range(0, 3000, 7)]
+    segments = codegen._segments(statements, results)
+    assert [s for segment in segments for s in segment] == statements
+    last_read = {}
+    for position, (_, _, reads, _) in enumerate(statements):
+        for r in reads:
+            last_read[r] = position
+    start = 0
+    for segment in segments:
+        end = start + len(segment)
+        defined = {s[0] for s in segment}
+        read_in = {r for s in segment for r in s[2] if r not in defined}
+        written = {s[0] for s in segment if last_read.get(s[0], -1) >= end}
+        stored = {s[0] for s in segment} & set(results)
+        assert len(segment) <= codegen.SEGMENT_STATEMENTS
+        assert len(read_in) + len(written) + len(stored) <= codegen.SEGMENT_ACCESSES
+        start = end
+    assert len(segments) > 3000 // codegen.SEGMENT_STATEMENTS  # the memory budget cut more often

@@ -410,6 +410,28 @@ def test_out_may_overlap_the_inputs_even_though_kernels_promise_noalias():
     assert "@_noalias" in f.source
 
 
+def test_overlap_sweep_agrees_with_pairwise_checks():
+    from symgraph.compile import _separate_overlaps
+    rng = np.random.default_rng(3)
+    buffer = np.zeros(400)
+    for _ in range(50):
+        starts = rng.integers(0, 380, 8)
+        views = [buffer[s:s + rng.integers(1, 20)] for s in starts]
+        inputs, outputs = views[:3] + [2.0], views[3:]
+        separated, copies = _separate_overlaps(inputs, list(outputs), [])
+        for k, o in enumerate(outputs):
+            clash = any(np.may_share_memory(o, a) for a in views[:3]) or \
+                any(np.may_share_memory(o, p) for j, p in enumerate(outputs) if j != k)
+            if clash and any(np.may_share_memory(o, a) for a in views[:3]):
+                assert separated[k] is not o  # an output over an input is always written elsewhere
+            if not clash:
+                assert separated[k] is o  # and one that touches nothing is written in place
+        # after the separation no array the kernel writes overlaps an input or another written array
+        for k, o in enumerate(separated):
+            assert not any(np.may_share_memory(o, a) for a in views[:3])
+            assert not any(np.may_share_memory(o, p) for j, p in enumerate(separated) if j != k)
+
+
 def test_an_unusable_cache_directory_falls_back_to_a_temporary_one(monkeypatch):
     from symgraph.compile import cache_dir
     monkeypatch.setenv("SYMGRAPH_CACHE_DIR", os.path.join(os.devnull, "cannot-be-a-directory"))
