@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy import atan, cbrt, cos, cosh, erf, erfc, exp, log, sin, sqrt, tan, tanh
+from sympy import atan, cbrt, cos, cosh, erf, erfc, exp, log, sin, sinh, sqrt, tan, tanh
 from sympy.codegen.rewriting import optimize, optims_c99
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -156,6 +156,13 @@ def cases() -> list:
         Case("1 - tanh(x)", [x], 1 - tanh(x), "x in [1e-3, 700]", [log_uniform(1e-3, 700)]),
         Case("log(cosh(x))", [x], log(cosh(x)), "|x| in [1e-10, 800]", [signed(log_uniform(1e-10, 800))]),
         Case("tan(x) - sin(x)", [x], tan(x) - sin(x), "|x| in [1e-10, 1.5]", [signed(log_uniform(1e-10, 1.5))]),
+        Case("x - sin(x)", [x], x - sin(x), "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
+        Case("sin(x) - x", [x], sin(x) - x, "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
+        Case("sinh(x) - x", [x], sinh(x) - x, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),
+        Case("exp(x) - 1 - x", [x], exp(x) - 1 - x, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),
+        Case("log(1 + x) - x", [x], log(1 + x) - x, "x in (-1, 1e300), near 0 and -1",
+             [either(signed(log_uniform(1e-10, 0.9)), log_uniform(0.9, 1e300),
+                     negated(one_minus(log_uniform(1e-15, 0.1))))]),
         Case("exp(x) - exp(y)", [x, y], exp(x) - exp(y), "x in [-700, 700], |y/x - 1| in [1e-15, 1e-3]",
              _close_pair(uniform(-700, 700), 1e-15, 1e-3)),
         Case("log(x) - log(y)", [x, y], log(x) - log(y), "x in [1e-300, 1e300], |y/x - 1| in [1e-15, 1e-3]",

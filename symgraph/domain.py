@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import mpmath
 import sympy
 
 from .ir import Node, topological
@@ -257,6 +258,12 @@ def _logit_value(p):
     return math.log(p) - math.log1p(-p)
 
 
+def _series_value(name, v):
+    # the references carry the digits the cancellation needs; math.sin(v) - v would not
+    from . import stable_series
+    return float(getattr(stable_series, f"mp_{name}")(mpmath.mpf(v)))
+
+
 def _logaddexp(infos, node):
     # max(x_i) <= logaddexp(x_1..x_n) <= max(x_i) + log(n)
     lo = max(i.lo for i in infos)
@@ -284,6 +291,11 @@ STABLE_DERIVE = {
     "x_over_expm1": _monotone_outward(_x_over_expm1_value, decreasing=True, within=(0.0, INF)),
     "logit": _monotone_outward(_logit_value, 0.0, 1.0),
     "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1,
+    "x_minus_sin": _monotone(lambda v: _series_value("x_minus_sin", v), keeps_sign=True),
+    "sinh_minus_x": _monotone(lambda v: _series_value("sinh_minus_x", v), keeps_sign=True),
+    # e^x >= 1 + x and log(1 + x) <= x (NaN below -1)
+    "expm1_minus_x": lambda infos, node: Info(0.0, INF, infos[0].nan, True, True),
+    "log1p_minus_x": lambda infos, node: Info(-INF, 0.0, infos[0].nan or infos[0].lo < -1, True, True),
 }
 
 

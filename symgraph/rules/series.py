@@ -1,0 +1,35 @@
+"""Differences that cancel to their Taylor series' second term, onto the primitives of
+symgraph/stable_series.py: x - sin(x), sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x (either sign).
+
+Stabilize phase, bottom-up: exp(x) - 1 and log(1 + x) have become expm1(x) and log1p(x) (A4, A1) before
+the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 1 - x, is matched as typed.
+"""
+from __future__ import annotations
+
+from .. import ops
+from ..rewrite import Rule, Validity, Var
+
+x = Var("x")
+A = Validity.ACCURACY
+STABILIZE = "stabilize"
+
+RULES = [
+    Rule("x-minus-sin", x - ops.SIN(x), ops.X_MINUS_SIN(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="x - sin(x) = x^3/6 - ... loses every digit near 0"),
+    Rule("sin-minus-x", ops.SIN(x) - x, lambda x: -ops.X_MINUS_SIN(x), validity=A, phase=STABILIZE, ref="A6"),
+    Rule("sinh-minus-x", ops.SINH(x) - x, ops.SINH_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="sinh(x) - x = x^3/6 + ..."),
+    Rule("x-minus-sinh", x - ops.SINH(x), lambda x: -ops.SINH_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6"),
+    Rule("expm1-minus-x", ops.EXPM1(x) - x, ops.EXPM1_MINUS_X(x), validity=A, phase=STABILIZE, ref="A4",
+         doc="e^x - 1 - x = x^2/2 + ...: expm1(x) - x still cancels near 0"),
+    Rule("exp-minus-one-plus-x", ops.EXP(x) - (1 + x), ops.EXPM1_MINUS_X(x), validity=A, phase=STABILIZE,
+         ref="A4", doc="e^x - (1 + x), as SymPy's e^x - 1 - x lowers"),
+    Rule("one-plus-x-minus-exp", (1 + x) - ops.EXP(x), lambda x: -ops.EXPM1_MINUS_X(x), validity=A,
+         phase=STABILIZE, ref="A4"),
+    Rule("x-minus-expm1", x - ops.EXPM1(x), lambda x: -ops.EXPM1_MINUS_X(x), validity=A, phase=STABILIZE,
+         ref="A4"),
+    Rule("log1p-minus-x", ops.LOG1P(x) - x, ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE, ref="A1",
+         doc="log(1 + x) - x = -x^2/2 + ..."),
+    Rule("x-minus-log1p", x - ops.LOG1P(x), lambda x: -ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE,
+         ref="A1"),
+]

@@ -1,0 +1,173 @@
+"""Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
+sinh(x) - x, exp(x) - 1 - x and log(1 + x) - x. Each is one op with all its facts (Numba helpers per dtype,
+mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
+
+Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
+so the result rounds about once; beyond a threshold, where the typed difference loses at most a bit, the
+typed difference. A module of its own: symgraph/stable.py holds the exp/log-family primitives.
+"""
+from __future__ import annotations
+
+import mpmath
+import sympy
+from sympy.codegen import cfunctions
+
+from . import ops
+from .vecmath import horner
+
+NAN = mpmath.mpf("nan")
+
+
+# ---------------------------------------------------------------- series coefficients (lowest degree first)
+# term counts: the first term left out is below 2^-58 of the series' value at the threshold
+def _odd_series(sign, count):
+    """(x^3 P(x^2) =) sum of sign^k x^(2k+3)/(2k+3)!: x - sin(x) (sign -1), sinh(x) - x (sign +1)."""
+    return [sympy.Rational(sign ** k, sympy.factorial(2 * k + 3)) for k in range(count)]
+
+
+_X_MINUS_SIN_SERIES = _odd_series(-1, 12)        # |x| < 2: 4^12/27! < 2^-58 * P(4) = 2^-58 * 0.136
+_SINH_MINUS_X_SERIES = _odd_series(1, 13)        # |x| < 2.5
+_EXPM1_MINUS_X_SERIES = [sympy.Rational(1, sympy.factorial(k + 2)) for k in range(25)]   # -1 < x < 2: x^2 P(x)
+# log(1 + x) - x = -x^2/(2 + x) + 2u^3 Q(u^2), u = x/(2 + x) (from log(1 + x) = 2 atanh(u), and
+# 2u - x = -xu); Q(v) = sum v^j/(2j + 3), for |u| < 1/2, i.e. -2/3 < x < 2
+_LOG1P_MINUS_X_SERIES = [sympy.Rational(1, 2 * j + 3) for j in range(27)]
+
+
+def _helper(name, body, **coefficients):
+    for key, coeffs in coefficients.items():
+        if key == "R":  # the series after its leading coefficient, which is split in two doubles
+            c0 = coeffs[0]
+            body = body.replace("C0_HI", repr(float(c0))).replace("C0_LO", repr(float(c0 - sympy.Rational(float(c0)))))
+            coeffs = coeffs[1:]
+        body = body.replace(f"<{key}>", horner("y", coeffs) if key != "Q" else horner("v", coeffs))
+    ops.helper(f"{name}_f64", body, requires=("fma",), ieee=True)
+    # float32: the float64 helper, rounded once
+    ops.helper(f"{name}_f32", f"""
+def {{name}}(x):
+    return np.float32(@{name}_f64(np.float64(x)))
+""", ieee=True)
+
+
+# x^3 = p + pe exactly (two FMA products), times P(x^2) = 1/6 + rest (0.136 to 1/6): p/6 is one FMA with
+# 1/6 as two doubles, and the roundings of the rest (at most 0.18 of the result) are the small terms'; beyond |x| = 2 the typed x - sin(x) loses at most 1.8x its sin's half ulp. +-inf: the limit
+# (x - sin(x) is NaN there as typed, since sin(inf) is).
+_helper("x_minus_sin", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    r = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s) if abs(x) < 2.0 else x - math.sin(x)
+    return x if abs(x) == np.inf else r
+""", R=_X_MINUS_SIN_SERIES)
+
+# the same with all terms positive; beyond 2.5 sinh(x) - x loses at most 1.5x sinh's error
+_helper("sinh_minus_x", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    r = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s) if abs(x) < 2.5 else @vsinh_f64(x) - x
+    return x if abs(x) == np.inf else r
+""", R=_SINH_MINUS_X_SERIES)
+
+# x^2 (unrounded) P(x) on (-1, 2), where P's alternating terms for x < 0 sum to at least half their
+# magnitudes; outside, expm1(x) - x loses at most 1.5x expm1's error (below -1 nothing cancels)
+_helper("expm1_minus_x", """
+def {name}(x):
+    sq = x * x
+    sqe = _vm_fma(x, x, -sq)
+    y = x
+    rest = y * <R>
+    s = C0_HI + rest
+    r = _vm_fma(sq, C0_HI, sq * (rest + C0_LO) + sqe * s) if x > -1.0 and x < 2.0 else @vexpm1_f64(x) - x
+    return np.inf if x == np.inf else r
+""", R=_EXPM1_MINUS_X_SERIES)
+
+# -x^2/(2 + x) to about 2^-100: 2 + x and x^2 as exact pairs (Fast2Sum: |x| < 2), the quotient with its
+# exact remainder; the series term 2u^3 Q(u^2) is at most 0.11 of the result and of the sign of x, so for
+# x > 0 the two cancel by at most 1.25x. Outside -2/3 < x < 2, log1p(x) - x loses at most 1.8x.
+_helper("log1p_minus_x", """
+def {name}(x):
+    s = 2.0 + x
+    se = (2.0 - s) + x
+    p = x * x
+    pe = _vm_fma(x, x, -p)
+    q = p / s
+    rem = _vm_fma(-q, s, p)
+    correction = (rem + pe - q * se) / s
+    u = x / s
+    v = u * u
+    tail = 2.0 * u * v * <Q>
+    r = (tail - correction) - q if x > -0.6666666666666666 and x < 2.0 else @vlog1p_f64(x) - x
+    return -np.inf if x == np.inf else r
+""", Q=_LOG1P_MINUS_X_SERIES)
+
+
+# ---------------------------------------------------------------- mpmath references
+def _without_cancellation(fn, x, order):
+    """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
+    if mpmath.isnan(x):
+        return NAN
+    if x == 0:
+        return mpmath.mpf(0)
+    extra = max(0, -int(mpmath.floor(mpmath.log(abs(x), 2)))) * (order - 1) + 30
+    with mpmath.extraprec(extra):
+        value = fn(x)
+    return +value
+
+
+def mp_x_minus_sin(x):
+    return x if mpmath.isinf(x) else _without_cancellation(lambda t: t - mpmath.sin(t), x, 3)
+
+
+def mp_sinh_minus_x(x):
+    return x if mpmath.isinf(x) else _without_cancellation(lambda t: mpmath.sinh(t) - t, x, 3)
+
+
+def mp_expm1_minus_x(x):
+    if mpmath.isinf(x):
+        return mpmath.inf
+    return _without_cancellation(lambda t: mpmath.expm1(t) - t, x, 2)
+
+
+def mp_log1p_minus_x(x):
+    if mpmath.isinf(x):
+        return -mpmath.inf if x > 0 else NAN
+    if x < -1:
+        return NAN
+    if x == -1:
+        return -mpmath.inf
+    return _without_cancellation(lambda t: mpmath.log1p(t) - t, x, 2)
+
+
+def _calls(name):
+    suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
+
+    def emit(ctx, node, *args):
+        return f"@{name}_{suffix[ctx.variant]}({', '.join(args)})"
+    return emit
+
+
+X_MINUS_SIN = ops.defop("x_minus_sin", 1, lambda x: x - sympy.sin(x), emit=_calls("x_minus_sin"),
+                        mpmath=mp_x_minus_sin, vjp=lambda g, out, x: (-(g * ops.COSM1(x)),),
+                        description="x - sin(x) without cancellation near 0")
+SINH_MINUS_X = ops.defop("sinh_minus_x", 1, lambda x: sympy.sinh(x) - x, emit=_calls("sinh_minus_x"),
+                         mpmath=mp_sinh_minus_x,
+                         vjp=lambda g, out, x: (g * 2 * ops.SINH(x / 2) * ops.SINH(x / 2),),
+                         description="sinh(x) - x without cancellation near 0")
+EXPM1_MINUS_X = ops.defop("expm1_minus_x", 1, lambda x: cfunctions.expm1(x) - x, emit=_calls("expm1_minus_x"),
+                          mpmath=mp_expm1_minus_x, vjp=lambda g, out, x: (g * ops.EXPM1(x),),
+                          description="exp(x) - 1 - x without cancellation near 0")
+LOG1P_MINUS_X = ops.defop("log1p_minus_x", 1, lambda x: cfunctions.log1p(x) - x, emit=_calls("log1p_minus_x"),
+                          mpmath=mp_log1p_minus_x, vjp=lambda g, out, x: (-(g * x / (1 + x)),),
+                          description="log(1 + x) - x without cancellation near 0")
+
+# thresholds of the helpers above, for the tests that probe both sides
+THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
+              "log1p_minus_x": [-2 / 3, 2.0]}

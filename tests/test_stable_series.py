@@ -1,0 +1,87 @@
+"""symgraph.stable_series: each primitive within its stated ulps of mpmath in float64 and float32 (on both
+sides of its thresholds, near 0, at the extremes), its derivative against mpmath.diff, its SymPy meaning
+against its reference, and its value range (symgraph/domain.py) at sampled points."""
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+from symgraph import stable_series
+from symgraph.compile import CompiledFunction
+from symgraph.domain import Facts
+from symgraph.ir import Graph, const, symbol
+from symgraph.reference import evaluate, ulps
+
+x = sympy.Symbol("x")
+X = symbol(x)
+OPS = [stable_series.X_MINUS_SIN, stable_series.SINH_MINUS_X, stable_series.EXPM1_MINUS_X,
+       stable_series.LOG1P_MINUS_X]
+# float64 ulps from the correctly rounded value: the series side rounds about once; log1p(x) - x is the
+# typed difference below -2/3, where log1p's half ulp grows 1.8x. float32: the float64 value rounded once.
+MAX_ULPS = {"x_minus_sin": (1, 1), "sinh_minus_x": (1, 1), "expm1_minus_x": (1, 1), "log1p_minus_x": (2, 1)}
+
+RNG = np.random.default_rng(31)
+_magnitudes = np.concatenate([np.exp(RNG.uniform(np.log(1e-300), np.log(1e3), 400)), RNG.uniform(0, 3, 400)])
+POINTS = np.concatenate([_magnitudes, -_magnitudes, [0.0, -0.0, np.inf, -np.inf, np.nan, 700.0, -700.0, 5e-324],
+                         -1 + np.exp(RNG.uniform(np.log(1e-15), 0, 50))])
+
+
+def _around(values, dtype):
+    v = np.asarray(values, dtype)
+    return np.concatenate([v, np.nextafter(v, dtype(np.inf)), np.nextafter(v, dtype(-np.inf))])
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    return CompiledFunction([x], Graph([op(X) for op in OPS], "tuple"))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("index", range(len(OPS)), ids=[op.name for op in OPS])
+def test_primitive_within_its_ulps_of_mpmath(kernel, index, dtype):
+    op = OPS[index]
+    with np.errstate(over="ignore"):
+        pts = np.concatenate([POINTS.astype(dtype), _around(stable_series.THRESHOLDS[op.name], dtype)])
+    with np.errstate(all="ignore"):
+        got = kernel(pts)[index]
+    assert got.dtype == dtype
+    limit = MAX_ULPS[op.name][0 if dtype is np.float64 else 1]
+    for v, g in zip(pts, got):
+        with mpmath.workdps(50):
+            want = op.mpmath(mpmath.mpf(float(v)))
+        assert ulps(g, want, dtype) <= limit, f"{op.name}({v!r}) = {g!r}, exact {mpmath.nstr(want, 20)}"
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_vjp_agrees_with_mpmath_derivative(op):
+    for point in (-0.9, -1e-3, 1e-4, 0.7, 2.2, 3.0):
+        node = op(X)
+        (grad,) = op.vjp(const(1), node, X)
+        with mpmath.workdps(50):
+            numeric = mpmath.diff(op.mpmath, mpmath.mpf(point))
+            got = evaluate(grad, {x: point}, dps=50)
+            assert abs(got - numeric) <= abs(numeric) * mpmath.mpf(10) ** -25, (op.name, point)
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_sympy_meaning_is_the_reference(op):
+    meaning = op.to_sympy(x)
+    for point in (-0.5, 1e-3, 0.25, 1.5, 4.0):
+        with mpmath.workdps(60):
+            typed = sympy.N(meaning.subs(x, sympy.Rational(point)), 60)
+            assert abs(mpmath.mpf(str(typed)) - op.mpmath(mpmath.mpf(point))) <= mpmath.mpf(10) ** -40
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_stated_value_range_holds(op):
+    # the range derived for an argument in [lo, hi] contains the value at sampled points of [lo, hi]
+    p = sympy.Symbol("p", positive=True)
+    for node, args in ((op(X), POINTS), (op(symbol(p)), _magnitudes)):
+        info = Facts().info(node)
+        for v in args:
+            with mpmath.workdps(50):
+                value = op.mpmath(mpmath.mpf(float(v)))
+            if mpmath.isnan(value):
+                assert info.nan, (op.name, v)
+            else:
+                assert info.lo <= value <= info.hi, (op.name, v, info)
