@@ -264,6 +264,19 @@ def _series_value(name, v):
     return float(getattr(stable_series, f"mp_{name}")(mpmath.mpf(v)))
 
 
+def _within_branch(bound, name):
+    """An increasing odd function on (-bound, bound) (bound just inside its first poles); nothing known
+    beyond."""
+    increasing = _monotone(lambda v: _series_value(name, v), keeps_sign=True)
+
+    def derive(infos, node):
+        i = infos[0]
+        if -bound <= i.lo and i.hi <= bound:
+            return increasing(infos, node)
+        return Info()
+    return derive
+
+
 def _logaddexp(infos, node):
     # max(x_i) <= logaddexp(x_1..x_n) <= max(x_i) + log(n)
     lo = max(i.lo for i in infos)
@@ -293,6 +306,9 @@ STABLE_DERIVE = {
     "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1,
     "x_minus_sin": _monotone(lambda v: _series_value("x_minus_sin", v), keeps_sign=True),
     "sinh_minus_x": _monotone(lambda v: _series_value("sinh_minus_x", v), keeps_sign=True),
+    # increasing between the poles around 0 (derivatives csc^2 - 1/x^2 and tan^2), odd
+    "inv_minus_cot": _within_branch(3.14159, "inv_minus_cot"),
+    "tan_minus_x": _within_branch(1.570796, "tan_minus_x"),
     # e^x >= 1 + x and log(1 + x) <= x (NaN below -1)
     "expm1_minus_x": lambda infos, node: Info(0.0, INF, infos[0].nan, True, True),
     "log1p_minus_x": lambda infos, node: Info(-INF, 0.0, infos[0].nan or infos[0].lo < -1, True, True),

@@ -1,5 +1,5 @@
 """Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
-sinh(x) - x, exp(x) - 1 - x and log(1 + x) - x. Each is one op with all its facts (Numba helpers per dtype,
+sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x) and tan(x) - x. Each is one op with all its facts (Numba helpers per dtype,
 mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
@@ -13,6 +13,7 @@ import sympy
 from sympy.codegen import cfunctions
 
 from . import ops
+from .ir import const
 from .vecmath import horner
 
 NAN = mpmath.mpf("nan")
@@ -31,13 +32,22 @@ _EXPM1_MINUS_X_SERIES = [sympy.Rational(1, sympy.factorial(k + 2)) for k in rang
 # log(1 + x) - x = -x^2/(2 + x) + 2u^3 Q(u^2), u = x/(2 + x) (from log(1 + x) = 2 atanh(u), and
 # 2u - x = -xu); Q(v) = sum v^j/(2j + 3), for |u| < 1/2, i.e. -2/3 < x < 2
 _LOG1P_MINUS_X_SERIES = [sympy.Rational(1, 2 * j + 3) for j in range(27)]
+# tan(x) - x = x^3 T(x^2), T = sum 2^(2n) (2^(2n) - 1) |B_2n| x^(2n-4)/(2n)! (1/3, 2/15, 17/315, ...; radius
+# pi/2) for |x| < 0.6, where each term is at most 0.15 of the last
+_TAN_MINUS_X_SERIES = [sympy.Integer(2) ** (2 * n) * (sympy.Integer(2) ** (2 * n) - 1) * abs(sympy.bernoulli(2 * n))
+                       / sympy.factorial(2 * n) for n in range(2, 23)]
+# 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
+# |x| < 1.5, where each term is at most 0.23 of the last
+_INV_MINUS_COT_SERIES = [sympy.Integer(2) ** (2 * n) * abs(sympy.bernoulli(2 * n)) / sympy.factorial(2 * n)
+                         for n in range(1, 28)]
 
 
 def _helper(name, body, **coefficients):
     for key, coeffs in coefficients.items():
-        if key == "R":  # the series after its leading coefficient, which is split in two doubles
-            c0 = coeffs[0]
-            body = body.replace("C0_HI", repr(float(c0))).replace("C0_LO", repr(float(c0 - sympy.Rational(float(c0)))))
+        if key in ("R", "K"):  # the series after its leading coefficient, which is split in two doubles
+            c0, first = coeffs[0], "C0" if key == "R" else "K0"
+            body = body.replace(f"{first}_HI", repr(float(c0)))
+            body = body.replace(f"{first}_LO", repr(float(c0 - sympy.Rational(float(c0)))))
             coeffs = coeffs[1:]
         body = body.replace(f"<{key}>", horner("y", coeffs) if key != "Q" else horner("v", coeffs))
     ops.helper(f"{name}_f64", body, requires=("fma",), ieee=True)
@@ -109,6 +119,38 @@ def {name}(x):
 """, Q=_LOG1P_MINUS_X_SERIES)
 
 
+# x P(x^2) with x exact: the leading x/3 is one FMA with 1/3 as two doubles; beyond 1.5 the typed difference
+# (cot(x) < 0.071 < 1/x there: nothing cancels before the roots of tan(x) = x, where the function is 0)
+_helper("inv_minus_cot", """
+def {name}(x):
+    y = x * x
+    rest = y * <R>
+    r = _vm_fma(x, C0_HI, x * (rest + C0_LO)) if abs(x) < 1.5 else 1.0 / x - math.cos(x) / math.sin(x)
+    return r
+""", R=_INV_MINUS_COT_SERIES)
+
+# below 0.6 as x_minus_sin: x^3 as an exact pair times its series; up to 1.2 tan(x) - x = x tan(x) (1/x -
+# cot(x)), a product in which nothing cancels (a pole of tan is a pole of the result), x tan(x) as an exact
+# pair; beyond, tan(x) - x loses at most 1.9x tan's half ulp
+_helper("tan_minus_x", """
+def {name}(x):
+    t = math.tan(x)
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    cot_rest = y * <K>
+    c = _vm_fma(x, K0_HI, x * (cot_rest + K0_LO))
+    xt = x * t
+    xte = _vm_fma(x, t, -xt)
+    r = _vm_fma(xt, c, xte * c) if abs(x) < 1.2 else t - x
+    return near if abs(x) < 0.6 else r
+""", R=_TAN_MINUS_X_SERIES, K=_INV_MINUS_COT_SERIES)
+
+
 # ---------------------------------------------------------------- mpmath references
 def _without_cancellation(fn, x, order):
     """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
@@ -146,6 +188,19 @@ def mp_log1p_minus_x(x):
     return _without_cancellation(lambda t: mpmath.log1p(t) - t, x, 2)
 
 
+def mp_inv_minus_cot(x):
+    if mpmath.isinf(x):
+        return NAN
+    # its parts are ~1/x: twice x's binary digits more
+    return _without_cancellation(lambda t: 1 / t - mpmath.cot(t), x, 3) if x != 0 else mpmath.mpf(0)
+
+
+def mp_tan_minus_x(x):
+    if mpmath.isinf(x):
+        return NAN
+    return _without_cancellation(lambda t: mpmath.tan(t) - t, x, 3)
+
+
 def _calls(name):
     suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
 
@@ -168,6 +223,20 @@ LOG1P_MINUS_X = ops.defop("log1p_minus_x", 1, lambda x: cfunctions.log1p(x) - x,
                           mpmath=mp_log1p_minus_x, vjp=lambda g, out, x: (-(g * x / (1 + x)),),
                           description="log(1 + x) - x without cancellation near 0")
 
+
+def _inv_minus_cot_slope(x, c):
+    """d/dx (1/x - cot x) = csc^2 x - 1/x^2 = 1 - c (2/x - c) (csc^2 = 1 + cot^2, cot = 1/x - c): it
+    cancels by at most 3x near 0 (1 - 2/3), instead of csc^2 - 1/x^2's every digit; 1/3 at 0."""
+    return ops.SELECT(ops.EQ(x, 0), const(sympy.Rational(1, 3)), 1 - c * (2 / x - c))
+
+
+INV_MINUS_COT = ops.defop("inv_minus_cot", 1, lambda x: 1 / x - sympy.cot(x), emit=_calls("inv_minus_cot"),
+                          mpmath=mp_inv_minus_cot, vjp=lambda g, out, x: (g * _inv_minus_cot_slope(x, out),),
+                          description="1/x - cot(x) without cancellation near 0 (0 at 0)")
+TAN_MINUS_X = ops.defop("tan_minus_x", 1, lambda x: sympy.tan(x) - x, emit=_calls("tan_minus_x"),
+                        mpmath=mp_tan_minus_x, vjp=lambda g, out, x: (g * ops.TAN(x) * ops.TAN(x),),
+                        description="tan(x) - x without cancellation near 0")
+
 # thresholds of the helpers above, for the tests that probe both sides
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
-              "log1p_minus_x": [-2 / 3, 2.0]}
+              "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2]}

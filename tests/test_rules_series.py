@@ -2,7 +2,7 @@
 and are accurate compiled in float64 and float32 (the typed forms lose every digit near 0)."""
 import numpy as np
 
-from rulecheck import Case, X, compile_cases, optimized, rule_tests
+from rulecheck import Case, P, X, compile_cases, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const
 from symgraph.reference import bits_of_error, exact
@@ -22,6 +22,15 @@ CASES = [
     # log1p(x) - x is within 2 ulps: on (-1, -2/3] it is the typed difference, which loses up to 1.8x there
     Case("log1p-minus-x", lambda x, y, p, r: ops.LOG1P(x) - x, {}, 1.6, limits=True),
     Case("x-minus-log1p", lambda x, y, p, r: x - ops.LOG1P(x), {}, 1.6, limits=True),
+    # tan and cot: |x| < 1.5, inside the first poles (the roots of tan(x) = x beyond are ill-conditioned)
+    Case("tan-minus-x", lambda x, y, p, r: ops.TAN(x) - x, {X: (-1.5, 1.5)}, 1.6),
+    Case("x-minus-tan", lambda x, y, p, r: x - ops.TAN(x), {X: (-1.5, 1.5)}, 1.6),
+    # 1/x - cot(x) at 0 is the limit 0 where the typed inf - inf is NaN (as exprel's 1): checked on p > 0
+    # here, on both signs in test_stable_series
+    Case("inv-minus-cot", lambda x, y, p, r: 1 / p - ops.COT(p), {P: (0, 1.5)}, 1.6),
+    Case("inv-minus-inv-tan", lambda x, y, p, r: 1 / p - 1 / ops.TAN(p), {P: (0, 1.5)}, 1.6),
+    Case("cot-minus-inv", lambda x, y, p, r: ops.COT(p) - 1 / p, {P: (0, 1.5)}, 1.6),
+    Case("inv-tan-minus-inv", lambda x, y, p, r: 1 / ops.TAN(p) - 1 / p, {P: (0, 1.5)}, 1.6),
 ]
 IDS = [c.rule for c in CASES]
 
@@ -35,15 +44,16 @@ test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_
 
 
 def test_typed_differences_lose_every_digit_near_zero_and_the_primitives_none():
-    cases = [c for c in CASES if c.rule in ("x-minus-sin", "sinh-minus-x", "exp-minus-one-plus-x", "log1p-minus-x")]
+    cases = [c for c in CASES if c.rule in ("x-minus-sin", "sinh-minus-x", "exp-minus-one-plus-x", "log1p-minus-x",
+                                            "tan-minus-x")]
     f = compile_cases(cases)
-    xs = np.array([1e-9, -3e-6, 2e-3, 0.3, -0.45, 1.7])
+    xs = np.array([1e-9, -3e-6, 2e-3, 0.3, -0.45, 1.1])
     values = f(xs, *(np.ones_like(xs),) * 3)
     for i, case in enumerate(cases):
         typed_worst = 0.0
         for v, got, typed in zip(xs, values[i], values[len(cases) + i]):
             want = exact(case.node(), {X.attr: float(v)})
-            assert bits_of_error(got, want) <= 1.0, (case.rule, v, got)
+            assert bits_of_error(got, want) <= 1.6, (case.rule, v, got)
             typed_worst = max(typed_worst, bits_of_error(typed, want))
         assert typed_worst > 20, case.rule
 
