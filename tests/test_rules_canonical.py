@@ -50,12 +50,16 @@ CASES = [
     Case("sign-negative", lambda x, y, p, r: ops.SIGN(-p - 1)),
     Case("select-const", lambda x, y, p, r: ops.SELECT(const(True), x, y)),
     Case("select-same", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), ops.SIN(x), ops.SIN(x))),
+    Case("and-const", lambda x, y, p, r: ops.SELECT(ops.AND(const(sympy.false), ops.LT(x, y)), x, y)),
+    Case("and-const", lambda x, y, p, r: ops.SELECT(ops.AND(const(sympy.true), ops.LT(x, y), ops.GT(x, 0)), x, y)),
+    Case("or-const", lambda x, y, p, r: ops.SELECT(ops.OR(const(sympy.true), ops.LT(x, y)), x, y)),
+    Case("or-const", lambda x, y, p, r: ops.SELECT(ops.OR(const(sympy.false), ops.LT(x, y)), x, y)),
     Case("select-nested-then", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), ops.SELECT(ops.LT(x, y), x, y), 1 + x)),
     Case("select-nested-else", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), 1 + x, ops.SELECT(ops.LT(x, y), x, y))),
     Case("abs-times-abs", lambda x, y, p, r: ops.ABS(x) * ops.ABS(x)),
     Case("sign-times-self", lambda x, y, p, r: ops.SIGN(x) * x),
 ]
-IDS = [c.rule for c in CASES]
+IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
 
 def test_every_rule_of_the_module_has_a_case():
@@ -82,3 +86,13 @@ def test_reciprocal_sqrt_of_either_zero_is_plus_infinity():
         xs = np.array([-0.0, 0.0, -np.inf, 4.0, -4.0], dtype)
         got = f(xs, *(np.ones_like(xs),) * 3)[0]
         assert got[0] == np.inf and got[1] == np.inf and got[2] == 0 and got[3] == 0.5 and np.isnan(got[4])
+
+
+def test_constant_conditions_fold_away():
+    node, _ = optimized(Case("and-const", lambda x, y, p, r: ops.SELECT(ops.AND(const(sympy.false), ops.LT(x, y)), x, y)))
+    assert node is Y
+    node, _ = optimized(Case("and-const", lambda x, y, p, r: ops.SELECT(
+        ops.AND(const(sympy.true), ops.LT(x, y), ops.GT(x, 0)), x, y)))
+    assert node is ops.SELECT(ops.AND(ops.LT(X, Y), ops.GT(X, 0)), X, Y)
+    node, _ = optimized(Case("or-const", lambda x, y, p, r: ops.SELECT(ops.OR(const(sympy.false), ops.LT(x, y)), x, y)))
+    assert node is ops.SELECT(ops.LT(X, Y), X, Y)

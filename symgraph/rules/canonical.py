@@ -33,6 +33,14 @@ def _select_on_const(c, x, y):
     return None
 
 
+def _logical_with_const(c, x, absorbing):
+    """and(false, ...) is false and and(true, rest) is rest (or: the other way round): a folded guard
+    leaves its constant behind in the condition, which then costs a comparison per element."""
+    if c.value not in (sympy.true, sympy.false):
+        return None
+    return const(c.value) if c.value == absorbing else x
+
+
 def _square_power(x, c):
     # x**2 is the only power whose square spelling is exact (pow(x, 2) == x*x in IEEE)
     return ops.MUL(x, x) if same_value(c.value, sympy.Integer(2)) else None
@@ -117,6 +125,10 @@ RULES = [
     Rule("select-const", ops.SELECT(c, x, y), _select_on_const, validity=E, ref="K",
          doc="a constant condition picks its branch"),
     Rule("select-same", ops.SELECT(z, x, x), x, validity=E, ref="K"),
+    Rule("and-const", ops.AND(c, x), lambda c, x: _logical_with_const(c, x, sympy.false), validity=E, ref="K",
+         doc="false and ... is false; true and x is x"),
+    Rule("or-const", ops.OR(c, x), lambda c, x: _logical_with_const(c, x, sympy.true), validity=E, ref="K",
+         doc="true or ... is true; false or x is x"),
     Rule("select-nested-then", ops.SELECT(z, ops.SELECT(z, x, y), Var("w")), ops.SELECT(z, x, Var("w")),
          validity=E, ref="K", doc="the inner condition is the outer one: its else branch is never taken"),
     Rule("select-nested-else", ops.SELECT(z, Var("w"), ops.SELECT(z, x, y)), ops.SELECT(z, Var("w"), y),
