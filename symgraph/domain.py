@@ -309,6 +309,7 @@ STABLE_DERIVE = {
     # increasing between the poles around 0 (derivatives csc^2 - 1/x^2 and tan^2), odd
     "inv_minus_cot": _within_branch(3.14159, "inv_minus_cot"),
     "tan_minus_x": _within_branch(1.570796, "tan_minus_x"),
+    "tanh_minus_x": _monotone_outward(lambda v: _series_value("tanh_minus_x", v), decreasing=True),
     # e^x >= 1 + x and log(1 + x) <= x (NaN below -1)
     "expm1_minus_x": lambda infos, node: Info(0.0, INF, infos[0].nan, True, True),
     "log1p_minus_x": lambda infos, node: Info(-INF, 0.0, infos[0].nan or infos[0].lo < -1, True, True),

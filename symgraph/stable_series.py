@@ -1,5 +1,5 @@
 """Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
-sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x) and tan(x) - x. Each is one op with all its facts (Numba helpers per dtype,
+sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x and tanh(x) - x. Each is one op with all its facts (Numba helpers per dtype,
 mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
@@ -36,6 +36,12 @@ _LOG1P_MINUS_X_SERIES = [sympy.Rational(1, 2 * j + 3) for j in range(27)]
 # pi/2) for |x| < 0.6, where each term is at most 0.15 of the last
 _TAN_MINUS_X_SERIES = [sympy.Integer(2) ** (2 * n) * (sympy.Integer(2) ** (2 * n) - 1) * abs(sympy.bernoulli(2 * n))
                        / sympy.factorial(2 * n) for n in range(2, 23)]
+# tanh(x) - x = x^3 H(x^2) with tan's coefficients alternating (-1/3, 2/15, -17/315, ...) for |x| < 0.6, and
+# coth(x) - 1/x (Langevin's function) = x L(x^2) with cot's alternating (1/3, -1/45, ...) for |x| < 1.5
+_TANH_MINUS_X_SERIES = [sympy.Integer(2) ** (2 * n) * (sympy.Integer(2) ** (2 * n) - 1) * sympy.bernoulli(2 * n)
+                        / sympy.factorial(2 * n) for n in range(2, 23)]
+_LANGEVIN_SERIES = [sympy.Integer(2) ** (2 * n) * sympy.bernoulli(2 * n) / sympy.factorial(2 * n)
+                    for n in range(1, 28)]
 # 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
 # |x| < 1.5, where each term is at most 0.23 of the last
 _INV_MINUS_COT_SERIES = [sympy.Integer(2) ** (2 * n) * abs(sympy.bernoulli(2 * n)) / sympy.factorial(2 * n)
@@ -151,6 +157,26 @@ def {name}(x):
 """, R=_TAN_MINUS_X_SERIES, K=_INV_MINUS_COT_SERIES)
 
 
+# as tan_minus_x: up to 1.5 tanh(x) - x = -x tanh(x) (coth(x) - 1/x), a product; beyond, tanh(x) - x loses
+# at most 1.5x tanh's half ulp (-inf at inf, as typed)
+_helper("tanh_minus_x", """
+def {name}(x):
+    t = @vtanh_f64(x)
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    langevin_rest = y * <K>
+    c = _vm_fma(x, K0_HI, x * (langevin_rest + K0_LO))
+    xt = x * t
+    xte = _vm_fma(x, t, -xt)
+    r = -_vm_fma(xt, c, xte * c) if abs(x) < 1.5 else t - x
+    return near if abs(x) < 0.6 else r
+""", R=_TANH_MINUS_X_SERIES, K=_LANGEVIN_SERIES)
+
 # ---------------------------------------------------------------- mpmath references
 def _without_cancellation(fn, x, order):
     """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
@@ -201,6 +227,12 @@ def mp_tan_minus_x(x):
     return _without_cancellation(lambda t: mpmath.tan(t) - t, x, 3)
 
 
+def mp_tanh_minus_x(x):
+    if mpmath.isinf(x):
+        return -x
+    return _without_cancellation(lambda t: mpmath.tanh(t) - t, x, 3)
+
+
 def _calls(name):
     suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
 
@@ -236,7 +268,11 @@ INV_MINUS_COT = ops.defop("inv_minus_cot", 1, lambda x: 1 / x - sympy.cot(x), em
 TAN_MINUS_X = ops.defop("tan_minus_x", 1, lambda x: sympy.tan(x) - x, emit=_calls("tan_minus_x"),
                         mpmath=mp_tan_minus_x, vjp=lambda g, out, x: (g * ops.TAN(x) * ops.TAN(x),),
                         description="tan(x) - x without cancellation near 0")
+TANH_MINUS_X = ops.defop("tanh_minus_x", 1, lambda x: sympy.tanh(x) - x, emit=_calls("tanh_minus_x"),
+                         mpmath=mp_tanh_minus_x, vjp=lambda g, out, x: (-(g * ops.TANH(x) * ops.TANH(x)),),
+                         description="tanh(x) - x without cancellation near 0")
 
 # thresholds of the helpers above, for the tests that probe both sides
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
-              "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2]}
+              "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
+              "tanh_minus_x": [1.5, -1.5, 0.6, -0.6]}

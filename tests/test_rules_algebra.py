@@ -37,6 +37,9 @@ CASES = [
     Case("differences-share-subtrahend", lambda x, y, p, r: (y - x) - (3 - x)),
     Case("sin-shift", lambda x, y, p, r: ops.SIN(x + y) - ops.SIN(x), {}, 3.0),
     Case("sin-shift-neg", lambda x, y, p, r: ops.SIN(x) - ops.SIN(x + y), {}, 3.0),
+    # tan: |x| < 1.5 inside the first poles (beyond, tan(x + e) and cos(x + e) share x + e's rounding anyway)
+    Case("tan-shift", lambda x, y, p, r: ops.TAN(x + y) - ops.TAN(x), {X: (-1.5, 1.5)}, 3.0),
+    Case("tan-shift-neg", lambda x, y, p, r: ops.TAN(x) - ops.TAN(x + y), {X: (-1.5, 1.5)}, 3.0),
     Case("cos-shift", lambda x, y, p, r: ops.COS(x + y) - ops.COS(x), {}, 3.0),
     Case("cos-shift-neg", lambda x, y, p, r: ops.COS(x) - ops.COS(x + y), {}, 3.0),
     Case("cosh-minus-one", lambda x, y, p, r: ops.COSH(x) - 1, {X: (-1e4, 1e4)}, 2.5),

@@ -99,6 +99,13 @@ def _cos_shift(x, y):
     return _small_shift(x, y, new, ops.COS(x + y) - ops.COS(x))
 
 
+def _tan_shift(x, y):
+    # tan(x + y) - tan(x) = sin(y)/(cos(x) cos(x + y)): y enters exactly; x + y rounds only inside a cosine,
+    # where it moves the result by as much as it moves tan(x + y) itself (relatively), not by ulp(x)/y
+    new = ops.SIN(y) / (ops.COS(x) * ops.COS(x + y))
+    return _small_shift(x, y, new, ops.TAN(x + y) - ops.TAN(x))
+
+
 def _half_sinh_squared(x, scale):
     """scale * sinh(x/2)^2: cosh(x) - 1 = 2 sinh(x/2)^2 has no subtraction (sinh is accurate near 0)."""
     s = ops.SINH(HALF * x)
@@ -180,6 +187,10 @@ RULES = [
     Rule("sin-shift", ops.SIN(x + y) - ops.SIN(x), _sin_shift, validity=A, phase="stabilize", ref="G3",
          doc="sin(x + e) - sin(x): sin(x) cosm1(e) + cos(x) sin(e), exact in e"),
     Rule("sin-shift-neg", ops.SIN(x) - ops.SIN(x + y), lambda x, y: -_sin_shift(x, y), validity=A,
+         phase="stabilize", ref="G3"),
+    Rule("tan-shift", ops.TAN(x + y) - ops.TAN(x), _tan_shift, validity=A, phase="stabilize", ref="G3",
+         doc="tan(x + e) - tan(x) (Herbie's 2tan) by the addition theorem, exact in e"),
+    Rule("tan-shift-neg", ops.TAN(x) - ops.TAN(x + y), lambda x, y: -_tan_shift(x, y), validity=A,
          phase="stabilize", ref="G3"),
     Rule("cos-shift", ops.COS(x + y) - ops.COS(x), _cos_shift, validity=A, phase="stabilize", ref="G4",
          doc="cos(x + e) - cos(x): cos(x) cosm1(e) - sin(x) sin(e), exact in e"),
