@@ -165,6 +165,7 @@ def cases() -> list:
         Case("1/x - 1/tan(x)", [x], 1 / x - 1 / tan(x), "|x| in [1e-10, 3]", [signed(log_uniform(1e-10, 3))]),
         Case("1/x - cot(x)", [x], 1 / x - cot(x), "|x| in [1e-10, 3]", [signed(log_uniform(1e-10, 3))]),
         Case("tan(x) - x", [x], tan(x) - x, "|x| in [1e-10, 1.5]", [signed(log_uniform(1e-10, 1.5))]),
+        Case("atan(x) - x", [x], atan(x) - x, "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
         Case("tanh(x) - x", [x], tanh(x) - x, "|x| in [1e-10, 20]", [signed(log_uniform(1e-10, 20))]),
         Case("sinh(x) - x", [x], sinh(x) - x, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),
         Case("exp(x) - 1 - x", [x], exp(x) - 1 - x, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),

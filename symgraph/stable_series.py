@@ -1,5 +1,5 @@
 """Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
-sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x and tanh(x) - x. Each is one op with all its facts (Numba helpers per dtype,
+sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x and atan(x) - x. Each is one op with all its facts (Numba helpers per dtype,
 mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
@@ -42,6 +42,8 @@ _TANH_MINUS_X_SERIES = [sympy.Integer(2) ** (2 * n) * (sympy.Integer(2) ** (2 * 
                         / sympy.factorial(2 * n) for n in range(2, 23)]
 _LANGEVIN_SERIES = [sympy.Integer(2) ** (2 * n) * sympy.bernoulli(2 * n) / sympy.factorial(2 * n)
                     for n in range(1, 28)]
+# atan(u) - u = u^3 A(u^2), A = sum (-1)^k u^(2k)/(2k + 3), for |u| < 0.4
+_ATAN_MINUS_X_SERIES = [sympy.Rational((-1) ** (k + 1), 2 * k + 3) for k in range(21)]
 # 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
 # |x| < 1.5, where each term is at most 0.23 of the last
 _INV_MINUS_COT_SERIES = [sympy.Integer(2) ** (2 * n) * abs(sympy.bernoulli(2 * n)) / sympy.factorial(2 * n)
@@ -55,7 +57,7 @@ def _helper(name, body, **coefficients):
             body = body.replace(f"{first}_HI", repr(float(c0)))
             body = body.replace(f"{first}_LO", repr(float(c0 - sympy.Rational(float(c0)))))
             coeffs = coeffs[1:]
-        body = body.replace(f"<{key}>", horner("y", coeffs) if key != "Q" else horner("v", coeffs))
+        body = body.replace(f"<{key}>", horner("v" if key in ("Q", "V") else "y", coeffs))
     ops.helper(f"{name}_f64", body, requires=("fma",), ieee=True)
     # float32: the float64 helper, rounded once
     ops.helper(f"{name}_f32", f"""
@@ -177,6 +179,45 @@ def {name}(x):
     return near if abs(x) < 0.6 else r
 """, R=_TANH_MINUS_X_SERIES, K=_LANGEVIN_SERIES)
 
+# below 0.4 x^3 (exact pair) times its series; up to 4 two half-angle steps, u = x/(1 + sqrt(1 + x^2)) with
+# atan(x) = 2 atan(u) and 2u - x = -x^3/(1 + sqrt(1 + x^2))^2 (likewise u2 from u1, |u2| < 0.35), so
+# atan(x) - x = 4 (atan(u2) - u2) - 2 u1^3/(1 + s2)^2 - x^3/(1 + s1)^2: three terms of one sign, nothing
+# cancels; beyond 4, atan(x) - x loses at most 1.5x atan's half ulp
+_helper("atan_minus_x", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    xc = x if abs(x) < 4.0 else 1.0
+    # the largest term, x^3/d1^2 (0.8 of the result at x = 1), to about 2^-100: 1 + x^2, its square root,
+    # d1 = 1 + sqrt and d1^2 as exact pairs, the quotient with its remainder
+    c3 = xc * y
+    c3e = _vm_fma(xc, y, -c3) + xc * ye
+    q = 1.0 + y
+    q_lo = ((1.0 - q) + y) + ye
+    s1 = math.sqrt(q)
+    s1_lo = (_vm_fma(-s1, s1, q) + q_lo) / (2.0 * s1)
+    d1 = 1.0 + s1
+    d1_lo = ((1.0 - d1) + s1) + s1_lo
+    dd = d1 * d1
+    dd_lo = _vm_fma(d1, d1, -dd) + 2.0 * d1 * d1_lo
+    t3 = c3 / dd
+    t3_lo = (_vm_fma(-t3, dd, c3) + c3e - t3 * dd_lo) / dd
+    u1 = xc / d1
+    d2 = 1.0 + math.sqrt(1.0 + u1 * u1)
+    u2 = u1 / d2
+    v = u2 * u2
+    rest = v * <V>
+    small = 4.0 * (u2 * v * (C0_HI + rest)) - 2.0 * (u1 * u1 * u1) / (d2 * d2)
+    reduced = (small - t3_lo) - t3
+    r = reduced if abs(x) < 4.0 else math.atan(x) - x
+    return near if abs(x) < 0.4 else r
+""", R=_ATAN_MINUS_X_SERIES, V=_ATAN_MINUS_X_SERIES[1:])
+
 # ---------------------------------------------------------------- mpmath references
 def _without_cancellation(fn, x, order):
     """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
@@ -233,6 +274,12 @@ def mp_tanh_minus_x(x):
     return _without_cancellation(lambda t: mpmath.tanh(t) - t, x, 3)
 
 
+def mp_atan_minus_x(x):
+    if mpmath.isinf(x):
+        return -x
+    return _without_cancellation(lambda t: mpmath.atan(t) - t, x, 3)
+
+
 def _calls(name):
     suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
 
@@ -271,8 +318,11 @@ TAN_MINUS_X = ops.defop("tan_minus_x", 1, lambda x: sympy.tan(x) - x, emit=_call
 TANH_MINUS_X = ops.defop("tanh_minus_x", 1, lambda x: sympy.tanh(x) - x, emit=_calls("tanh_minus_x"),
                          mpmath=mp_tanh_minus_x, vjp=lambda g, out, x: (-(g * ops.TANH(x) * ops.TANH(x)),),
                          description="tanh(x) - x without cancellation near 0")
+ATAN_MINUS_X = ops.defop("atan_minus_x", 1, lambda x: sympy.atan(x) - x, emit=_calls("atan_minus_x"),
+                         mpmath=mp_atan_minus_x, vjp=lambda g, out, x: (-(g * x * x / (1 + x * x)),),
+                         description="atan(x) - x without cancellation near 0")
 
 # thresholds of the helpers above, for the tests that probe both sides
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
               "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
-              "tanh_minus_x": [1.5, -1.5, 0.6, -0.6]}
+              "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0]}
