@@ -19,32 +19,61 @@ _T = sympy.Dummy("t")
 _ARITHMETIC = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
 
 
+def _reduced(num, den):
+    """num/den in lowest terms with a monic denominator; None for a division by zero."""
+    if den.is_zero:
+        return None
+    g = num.gcd(den)
+    num, den = num.exquo(g), den.exquo(g)
+    lead = den.LC()
+    return num.quo_ground(lead), den.quo_ground(lead)
+
+
+def _combine(op, a, k=None):
+    """The rational function of an arithmetic node from its arguments' (numerator, denominator) pairs."""
+    if op is ops.ADD:
+        num, den = a[0]
+        for n2, d2 in a[1:]:
+            num, den = num * d2 + n2 * den, den * d2
+        return _reduced(num, den)
+    if op is ops.MUL:
+        num, den = a[0]
+        for n2, d2 in a[1:]:
+            num, den = num * n2, den * d2
+        return _reduced(num, den)
+    if op is ops.SUB:
+        return _reduced(a[0][0] * a[1][1] - a[1][0] * a[0][1], a[0][1] * a[1][1])
+    if op is ops.NEG:
+        return -a[0][0], a[0][1]
+    if op is ops.DIV:
+        return _reduced(a[0][0] * a[1][1], a[0][1] * a[1][0])
+    num, den = a[0]  # POW with an integer exponent k
+    return _reduced(num ** k, den ** k) if k >= 0 else _reduced(den ** -k, num ** -k)
+
+
 def _as_rational_functions(nodes):
-    """([expression in _T per node], the one non-constant leaf) when the nodes are +, -, *, / and small
-    integer powers of a single leaf and rational constants, with a division somewhere; None otherwise.
-    Iterative over the (bounded) subtrees."""
-    values, leaf, count, divides = {}, None, 0, False
+    """({node: (numerator, denominator) as Polys in _T over QQ}, the one non-constant leaf) when the nodes
+    are +, -, *, / and small integer powers of a single leaf and rational constants, with a division
+    somewhere; None otherwise. Iterative over the (bounded) subtrees; Poly arithmetic, since sympy.cancel on
+    expressions took seconds for a nest of fractions 30 deep. `size` bounds the degrees of a node's
+    numerator plus denominator (sums and products add them)."""
+    values, size, leaf, count, divides = {}, {}, None, 0, False
+    one = sympy.Poly(1, _T, domain="QQ")
     stack = [(node, False) for node in nodes]
     while stack:
         n, expanded = stack.pop()
         if n in values:
             continue
         if expanded:
-            a = [values[arg] for arg in n.args]
-            if n.op is ops.ADD:
-                values[n] = sympy.Add(*a)
-            elif n.op is ops.MUL:
-                values[n] = sympy.Mul(*a)
-            elif n.op is ops.SUB:
-                values[n] = a[0] - a[1]
-            elif n.op is ops.NEG:
-                values[n] = -a[0]
-            elif n.op is ops.DIV:
-                values[n] = a[0] / a[1]
-                divides = True
-            else:  # POW with an integer exponent
-                values[n] = a[0] ** a[1]
-                divides = divides or a[1] < 0
+            k = int(n.args[1].value) if n.op is ops.POW else None
+            size[n] = abs(k) * size[n.args[0]] if k is not None else sum(size[arg] for arg in n.args)
+            if size[n] > 2 * MAX_DEGREE:
+                return None
+            pair = _combine(n.op, [values[arg] for arg in (n.args[:1] if k is not None else n.args)], k)
+            if pair is None:
+                return None
+            values[n] = pair
+            divides = divides or n.op is ops.DIV or (k is not None and k < 0)
             continue
         count += 1
         if count > MAX_NODES:
@@ -53,27 +82,38 @@ def _as_rational_functions(nodes):
             v = n.value
             if not (v.is_Number and v.is_finite):
                 return None
-            values[n] = sympy.Rational(v)  # a float constant is the binary value the kernel uses
+            # a float constant is the binary value the kernel uses
+            values[n], size[n] = (sympy.Poly(sympy.Rational(v), _T, domain="QQ"), one), 0
             continue
         is_power = n.op is ops.POW and n.args[1].is_const and n.args[1].value.is_Integer \
             and abs(int(n.args[1].value)) <= MAX_DEGREE
         if n.op in _ARITHMETIC or is_power:
             stack.append((n, True))
-            stack.extend((a, False) for a in n.args if a not in values)
+            stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)
             continue
         if leaf is not None and leaf is not n:
             return None
         leaf = n
-        values[n] = _T
-    if leaf is None or not divides:
+        values[n], size[n] = (sympy.Poly(_T, _T, domain="QQ"), one), 1
+    if leaf is None or not divides or sum(size[n] for n in nodes) > 2 * MAX_DEGREE:
         return None  # polynomials have nothing to put over a common denominator
-    return [values[n] for n in nodes], leaf
+    return values, leaf
 
 
-def _decay(expr):
-    """k where expr ~ t^-k for large t."""
-    numerator, denominator = sympy.fraction(sympy.cancel(expr))
-    return sympy.degree(denominator, _T) - sympy.degree(numerator, _T)
+def _addends(roots, values):
+    """The signed terms of the sum (first, sign*second), through +, - and negation: (sign, pair)."""
+    out, stack = [], list(roots)
+    while stack:
+        n, sign = stack.pop()
+        if n.op is ops.ADD:
+            stack.extend((a, sign) for a in n.args)
+        elif n.op is ops.SUB:
+            stack.extend([(n.args[0], sign), (n.args[1], -sign)])
+        elif n.op is ops.NEG:
+            stack.append((n.args[0], -sign))
+        else:
+            out.append((sign, values[n]))
+    return out
 
 
 def _horner(coefficients, leaf):
@@ -96,26 +136,28 @@ def _common_denominator(first, second, sign):
     parsed = _as_rational_functions([first, second])
     if parsed is None:
         return None
-    (a, b), leaf = parsed
-    total = a + b if sign > 0 else a - b
-    terms = sympy.Add.make_args(total)
+    values, leaf = parsed
+    terms = [(s, pair) for s, pair in _addends([(first, 1), (second, sign)], values) if not pair[0].is_zero]
     if len(terms) < 2:
         return None
-    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(total)))
-    if not denominator.has(_T) or sympy.degree(denominator, _T) > MAX_DEGREE:
-        return None
-    decay = sympy.degree(denominator, _T) - sympy.degree(numerator, _T)
-    if decay <= min(_decay(t) for t in terms):
+    numerator, denominator = sympy.Poly(0, _T, domain="QQ"), sympy.Poly(1, _T, domain="QQ")
+    for s, (num, den) in terms:
+        numerator, denominator = _reduced(numerator * den + (num if s > 0 else -num) * denominator,
+                                          denominator * den)
+    if numerator.is_zero or denominator.degree() < 1 or denominator.degree() > MAX_DEGREE:
+        return None  # an exact 0 keeps the typed NaN and inf behaviour
+    decay = denominator.degree() - numerator.degree()
+    if decay <= min(den.degree() - num.degree() for _, (num, den) in terms):
         return None  # the terms do not cancel each other for large values
-    lead, factors = sympy.factor_list(denominator, _T)
+    lead, factors = denominator.factor_list()
     roots = []
     for factor, multiplicity in factors:
-        if sympy.degree(factor, _T) != 1:
+        if factor.degree() != 1:
             return None  # an irreducible quadratic would be evaluated with its own cancellation
-        a, b = sympy.Poly(factor, _T).all_coeffs()
+        a, b = factor.all_coeffs()
         roots += [-b / a] * multiplicity
         lead *= a ** multiplicity
-    coefficients = [c / lead for c in sympy.Poly(numerator, _T).all_coeffs()]
+    coefficients = [c / lead for c in numerator.all_coeffs()]
     # divide factor by factor: the product of the factors would overflow (x^3 from x = 6e102) where the
     # quotient is still a normal number; for large x each quotient is smaller than the last
     result = _horner(coefficients, leaf)
