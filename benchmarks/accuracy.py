@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy import atan, cbrt, cos, cosh, cot, erf, erfc, exp, log, sin, sinh, sqrt, tan, tanh
+from sympy import asinh, atan, cbrt, cos, cosh, cot, erf, erfc, exp, log, sin, sinh, sqrt, tan, tanh
 from sympy.codegen.rewriting import optimize, optims_c99
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -166,6 +166,7 @@ def cases() -> list:
         Case("1/x - cot(x)", [x], 1 / x - cot(x), "|x| in [1e-10, 3]", [signed(log_uniform(1e-10, 3))]),
         Case("tan(x) - x", [x], tan(x) - x, "|x| in [1e-10, 1.5]", [signed(log_uniform(1e-10, 1.5))]),
         Case("atan(x) - x", [x], atan(x) - x, "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
+        Case("asinh(x) - x", [x], asinh(x) - x, "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
         Case("tanh(x) - x", [x], tanh(x) - x, "|x| in [1e-10, 20]", [signed(log_uniform(1e-10, 20))]),
         Case("sinh(x) - x", [x], sinh(x) - x, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),
         Case("exp(x) - 1 - x", [x], exp(x) - 1 - x, "|x| in [1e-10, 700]", [signed(log_uniform(1e-10, 700))]),

@@ -307,11 +307,12 @@ STABLE_DERIVE = {
     "x_minus_sin": _monotone(lambda v: _series_value("x_minus_sin", v), keeps_sign=True),
     "sinh_minus_x": _monotone(lambda v: _series_value("sinh_minus_x", v), keeps_sign=True),
     # increasing between the poles around 0 (derivatives csc^2 - 1/x^2 and tan^2), odd; tanh(x) - x and
-    # atan(x) - x decreasing (derivatives -tanh^2 and -x^2/(1 + x^2))
+    # atan(x) - x decreasing (derivatives -tanh^2 and -x^2/(1 + x^2)), asinh(x) - x too (1/sqrt(1 + x^2) - 1)
     "inv_minus_cot": _within_branch(3.14159, "inv_minus_cot"),
     "tan_minus_x": _within_branch(1.570796, "tan_minus_x"),
     "tanh_minus_x": _monotone_outward(lambda v: _series_value("tanh_minus_x", v), decreasing=True),
     "atan_minus_x": _monotone_outward(lambda v: _series_value("atan_minus_x", v), decreasing=True),
+    "asinh_minus_x": _monotone_outward(lambda v: _series_value("asinh_minus_x", v), decreasing=True),
     # e^x >= 1 + x and log(1 + x) <= x (NaN below -1)
     "expm1_minus_x": lambda infos, node: Info(0.0, INF, infos[0].nan, True, True),
     "log1p_minus_x": lambda infos, node: Info(-INF, 0.0, infos[0].nan or infos[0].lo < -1, True, True),

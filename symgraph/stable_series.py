@@ -1,5 +1,6 @@
 """Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
-sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x and atan(x) - x. Each is one op with all its facts (Numba helpers per dtype,
+sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x, atan(x) - x and
+asinh(x) - x. Each is one op with all its facts (Numba helpers per dtype,
 mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
@@ -44,6 +45,10 @@ _LANGEVIN_SERIES = [sympy.Integer(2) ** (2 * n) * sympy.bernoulli(2 * n) / sympy
                     for n in range(1, 28)]
 # atan(u) - u = u^3 A(u^2), A = sum (-1)^k u^(2k)/(2k + 3), for |u| < 0.4
 _ATAN_MINUS_X_SERIES = [sympy.Rational((-1) ** (k + 1), 2 * k + 3) for k in range(21)]
+# asinh(u) - u = u^3 S(u^2), S = sum (-1)^n (2n)!/(4^n n!^2 (2n + 1)) u^(2n-2), n >= 1 (-1/6, 3/40, -5/112,
+# ...; radius 1), for |u| < 0.55, where each term is at most 0.31 of the last
+_ASINH_MINUS_X_SERIES = [sympy.Integer(-1) ** n * sympy.factorial(2 * n) / (4 ** n * sympy.factorial(n) ** 2 * (2 * n + 1))
+                         for n in range(1, 40)]
 # 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
 # |x| < 1.5, where each term is at most 0.23 of the last
 _INV_MINUS_COT_SERIES = [sympy.Integer(2) ** (2 * n) * abs(sympy.bernoulli(2 * n)) / sympy.factorial(2 * n)
@@ -218,6 +223,55 @@ def {name}(x):
     return near if abs(x) < 0.4 else r
 """, R=_ATAN_MINUS_X_SERIES, V=_ATAN_MINUS_X_SERIES[1:])
 
+# below 0.4 x^3 (exact pair) times its series; up to 4 two halving steps, s1 = sinh(asinh(x)/2) =
+# x/sqrt(2 (1 + c1)) = x r1/2, c1 = sqrt(1 + x^2), r1 = sqrt(2/(1 + c1)), with 2 s1 - x = x (r1 - 1) =
+# -x^3/((1 + c1)^2 (1 + r1)) (likewise s2 from s1, |s2| < 0.55), so asinh(x) - x = 4 (asinh(s2) - s2)
+# - 2 s1^3/((1 + c2)^2 (1 + r2)) - x^3/((1 + c1)^2 (1 + r1)): three terms of one sign, nothing cancels; the
+# largest (0.76-0.8 of the result) to about 2^-100 from exact pairs; beyond 4, asinh(x) - x loses at most
+# 1.1x asinh's half ulp (-inf at inf)
+_helper("asinh_minus_x", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    xc = x if abs(x) < 4.0 else 1.0
+    c3 = xc * y
+    c3e = _vm_fma(xc, y, -c3) + xc * ye
+    q = 1.0 + y
+    q_lo = ((1.0 - q) + y) + ye
+    c1 = math.sqrt(q)
+    c1_lo = (_vm_fma(-c1, c1, q) + q_lo) / (2.0 * c1)
+    d1 = 1.0 + c1
+    d1_lo = ((1.0 - d1) + c1) + c1_lo
+    dd = d1 * d1
+    dd_lo = _vm_fma(d1, d1, -dd) + 2.0 * d1 * d1_lo
+    g = 2.0 / d1
+    g_lo = (_vm_fma(-g, d1, 2.0) - g * d1_lo) / d1
+    r1 = math.sqrt(g)
+    r1_lo = (_vm_fma(-r1, r1, g) + g_lo) / (2.0 * r1)
+    f = 1.0 + r1
+    f_lo = ((1.0 - f) + r1) + r1_lo
+    den = dd * f
+    den_lo = _vm_fma(dd, f, -den) + dd * f_lo + dd_lo * f
+    t3 = c3 / den
+    t3_lo = (_vm_fma(-t3, den, c3) + c3e - t3 * den_lo) / den
+    s1 = 0.5 * xc * r1
+    d2 = 1.0 + math.sqrt(1.0 + s1 * s1)
+    r2 = math.sqrt(2.0 / d2)
+    s2 = 0.5 * s1 * r2
+    v = s2 * s2
+    rest = v * <V>
+    small = 4.0 * (s2 * v * (C0_HI + rest)) - 2.0 * (s1 * s1 * s1) / (d2 * d2 * (1.0 + r2))
+    reduced = (small - t3_lo) - t3
+    r = reduced if abs(x) < 4.0 else @vasinh_f64(x) - x
+    r = near if abs(x) < 0.4 else r
+    return -x if abs(x) == np.inf else r
+""", R=_ASINH_MINUS_X_SERIES, V=_ASINH_MINUS_X_SERIES[1:])
+
 # ---------------------------------------------------------------- mpmath references
 def _without_cancellation(fn, x, order):
     """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
@@ -280,6 +334,12 @@ def mp_atan_minus_x(x):
     return _without_cancellation(lambda t: mpmath.atan(t) - t, x, 3)
 
 
+def mp_asinh_minus_x(x):
+    if mpmath.isinf(x):
+        return -x
+    return _without_cancellation(lambda t: mpmath.asinh(t) - t, x, 3)
+
+
 def _calls(name):
     suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
 
@@ -322,7 +382,19 @@ ATAN_MINUS_X = ops.defop("atan_minus_x", 1, lambda x: sympy.atan(x) - x, emit=_c
                          mpmath=mp_atan_minus_x, vjp=lambda g, out, x: (-(g * x * x / (1 + x * x)),),
                          description="atan(x) - x without cancellation near 0")
 
+
+def _asinh_minus_x_slope(x):
+    """d/dx (asinh(x) - x) = 1/c - 1 = -x^2/(c (1 + c)), c = sqrt(1 + x^2): nothing cancels."""
+    c = ops.SQRT(1 + x * x)
+    return -(x * x / (c * (1 + c)))
+
+
+ASINH_MINUS_X = ops.defop("asinh_minus_x", 1, lambda x: sympy.asinh(x) - x, emit=_calls("asinh_minus_x"),
+                          mpmath=mp_asinh_minus_x, vjp=lambda g, out, x: (g * _asinh_minus_x_slope(x),),
+                          description="asinh(x) - x without cancellation near 0")
+
 # thresholds of the helpers above, for the tests that probe both sides
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
               "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
-              "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0]}
+              "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0],
+              "asinh_minus_x": [0.4, -0.4, 4.0, -4.0]}

@@ -29,6 +29,8 @@ CASES = [
     Case("x-minus-tanh", lambda x, y, p, r: x - ops.TANH(x), {}, 1.6),
     Case("atan-minus-x", lambda x, y, p, r: ops.ATAN(x) - x, {}, 1.6),
     Case("x-minus-atan", lambda x, y, p, r: x - ops.ATAN(x), {}, 1.6),
+    Case("asinh-minus-x", lambda x, y, p, r: ops.ASINH(x) - x, {}, 1.6, limits=True),
+    Case("x-minus-asinh", lambda x, y, p, r: x - ops.ASINH(x), {}, 1.6, limits=True),
     # 1/x - cot(x) at 0 is the limit 0 where the typed inf - inf is NaN (as exprel's 1): checked on p > 0
     # here, on both signs in test_stable_series
     Case("inv-minus-cot", lambda x, y, p, r: 1 / p - ops.COT(p), {P: (0, 1.5)}, 1.6),
@@ -49,7 +51,8 @@ test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_
 
 def test_typed_differences_lose_every_digit_near_zero_and_the_primitives_none():
     cases = [c for c in CASES if c.rule in ("x-minus-sin", "sinh-minus-x", "exp-minus-one-plus-x", "log1p-minus-x",
-                                            "tan-minus-x", "tanh-minus-x", "atan-minus-x")]
+                                            "tan-minus-x", "tanh-minus-x", "atan-minus-x",
+                                            "asinh-minus-x")]
     f = compile_cases(cases)
     xs = np.array([1e-9, -3e-6, 2e-3, 0.3, -0.45, 1.1])
     values = f(xs, *(np.ones_like(xs),) * 3)
@@ -68,3 +71,6 @@ def test_sums_in_sympy_order_reach_the_primitive():
     assert node is ops.EXPM1_MINUS_X(X)
     node, _ = optimized(Case("log1p-minus-x", lambda x, y, p, r: ops.LOG(1 + x) - x))
     assert node is ops.LOG1P_MINUS_X(X)
+    # asinh typed as its definition becomes asinh first
+    node, _ = optimized(Case("asinh-minus-x", lambda x, y, p, r: ops.LOG(x + ops.SQRT(x * x + 1)) - x))
+    assert node is ops.ASINH_MINUS_X(X)

@@ -1,6 +1,6 @@
 """Differences that cancel to their Taylor series' second term, onto the primitives of
 symgraph/stable_series.py: x - sin(x), sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, tan(x) - x, tanh(x) - x,
-atan(x) - x and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
+atan(x) - x, asinh(x) - x and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
 
 Stabilize phase, bottom-up: exp(x) - 1 and log(1 + x) have become expm1(x) and log1p(x) (A4, A1) before
 the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 1 - x, is matched as typed.
@@ -42,6 +42,10 @@ RULES = [
     Rule("atan-minus-x", ops.ATAN(x) - x, ops.ATAN_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6",
          doc="atan(x) - x = -x^3/3 + ..."),
     Rule("x-minus-atan", x - ops.ATAN(x), lambda x: -ops.ATAN_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6"),
+    Rule("asinh-minus-x", ops.ASINH(x) - x, ops.ASINH_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="asinh(x) - x = -x^3/6 + ..."),
+    Rule("x-minus-asinh", x - ops.ASINH(x), lambda x: -ops.ASINH_MINUS_X(x), validity=A, phase=STABILIZE,
+         ref="A6"),
     # before stability's reciprocal-difference (1/x - 1/y), whose ((y - x)/x)/y still cancels in tan(x) - x
     Rule("inv-minus-cot", 1 / x - ops.COT(x), ops.INV_MINUS_COT(x), validity=A, phase=STABILIZE, ref="A6",
          doc="1/x - cot(x) = x/3 + ..."),
