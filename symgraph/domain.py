@@ -306,10 +306,14 @@ STABLE_DERIVE = {
     "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1,
     "x_minus_sin": _monotone(lambda v: _series_value("x_minus_sin", v), keeps_sign=True),
     "sinh_minus_x": _monotone(lambda v: _series_value("sinh_minus_x", v), keeps_sign=True),
+    # x cosh(x) - sinh(x): derivative x sinh(x) >= 0, odd
+    "x_cosh_minus_sinh": _monotone(lambda v: _series_value("x_cosh_minus_sinh", v), keeps_sign=True),
     # increasing between the poles around 0 (derivatives csc^2 - 1/x^2 and tan^2), odd; tanh(x) - x and
     # atan(x) - x decreasing (derivatives -tanh^2 and -x^2/(1 + x^2)), asinh(x) - x too (1/sqrt(1 + x^2) - 1)
     "inv_minus_cot": _within_branch(3.14159, "inv_minus_cot"),
     "tan_minus_x": _within_branch(1.570796, "tan_minus_x"),
+    # sin(x) - x cos(x): derivative x sin(x) >= 0 on (-pi, pi), odd
+    "sin_minus_x_cos": _within_branch(3.14159, "sin_minus_x_cos"),
     "tanh_minus_x": _monotone_outward(lambda v: _series_value("tanh_minus_x", v), decreasing=True),
     "atan_minus_x": _monotone_outward(lambda v: _series_value("atan_minus_x", v), decreasing=True),
     "asinh_minus_x": _monotone_outward(lambda v: _series_value("asinh_minus_x", v), decreasing=True),

@@ -1,6 +1,6 @@
 """Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
-sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x, atan(x) - x and
-asinh(x) - x. Each is one op with all its facts (Numba helpers per dtype,
+sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x, atan(x) - x,
+asinh(x) - x, sin(x) - x cos(x) and x cosh(x) - sinh(x). Each is one op with all its facts (Numba helpers per dtype,
 mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
@@ -47,8 +47,12 @@ _LANGEVIN_SERIES = [sympy.Integer(2) ** (2 * n) * sympy.bernoulli(2 * n) / sympy
 _ATAN_MINUS_X_SERIES = [sympy.Rational((-1) ** (k + 1), 2 * k + 3) for k in range(21)]
 # asinh(u) - u = u^3 S(u^2), S = sum (-1)^n (2n)!/(4^n n!^2 (2n + 1)) u^(2n-2), n >= 1 (-1/6, 3/40, -5/112,
 # ...; radius 1), for |u| < 0.55, where each term is at most 0.31 of the last
-_ASINH_MINUS_X_SERIES = [sympy.Integer(-1) ** n * sympy.factorial(2 * n) / (4 ** n * sympy.factorial(n) ** 2 * (2 * n + 1))
+_ASINH_MINUS_X_SERIES = [sympy.Integer(-1) ** n * sympy.binomial(2 * n, n) / (4 ** n * (2 * n + 1))
                          for n in range(1, 40)]
+# sin(x) - x cos(x) = x^3 W(x^2), W = sum (-1)^(n+1) 2n x^(2n-2)/(2n + 1)! (1/3, -1/30, 1/840, ...), for
+# |x| < 1.5; x cosh(x) - sinh(x) the same with all terms positive, for |x| < 4
+_SIN_MINUS_X_COS_SERIES = [sympy.Rational((-1) ** (n + 1) * 2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 15)]
+_X_COSH_MINUS_SINH_SERIES = [sympy.Rational(2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 23)]
 # 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
 # |x| < 1.5, where each term is at most 0.23 of the last
 _INV_MINUS_COT_SERIES = [sympy.Integer(2) ** (2 * n) * abs(sympy.bernoulli(2 * n)) / sympy.factorial(2 * n)
@@ -272,6 +276,35 @@ def {name}(x):
     return -x if abs(x) == np.inf else r
 """, R=_ASINH_MINUS_X_SERIES, V=_ASINH_MINUS_X_SERIES[1:])
 
+# as x_minus_sin (the series from 1/3 down to 0.26 at 1.5); beyond 1.5, sin(x) - x cos(x) with one FMA
+# loses at most 1.12x sin's error up to the first root of tan(x) = x (4.49, ill-conditioned for every form)
+_helper("sin_minus_x_cos", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    r = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s) if abs(x) < 1.5 else _vm_fma(-x, math.cos(x), math.sin(x))
+    return r
+""", R=_SIN_MINUS_X_COS_SERIES)
+
+# all terms positive below 4; beyond, x cosh(x) - sinh(x) with one FMA loses at most 1.33x cosh's error;
+# from 710 on it overflows (cosh and sinh are inf there, and the typed form NaN)
+_helper("x_cosh_minus_sinh", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    r = near if abs(x) < 4.0 else _vm_fma(x, @vcosh_f64(x), -@vsinh_f64(x))
+    return r if abs(x) < 710.0 else x * np.inf
+""", R=_X_COSH_MINUS_SINH_SERIES)
+
 # ---------------------------------------------------------------- mpmath references
 def _without_cancellation(fn, x, order):
     """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
@@ -340,6 +373,18 @@ def mp_asinh_minus_x(x):
     return _without_cancellation(lambda t: mpmath.asinh(t) - t, x, 3)
 
 
+def mp_sin_minus_x_cos(x):
+    if mpmath.isinf(x):
+        return NAN
+    return _without_cancellation(lambda t: mpmath.sin(t) - t * mpmath.cos(t), x, 3)
+
+
+def mp_x_cosh_minus_sinh(x):
+    if mpmath.isinf(x):
+        return x
+    return _without_cancellation(lambda t: t * mpmath.cosh(t) - mpmath.sinh(t), x, 3)
+
+
 def _calls(name):
     suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
 
@@ -392,9 +437,18 @@ def _asinh_minus_x_slope(x):
 ASINH_MINUS_X = ops.defop("asinh_minus_x", 1, lambda x: sympy.asinh(x) - x, emit=_calls("asinh_minus_x"),
                           mpmath=mp_asinh_minus_x, vjp=lambda g, out, x: (g * _asinh_minus_x_slope(x),),
                           description="asinh(x) - x without cancellation near 0")
+SIN_MINUS_X_COS = ops.defop("sin_minus_x_cos", 1, lambda x: sympy.sin(x) - x * sympy.cos(x),
+                            emit=_calls("sin_minus_x_cos"), mpmath=mp_sin_minus_x_cos,
+                            vjp=lambda g, out, x: (g * x * ops.SIN(x),),
+                            description="sin(x) - x cos(x) without cancellation near 0")
+X_COSH_MINUS_SINH = ops.defop("x_cosh_minus_sinh", 1, lambda x: x * sympy.cosh(x) - sympy.sinh(x),
+                              emit=_calls("x_cosh_minus_sinh"), mpmath=mp_x_cosh_minus_sinh,
+                              vjp=lambda g, out, x: (g * x * ops.SINH(x),),
+                              description="x cosh(x) - sinh(x) without cancellation near 0")
 
 # thresholds of the helpers above, for the tests that probe both sides
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
               "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
               "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0],
-              "asinh_minus_x": [0.4, -0.4, 4.0, -4.0]}
+              "asinh_minus_x": [0.4, -0.4, 4.0, -4.0], "sin_minus_x_cos": [1.5, -1.5],
+              "x_cosh_minus_sinh": [4.0, -4.0, 710.0, -710.0]}

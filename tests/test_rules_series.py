@@ -31,6 +31,11 @@ CASES = [
     Case("x-minus-atan", lambda x, y, p, r: x - ops.ATAN(x), {}, 1.6),
     Case("asinh-minus-x", lambda x, y, p, r: ops.ASINH(x) - x, {}, 1.6, limits=True),
     Case("x-minus-asinh", lambda x, y, p, r: x - ops.ASINH(x), {}, 1.6, limits=True),
+    # sin(x) - x cos(x): |x| < 4, inside its first roots (tan(x) = x at 4.49, ill-conditioned for every form)
+    Case("sin-minus-x-cos", lambda x, y, p, r: ops.SIN(x) - x * ops.COS(x), {X: (-4, 4)}, 1.6),
+    Case("x-cos-minus-sin", lambda x, y, p, r: x * ops.COS(x) - ops.SIN(x), {X: (-4, 4)}, 1.6),
+    Case("x-cosh-minus-sinh", lambda x, y, p, r: x * ops.COSH(x) - ops.SINH(x), {}, 1.6, limits=True),
+    Case("sinh-minus-x-cosh", lambda x, y, p, r: ops.SINH(x) - x * ops.COSH(x), {}, 1.6, limits=True),
     # 1/x - cot(x) at 0 is the limit 0 where the typed inf - inf is NaN (as exprel's 1): checked on p > 0
     # here, on both signs in test_stable_series
     Case("inv-minus-cot", lambda x, y, p, r: 1 / p - ops.COT(p), {P: (0, 1.5)}, 1.6),
@@ -52,7 +57,7 @@ test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_
 def test_typed_differences_lose_every_digit_near_zero_and_the_primitives_none():
     cases = [c for c in CASES if c.rule in ("x-minus-sin", "sinh-minus-x", "exp-minus-one-plus-x", "log1p-minus-x",
                                             "tan-minus-x", "tanh-minus-x", "atan-minus-x",
-                                            "asinh-minus-x")]
+                                            "asinh-minus-x", "sin-minus-x-cos", "x-cosh-minus-sinh")]
     f = compile_cases(cases)
     xs = np.array([1e-9, -3e-6, 2e-3, 0.3, -0.45, 1.1])
     values = f(xs, *(np.ones_like(xs),) * 3)
@@ -74,3 +79,8 @@ def test_sums_in_sympy_order_reach_the_primitive():
     # asinh typed as its definition becomes asinh first
     node, _ = optimized(Case("asinh-minus-x", lambda x, y, p, r: ops.LOG(x + ops.SQRT(x * x + 1)) - x))
     assert node is ops.ASINH_MINUS_X(X)
+    # the product's factors in either order, the difference in either order of its terms (AC matching)
+    node, _ = optimized(Case("x-cos-minus-sin", lambda x, y, p, r: -ops.SIN(x) + ops.COS(x) * x))
+    assert node is -ops.SIN_MINUS_X_COS(X)
+    node, _ = optimized(Case("x-cosh-minus-sinh", lambda x, y, p, r: -ops.SINH(x) + ops.COSH(x) * x))
+    assert node is ops.X_COSH_MINUS_SINH(X)

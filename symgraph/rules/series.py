@@ -1,6 +1,7 @@
 """Differences that cancel to their Taylor series' second term, onto the primitives of
 symgraph/stable_series.py: x - sin(x), sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, tan(x) - x, tanh(x) - x,
-atan(x) - x, asinh(x) - x and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
+atan(x) - x, asinh(x) - x, sin(x) - x cos(x),
+x cosh(x) - sinh(x) and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
 
 Stabilize phase, bottom-up: exp(x) - 1 and log(1 + x) have become expm1(x) and log1p(x) (A4, A1) before
 the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 1 - x, is matched as typed.
@@ -46,6 +47,14 @@ RULES = [
          doc="asinh(x) - x = -x^3/6 + ..."),
     Rule("x-minus-asinh", x - ops.ASINH(x), lambda x: -ops.ASINH_MINUS_X(x), validity=A, phase=STABILIZE,
          ref="A6"),
+    Rule("sin-minus-x-cos", ops.SIN(x) - x * ops.COS(x), ops.SIN_MINUS_X_COS(x), validity=A, phase=STABILIZE,
+         ref="A6", doc="sin(x) - x cos(x) = x^3/3 - x^5/30 + ..."),
+    Rule("x-cos-minus-sin", x * ops.COS(x) - ops.SIN(x), lambda x: -ops.SIN_MINUS_X_COS(x), validity=A,
+         phase=STABILIZE, ref="A6"),
+    Rule("x-cosh-minus-sinh", x * ops.COSH(x) - ops.SINH(x), ops.X_COSH_MINUS_SINH(x), validity=A,
+         phase=STABILIZE, ref="A6", doc="x cosh(x) - sinh(x) = x^3/3 + x^5/30 + ..."),
+    Rule("sinh-minus-x-cosh", ops.SINH(x) - x * ops.COSH(x), lambda x: -ops.X_COSH_MINUS_SINH(x), validity=A,
+         phase=STABILIZE, ref="A6"),
     # before stability's reciprocal-difference (1/x - 1/y), whose ((y - x)/x)/y still cancels in tan(x) - x
     Rule("inv-minus-cot", 1 / x - ops.COT(x), ops.INV_MINUS_COT(x), validity=A, phase=STABILIZE, ref="A6",
          doc="1/x - cot(x) = x/3 + ..."),
