@@ -317,6 +317,10 @@ STABLE_DERIVE = {
     "tanh_minus_x": _monotone_outward(lambda v: _series_value("tanh_minus_x", v), decreasing=True),
     "atan_minus_x": _monotone_outward(lambda v: _series_value("atan_minus_x", v), decreasing=True),
     "asinh_minus_x": _monotone_outward(lambda v: _series_value("asinh_minus_x", v), decreasing=True),
+    # e^x - 1 - x - x^2/2: derivative e^x - 1 - x >= 0, 0 at 0; cos(x) - 1 + x^2/2 >= 0 (even, derivative
+    # x - sin(x) of the sign of x; +inf at +-inf)
+    "exp_minus_taylor2": _monotone(lambda v: _series_value("exp_minus_taylor2", v), keeps_sign=True),
+    "cos_minus_taylor2": lambda infos, node: Info(0.0, INF, infos[0].nan, True, True),
     # e^x >= 1 + x and log(1 + x) <= x (NaN below -1)
     "expm1_minus_x": lambda infos, node: Info(0.0, INF, infos[0].nan, True, True),
     "log1p_minus_x": lambda infos, node: Info(-INF, 0.0, infos[0].nan or infos[0].lo < -1, True, True),

@@ -1,7 +1,8 @@
-"""Stable primitives for the differences that cancel to their Taylor series' second term: x - sin(x),
+"""Stable primitives for the differences that cancel to a later term of their Taylor series: x - sin(x),
 sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x, atan(x) - x,
-asinh(x) - x, sin(x) - x cos(x) and x cosh(x) - sinh(x). Each is one op with all its facts (Numba helpers per dtype,
-mpmath reference, derivative, SymPy meaning; its value range is in symgraph/domain.py).
+asinh(x) - x, sin(x) - x cos(x), x cosh(x) - sinh(x), e^x - 1 - x - x^2/2 and cos(x) - 1 + x^2/2. Each is
+one op with all its facts (Numba helpers per dtype, mpmath reference, derivative, SymPy meaning; its value
+range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
 so the result rounds about once; beyond a threshold, where the typed difference loses at most a bit, the
@@ -53,6 +54,10 @@ _ASINH_MINUS_X_SERIES = [sympy.Integer(-1) ** n * sympy.binomial(2 * n, n) / (4 
 # |x| < 1.5; x cosh(x) - sinh(x) the same with all terms positive, for |x| < 4
 _SIN_MINUS_X_COS_SERIES = [sympy.Rational((-1) ** (n + 1) * 2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 15)]
 _X_COSH_MINUS_SINH_SERIES = [sympy.Rational(2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 23)]
+# e^x - (1 + x + x^2/2) = x^3 E(x), E = sum x^k/(k + 3)!, for -1 < x < 2; cos(x) - (1 - x^2/2) = x^4 C(x^2),
+# C = sum (-1)^k x^(2k)/(2k + 4)!, for |x| < 3
+_EXP_MINUS_TAYLOR2_SERIES = [sympy.Rational(1, sympy.factorial(k + 3)) for k in range(26)]
+_COS_MINUS_TAYLOR2_SERIES = [sympy.Rational((-1) ** k, sympy.factorial(2 * k + 4)) for k in range(17)]
 # 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
 # |x| < 1.5, where each term is at most 0.23 of the last
 _INV_MINUS_COT_SERIES = [sympy.Integer(2) ** (2 * n) * abs(sympy.bernoulli(2 * n)) / sympy.factorial(2 * n)
@@ -305,6 +310,60 @@ def {name}(x):
     return r if abs(x) < 710.0 else x * np.inf
 """, R=_X_COSH_MINUS_SINH_SERIES)
 
+# x^3 (exact pair) times its series on (-1, 2) (alternating on (-1, 0), where it sums to at least 0.6 of
+# its magnitudes); elsewhere below 22 (where the typed form loses up to 3.8x, or crosses a binade) in
+# pairs: -1 - x - x^2/2 by TwoSums and an exact product, plus e^x as vecmath's unrounded reduction
+# (ehi + elo, about 2^-65 relative, below 2^-40 of the result from -40 down); from 22 on expm1(x) - x -
+# x^2/2 (one FMA), where e^x is 10^7 times the rest; below -1e150 -(x/2) x alone
+_helper("exp_minus_taylor2", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    y = x
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    far = _vm_fma(-0.5 * x, x, @vexpm1_f64(x) - x)
+    xn = x if x > -1e150 and x < 22.0 else 1.0
+    xe = xn if xn > -40.0 else -40.0
+    _u, _small, _kf, eh, el = @vm_exp_parts_f64(xe)
+    eh = eh if xn > -40.0 else 0.0
+    el = el if xn > -40.0 else 0.0
+    a = -1.0 - xn
+    back = a + 1.0
+    a_lo = (-1.0 - (a - back)) + (-xn - back)
+    h = (0.5 * xn) * xn
+    he = _vm_fma(0.5 * xn, xn, -h)
+    b = a - h
+    back = b - a
+    b_lo = ((a - (b - back)) + (-h - back)) + (a_lo - he)
+    t = b + eh
+    back = t - b
+    t_lo = ((b - (t - back)) + (eh - back)) + (b_lo + el)
+    pairs = t + t_lo
+    pairs = pairs if x > -1e150 else -(0.5 * x) * x
+    r = near if x > -1.0 and x < 2.0 else (far if x >= 22.0 else pairs)
+    return r if x == x else x
+""", R=_EXP_MINUS_TAYLOR2_SERIES)
+
+# x^4 (x^2 and its square as exact pairs) times its series below 3 (alternating: the rest's roundings grow
+# at most 1.8x); beyond, (x/2) x + (cos(x) - 1) in one FMA, whose parts' errors are absolute and below 2^-52
+# while the result is above 2.5; the limit inf at +-inf (the typed form is NaN there)
+_helper("cos_minus_taylor2", """
+def {name}(x):
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = y * y
+    pe = _vm_fma(y, y, -p) + 2.0 * y * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    r = near if abs(x) < 3.0 else _vm_fma(0.5 * x, x, math.cos(x) - 1.0)
+    return np.inf if abs(x) == np.inf else r
+""", R=_COS_MINUS_TAYLOR2_SERIES)
+
 # ---------------------------------------------------------------- mpmath references
 def _without_cancellation(fn, x, order):
     """fn(x) whose value is ~x^order while its parts are ~x: order-1 times x's binary digits more."""
@@ -385,6 +444,19 @@ def mp_x_cosh_minus_sinh(x):
     return _without_cancellation(lambda t: t * mpmath.cosh(t) - mpmath.sinh(t), x, 3)
 
 
+def mp_exp_minus_taylor2(x):
+    if mpmath.isinf(x):
+        return x
+    return _without_cancellation(lambda t: mpmath.expm1(t) - t - t * t / 2, x, 3)
+
+
+def mp_cos_minus_taylor2(x):
+    if mpmath.isinf(x):
+        return mpmath.inf
+    # its parts are ~1, its value ~x^4: four times x's binary digits more
+    return _without_cancellation(lambda t: mpmath.cos(t) - 1 + t * t / 2, x, 5)
+
+
 def _calls(name):
     suffix = {"float64": "f64", "float32": "f32", "complex128": "f64"}
 
@@ -445,10 +517,19 @@ X_COSH_MINUS_SINH = ops.defop("x_cosh_minus_sinh", 1, lambda x: x * sympy.cosh(x
                               emit=_calls("x_cosh_minus_sinh"), mpmath=mp_x_cosh_minus_sinh,
                               vjp=lambda g, out, x: (g * x * ops.SINH(x),),
                               description="x cosh(x) - sinh(x) without cancellation near 0")
+EXP_MINUS_TAYLOR2 = ops.defop("exp_minus_taylor2", 1, lambda x: sympy.exp(x) - 1 - x - x ** 2 / 2,
+                              emit=_calls("exp_minus_taylor2"), mpmath=mp_exp_minus_taylor2,
+                              vjp=lambda g, out, x: (g * EXPM1_MINUS_X(x),),
+                              description="e^x - 1 - x - x^2/2 without cancellation near 0")
+COS_MINUS_TAYLOR2 = ops.defop("cos_minus_taylor2", 1, lambda x: sympy.cos(x) - 1 + x ** 2 / 2,
+                              emit=_calls("cos_minus_taylor2"), mpmath=mp_cos_minus_taylor2,
+                              vjp=lambda g, out, x: (g * X_MINUS_SIN(x),),
+                              description="cos(x) - 1 + x^2/2 without cancellation near 0")
 
 # thresholds of the helpers above, for the tests that probe both sides
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
               "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
               "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0],
               "asinh_minus_x": [0.4, -0.4, 4.0, -4.0], "sin_minus_x_cos": [1.5, -1.5],
-              "x_cosh_minus_sinh": [4.0, -4.0, 710.0, -710.0]}
+              "x_cosh_minus_sinh": [4.0, -4.0, 710.0, -710.0],
+              "exp_minus_taylor2": [-1.0, 2.0, 22.0, -40.0, -1e150], "cos_minus_taylor2": [3.0, -3.0]}

@@ -1,10 +1,13 @@
 """symgraph.rules.series: the differences that cancel to their series' second term fire, hold at 50 digits,
 and are accurate compiled in float64 and float32 (the typed forms lose every digit near 0)."""
 import numpy as np
+import sympy
 
 from rulecheck import Case, P, X, compile_cases, optimized, rule_tests
 from symgraph import ops
-from symgraph.ir import const
+from symgraph.ir import Graph, const, symbol
+from symgraph.lower import lower
+from symgraph.passes import optimize
 from symgraph.reference import bits_of_error, exact
 from symgraph.rules import series
 
@@ -36,6 +39,10 @@ CASES = [
     Case("x-cos-minus-sin", lambda x, y, p, r: x * ops.COS(x) - ops.SIN(x), {X: (-4, 4)}, 1.6),
     Case("x-cosh-minus-sinh", lambda x, y, p, r: x * ops.COSH(x) - ops.SINH(x), {}, 1.6, limits=True),
     Case("sinh-minus-x-cosh", lambda x, y, p, r: ops.SINH(x) - x * ops.COSH(x), {}, 1.6, limits=True),
+    Case("exp-minus-taylor2", lambda x, y, p, r: ops.EXP(x) - ops.ADD(const(1), x, x * x / 2), {}, 1.0, limits=True),
+    Case("taylor2-minus-exp", lambda x, y, p, r: ops.ADD(const(1), x, x * x / 2) - ops.EXP(x), {}, 1.0, limits=True),
+    Case("cos-minus-taylor2", lambda x, y, p, r: (ops.COS(x) + x * x / 2) - 1, SMALL, 1.0, limits=True),
+    Case("taylor2-minus-cos", lambda x, y, p, r: 1 - (ops.COS(x) + x * x / 2), SMALL, 1.0, limits=True),
     # 1/x - cot(x) at 0 is the limit 0 where the typed inf - inf is NaN (as exprel's 1): checked on p > 0
     # here, on both signs in test_stable_series
     Case("inv-minus-cot", lambda x, y, p, r: 1 / p - ops.COT(p), {P: (0, 1.5)}, 1.6),
@@ -57,7 +64,8 @@ test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_
 def test_typed_differences_lose_every_digit_near_zero_and_the_primitives_none():
     cases = [c for c in CASES if c.rule in ("x-minus-sin", "sinh-minus-x", "exp-minus-one-plus-x", "log1p-minus-x",
                                             "tan-minus-x", "tanh-minus-x", "atan-minus-x",
-                                            "asinh-minus-x", "sin-minus-x-cos", "x-cosh-minus-sinh")]
+                                            "asinh-minus-x", "sin-minus-x-cos", "x-cosh-minus-sinh",
+                                            "exp-minus-taylor2", "cos-minus-taylor2")]
     f = compile_cases(cases)
     xs = np.array([1e-9, -3e-6, 2e-3, 0.3, -0.45, 1.1])
     values = f(xs, *(np.ones_like(xs),) * 3)
@@ -84,3 +92,15 @@ def test_sums_in_sympy_order_reach_the_primitive():
     assert node is -ops.SIN_MINUS_X_COS(X)
     node, _ = optimized(Case("x-cosh-minus-sinh", lambda x, y, p, r: -ops.SINH(x) + ops.COSH(x) * x))
     assert node is ops.X_COSH_MINUS_SINH(X)
+
+
+def test_taylor_remainders_as_sympy_lowers_them_reach_the_primitives():
+    t = sympy.Symbol("x")
+    T = symbol(t)
+    for expr, want in ((sympy.exp(t) - 1 - t - t**2 / 2, ops.EXP_MINUS_TAYLOR2(T)),
+                       (1 + t + t**2 / 2 - sympy.exp(t), -ops.EXP_MINUS_TAYLOR2(T)),
+                       (sympy.cos(t) - 1 + t**2 / 2, ops.COS_MINUS_TAYLOR2(T)),
+                       (sympy.cos(t) - (1 - t**2 / 2), ops.COS_MINUS_TAYLOR2(T)),
+                       (1 - t**2 / 2 - sympy.cos(t), -ops.COS_MINUS_TAYLOR2(T))):
+        graph, _ = optimize(lower(expr))
+        assert graph.outputs[0] is want, expr

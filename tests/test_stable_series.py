@@ -17,7 +17,8 @@ X = symbol(x)
 OPS = [stable_series.X_MINUS_SIN, stable_series.SINH_MINUS_X, stable_series.EXPM1_MINUS_X,
        stable_series.LOG1P_MINUS_X, stable_series.INV_MINUS_COT, stable_series.TAN_MINUS_X,
        stable_series.TANH_MINUS_X, stable_series.ATAN_MINUS_X, stable_series.ASINH_MINUS_X,
-       stable_series.SIN_MINUS_X_COS, stable_series.X_COSH_MINUS_SINH]
+       stable_series.SIN_MINUS_X_COS, stable_series.X_COSH_MINUS_SINH, stable_series.EXP_MINUS_TAYLOR2,
+       stable_series.COS_MINUS_TAYLOR2]
 # float64 ulps from the correctly rounded value: the series side rounds about once; log1p(x) - x is the
 # typed difference below -2/3, where log1p's half ulp grows 1.8x; tan_minus_x (tanh_minus_x) multiplies
 # tan (tanh) by a series from 0.6; atan_minus_x and asinh_minus_x add three terms of one sign from 0.4;
@@ -26,7 +27,8 @@ OPS = [stable_series.X_MINUS_SIN, stable_series.SINH_MINUS_X, stable_series.EXPM
 MAX_ULPS = {"x_minus_sin": (1, 1), "sinh_minus_x": (1, 1), "expm1_minus_x": (1, 1), "log1p_minus_x": (2, 1),
             "inv_minus_cot": (2, 1), "tan_minus_x": (2, 1), "tanh_minus_x": (2, 1),
             "atan_minus_x": (2, 1), "asinh_minus_x": (2, 1),
-            "sin_minus_x_cos": (1, 1), "x_cosh_minus_sinh": (2, 1)}
+            "sin_minus_x_cos": (1, 1), "x_cosh_minus_sinh": (2, 1), "exp_minus_taylor2": (1, 1),
+            "cos_minus_taylor2": (1, 1)}
 # where the ulps hold: tan(x) = x at 4.49 is a root of 1/x - cot(x) and of sin(x) - x cos(x) (there the typed
 # values' digits are the limit), and tan(x) - x has its poles from pi/2
 WITHIN = {"inv_minus_cot": 4.0, "tan_minus_x": 1.55, "sin_minus_x_cos": 4.0}

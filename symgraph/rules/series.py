@@ -1,7 +1,7 @@
 """Differences that cancel to their Taylor series' second term, onto the primitives of
 symgraph/stable_series.py: x - sin(x), sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, tan(x) - x, tanh(x) - x,
 atan(x) - x, asinh(x) - x, sin(x) - x cos(x),
-x cosh(x) - sinh(x) and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
+x cosh(x) - sinh(x), e^x - 1 - x - x^2/2, cos(x) - 1 + x^2/2 and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
 
 Stabilize phase, bottom-up: exp(x) - 1 and log(1 + x) have become expm1(x) and log1p(x) (A4, A1) before
 the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 1 - x, is matched as typed.
@@ -9,11 +9,14 @@ the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 
 from __future__ import annotations
 
 from .. import ops
+from ..ir import const
 from ..rewrite import Rule, Validity, Var
 
 x = Var("x")
 A = Validity.ACCURACY
 STABILIZE = "stabilize"
+# 1 + x + x^2/2 and cos's x^2/2 as SymPy's x**2/2 lowers (one n-ary sum)
+TAYLOR2 = ops.ADD(const(1), x, x * x / 2)
 
 RULES = [
     Rule("x-minus-sin", x - ops.SIN(x), ops.X_MINUS_SIN(x), validity=A, phase=STABILIZE, ref="A6",
@@ -54,6 +57,14 @@ RULES = [
     Rule("x-cosh-minus-sinh", x * ops.COSH(x) - ops.SINH(x), ops.X_COSH_MINUS_SINH(x), validity=A,
          phase=STABILIZE, ref="A6", doc="x cosh(x) - sinh(x) = x^3/3 + x^5/30 + ..."),
     Rule("sinh-minus-x-cosh", ops.SINH(x) - x * ops.COSH(x), lambda x: -ops.X_COSH_MINUS_SINH(x), validity=A,
+         phase=STABILIZE, ref="A6"),
+    Rule("exp-minus-taylor2", ops.EXP(x) - TAYLOR2, ops.EXP_MINUS_TAYLOR2(x), validity=A, phase=STABILIZE,
+         ref="A4", doc="e^x - 1 - x - x^2/2 = x^3/6 + ..."),
+    Rule("taylor2-minus-exp", TAYLOR2 - ops.EXP(x), lambda x: -ops.EXP_MINUS_TAYLOR2(x), validity=A,
+         phase=STABILIZE, ref="A4"),
+    Rule("cos-minus-taylor2", (ops.COS(x) + x * x / 2) - 1, ops.COS_MINUS_TAYLOR2(x), validity=A,
+         phase=STABILIZE, ref="A6", doc="cos(x) - 1 + x^2/2 = x^4/24 - ..."),
+    Rule("taylor2-minus-cos", 1 - (ops.COS(x) + x * x / 2), lambda x: -ops.COS_MINUS_TAYLOR2(x), validity=A,
          phase=STABILIZE, ref="A6"),
     # before stability's reciprocal-difference (1/x - 1/y), whose ((y - x)/x)/y still cancels in tan(x) - x
     Rule("inv-minus-cot", 1 / x - ops.COT(x), ops.INV_MINUS_COT(x), validity=A, phase=STABILIZE, ref="A6",
