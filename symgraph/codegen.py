@@ -312,7 +312,8 @@ def generate(graph: Graph, arg_symbols, *, fastmath=False, parallel=False, cache
     softplus, ...), so complex inputs run the formula as typed.
 
     kernel(n, in_0, ..., in_k, out_0, ..., out_m) fills 1-D outputs over n points (each input a 1-D array
-    or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point.
+    or a scalar); scalar(in_0, ..., in_k) returns the tuple of output values at one point. A big graph's
+    kernel is blocked instead (`_blocked_kernel`: address tables and buffers, `scalar_<variant>` is None).
     """
     source, variants, inlined_calls = _generate(graph, arg_symbols, fastmath, parallel, cache, version,
                                                 complex_graph, compact=False)
