@@ -234,12 +234,16 @@ def _exprel_value(v):
         return 1.0
     if v == -INF:
         return 0.0
-    if v > 709:
-        return INF
+    if v > 709:  # e^v overflows float64 before (e^v - 1)/v does, which stays finite up to about 716
+        with mpmath.workdps(30):
+            return float(mpmath.expm1(v) / v) if v < 720 else INF
     return math.expm1(v) / v
 
 
 def _x_over_expm1_value(v):
+    if 709 < v < INF:  # x e^-x stays a (subnormal) float up to about 751, past where e^x overflows
+        with mpmath.workdps(30):
+            return float(v / mpmath.expm1(v))
     e = _exprel_value(v)
     return INF if e == 0 else (0.0 if e == INF else 1 / e)
 
@@ -255,7 +259,10 @@ def _logit_value(p):
         return -INF
     if p >= 1:
         return INF
-    return math.log(p) - math.log1p(-p)
+    # log(p) - log1p(-p) cancels near p = 1/2 (in floats 2.5e-15 relative at 0.516, more than the
+    # outward rounding's 2^-50): evaluated at 30 digits, it is off by its final rounding only
+    with mpmath.workdps(30):
+        return float(mpmath.log(p) - mpmath.log1p(-p))
 
 
 def _series_value(name, v):

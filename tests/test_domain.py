@@ -1,5 +1,6 @@
 """symgraph.domain: facts from SymPy assumptions and op facts, derived bottom-up."""
 import math
+import sys
 
 import sympy
 
@@ -67,9 +68,14 @@ def _op_value(name, v):
     with mpmath.workdps(50):
         args = [mpmath.mpf(v)] * (2 if name == "hypot" else 1)
         try:
-            return op.mpmath(*args)
+            value = op.mpmath(*args)
         except (ValueError, ZeroDivisionError):
             return mpmath.mpf("nan")
+    # mpmath continues into the complex plane (log1p(-2) = log(-1)); in floats that is NaN. A value past
+    # float64's largest is the infinity the floats give (expm1(710))
+    if isinstance(value, mpmath.mpc):
+        return mpmath.mpf("nan")
+    return mpmath.inf * mpmath.sign(value) if abs(value) > sys.float_info.max else value
 
 
 @settings(max_examples=300, deadline=None, database=None)
