@@ -349,30 +349,38 @@ def {name}(x):
     return res if x == x else x
 ''', IL_HEAD=INV_LN2_HEAD, IL_TAIL=INV_LN2_TAIL, INV_LN2=INV_LN2), requires=("bitcast",), ieee=True)
 
-# log1p x: for x in [sqrt2/2 - 1, sqrt2 - 1) the polynomial takes f = x itself (no rounding of 1 + x
-# at all); elsewhere u = 1 + x is reduced as in log and its exact rounding error u_err (TwoSum) adds
-# u_err/u (the result is >= 0.34 there, so that term's own error is far below an ulp).
-# |x| < 2^-56 gives x itself (so -0.0 stays -0.0).
-ops.helper("vlog1p_f64", _fill('''
-def {name}(x):
+# log(1 + x + x_lo) + k_extra ln2, rounded once, for 1 + x > 0 finite: vecmath's log1p with the extra
+# low part added to the correction it already carries (log(u + c) = log(u) + c/u; c/u < 2^-27 here,
+# so the term dropped, (c/u)^2/2, is below 2^-54 of the result). Callers select the special values.
+ops.helper("vm_log1p_dd_f64", _fill('''
+def {name}(x, x_lo, k_extra):
     u = 1.0 + x
     back = u - x
     u_err = (1.0 - back) + (x - (u - back))
     dk, f = @vm_log_reduce_f64(u)
     near = (x >= -0.2928932188134524) & (x < 0.41421356237309503)
     f = x if near else f
-    dk = 0.0 if near else dk
-    correction = 0.0 if near else u_err / u
+    dk = (0.0 if near else dk) + k_extra
+    correction = (x_lo if near else u_err + x_lo) / u
     t, tail = @vm_log1p_poly_f64(f)
     a = dk * <LN2_HI>
     r1 = a + t
-    res = r1 + ((((a - r1) + t) + (tail + correction)) + dk * <LN2_LO>)
+    return r1 + ((((a - r1) + t) + (tail + correction)) + dk * <LN2_LO>)
+''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
+
+# log1p x: for x in [sqrt2/2 - 1, sqrt2 - 1) the polynomial takes f = x itself (no rounding of 1 + x
+# at all); elsewhere u = 1 + x is reduced as in log and its exact rounding error u_err (TwoSum) adds
+# u_err/u (the result is >= 0.34 there, so that term's own error is far below an ulp).
+# |x| < 2^-56 gives x itself (so -0.0 stays -0.0).
+ops.helper("vlog1p_f64", '''
+def {name}(x):
+    res = @vm_log1p_dd_f64(x, 0.0, 0.0)
     res = x if abs(x) < 1.3877787807814457e-17 else res
     res = x if x == np.inf else res
     res = -np.inf if x == -1.0 else res
     res = np.nan if x < -1.0 else res
     return res if x == x else x
-''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
+''', ieee=True)
 
 # float32: in float64 (float32 subnormals are normal there), e ln2 + s P(s^2), one rounding to float32.
 ops.helper("vlog_f32", _fill('''

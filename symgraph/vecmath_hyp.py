@@ -51,25 +51,6 @@ def {name}(a, a_lo, b_wide, b_wide_lo):
     return q, (((a - p) - p_err) + (a_lo - q * b_lo)) * inv
 ''', ieee=True)
 
-# log(1 + x + x_lo) + k_extra ln2, rounded once, for 1 + x > 0 finite: vecmath's log1p with the extra
-# low part added to the correction it already carries (log(u + c) = log(u) + c/u; c/u < 2^-27 here,
-# so the term dropped, (c/u)^2/2, is below 2^-54 of the result). Callers select the special values.
-ops.helper("vm_log1p_dd_f64", _fill('''
-def {name}(x, x_lo, k_extra):
-    u = 1.0 + x
-    back = u - x
-    u_err = (1.0 - back) + (x - (u - back))
-    dk, f = @vm_log_reduce_f64(u)
-    near = (x >= -0.2928932188134524) & (x < 0.41421356237309503)
-    f = x if near else f
-    dk = (0.0 if near else dk) + k_extra
-    correction = (x_lo if near else u_err + x_lo) / u
-    t, tail = @vm_log1p_poly_f64(f)
-    a = dk * <LN2_HI>
-    r1 = a + t
-    return r1 + ((((a - r1) + t) + (tail + correction)) + dk * <LN2_LO>)
-''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
-
 # log(x) + rel for finite x > 0 and |rel| < 2^-27, rounded once (vecmath's log plus rel): with
 # rel = x_lo/x it is log(x + x_lo); callers that know 1/x from a division they make anyway pass rel
 ops.helper("vm_log_rel_f64", _fill('''
