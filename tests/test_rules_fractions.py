@@ -1,5 +1,5 @@
-"""symgraph.rules.fractions: sums of fractions of one value that cancel for large values are put over their
-common denominator; the rewrite holds at 50 digits, is accurate in float64 and float32, and leaves sums
+"""symgraph.rules.fractions: sums of fractions of one value that cancel for large values, or near a root of
+their sum that float64 holds exactly, are put over their common denominator; the rewrite holds at 50 digits, is accurate in float64 and float32, and leaves sums
 alone where nothing cancels."""
 import mpmath
 import numpy as np
@@ -19,6 +19,13 @@ CASES = [
     Case("common-denominator", lambda x, y, p, r: 2 / ((x + 1) * (x + 1)) - 2 / (x * x), {}, 2.5),
     Case("common-denominator-sum", lambda x, y, p, r: (1 / (x + 1) + 1 / (x - 1)) + (-2) / x, {}, 2.0),
     Case("common-denominator-sum", lambda x, y, p, r: ops.ADD(x / (x + 1), const(-1)), {}, 1.0, limits=True),
+    # cancellation near a root: 1 - 1/(1 + x) = x/(1 + x) at 0, (1 + x)/(1 - x) - 1 = 2x/(1 - x) at 0,
+    # 1/(x + 1) - 2/x = -(x + 2)/(x (x + 1)) at -2, x/(x + 1) - 1/2 = (x - 1)/(2 (x + 1)) at 1
+    Case("common-denominator", lambda x, y, p, r: 1 - 1 / (1 + x), {}, 1.5),
+    Case("common-denominator", lambda x, y, p, r: (1 + x) / (1 - x) - 1, {}, 1.5),
+    Case("common-denominator", lambda x, y, p, r: 1 / (x + 1) - 2 / x, {}, 2.0),
+    Case("common-denominator", lambda x, y, p, r: x / (x + 1) - const(sympy.Rational(1, 2)), {}, 1.5),
+    Case("common-denominator", lambda x, y, p, r: (x * x + 1) / (x - 1) - (x + 3), {}, 2.0, limits=True),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -51,8 +58,9 @@ def test_typed_sum_cancels_and_the_rewrite_does_not():
 
 
 def test_sums_that_do_not_cancel_are_left_alone():
-    for build in (lambda x: 1 / (x + 1) + 1 / (x - 1),        # same sign for large x
-                  lambda x: 1 / (x + 1) - 2 / x,                # the 1/x terms do not cancel
+    for build in (lambda x: 1 / (x + 1) + 1 / (x * x),        # x^2 + x + 1 over x^2 (x + 1): no real root
+                  lambda x: 1 / (x + 3) + 2 / (x + 3),          # 3/(x + 3): the terms never cancel
+                  lambda x: 1 / (x + 1) - 1 / (4 * x),          # cancels at 1/3, which no float is
                   lambda x: x * x + 2 * x + const(1),           # a polynomial
                   lambda x: 1 / (x + 1) - 1 / (ops.SIN(x) + 1)):  # two leaves
         _, fired = optimized(Case("common-denominator", lambda x, y, p, r, b=build: b(x)))
@@ -74,3 +82,17 @@ def test_float_constants_are_their_binary_values():
     got = f(xs, *(np.ones_like(xs),) * 3)[0]
     for v, g in zip(xs, got):
         assert bits_of_error(g, exact(case.node(), {X.attr: float(v)})) <= 1.0
+
+
+def test_cancellation_near_a_root_is_gone():
+    # 1 - 1/(1 + x) near 0, 1/(x + 1) - 2/x near -2, x/(x + 1) - 1/2 near 1: the typed sums lose the digits
+    # of the distance to the root; over the common denominator its factor is exact
+    for case, points in ((CASES[6], [1e-12, -3e-9, 2e-5]), (CASES[8], [-2 + 2**-40, -2 - 3e-9]),
+                         (CASES[9], [1 + 2**-52, 1 - 2**-53])):
+        f = compile_cases([case])
+        xs = np.array(points)
+        got = f(xs, *(np.ones_like(xs),) * 3)
+        for v, rewritten, typed in zip(xs, got[0], got[1]):
+            want = exact(case.node(), {X.attr: float(v)})
+            assert bits_of_error(rewritten, want) <= 1.0, (case.build, v)
+            assert bits_of_error(typed, want) > 10, (case.build, v)

@@ -2,7 +2,10 @@
 2/(x (x - 1)(x + 1)), x - x^2/(x + 1) is x/(x + 1). The terms decay like x^-1 and their sum like x^-3,
 so for large x the typed sum subtracts nearly equal terms; over the common denominator (computed exactly,
 with rational coefficients) nothing cancels but the numerator's own roots, where the function itself is
-ill-conditioned. Run in the rearrange phase, after the two-term reciprocal-difference of stabilize.
+ill-conditioned. The same holds near a root of the sum that float64 holds exactly (1 - 1/(1 + x) near 0,
+x/(x + 1) - 1/2 near 1): the terms there are of order 1 and the sum is not, while the numerator's linear
+factor (x - r) is exact near r. Run in the rearrange phase, after the two-term reciprocal-difference of
+stabilize.
 """
 from __future__ import annotations
 
@@ -64,6 +67,13 @@ def _as_rational_functions(nodes):
         n, expanded = stack.pop()
         if n in values:
             continue
+        if expanded and n.op is ops.SELECT:
+            # this rule's own select(near, factored, typed) (or any select of two equal rational
+            # functions): a sum holding it can still cancel as a whole
+            if values[n.args[1]] != values[n.args[2]]:
+                return None
+            values[n], size[n] = values[n.args[2]], size[n.args[2]]
+            continue
         if expanded:
             k = int(n.args[1].value) if n.op is ops.POW else None
             size[n] = abs(k) * size[n.args[0]] if k is not None else sum(size[arg] for arg in n.args)
@@ -87,6 +97,10 @@ def _as_rational_functions(nodes):
             continue
         is_power = n.op is ops.POW and n.args[1].is_const and n.args[1].value.is_Integer \
             and abs(int(n.args[1].value)) <= MAX_DEGREE
+        if n.op is ops.SELECT:
+            stack.append((n, True))
+            stack.extend((a, False) for a in n.args[1:] if a not in values)
+            continue
         if n.op in _ARITHMETIC or is_power:
             stack.append((n, True))
             stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)
@@ -147,26 +161,71 @@ def _common_denominator(first, second, sign):
     if numerator.is_zero or denominator.degree() < 1 or denominator.degree() > MAX_DEGREE:
         return None  # an exact 0 keeps the typed NaN and inf behaviour
     decay = denominator.degree() - numerator.degree()
-    if decay <= min(den.degree() - num.degree() for _, (num, den) in terms):
-        return None  # the terms do not cancel each other for large values
-    lead, factors = denominator.factor_list()
-    roots = []
-    for factor, multiplicity in factors:
-        if factor.degree() != 1:
-            return None  # an irreducible quadratic would be evaluated with its own cancellation
-        a, b = factor.all_coeffs()
-        roots += [-b / a] * multiplicity
-        lead *= a ** multiplicity
-    coefficients = [c / lead for c in numerator.all_coeffs()]
-    # divide factor by factor: the product of the factors would overflow (x^3 from x = 6e102) where the
-    # quotient is still a normal number; for large x each quotient is smaller than the last
-    result = _horner(coefficients, leaf)
-    for root in roots:
+    cancels_far = decay > min(den.degree() - num.degree() for _, (num, den) in terms)
+    numerator_roots, rest = _rational_roots(numerator)
+    cancels_near = [r for r in numerator_roots if _cancels_at(r, numerator, denominator, terms)]
+    if not (cancels_far or cancels_near):
+        return None  # the terms do not cancel each other, for large values or at a representable root
+    denominator_roots, irreducible = _rational_roots(denominator)
+    if irreducible.degree() > 0:
+        return None  # an irreducible quadratic would be evaluated with its own cancellation
+    scale = numerator.LC() / denominator.LC()
+    # near a root of the numerator its factor (x - r) is exact (Sterbenz), where the expanded polynomial
+    # cancels; the rest (no rational root) by Horner. Factor by factor, alternating multiplications and
+    # divisions: the product of the factors would overflow (x^3 from x = 6e102) where the quotient is
+    # still a normal number
+    result = _horner([scale * c for c in rest.monic().all_coeffs()], leaf)
+    pending = [(True, r) for r in numerator_roots]
+    for i, root in enumerate(denominator_roots):
+        if i < len(pending):
+            result = result * _linear_factor(leaf, pending[i][1])
         result = result / _linear_factor(leaf, root)
-    degree = len(coefficients) - 1
-    if degree == 0:
-        return result
-    return _asymptotic_beyond(result, leaf, coefficients, roots)
+    for _, root in pending[len(denominator_roots):]:
+        result = result * _linear_factor(leaf, root)
+    if cancels_far:
+        coefficients = [c / denominator.LC() for c in numerator.all_coeffs()]
+        return result if numerator.degree() == 0 else \
+            _asymptotic_beyond(result, leaf, coefficients, denominator_roots)
+    # cancellation at a root only: for large values the typed sum is accurate, and where the factored
+    # form's largest partial product (Horner's part, then one factor before each division) would
+    # overflow float32 before the typed terms do, the typed sum stays; so it does at infinite values,
+    # where the typed terms have their limits and the factored form is inf/inf, and at a pole, where the
+    # sign of the infinity is the typed spelling's (2/(1 - x) and -2/(x - 1) at x = 1)
+    degree = rest.degree() + max(min(1, len(numerator_roots)), len(numerator_roots) - len(denominator_roots))
+    bound = sympy.Integer(2) ** (120 // degree) if degree > 1 else sympy.oo
+    typed = first - second if sign < 0 else first + second
+    usable = ops.AND(ops.LT(ops.ABS(leaf), const(bound)), ops.EQ(result - result, 0))
+    return ops.SELECT(usable, result, typed)
+
+
+def _rational_roots(poly):
+    """The roots of `poly` that float64 holds exactly (dyadic rationals), with multiplicity, and the factor
+    left when their linear factors are divided out."""
+    roots, rest = [], sympy.Poly(poly.LC(), _T, domain="QQ")
+    _, factors = poly.factor_list()
+    for factor, multiplicity in factors:
+        if factor.degree() == 1:
+            a, b = factor.all_coeffs()
+            root = -b / a
+            if root.q & (root.q - 1) == 0 and abs(root.p) < 2 ** 53:
+                roots += [root] * multiplicity
+                continue
+        rest = rest * factor ** multiplicity
+    return roots, rest
+
+
+def _order_at(poly, root):
+    order, linear = 0, sympy.Poly(_T - root, _T, domain="QQ")
+    while not poly.is_zero and poly.eval(root) == 0:
+        poly, order = poly.exquo(linear), order + 1
+    return order
+
+
+def _cancels_at(root, numerator, denominator, terms):
+    """The sum vanishes at `root` to a higher order than its largest term does: near it the typed sum
+    subtracts terms that are large against the result."""
+    total = _order_at(numerator, root) - _order_at(denominator, root)
+    return total > min(_order_at(num, root) - _order_at(den, root) for _, (num, den) in terms)
 
 
 def _asymptotic_beyond(result, leaf, coefficients, roots):
