@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy import asinh, atan, cbrt, cos, cosh, cot, erf, erfc, exp, log, sin, sinh, sqrt, tan, tanh
+from sympy import asin, asinh, atan, atanh, cbrt, cos, cosh, cot, erf, erfc, exp, log, sin, sinh, sqrt, tan, tanh
 from sympy.codegen.rewriting import optimize, optims_c99
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -167,6 +167,8 @@ def cases() -> list:
         Case("tan(x) - x", [x], tan(x) - x, "|x| in [1e-10, 1.5]", [signed(log_uniform(1e-10, 1.5))]),
         Case("atan(x) - x", [x], atan(x) - x, "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
         Case("asinh(x) - x", [x], asinh(x) - x, "|x| in [1e-10, 100]", [signed(log_uniform(1e-10, 100))]),
+        Case("asin(x) - x", [x], asin(x) - x, "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
+        Case("atanh(x) - x", [x], atanh(x) - x, "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
         Case("sin(x) - x*cos(x)", [x], sin(x) - x * cos(x), "|x| in [1e-10, 4]", [signed(log_uniform(1e-10, 4))]),
         Case("x*cosh(x) - sinh(x)", [x], x * cosh(x) - sinh(x), "|x| in [1e-10, 700]",
              [signed(log_uniform(1e-10, 700))]),

@@ -284,6 +284,18 @@ def _within_branch(bound, name):
     return derive
 
 
+def _odd_increasing_on(lo, hi, name):
+    """An increasing odd function on [lo, hi] (its values at the ends may be infinite), NaN outside."""
+    increasing = _monotone(lambda v: _series_value(name, v), lo, hi, keeps_sign=True)
+
+    def derive(infos, node):
+        i = infos[0]
+        if i.lo > hi or i.hi < lo:
+            return Info(INF, -INF, nan=True, zero=False, infinite=False)  # NaN only
+        return increasing(infos, node)
+    return derive
+
+
 def _logaddexp(infos, node):
     # max(x_i) <= logaddexp(x_1..x_n) <= max(x_i) + log(n)
     lo = max(i.lo for i in infos)
@@ -324,6 +336,10 @@ STABLE_DERIVE = {
     "tanh_minus_x": _monotone_outward(lambda v: _series_value("tanh_minus_x", v), decreasing=True),
     "atan_minus_x": _monotone_outward(lambda v: _series_value("atan_minus_x", v), decreasing=True),
     "asinh_minus_x": _monotone_outward(lambda v: _series_value("asinh_minus_x", v), decreasing=True),
+    # asin(x) - x and atanh(x) - x: increasing (derivatives 1/sqrt(1 - x^2) - 1 and x^2/(1 - x^2)), odd, on
+    # [-1, 1]: asin's within +-(pi/2 - 1), atanh's +-inf at +-1; NaN beyond
+    "asin_minus_x": _odd_increasing_on(-1.0, 1.0, "asin_minus_x"),
+    "atanh_minus_x": _odd_increasing_on(-1.0, 1.0, "atanh_minus_x"),
     # e^x - 1 - x - x^2/2: derivative e^x - 1 - x >= 0, 0 at 0; cos(x) - 1 + x^2/2 >= 0 (even, derivative
     # x - sin(x) of the sign of x; +inf at +-inf)
     "exp_minus_taylor2": _monotone(lambda v: _series_value("exp_minus_taylor2", v), keeps_sign=True),

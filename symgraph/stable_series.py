@@ -1,8 +1,8 @@
 """Stable primitives for the differences that cancel to a later term of their Taylor series: x - sin(x),
 sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, 1/x - cot(x), tan(x) - x, tanh(x) - x, atan(x) - x,
-asinh(x) - x, sin(x) - x cos(x), x cosh(x) - sinh(x), e^x - 1 - x - x^2/2 and cos(x) - 1 + x^2/2. Each is
-one op with all its facts (Numba helpers per dtype, mpmath reference, derivative, SymPy meaning; its value
-range is in symgraph/domain.py).
+asinh(x) - x, asin(x) - x, atanh(x) - x, sin(x) - x cos(x), x cosh(x) - sinh(x), e^x - 1 - x - x^2/2 and
+cos(x) - 1 + x^2/2. Each is one op with all its facts (Numba helpers per dtype, mpmath reference, derivative,
+SymPy meaning; its value range is in symgraph/domain.py).
 
 Near 0 each is x^k times a short series with no cancellation, the x^k carried as an unrounded pair (FMA),
 so the result rounds about once; beyond a threshold, where the typed difference loses at most a bit, the
@@ -50,6 +50,11 @@ _ATAN_MINUS_X_SERIES = [sympy.Rational((-1) ** (k + 1), 2 * k + 3) for k in rang
 # ...; radius 1), for |u| < 0.55, where each term is at most 0.31 of the last
 _ASINH_MINUS_X_SERIES = [sympy.Integer(-1) ** n * sympy.binomial(2 * n, n) / (4 ** n * (2 * n + 1))
                          for n in range(1, 40)]
+# asin(u) - u = u^3 S(u^2), S = sum (2n)!/(4^n n!^2 (2n + 1)) u^(2n-2), n >= 1 (1/6, 3/40, 5/112, ...: asinh's
+# without the signs), for u^2 < 1/4; atanh(u) - u = u^3 T(u^2), T = sum u^(2k)/(2k + 3), for u^2 < 1/4: the
+# first term left out is below 2^-59 of the series' value at 1/4
+_ASIN_MINUS_X_SERIES = [abs(c) for c in _ASINH_MINUS_X_SERIES[:28]]
+_ATANH_MINUS_X_SERIES = [sympy.Rational(1, 2 * k + 3) for k in range(29)]
 # sin(x) - x cos(x) = x^3 W(x^2), W = sum (-1)^(n+1) 2n x^(2n-2)/(2n + 1)! (1/3, -1/30, 1/840, ...), for
 # |x| < 1.5; x cosh(x) - sinh(x) the same with all terms positive, for |x| < 4
 _SIN_MINUS_X_COS_SERIES = [sympy.Rational((-1) ** (n + 1) * 2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 15)]
@@ -281,6 +286,79 @@ def {name}(x):
     return -x if abs(x) == np.inf else r
 """, R=_ASINH_MINUS_X_SERIES, V=_ASINH_MINUS_X_SERIES[1:])
 
+# below 1/2 as x_minus_sin. From 1/2 to 1, for a = |x|: asin(a) = pi/2 - 2 asin(z), z = sqrt(h), h = (1 - a)/2
+# exact (Sterbenz), so asin(a) - a = (pi/2 - a - 2z) - 2 z h S(h) with S the same series (h <= 1/4, and
+# z^2 = h exactly for the unrounded z = z + z_lo, z_lo from the FMA remainder of the square root). The
+# result is down to 1/2 of the series term and 1/66 of pi/2 (0.0236 at a = 1/2), so everything is carried
+# in pairs: pi/2 as two doubles, pi/2 - a by Fast2Sum, the subtractions of 2z and of the term's leading
+# 2 z h/6 (an exact FMA product) by TwoSum; the term's rest (at most 0.12 of it, its own leading 3/40 as
+# two doubles) enters the low part through one FMA: within 0.88 ulp near 1/2 (1.0 with the rest rounded
+# separately). One polynomial for both sides (its argument selected), so the loop stays one vectorisable
+# body. NaN beyond 1 (asin's), pi/2 - 1 at 1.
+_helper("asin_minus_x", """
+def {name}(x):
+    a = abs(x)
+    small = a < 0.5
+    ac = a if (a >= 0.5) & (a <= 1.0) else 0.75
+    h = 0.5 * (1.0 - ac)
+    z = math.sqrt(h)
+    z_lo = _vm_fma(-z, z, h) / (2.0 * (z if z > 0.0 else 1.0))
+    xx = x * x
+    base = x if small else z
+    base_lo = 0.0 if small else z_lo
+    y = xx if small else h
+    y_lo = _vm_fma(x, x, -xx) if small else 0.0
+    p = base * y
+    pe = _vm_fma(base, y, -p) + (base * y_lo + base_lo * y)
+    rest = y * ((K0_HI + y * <K>) + K0_LO)
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    m = p * C0_HI
+    m_lo = _vm_fma(p, C0_HI, -m)
+    t = 1.5707963267948966 - ac
+    t_lo = (1.5707963267948966 - t) - ac
+    b = 2.0 * z
+    u = t - b
+    back = u - t
+    u_lo = (t - (u - back)) + (-b - back)
+    c = 2.0 * m
+    v = u - c
+    back = v - u
+    v_lo = (u - (v - back)) + (-c - back)
+    lows = (((6.123233995736766e-17 + t_lo) + u_lo) + v_lo) - 2.0 * ((z_lo + m_lo) + (p * C0_LO + pe * s))
+    far = v + _vm_fma(-2.0 * p, rest, lows)
+    r = near if small else (-far if x < 0.0 else far)
+    return r if a <= 1.0 else np.nan
+""", R=_ASIN_MINUS_X_SERIES, K=_ASIN_MINUS_X_SERIES[1:])
+
+# below 1/2 as x_minus_sin. From 1/2 to 1, for a = |x|: atanh(a) = log1p(w)/2, w = 2a/(1 - a) (1 - a exact)
+# with its exact remainder, vecmath's log1p as an unrounded pair, halved, minus a by TwoSum: the result is
+# at least 1/11 of atanh(a) there (0.049 at a = 1/2), which magnifies the pair's few hundredths of an ulp
+# to at most 0.1 ulp, and it rounds once. +-inf at +-1, NaN beyond (atanh's).
+_helper("atanh_minus_x", """
+def {name}(x):
+    a = abs(x)
+    y = x * x
+    ye = _vm_fma(x, x, -y)
+    p = x * y
+    pe = _vm_fma(x, y, -p) + x * ye
+    rest = y * <R>
+    s = C0_HI + rest
+    near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
+    ac = a if (a >= 0.5) & (a < 1.0) else 0.5
+    d = 1.0 - ac
+    w = (ac + ac) / d
+    w_lo = _vm_fma(-w, d, ac + ac) / d
+    hi, lo = @vm_log1p_dd_parts_f64(w, w_lo, 0.0)
+    g = 0.5 * hi
+    u = g - ac
+    back = u - g
+    u_lo = (g - (u - back)) + (-ac - back)
+    far = u + (u_lo + 0.5 * lo)
+    r = near if a < 0.5 else (-far if x < 0.0 else far)
+    return r if a < 1.0 else (x * np.inf if a == 1.0 else np.nan)
+""", R=_ATANH_MINUS_X_SERIES)
+
 # as x_minus_sin (the series from 1/3 down to 0.26 at 1.5); beyond 1.5, sin(x) - x cos(x) with one FMA
 # loses at most 1.12x sin's error up to the first root of tan(x) = x (4.49, ill-conditioned for every form)
 _helper("sin_minus_x_cos", """
@@ -432,6 +510,20 @@ def mp_asinh_minus_x(x):
     return _without_cancellation(lambda t: mpmath.asinh(t) - t, x, 3)
 
 
+def mp_asin_minus_x(x):
+    if mpmath.isnan(x) or abs(x) > 1:
+        return NAN
+    return _without_cancellation(lambda t: mpmath.asin(t) - t, x, 3)
+
+
+def mp_atanh_minus_x(x):
+    if mpmath.isnan(x) or abs(x) > 1:
+        return NAN
+    if abs(x) == 1:
+        return mpmath.inf * x
+    return _without_cancellation(lambda t: mpmath.atanh(t) - t, x, 3)
+
+
 def mp_sin_minus_x_cos(x):
     if mpmath.isinf(x):
         return NAN
@@ -509,6 +601,22 @@ def _asinh_minus_x_slope(x):
 ASINH_MINUS_X = ops.defop("asinh_minus_x", 1, lambda x: sympy.asinh(x) - x, emit=_calls("asinh_minus_x"),
                           mpmath=mp_asinh_minus_x, vjp=lambda g, out, x: (g * _asinh_minus_x_slope(x),),
                           description="asinh(x) - x without cancellation near 0")
+
+
+def _asin_minus_x_slope(x):
+    """d/dx (asin(x) - x) = 1/c - 1 = x^2/(c (1 + c)), c = sqrt((1 - x)(1 + x)): nothing cancels (the
+    product form keeps 1 - x^2 exact near |x| = 1)."""
+    c = ops.SQRT((1 - x) * (1 + x))
+    return x * x / (c * (1 + c))
+
+
+ASIN_MINUS_X = ops.defop("asin_minus_x", 1, lambda x: sympy.asin(x) - x, emit=_calls("asin_minus_x"),
+                         mpmath=mp_asin_minus_x, vjp=lambda g, out, x: (g * _asin_minus_x_slope(x),),
+                         description="asin(x) - x without cancellation near 0 (NaN beyond |x| = 1)")
+# d/dx (atanh(x) - x) = 1/(1 - x^2) - 1 = x^2/((1 - x)(1 + x))
+ATANH_MINUS_X = ops.defop("atanh_minus_x", 1, lambda x: sympy.atanh(x) - x, emit=_calls("atanh_minus_x"),
+                          mpmath=mp_atanh_minus_x, vjp=lambda g, out, x: (g * (x * x / ((1 - x) * (1 + x))),),
+                          description="atanh(x) - x without cancellation near 0 (+-inf at +-1)")
 SIN_MINUS_X_COS = ops.defop("sin_minus_x_cos", 1, lambda x: sympy.sin(x) - x * sympy.cos(x),
                             emit=_calls("sin_minus_x_cos"), mpmath=mp_sin_minus_x_cos,
                             vjp=lambda g, out, x: (g * x * ops.SIN(x),),
@@ -530,6 +638,7 @@ COS_MINUS_TAYLOR2 = ops.defop("cos_minus_taylor2", 1, lambda x: sympy.cos(x) - 1
 THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
               "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
               "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0],
-              "asinh_minus_x": [0.4, -0.4, 4.0, -4.0], "sin_minus_x_cos": [1.5, -1.5],
+              "asinh_minus_x": [0.4, -0.4, 4.0, -4.0], "asin_minus_x": [0.5, -0.5, 1.0, -1.0],
+              "atanh_minus_x": [0.5, -0.5, 1.0, -1.0], "sin_minus_x_cos": [1.5, -1.5],
               "x_cosh_minus_sinh": [4.0, -4.0, 710.0, -710.0],
               "exp_minus_taylor2": [-1.0, 2.0, 22.0, -40.0, -1e150], "cos_minus_taylor2": [3.0, -3.0]}

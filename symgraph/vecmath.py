@@ -349,10 +349,11 @@ def {name}(x):
     return res if x == x else x
 ''', IL_HEAD=INV_LN2_HEAD, IL_TAIL=INV_LN2_TAIL, INV_LN2=INV_LN2), requires=("bitcast",), ieee=True)
 
-# log(1 + x + x_lo) + k_extra ln2, rounded once, for 1 + x > 0 finite: vecmath's log1p with the extra
-# low part added to the correction it already carries (log(u + c) = log(u) + c/u; c/u < 2^-27 here,
-# so the term dropped, (c/u)^2/2, is below 2^-54 of the result). Callers select the special values.
-ops.helper("vm_log1p_dd_f64", _fill('''
+# log(1 + x + x_lo) + k_extra ln2 as an unrounded pair hi + lo (lo up to 1% of hi: the polynomial's tail),
+# for 1 + x > 0 finite: vecmath's log1p with the extra low part added to the correction it already carries
+# (log(u + c) = log(u) + c/u; c/u < 2^-27 here, so the term dropped, (c/u)^2/2, is below 2^-54 of the
+# result). The pair is for callers that subtract from it (atanh(x) - x). Callers select the special values.
+ops.helper("vm_log1p_dd_parts_f64", _fill('''
 def {name}(x, x_lo, k_extra):
     u = 1.0 + x
     back = u - x
@@ -365,8 +366,15 @@ def {name}(x, x_lo, k_extra):
     t, tail = @vm_log1p_poly_f64(f)
     a = dk * <LN2_HI>
     r1 = a + t
-    return r1 + ((((a - r1) + t) + (tail + correction)) + dk * <LN2_LO>)
+    return r1, (((a - r1) + t) + (tail + correction)) + dk * <LN2_LO>
 ''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
+
+# the same rounded once
+ops.helper("vm_log1p_dd_f64", '''
+def {name}(x, x_lo, k_extra):
+    hi, lo = @vm_log1p_dd_parts_f64(x, x_lo, k_extra)
+    return hi + lo
+''', ieee=True)
 
 # log1p x: for x in [sqrt2/2 - 1, sqrt2 - 1) the polynomial takes f = x itself (no rounding of 1 + x
 # at all); elsewhere u = 1 + x is reduced as in log and its exact rounding error u_err (TwoSum) adds

@@ -81,6 +81,21 @@ def _op_value(name, v):
 @settings(max_examples=300, deadline=None, database=None)
 @given(st.sampled_from(UNARY_STABLE), BOUND, BOUND, st.floats(0, 1))
 def test_every_stated_interval_holds_at_sampled_points(name, a, b, t):
+    _check_stated_interval(name, a, b, t)
+
+
+# the primitives defined on [-1, 1] (NaN beyond, atanh_minus_x +-inf at +-1): intervals around their domain
+ON_UNIT = ["asin_minus_x", "atanh_minus_x"]
+UNIT_BOUND = st.one_of(st.floats(min_value=-1.5, max_value=1.5), st.sampled_from([-1.0, 1.0, 0.0, -0.0]))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(ON_UNIT), UNIT_BOUND, UNIT_BOUND, st.floats(0, 1))
+def test_stated_intervals_of_the_primitives_on_the_unit_interval_hold(name, a, b, t):
+    _check_stated_interval(name, a, b, t)
+
+
+def _check_stated_interval(name, a, b, t):
     lo, hi = min(a, b), max(a, b)
     v = lo + (hi - lo) * t
     v = min(max(v, lo), hi)

@@ -34,6 +34,11 @@ CASES = [
     Case("x-minus-atan", lambda x, y, p, r: x - ops.ATAN(x), {}, 1.6),
     Case("asinh-minus-x", lambda x, y, p, r: ops.ASINH(x) - x, {}, 1.6, limits=True),
     Case("x-minus-asinh", lambda x, y, p, r: x - ops.ASINH(x), {}, 1.6, limits=True),
+    # asin and atanh on all reals: NaN beyond |x| = 1 and atanh's +-inf at +-1, as typed
+    Case("asin-minus-x", lambda x, y, p, r: ops.ASIN(x) - x, {}, 1.0),
+    Case("x-minus-asin", lambda x, y, p, r: x - ops.ASIN(x), {}, 1.0),
+    Case("atanh-minus-x", lambda x, y, p, r: ops.ATANH(x) - x, {}, 1.0),
+    Case("x-minus-atanh", lambda x, y, p, r: x - ops.ATANH(x), {}, 1.0),
     # sin(x) - x cos(x): |x| < 4, inside its first roots (tan(x) = x at 4.49, ill-conditioned for every form)
     Case("sin-minus-x-cos", lambda x, y, p, r: ops.SIN(x) - x * ops.COS(x), {X: (-4, 4)}, 1.6),
     Case("x-cos-minus-sin", lambda x, y, p, r: x * ops.COS(x) - ops.SIN(x), {X: (-4, 4)}, 1.6),
@@ -64,7 +69,8 @@ test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_
 def test_typed_differences_lose_every_digit_near_zero_and_the_primitives_none():
     cases = [c for c in CASES if c.rule in ("x-minus-sin", "sinh-minus-x", "exp-minus-one-plus-x", "log1p-minus-x",
                                             "tan-minus-x", "tanh-minus-x", "atan-minus-x",
-                                            "asinh-minus-x", "sin-minus-x-cos", "x-cosh-minus-sinh",
+                                            "asinh-minus-x", "asin-minus-x", "atanh-minus-x",
+                                            "sin-minus-x-cos", "x-cosh-minus-sinh",
                                             "exp-minus-taylor2", "cos-minus-taylor2")]
     f = compile_cases(cases)
     xs = np.array([1e-9, -3e-6, 2e-3, 0.3, -0.45, 1.1])
@@ -104,3 +110,20 @@ def test_taylor_remainders_as_sympy_lowers_them_reach_the_primitives():
                        (1 - t**2 / 2 - sympy.cos(t), -ops.COS_MINUS_TAYLOR2(T))):
         graph, _ = optimize(lower(expr))
         assert graph.outputs[0] is want, expr
+
+
+def test_inverse_sine_and_tanh_differences_are_accurate_across_their_domain():
+    # the rules' cases run on all reals, where most draws are NaN: here the points of (-1, 1) where the
+    # primitives switch from the series to the reduction (1/2) and near +-1, in float64 and float32
+    cases = [c for c in CASES if c.rule in ("asin-minus-x", "x-minus-asin", "atanh-minus-x", "x-minus-atanh")]
+    f = compile_cases(cases)
+    rng = np.random.default_rng(5)
+    half = np.concatenate([rng.uniform(0.45, 0.55, 40), 1 - np.exp(rng.uniform(np.log(1e-15), np.log(0.3), 40)),
+                           np.exp(rng.uniform(np.log(1e-8), np.log(0.45), 40)), [0.5, 1.0]])
+    for dtype in (np.float64, np.float32):
+        xs = np.concatenate([half, -half]).astype(dtype)
+        values = f(xs, *(np.ones_like(xs),) * 3)
+        for i, case in enumerate(cases):
+            for v, got in zip(xs, values[i]):
+                want = exact(case.node(), {X.attr: float(v)})
+                assert bits_of_error(got, want, dtype) <= 1.0, (case.rule, dtype, v, got)

@@ -1,6 +1,6 @@
 """Differences that cancel to their Taylor series' second term, onto the primitives of
 symgraph/stable_series.py: x - sin(x), sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, tan(x) - x, tanh(x) - x,
-atan(x) - x, asinh(x) - x, sin(x) - x cos(x),
+atan(x) - x, asinh(x) - x, asin(x) - x, atanh(x) - x, sin(x) - x cos(x),
 x cosh(x) - sinh(x), e^x - 1 - x - x^2/2, cos(x) - 1 + x^2/2 and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
 
 Stabilize phase, bottom-up: exp(x) - 1 and log(1 + x) have become expm1(x) and log1p(x) (A4, A1) before
@@ -49,6 +49,13 @@ RULES = [
     Rule("asinh-minus-x", ops.ASINH(x) - x, ops.ASINH_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6",
          doc="asinh(x) - x = -x^3/6 + ..."),
     Rule("x-minus-asinh", x - ops.ASINH(x), lambda x: -ops.ASINH_MINUS_X(x), validity=A, phase=STABILIZE,
+         ref="A6"),
+    Rule("asin-minus-x", ops.ASIN(x) - x, ops.ASIN_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="asin(x) - x = x^3/6 + ... (NaN beyond |x| = 1, as typed)"),
+    Rule("x-minus-asin", x - ops.ASIN(x), lambda x: -ops.ASIN_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6"),
+    Rule("atanh-minus-x", ops.ATANH(x) - x, ops.ATANH_MINUS_X(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="atanh(x) - x = x^3/3 + ... (+-inf at +-1, NaN beyond, as typed)"),
+    Rule("x-minus-atanh", x - ops.ATANH(x), lambda x: -ops.ATANH_MINUS_X(x), validity=A, phase=STABILIZE,
          ref="A6"),
     Rule("sin-minus-x-cos", ops.SIN(x) - x * ops.COS(x), ops.SIN_MINUS_X_COS(x), validity=A, phase=STABILIZE,
          ref="A6", doc="sin(x) - x cos(x) = x^3/3 - x^5/30 + ..."),
