@@ -36,7 +36,7 @@ def explain_trace(trace, limit: int = 200) -> str:
             (f" [{rule.validity.value}]" if rule is not None else "")
         lines.append(f"{i:3d}. {firing.phase:<14} {firing.rule}{tag}")
         after = _short(_form(firing.after))
-        if firing.after.is_const and not firing.after.value.is_Rational:
+        if firing.after.is_const and firing.after.value.is_Number and not firing.after.value.is_Rational:
             after += f" (= {firing.after.value.evalf(17)}, rounded once per dtype)"
         lines.append(f"       {_short(_form(firing.before))}  ->  {after}")
         if rule is not None and rule.doc:

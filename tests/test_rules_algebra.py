@@ -25,6 +25,8 @@ CASES = [
     Case("difference-of-sqrt", lambda x, y, p, r: ops.SQRT(x + 1) - ops.SQRT(x), {}, 2.5),
     Case("sqrt-minus-one", lambda x, y, p, r: ops.SQRT(x) - 1),
     Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(x)),
+    # 1 - sqrt(1 - x^2): the argument is (1 - x)(1 + x) by then; the numerator cancels to x^2 symbolically
+    Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(1 - x * x), {X: (-1.0, 1.0)}, 2.0),
     Case("add-sub-cancel", lambda x, y, p, r: (x + y) - x),
     Case("sub-add-cancel", lambda x, y, p, r: x - (x + y)),
     Case("sub-sub-cancel", lambda x, y, p, r: x - (x - y)),

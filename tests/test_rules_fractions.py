@@ -26,6 +26,9 @@ CASES = [
     Case("common-denominator", lambda x, y, p, r: 1 / (x + 1) - 2 / x, {}, 2.0),
     Case("common-denominator", lambda x, y, p, r: x / (x + 1) - const(sympy.Rational(1, 2)), {}, 1.5),
     Case("common-denominator", lambda x, y, p, r: (x * x + 1) / (x - 1) - (x + 3), {}, 2.0, limits=True),
+    # a polynomial with a double root: (x - 1)^2, and x^3 - x = x (x - 1)(x + 1)
+    Case("common-denominator-sum", lambda x, y, p, r: x * x - 2 * x + 1, {}, 1.5, limits=True),
+    Case("common-denominator", lambda x, y, p, r: x * x * x - x, {}, 2.0, limits=True),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -61,7 +64,8 @@ def test_sums_that_do_not_cancel_are_left_alone():
     for build in (lambda x: 1 / (x + 1) + 1 / (x * x),        # x^2 + x + 1 over x^2 (x + 1): no real root
                   lambda x: 1 / (x + 3) + 2 / (x + 3),          # 3/(x + 3): the terms never cancel
                   lambda x: 1 / (x + 1) - 1 / (4 * x),          # cancels at 1/3, which no float is
-                  lambda x: x * x + 2 * x + const(1),           # a polynomial
+                  lambda x: ops.ADD(x * x, 2 * x, const(3)),    # a polynomial without real roots
+                  lambda x: 3 * x - const(1),                   # a x + b: nothing to factor
                   lambda x: 1 / (x + 1) - 1 / (ops.SIN(x) + 1)):  # two leaves
         _, fired = optimized(Case("common-denominator", lambda x, y, p, r, b=build: b(x)))
         assert "common-denominator" not in fired and "common-denominator-sum" not in fired
@@ -88,7 +92,8 @@ def test_cancellation_near_a_root_is_gone():
     # 1 - 1/(1 + x) near 0, 1/(x + 1) - 2/x near -2, x/(x + 1) - 1/2 near 1: the typed sums lose the digits
     # of the distance to the root; over the common denominator its factor is exact
     for case, points in ((CASES[6], [1e-12, -3e-9, 2e-5]), (CASES[8], [-2 + 2**-40, -2 - 3e-9]),
-                         (CASES[9], [1 + 2**-52, 1 - 2**-53])):
+                         (CASES[9], [1 + 2**-52, 1 - 2**-53]), (CASES[11], [1 + 2**-30, 1 - 1e-7]),
+                         (CASES[12], [1 + 2**-40, -1 - 1e-10])):
         f = compile_cases([case])
         xs = np.array(points)
         got = f(xs, *(np.ones_like(xs),) * 3)

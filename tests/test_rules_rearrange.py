@@ -3,6 +3,7 @@ boundary points), and its compiled form is within a few ulps of the exact typed 
 float32); the rules run after the specific stabilize patterns that contain their shapes."""
 import math
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -24,6 +25,12 @@ CASES = [
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),
     Case("powm1", lambda x, y, p, r: ops.POW(x, r) - 1, {}, 3.0),
     Case("one-minus-powm1", lambda x, y, p, r: 1 - ops.POW(x, r), {}, 3.0),
+    # conjugates whose p^2 - q cancels symbolically: x - sqrt(x^2 - x) = x/(x + sqrt(x^2 - x)),
+    # x + sqrt(x^2 + x) = -x/(|x| + sqrt(x^2 + x)) for x < 0; sqrt(x^2/4 - y) - x/2 (the quadratic formula
+    # with b/2, as SymPy's -b/2 + sqrt(b**2/4 - c) reads once canonical) = -y/(|x|/2 + sqrt(...)) for x > 0
+    Case("conjugate-minus", lambda x, y, p, r: x - ops.SQRT(x * x - x), {}, 2.0, limits=True),
+    Case("conjugate-plus", lambda x, y, p, r: x + ops.SQRT(x * x + x), {}, 2.0, limits=True),
+    Case("sqrt-minus-conjugate", lambda x, y, p, r: ops.SQRT(x * x / 4 - y) - x / 2, {}, 2.5, limits=True),
 ]
 IDS = [c.rule for c in CASES]
 
@@ -69,3 +76,31 @@ def test_hamming_formulas_are_accurate():
             typed_bits = max(bits_of_error(typed(points)[i], exact_values))
             new_bits = max(bits_of_error(rewritten(points)[i], exact_values))
         assert typed_bits > 10 and new_bits <= 2.5, (name, typed_bits, new_bits)
+
+
+def test_conjugates_remove_the_cancellation():
+    # x - sqrt(x^2 - x) loses every digit for x >> 1 as typed (x^2 - x rounds to x^2 from 2^53);
+    # -b/2 + sqrt(b^2/4 - c) for b >> c; x + sqrt(x^2 + x) for x << -1
+    x, y = X.attr, Y.attr
+    exprs = [x - sympy.sqrt(x**2 - x), -x / 2 + sympy.sqrt(x**2 / 4 - y), x + sympy.sqrt(x**2 + x)]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    xs, ys = np.array([1e3, 1e8, 1e12, 1e60]), np.array([1.0, 3.0, -2.0, 1e-3])
+    for expr, sign in zip(exprs, (1, 1, -1)):
+        args = (sign * xs, ys)
+        got, naive = f(*args)[exprs.index(expr)], typed(*args)[exprs.index(expr)]
+        want = [exact_of(expr, {x: float(v), y: float(w)}) for v, w in zip(*args)]
+        assert max(bits_of_error(g, e) for g, e in zip(got, want)) <= 1.5, expr
+        assert max(bits_of_error(t, e) for t, e in zip(naive, want)) > 20, expr
+
+
+def exact_of(expr, env):
+    with mpmath.workdps(400):  # x = 1e60: x^2/4 - y needs 120 digits before the root
+        value = sympy.lambdify(list(env), expr, "mpmath")(*[mpmath.mpf(v) for v in env.values()])
+    return float(value)
+
+
+def test_conjugates_leave_sums_that_do_not_cancel_symbolically():
+    # x - sqrt(y) and 1 + sqrt(x): p^2 - q is no simpler than p^2 and q apart, or p has sqrt(q)'s sign
+    for expr in (X.attr - sympy.sqrt(Y.attr), 1 + sympy.sqrt(X.attr), X.attr * Y.attr - sympy.sqrt(X.attr + Y.attr)):
+        fired = {firing.rule for firing in sg.compile([X.attr, Y.attr], expr).trace}
+        assert not fired & {"conjugate-plus", "conjugate-minus", "sqrt-minus-conjugate"}, expr

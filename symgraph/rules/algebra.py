@@ -13,10 +13,12 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._symbolic import cancelled
 
 x, y, z = Var("x"), Var("y"), Var("z")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
+ONE = const(1)
 
 
 def is_finite(t):
@@ -41,11 +43,13 @@ def _over_sum_of_roots(d, t):
 
 
 def _sqrt_minus_one(x):
-    return _over_sum_of_roots(x - 1, ops.SQRT(x) + 1)
+    # the numerator cancels symbolically where x is 1 + t: sqrt(1 + x^2) - 1 = x^2/(sqrt(1 + x^2) + 1)
+    return _over_sum_of_roots(cancelled(x, ONE) or x - 1, ops.SQRT(x) + 1)
 
 
 def _one_minus_sqrt(x):
-    return _over_sum_of_roots(1 - x, 1 + ops.SQRT(x))
+    # 1 - sqrt(1 - x^2), whose argument is (1 - x)(1 + x) by now: the numerator is x^2, not 1 - (1 - x)(1 + x)
+    return _over_sum_of_roots(cancelled(ONE, x) or 1 - x, 1 + ops.SQRT(x))
 
 
 def _near(x, y):

@@ -3,8 +3,8 @@
 so for large x the typed sum subtracts nearly equal terms; over the common denominator (computed exactly,
 with rational coefficients) nothing cancels but the numerator's own roots, where the function itself is
 ill-conditioned. The same holds near a root of the sum that float64 holds exactly (1 - 1/(1 + x) near 0,
-x/(x + 1) - 1/2 near 1): the terms there are of order 1 and the sum is not, while the numerator's linear
-factor (x - r) is exact near r. Run in the rearrange phase, after the two-term reciprocal-difference of
+x/(x + 1) - 1/2 near 1, x^2 - 2x + 1 near 1): the terms there are of order 1 and the sum is not, while the
+numerator's linear factor (x - r) is exact near r. Run in the rearrange phase, after the two-term reciprocal-difference of
 stabilize.
 """
 from __future__ import annotations
@@ -55,9 +55,9 @@ def _combine(op, a, k=None):
 
 
 def _as_rational_functions(nodes):
-    """({node: (numerator, denominator) as Polys in _T over QQ}, the one non-constant leaf) when the nodes
-    are +, -, *, / and small integer powers of a single leaf and rational constants, with a division
-    somewhere; None otherwise. Iterative over the (bounded) subtrees; Poly arithmetic, since sympy.cancel on
+    """({node: (numerator, denominator) as Polys in _T over QQ}, the one non-constant leaf, divides) when the nodes
+    are +, -, *, / and small integer powers of a single leaf and rational constants (and whether a division
+    is among them); None otherwise. Iterative over the (bounded) subtrees; Poly arithmetic, since sympy.cancel on
     expressions took seconds for a nest of fractions 30 deep. `size` bounds the degrees of a node's
     numerator plus denominator (sums and products add them)."""
     values, size, leaf, count, divides = {}, {}, None, 0, False
@@ -109,9 +109,9 @@ def _as_rational_functions(nodes):
             return None
         leaf = n
         values[n], size[n] = (sympy.Poly(_T, _T, domain="QQ"), one), 1
-    if leaf is None or not divides or sum(size[n] for n in nodes) > 2 * MAX_DEGREE:
-        return None  # polynomials have nothing to put over a common denominator
-    return values, leaf
+    if leaf is None or sum(size[n] for n in nodes) > 2 * MAX_DEGREE:
+        return None
+    return values, leaf, divides
 
 
 def _addends(roots, values):
@@ -150,7 +150,7 @@ def _common_denominator(first, second, sign):
     parsed = _as_rational_functions([first, second])
     if parsed is None:
         return None
-    values, leaf = parsed
+    values, leaf, divides = parsed
     terms = [(s, pair) for s, pair in _addends([(first, 1), (second, sign)], values) if not pair[0].is_zero]
     if len(terms) < 2:
         return None
@@ -158,10 +158,14 @@ def _common_denominator(first, second, sign):
     for s, (num, den) in terms:
         numerator, denominator = _reduced(numerator * den + (num if s > 0 else -num) * denominator,
                                           denominator * den)
-    if numerator.is_zero or denominator.degree() < 1 or denominator.degree() > MAX_DEGREE:
+    if numerator.is_zero or denominator.degree() > MAX_DEGREE:
         return None  # an exact 0 keeps the typed NaN and inf behaviour
+    if not divides and numerator.degree() < 2:
+        return None  # a x + b: nothing to factor (x + 1 stays x + 1)
     decay = denominator.degree() - numerator.degree()
-    cancels_far = decay > min(den.degree() - num.degree() for _, (num, den) in terms)
+    # polynomials have nothing to put over a common denominator for large values
+    cancels_far = divides and denominator.degree() >= 1 and \
+        decay > min(den.degree() - num.degree() for _, (num, den) in terms)
     numerator_roots, rest = _rational_roots(numerator)
     cancels_near = [r for r in numerator_roots if _cancels_at(r, numerator, denominator, terms)]
     if not (cancels_far or cancels_near):
@@ -186,6 +190,8 @@ def _common_denominator(first, second, sign):
         coefficients = [c / denominator.LC() for c in numerator.all_coeffs()]
         return result if numerator.degree() == 0 else \
             _asymptotic_beyond(result, leaf, coefficients, denominator_roots)
+    if denominator.degree() == 0:
+        return result  # a polynomial: its factors overflow where its terms do, and have no poles
     # cancellation at a root only: for large values the typed sum is accurate, and where the factored
     # form's largest partial product (Horner's part, then one factor before each division) would
     # overflow float32 before the typed terms do, the typed sum stays; so it does at infinite values,

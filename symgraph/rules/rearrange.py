@@ -13,8 +13,9 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._symbolic import cancelled
 
-x, y, p = Var("x"), Var("y"), Var("p")
+x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
 A = Validity.ACCURACY
 REARRANGE = "rearrange"
 MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))
@@ -72,6 +73,24 @@ def _pow_minus_one(x, p, sign=1):
     return ops.SELECT(ops.LT(ops.ABS(t), 1), new, typed)
 
 
+def _conjugate(p, q, sign):
+    # p + sign*sqrt(q) = (p^2 - q)/(p - sign*sqrt(q)) where p^2 - q cancels symbolically (x - sqrt(x^2 - c)
+    # is c/(x + sqrt(x^2 - c)), the quadratic formula with b/2, 1 - sqrt(1 - x^2)); used where p and
+    # sign*sqrt(q) have opposite signs, where the typed sum cancels and the new denominator does not:
+    # there p - sign*sqrt(q) = -sign (|p| + sqrt(q)), spelled with |p| so that it is no conjugate pattern
+    if p.is_const and p.value.is_Number and (p.value >= 0 if sign > 0 else p.value <= 0):
+        return None  # p and sign*sqrt(q) have one sign: nothing cancels
+    numerator = cancelled(p * p, q)
+    if numerator is None:
+        return None
+    root = ops.SQRT(q)
+    typed = p + root if sign > 0 else p - root
+    new = numerator / (ops.ABS(p) + root)
+    new = -new if sign > 0 else new
+    opposite = ops.LT(p, 0) if sign > 0 else ops.GT(p, 0)
+    return ops.SELECT(ops.AND(opposite, _is_finite(new)), new, typed)
+
+
 RULES = [
     Rule("exp-difference", ops.EXP(x) - ops.EXP(y), _exp_difference, validity=A, phase=REARRANGE, ref="A4, E8",
          doc="e^x - e^y cancels for x ~ y (e^(x + e) - e^x: every digit of e lost to x + e's rounding)"),
@@ -85,4 +104,15 @@ RULES = [
          doc="(1 + x)^n - 1, 2^x - 1 cancel for small x (scipy's powm1)"),
     Rule("one-minus-powm1", 1 - ops.POW(x, p), lambda x, p: _pow_minus_one(x, p, -1), validity=A, phase=REARRANGE,
          ref="A7", doc="1 - (1 - x)^n"),
+    Rule("conjugate-plus", p + ops.SQRT(q), lambda p, q: _conjugate(p, q, 1), validity=A, phase=REARRANGE,
+         ref="F16", doc="p + sqrt(q) for p < 0 with p^2 - q simpler than either (the quadratic formula's -b/2 + "
+         "sqrt(b^2/4 - ac))"),
+    Rule("conjugate-minus", p - ops.SQRT(q), lambda p, q: _conjugate(p, q, -1), validity=A, phase=REARRANGE,
+         ref="F16", doc="p - sqrt(q) for p > 0 with p^2 - q simpler than either (x - sqrt(x^2 - x))"),
+    Rule("sqrt-minus-conjugate", ops.SQRT(q) - p, lambda p, q: _negated(_conjugate(p, q, -1)), validity=A,
+         phase=REARRANGE, ref="F16", doc="sqrt(q) - p for p > 0 with p^2 - q simpler than either"),
 ]
+
+
+def _negated(node):
+    return None if node is None else -node

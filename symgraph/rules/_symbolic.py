@@ -1,0 +1,114 @@
+"""Exact cancellation of small arithmetic subgraphs with SymPy, for the rules that build a difference
+whose terms cancel symbolically: the conjugate of x - sqrt(x^2 - c) has the numerator x^2 - (x^2 - c),
+which is c; 1 - sqrt(1 - x^2) has 1 - (1 - x)(1 + x), which is x^2. Evaluated as built, such a
+numerator subtracts nearly equal numbers, and the rewrite would have moved the cancellation, not removed it.
+
+Arithmetic (+, -, *, /, integer powers, numbers) becomes SymPy; every other node is an opaque symbol
+(the same node, the same symbol), so sin(x)^2 - sin(x)^2 cancels but sin(x)^2 + cos(x)^2 does not.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+
+MAX_NODES = 40     # subgraphs of a few terms; bigger ones are not worth SymPy's time per node
+MAX_POWER = 4
+
+
+def _to_sympy(roots):
+    """({node: SymPy expression}, {Dummy: node}) for the arithmetic above `roots`; None when too big."""
+    values, leaves, count = {}, {}, 0
+    stack = [(r, False) for r in roots]
+    while stack:
+        n, expanded = stack.pop()
+        if n in values:
+            continue
+        if expanded:
+            a = [values[arg] for arg in n.args]
+            if n.op is ops.ADD:
+                values[n] = sympy.Add(*a)
+            elif n.op is ops.MUL:
+                values[n] = sympy.Mul(*a)
+            elif n.op is ops.SUB:
+                values[n] = a[0] - a[1]
+            elif n.op is ops.NEG:
+                values[n] = -a[0]
+            elif n.op is ops.DIV:
+                values[n] = a[0] / a[1]
+            else:
+                values[n] = a[0] ** int(n.args[1].value)
+            continue
+        count += 1
+        if count > MAX_NODES:
+            return None
+        if n.is_const:
+            v = n.value
+            if not (v.is_Number and v.is_finite):
+                return None
+            values[n] = sympy.Rational(v)  # a float constant is the binary value the kernel uses
+            continue
+        is_power = n.op is ops.POW and n.args[1].is_const and n.args[1].value.is_Integer \
+            and abs(int(n.args[1].value)) <= MAX_POWER
+        if n.op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV) or is_power:
+            stack.append((n, True))
+            stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)
+            continue
+        d = sympy.Dummy(f"t{len(leaves)}")
+        leaves[d] = n
+        values[n] = d
+    return values, leaves
+
+
+def _to_node(expr, leaves):
+    """The graph of a SymPy expression over the Dummies of `leaves` (iterative: sums and products of the
+    expanded result are shallow, but their number is not bounded by Python's stack)."""
+    built = {}
+    stack = [(expr, False)]
+    while stack:
+        e, expanded = stack.pop()
+        if e in built:
+            continue
+        if e in leaves:
+            built[e] = leaves[e]
+        elif e.is_Number:
+            built[e] = const(e)
+        elif not expanded:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a not in built)
+        elif e.is_Add:
+            built[e] = ops.ADD(*[built[a] for a in e.args])
+        elif e.is_Mul:
+            num = [built[a] for a in e.args if not (a.is_Pow and a.exp.is_negative)]
+            den = [_to_node(1 / a, leaves) for a in e.args if a.is_Pow and a.exp.is_negative]
+            top = num[0] if len(num) == 1 else ops.MUL(*num) if num else const(1)
+            for d in den:
+                top = top / d
+            built[e] = top
+        elif e.is_Pow and e.exp.is_Integer:
+            base, k = built[e.base], int(e.exp)
+            power = base * base if abs(k) == 2 else ops.POW(base, const(abs(k)))
+            built[e] = power if k > 0 else 1 / power
+        else:
+            return None
+    return built[expr]
+
+
+def _terms(e) -> int:
+    return len(sympy.Add.make_args(e))
+
+
+def cancelled(first, second):
+    """first - second with the terms that cancel exactly taken out, as a node; None where nothing cancels
+    (the expanded difference has as many terms as the two sides expanded apart), where the difference is
+    exactly 0 (its NaN and inf behaviour would be lost), or where the subgraphs are too big."""
+    parsed = _to_sympy([first, second])
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    a, b = sympy.expand(values[first]), sympy.expand(values[second])
+    difference = sympy.expand(a - b)
+    if difference == 0 or _terms(difference) >= _terms(a) + _terms(b):
+        return None
+    return _to_node(difference, leaves)
