@@ -2,12 +2,15 @@
 boundary points), and its compiled form is within a few ulps of the exact typed formula."""
 import math
 
+import mpmath
 import numpy as np
 import sympy
 
+import symgraph as sg
 from rulecheck import Case, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
+from symgraph.reference import bits_of_error
 from symgraph.rules import algebra
 
 INF = math.inf
@@ -82,6 +85,12 @@ CASES = [
     # |x|, |y| <= 1e4 covers every float over/underflow of the factors (mpmath's exp(1e300) is slow)
     Case("exp-product", lambda x, y, p, r: ops.EXP(x) * ops.EXP(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.0),
     Case("exp-quotient", lambda x, y, p, r: ops.EXP(x) / ops.EXP(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.0),
+    Case("acos-one-minus", lambda x, y, p, r: ops.ACOS(1 - x), {}, 2.0),
+    Case("acosh-one-plus", lambda x, y, p, r: ops.ACOSH(1 + x), {}, 2.5),
+    Case("over-square-plus", lambda x, y, p, r: x / (x * x + 1), {}, 2.0, limits=True),
+    Case("log1p-square", lambda x, y, p, r: ops.LOG1P(x * x), {}, 1.5),
+    Case("xlogx-difference", lambda x, y, p, r: (1 + x) * ops.LOG1P(x) - ops.XLOGY(x, x), {}, 2.0),
+    Case("xlogx-difference-minus", lambda x, y, p, r: (1 + x) * ops.LOG1P(x) - (ops.XLOGY(x, x) + 1), {}, 2.0),
 ]
 IDS = [c.rule for c in CASES]
 
@@ -94,3 +103,21 @@ def test_every_rule_of_the_module_has_a_case():
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
     rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))
+
+
+def test_roundings_near_one_and_overflows_are_gone():
+    # the typed forms lose most digits (or overflow) at these points; the rewritten ones keep them
+    x = X.attr
+    cases = [(sympy.acos(1 - x), [1e-15, 3e-12, 1e-9]), (sympy.acosh(1 + x), [1e-15, 3e-12, 1e-9]),
+             (x / (x**2 + 1), [1e160, -3e200, 1e300]), (sympy.log(1 + x**2), [1e160, -3e200, 1e300]),
+             ((x + 1) * sympy.log(x + 1) - x * sympy.log(x) - 1, [1e9, 1e12, 1e15])]
+    exprs = [e for e, _ in cases]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    for k, (expr, points) in enumerate(cases):
+        v = np.array(points)
+        got, naive = f(v)[k], typed(v)[k]
+        fn = sympy.lambdify([x], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(p)) for p in points]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5, expr
+        assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 12, expr

@@ -108,6 +108,7 @@ CASES = [
     Case("expm1-log1mexp", sg.expm1(sg.log1mexp(x)), ops.SELECT),
     Case("log1mexp-log1mexp", sg.log1mexp(sg.log1mexp(x)), ops.SELECT),
     Case("log1p-minus-log", log(1 + x) - log(x), ops.LOG1P, accuracy={x: log_uniform(1e-300, 1e300)}),
+    Case("log-minus-log1p", log(x) - log(1 + x), ops.LOG1P, accuracy={x: log_uniform(1e-300, 1e300)}),
     Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
     # y*y overflows float32 above 1.8e19 (in the typed formula too): the domains stop at 1e18
     Case("reciprocal-difference", 1 / (x + 1) - 1 / x, ops.DIV, accuracy={x: log_uniform(1e3, 1e18)}),
@@ -140,6 +141,10 @@ CASES = [
     Case("sigmoid", exp(x) / (1 + exp(x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("over-one-plus-exp", 1 / (1 + exp(-x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("one-minus-sigmoid", 1 - sg.sigmoid(x), ops.SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
+    Case("sigmoid-minus-half", exp(x) / (1 + exp(x)) - sympy.Rational(1, 2), ops.TANH,
+         accuracy={x: signed(log_uniform(1e-20, 40))}),
+    Case("half-minus-sigmoid", sympy.Rational(1, 2) - 1 / (1 + exp(-x)), ops.TANH,
+         accuracy={x: signed(log_uniform(1e-20, 40))}),
     Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("log1p-neg-sigmoid", sg.log1p(-sg.sigmoid(x)), ops.LOG_SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
     Case("exp-times-sigmoid", exp(x) * sg.sigmoid(-x), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),

@@ -59,6 +59,7 @@ def _near(x, y):
 
 
 HALF = const(sympy.Rational(1, 2))
+BIG = const(sympy.Integer(2) ** 60)
 
 
 def _half_diff(x, y):
@@ -136,6 +137,41 @@ def _exp_product(x, y):
 def _exp_quotient(x, y):
     # exp(x)/exp(y) as the product exp(x)*exp(-y): one rounding fewer, and the same form exp-product makes
     return _exp_product(x, -y)
+
+
+def _acos_one_minus(x):
+    # acos(1 - u) = 2 asin(sqrt(u/2)) on [0, 2]: 1 - u rounds by ulp(1)/2, which acos magnifies by
+    # 1/sqrt(2u) (u = 1e-15: half the digits); u/2 is exact. NaN outside [0, 2] either way.
+    return 2 * ops.ASIN(ops.SQRT(HALF * x))
+
+
+def _acosh_one_plus(x):
+    # acosh(1 + u) = 2 asinh(sqrt(u/2)) for u >= 0 (acosh(1 + 2 s^2) = 2 asinh(s)): 1 + u rounds by
+    # ulp(1)/2, which acosh magnifies by 1/sqrt(2u); u/2 is exact, and nothing overflows. NaN for u < 0.
+    return 2 * ops.ASINH(ops.SQRT(HALF * x))
+
+
+def _over_square_plus(x, y):
+    # x/(x^2 + y) = 1/(x + y/x): x^2 overflows from 1.3e154 (1.8e19 in float32), where the result is still
+    # 1/x; beyond 2^60 the new form rounds three times like the typed one, and y/x cannot overflow
+    return ops.SELECT(ops.LT(ops.ABS(x), BIG), x / (x * x + y), 1 / (x + y / x))
+
+
+def _log1p_square(x):
+    # log1p(x^2) = 2 log|x| + log1p(x^-2), and x^-2 < 2^-120 is far below half an ulp for |x| > 2^60
+    return ops.SELECT(ops.LT(ops.ABS(x), BIG), ops.LOG1P(x * x), 2 * ops.LOG(ops.ABS(x)))
+
+
+def _xlogx_difference(x, y=None):
+    # (x + 1) log(x + 1) - x log(x) = log1p(x) + x log1p(1/x) for x > 1: two positive terms, where the
+    # typed difference of two values of order x log x leaves one of order log x (Herbie's logs: 25 bits
+    # lost at x = 1e15); x log1p(1/x) = 1 - 1/(2x) + ..., so a -1 that follows is subtracted from it
+    # first. Below 1 the typed terms have opposite signs (no cancellation), and 1/x would overflow.
+    typed = (1 + x) * ops.LOG1P(x) - (ops.XLOGY(x, x) if y is None else ops.XLOGY(x, x) + y)
+    near_one = x * ops.LOG1P(1 / x)
+    if y is not None:
+        near_one = near_one - y
+    return ops.SELECT(ops.GT(x, 1), ops.LOG1P(x) + near_one, typed)
 
 
 def _finite_guard(x, y):
@@ -268,6 +304,20 @@ RULES = [
          phase="stabilize", ref="E11"),
     Rule("tan-atan", ops.TAN(ops.ATAN(x)), x, validity=R, phase="stabilize", ref="E11",
          doc="atan rounds to pi/2 for large x, and tan(pi/2) is not x"),
+    # ---- arguments that round near 1, squares that overflow, differences of x log x
+    Rule("acos-one-minus", ops.ACOS(1 - x), _acos_one_minus, validity=A, phase="stabilize", ref="G8",
+         doc="acos(1 - u) for small u: 1 - u has lost u's low digits, and acos near 1 magnifies that"),
+    Rule("acosh-one-plus", ops.ACOSH(1 + x), _acosh_one_plus, validity=A, phase="stabilize", ref="G8",
+         doc="acosh(1 + u) for small u: log1p(u + sqrt(u (u + 2)))"),
+    Rule("over-square-plus", x / (x * x + y), _over_square_plus, validity=A, phase="stabilize", ref="E8",
+         doc="x/(x^2 + 1) is 0/inf = 0 from x = 1.3e154, where it is 1/x"),
+    Rule("log1p-square", ops.LOG1P(x * x), _log1p_square, validity=A, phase="stabilize", ref="E8",
+         doc="log(1 + x^2) is inf from x = 1.3e154, where it is 2 log|x|"),
+    # x log(x) is xlogy(x, x) by now (stability's xlogx, which keeps 0 at x = 0)
+    Rule("xlogx-difference", (1 + x) * ops.LOG1P(x) - ops.XLOGY(x, x), _xlogx_difference, validity=A,
+         phase="stabilize", ref="A1", doc="(x + 1) log(x + 1) - x log(x) cancels for large x"),
+    Rule("xlogx-difference-minus", (1 + x) * ops.LOG1P(x) - (ops.XLOGY(x, x) + y), _xlogx_difference,
+         validity=A, phase="stabilize", ref="A1", doc="(n + 1) log(n + 1) - n log(n) - 1 (Herbie's logs)"),
     # ---- exp products whose factors over/underflow (E8)
     Rule("exp-product", ops.EXP(x) * ops.EXP(y), _exp_product, validity=A, phase="stabilize", ref="E8",
          doc="exp(800)*exp(-800) is inf*0; exp(x + y) is used only where the product fails"),

@@ -18,6 +18,7 @@ x, y = Var("x"), Var("y")
 c, d = ConstVar("c"), ConstVar("d")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
+HALF = const(sympy.Rational(1, 2))
 STABILIZE = "stabilize"
 
 
@@ -256,6 +257,8 @@ RULES = [
          phase=STABILIZE, ref="B16"),
     Rule("log1p-minus-log", ops.LOG1P(x) - ops.LOG(x), _log1p_minus_log, validity=A, phase=STABILIZE,
          ref="A1", doc="log(1 + x) - log(x) cancels for x >> 1: log1p(1/x)"),
+    Rule("log-minus-log1p", ops.LOG(x) - ops.LOG1P(x), lambda x: -_log1p_minus_log(x), validity=A,
+         phase=STABILIZE, ref="A1", doc="log(x) - log(1 + x) = -log1p(1/x) for x > 1"),
     Rule("hypot-minus-one", ops.HYPOT(1, x) - 1, _hypot_minus_one, validity=A, phase=STABILIZE, ref="F12, F16",
          doc="sqrt(1 + x^2) - 1 (after hypot) cancels for |x| << 1"),
     # ---- cancellation: reciprocals, conjugates (quadratic formula), hypot
@@ -302,6 +305,11 @@ RULES = [
          ref="C6, C7", doc="1/(1 + exp(-x)) is sigmoid(x)"),
     Rule("one-minus-sigmoid", 1 - ops.SIGMOID(x), lambda x: ops.SIGMOID(negate(x)), validity=A,
          phase=STABILIZE, ref="C4", doc="1 - sigmoid(40) is 0; sigmoid(-40) is 4.2e-18"),
+    Rule("sigmoid-minus-half", ops.SIGMOID(x) - HALF, lambda x: HALF * ops.TANH(HALF * x), validity=A,
+         phase=STABILIZE, ref="C4, G7", doc="sigmoid(x) - 1/2 = tanh(x/2)/2 cancels near 0 (x = 1e-10: every "
+         "digit but the first 6 lost)"),
+    Rule("half-minus-sigmoid", HALF - ops.SIGMOID(x), lambda x: -(HALF * ops.TANH(HALF * x)), validity=A,
+         phase=STABILIZE, ref="C4, G7"),
     Rule("log-sigmoid", ops.LOG(ops.SIGMOID(x)), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1, C2",
          doc="log(sigmoid(-800)) is -inf; the true value is -800"),
     Rule("log1p-neg-sigmoid", ops.LOG1P(-ops.SIGMOID(x)), lambda x: ops.LOG_SIGMOID(negate(x)), validity=A,
