@@ -25,6 +25,10 @@ CASES = [
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),
     Case("powm1", lambda x, y, p, r: ops.POW(x, r) - 1, {}, 3.0),
     Case("one-minus-powm1", lambda x, y, p, r: 1 - ops.POW(x, r), {}, 3.0),
+    # log(a) near 1 where a - 1 has a stable form: cosm1, x_minus_sin over x, expm1_minus_x
+    Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.COS(x)), {X: (-1e4, 1e4)}, 2.0),
+    Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.SINC(x)), {X: (-1e4, 1e4)}, 2.0),
+    Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXP(x) - x), EXP_BOX, 2.0),
     # conjugates whose p^2 - q cancels symbolically: x - sqrt(x^2 - x) = x/(x + sqrt(x^2 - x)),
     # x + sqrt(x^2 + x) = -x/(|x| + sqrt(x^2 + x)) for x < 0; sqrt(x^2/4 - y) - x/2 (the quadratic formula
     # with b/2, as SymPy's -b/2 + sqrt(b**2/4 - c) reads once canonical) = -y/(|x|/2 + sqrt(...)) for x > 0
@@ -32,11 +36,11 @@ CASES = [
     Case("conjugate-plus", lambda x, y, p, r: x + ops.SQRT(x * x + x), {}, 2.0, limits=True),
     Case("sqrt-minus-conjugate", lambda x, y, p, r: ops.SQRT(x * x / 4 - y) - x / 2, {}, 2.5, limits=True),
 ]
-IDS = [c.rule for c in CASES]
+IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
 
 def test_every_rule_of_the_module_has_a_case():
-    assert {r.name for r in rearrange.RULES} == set(IDS)
+    assert {r.name for r in rearrange.RULES} == {c.rule for c in CASES}
 
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
@@ -104,3 +108,16 @@ def test_conjugates_leave_sums_that_do_not_cancel_symbolically():
     for expr in (X.attr - sympy.sqrt(Y.attr), 1 + sympy.sqrt(X.attr), X.attr * Y.attr - sympy.sqrt(X.attr + Y.attr)):
         fired = {firing.rule for firing in sg.compile([X.attr, Y.attr], expr).trace}
         assert not fired & {"conjugate-plus", "conjugate-minus", "sqrt-minus-conjugate"}, expr
+
+
+def test_logs_near_one_keep_the_distance_to_one():
+    # log(cos(x)) = -x^2/2 - ..., log(sin(x)/x) = -x^2/6 - ..., log(e^x - x) = x^2/2 + ...: typed, the
+    # argument rounds to within an ulp of 1 and the log keeps only that ulp
+    x = X.attr
+    exprs = [sympy.log(sympy.cos(x)), sympy.log(sympy.sin(x) / x), sympy.log(sympy.exp(x) - x)]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    points = np.array([1e-7, -3e-5, 2e-3])
+    for k, expr in enumerate(exprs):
+        want = [exact_of(expr, {x: float(v)}) for v in points]
+        assert max(bits_of_error(g, w) for g, w in zip(f(points)[k], want)) <= 1.5, expr
+        assert min(bits_of_error(t, w) for t, w in zip(typed(points)[k], want)) > 10, expr

@@ -55,6 +55,36 @@ def _log_quotient(x, y):
     return ops.SELECT(near, ops.LOG1P((x - y) / y), ops.LOG(q))
 
 
+def _minus_one(a):
+    """a - 1, built so that stabilize takes the 1 into a primitive: e^t - 1, cos(t) - 1, cosh(t) - 1,
+    sinc(t) - 1 = (sin(t) - t)/t, and a sum or difference holding one of them (e^t - t - 1 is
+    expm1(t) - t); None where no term of `a` has such a form."""
+    if a.op in (ops.EXP, ops.COS, ops.COSH):
+        return a - 1
+    if a.op is ops.SINC:
+        t = a.args[0]
+        return ops.SELECT(ops.EQ(t, 0), const(0), (ops.SIN(t) - t) / t)
+    if a.op is ops.SUB:
+        first = _minus_one(a.args[0])
+        return None if first is None else first - a.args[1]
+    if a.op is ops.ADD:
+        for i, term in enumerate(a.args):
+            shifted = _minus_one(term)
+            if shifted is not None:
+                return ops.ADD(*a.args[:i], shifted, *a.args[i + 1:])
+    return None
+
+
+def _log_near_one(x):
+    # log(a) = log1p(a - 1) for a in [1/2, 3/2], where a - 1 has a stable form: log(cos(x)), log(sin(x)/x),
+    # log(e^x - x) lose every digit of a's distance to 1 when a rounds; the typed form elsewhere
+    shifted = _minus_one(x)
+    if shifted is None:
+        return None
+    near = ops.AND(ops.GE(x, HALF), ops.LE(x, THREE_HALVES))
+    return ops.SELECT(near, ops.LOG1P(shifted), ops.LOG(x))
+
+
 def _pow_difference(x, y, p):
     # x^p - y^p = y^p expm1(p log(x/y)) (log(x/y) -> log1p near 1): no cancellation while |p log(x/y)| < 1;
     # beyond, x^p and y^p differ by a factor e or more and the typed difference loses at most a bit.
@@ -98,6 +128,9 @@ RULES = [
          doc="log(x) - log(y) cancels for x ~ y, and loses |log x| ulps whenever |log(x/y)| is small against it"),
     Rule("log-quotient", ops.LOG(x / y), _log_quotient, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x/(x + 1)), log((1 - x)/(1 + x)): the quotient near 1 has lost the digits of its distance to 1"),
+    Rule("log-near-one", ops.LOG(x), _log_near_one, validity=A, phase=REARRANGE, ref="A1, A4, A6",
+         doc="log(cos(x)), log(sin(x)/x), log(exp(x) - x): the argument near 1 has lost the digits of its "
+         "distance to 1"),
     Rule("pow-difference", ops.POW(x, p) - ops.POW(y, p), _pow_difference, validity=A, phase=REARRANGE,
          ref="F16", doc="(x + 1)^(1/n) - x^(1/n), cbrt(x + 1) - cbrt(x) cancel for x >> 1"),
     Rule("powm1", ops.POW(x, p) - 1, _pow_minus_one, validity=A, phase=REARRANGE, ref="A7",
