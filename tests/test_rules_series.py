@@ -54,8 +54,13 @@ CASES = [
     Case("inv-minus-inv-tan", lambda x, y, p, r: 1 / p - 1 / ops.TAN(p), {P: (0, 1.5)}, 1.6),
     Case("cot-minus-inv", lambda x, y, p, r: ops.COT(p) - 1 / p, {P: (0, 1.5)}, 1.6),
     Case("inv-tan-minus-inv", lambda x, y, p, r: 1 / ops.TAN(p) - 1 / p, {P: (0, 1.5)}, 1.6),
+    # two functions with the same leading term: a sum or difference of two primitives within an ulp each
+    Case("shared-leading-term", lambda x, y, p, r: ops.SINH(x) - ops.SIN(x), SMALL, 1.6, limits=True),
+    Case("shared-leading-term", lambda x, y, p, r: ops.COSH(x) - ops.COS(x), SMALL, 1.6, limits=True),
+    Case("shared-leading-term", lambda x, y, p, r: ops.ATANH(x) - ops.ASIN(x), {}, 2.0),
+    Case("shared-leading-term", lambda x, y, p, r: ops.EXP(x) - ops.COS(x), SMALL, 1.6, limits=True),
 ]
-IDS = [c.rule for c in CASES]
+IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
 
 def test_every_rule_of_the_module_has_a_case():
@@ -127,3 +132,23 @@ def test_inverse_sine_and_tanh_differences_are_accurate_across_their_domain():
             for v, got in zip(xs, values[i]):
                 want = exact(case.node(), {X.attr: float(v)})
                 assert bits_of_error(got, want, dtype) <= 1.0, (case.rule, dtype, v, got)
+
+
+def test_shared_leading_terms_no_longer_cancel():
+    # sinh(x) - sin(x) = x^3/3 + ..., cosh(x) - cos(x) = x^2 + ...: typed, the leading x (1) is subtracted
+    points = [1e-6, -2e-4, 0.03]
+    for case in [c for c in CASES if c.rule == "shared-leading-term"][:2]:
+        f = compile_cases([case])
+        xs = np.array(points)
+        got = f(xs, *(np.ones_like(xs),) * 3)
+        for v, rewritten, typed in zip(xs, got[0], got[1]):
+            want = exact(case.node(), {X.attr: float(v)})
+            assert bits_of_error(rewritten, want) <= 1.0
+            assert bits_of_error(typed, want) > 8
+
+
+def test_functions_without_a_shared_leading_term_are_left_alone():
+    # sin(x) - cos(x) (x against 1), sin(x) - sin(y) (two arguments)
+    for build in (lambda x: ops.SIN(x) - ops.COS(x), lambda x: ops.SIN(x) - ops.SIN(x + 1)):
+        _, fired = optimized(Case("shared-leading-term", lambda x, y, p, r, b=build: b(x)))
+        assert "shared-leading-term" not in fired

@@ -1,7 +1,8 @@
 """Differences that cancel to their Taylor series' second term, onto the primitives of
 symgraph/stable_series.py: x - sin(x), sinh(x) - x, exp(x) - 1 - x, log(1 + x) - x, tan(x) - x, tanh(x) - x,
 atan(x) - x, asinh(x) - x, asin(x) - x, atanh(x) - x, sin(x) - x cos(x),
-x cosh(x) - sinh(x), e^x - 1 - x - x^2/2, cos(x) - 1 + x^2/2 and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)).
+x cosh(x) - sinh(x), e^x - 1 - x - x^2/2, cos(x) - 1 + x^2/2 and 1/x - cot(x) (either sign; cot(x) also as 1/tan(x)),
+and differences of two functions that share the leading term x (or 1) at one argument, through those.
 
 Stabilize phase, bottom-up: exp(x) - 1 and log(1 + x) have become expm1(x) and log1p(x) (A4, A1) before
 the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 1 - x, is matched as typed.
@@ -12,11 +13,36 @@ from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 
-x = Var("x")
+x, y = Var("x"), Var("y")
 A = Validity.ACCURACY
 STABILIZE = "stabilize"
 # 1 + x + x^2/2 and cos's x^2/2 as SymPy's x**2/2 lowers (one n-ary sum)
 TAYLOR2 = ops.ADD(const(1), x, x * x / 2)
+# functions that are x + O(x^2) and 1 + O(x) near 0: each f(x) - x (f(x) - 1) has a rule onto a primitive
+# (this module's, expm1, cosm1 or 2 sinh(x/2)^2), so a difference of two of them at one argument is a
+# difference of their primitives, where the typed one subtracts the shared leading term
+STARTS_AT_X = frozenset(op.name for op in (ops.SIN, ops.SINH, ops.TAN, ops.TANH, ops.ATAN, ops.ASINH, ops.ASIN,
+                                           ops.ATANH, ops.EXPM1, ops.LOG1P))
+STARTS_AT_ONE = frozenset(op.name for op in (ops.COS, ops.COSH, ops.EXP))
+
+
+def _shared_leading_term(x, y):
+    # sinh(x) - sin(x) = (sinh(x) - x) - (sin(x) - x) = x^3/3 + ...; cosh(x) - cos(x) = (cosh(x) - 1) -
+    # (cos(x) - 1) = x^2 + ...; both parts rewritten by stabilize in turn
+    if x.op is y.op or x.op.arity != 1 or y.op.arity != 1 or x.args[0] is not y.args[0]:
+        return None
+    t = x.args[0]
+    if x.op.name in STARTS_AT_X and y.op.name in STARTS_AT_X:
+        new = (x - t) - (y - t)
+    elif x.op.name in STARTS_AT_ONE and y.op.name in STARTS_AT_ONE:
+        new = (x - 1) - (y - 1)
+    else:
+        return None
+    # only near 0: for |x| >= 1 the leading terms need not dominate (sin(x) - tanh(x) at 1e6 would subtract
+    # two values near 1e6, exp(x) - cos(x) at -1e6 two values near -1), and the typed form has no
+    # cancellation to speak of there
+    return ops.SELECT(ops.LT(ops.ABS(t), 1), new, x - y)
+
 
 RULES = [
     Rule("x-minus-sin", x - ops.SIN(x), ops.X_MINUS_SIN(x), validity=A, phase=STABILIZE, ref="A6",
@@ -82,4 +108,8 @@ RULES = [
          ref="A6"),
     Rule("inv-tan-minus-inv", 1 / ops.TAN(x) - 1 / x, lambda x: -ops.INV_MINUS_COT(x), validity=A,
          phase=STABILIZE, ref="A6"),
+    # rearrange phase: specific stabilize rules for such pairs (tan(x) - sin(x) = -tan(x) cosm1(x), right
+    # for every x) come first
+    Rule("shared-leading-term", x - y, _shared_leading_term, validity=A, phase="rearrange", ref="A6",
+         doc="sinh(x) - sin(x), cosh(x) - cos(x), tan(x) - asinh(x): both start with x (or 1) near 0"),
 ]
