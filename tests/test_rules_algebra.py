@@ -52,6 +52,9 @@ CASES = [
     Case("exp-pair-minus-two", lambda x, y, p, r: ops.EXP(x) + ops.EXP(-x) - 2, {X: (-1e4, 1e4)}, 2.5),
     Case("sin-diff", lambda x, y, p, r: ops.SIN(x) - ops.SIN(y), {}, 3.5),
     Case("cos-diff", lambda x, y, p, r: ops.COS(x) - ops.COS(y), {}, 3.5),
+    Case("cosh-diff", lambda x, y, p, r: ops.COSH(x) - ops.COSH(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.5),
+    Case("sinh-diff", lambda x, y, p, r: ops.SINH(x) - ops.SINH(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.5),
+    Case("one-plus-cos", lambda x, y, p, r: 1 + ops.COS(x), {X: (-1e6, 1e6)}, 2.0),
     Case("atan-diff", lambda x, y, p, r: ops.ATAN(x) - ops.ATAN(y), {}, 3.0),
     Case("atan-sum", lambda x, y, p, r: ops.ATAN(x) + ops.ATAN(y), {}, 3.0),
     Case("cosh-plus-sinh", lambda x, y, p, r: ops.COSH(x) + ops.SINH(x), limits=True),
@@ -109,6 +112,7 @@ def test_roundings_near_one_and_overflows_are_gone():
     # the typed forms lose most digits (or overflow) at these points; the rewritten ones keep them
     x = X.attr
     cases = [(sympy.acos(1 - x), [1e-15, 3e-12, 1e-9]), (sympy.acosh(1 + x), [1e-15, 3e-12, 1e-9]),
+             (1 + sympy.cos(x), [math.pi + 1e-9, -math.pi - 3e-6, 3 * math.pi]),
              (x / (x**2 + 1), [1e160, -3e200, 1e300]), (sympy.log(1 + x**2), [1e160, -3e200, 1e300]),
              ((x + 1) * sympy.log(x + 1) - x * sympy.log(x) - 1, [1e9, 1e12, 1e15])]
     exprs = [e for e, _ in cases]
@@ -121,3 +125,18 @@ def test_roundings_near_one_and_overflows_are_gone():
             want = [fn(mpmath.mpf(p)) for p in points]
         assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 12, expr
+
+
+def test_close_hyperbolic_differences_keep_their_digits():
+    # cosh(x) - cosh(y) and sinh(x) - sinh(y) for y a relative 1e-9 from x: typed, ~30 bits are lost
+    x, y = X.attr, Y.attr
+    exprs = [sympy.cosh(x) - sympy.cosh(y), sympy.sinh(x) - sympy.sinh(y)]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    xs = np.array([0.5, 3.0, -20.0, 0.001])
+    ys = xs * (1 + 1e-9)
+    for k, expr in enumerate(exprs):
+        fn = sympy.lambdify([x, y], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(a), mpmath.mpf(b)) for a, b in zip(xs, ys)]
+        assert max(bits_of_error(g, w) for g, w in zip(f(xs, ys)[k], want)) <= 2.0, expr
+        assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr

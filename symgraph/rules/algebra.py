@@ -81,6 +81,27 @@ def _cos_diff(x, y):
     return ops.SELECT(_near(x, y), -(2 * ops.SIN(h) * ops.SIN(m)), ops.COS(x) - ops.COS(y))
 
 
+def _cosh_diff(x, y):
+    # cosh(x) - cosh(y) = 2 sinh((x + y)/2) sinh((x - y)/2), sinh(x) - sinh(y) = 2 cosh((x + y)/2)
+    # sinh((x - y)/2): x/2 - y/2 is exact near x = y (Sterbenz), where the typed difference keeps only
+    # its terms' roundings; the mid-point's rounding moves sinh/cosh by |mid| ulps, so only where
+    # |x - y| |x + y| < 1 (as for sin and cos)
+    h, m = _half_diff(x, y), _mid(x, y)
+    return ops.SELECT(_near(x, y), 2 * ops.SINH(m) * ops.SINH(h), ops.COSH(x) - ops.COSH(y))
+
+
+def _sinh_diff(x, y):
+    h, m = _half_diff(x, y), _mid(x, y)
+    return ops.SELECT(_near(x, y), 2 * ops.COSH(m) * ops.SINH(h), ops.SINH(x) - ops.SINH(y))
+
+
+def _one_plus_cos(x):
+    # 1 + cos(x) = 2 cos(x/2)^2: near odd multiples of pi, cos(x) rounds to within an ulp of -1 and the sum
+    # keeps only that ulp; cos(x/2) near pi/2 + k pi is accurate (libm reduces x/2 exactly), and x/2 is exact
+    c = ops.COS(HALF * x)
+    return 2 * (c * c)
+
+
 def _cosm1(x):
     return ops.OPS["cosm1"](x)  # symgraph/stable.py's op, registered once the package is imported
 
@@ -245,6 +266,13 @@ RULES = [
     Rule("sin-diff", ops.SIN(x) - ops.SIN(y), _sin_diff, validity=A, phase="stabilize", ref="G3",
          doc="2 sin((x-y)/2) cos((x+y)/2) where sin(x) ~ sin(y) would cancel"),
     Rule("cos-diff", ops.COS(x) - ops.COS(y), _cos_diff, validity=A, phase="stabilize", ref="G4"),
+    Rule("cosh-diff", ops.COSH(x) - ops.COSH(y), _cosh_diff, validity=A, phase="stabilize", ref="G6",
+         doc="cosh(x) - cosh(y) = 2 sinh((x + y)/2) sinh((x - y)/2) cancels for x ~ y"),
+    Rule("sinh-diff", ops.SINH(x) - ops.SINH(y), _sinh_diff, validity=A, phase="stabilize", ref="G6",
+         doc="sinh(x) - sinh(y) = 2 cosh((x + y)/2) sinh((x - y)/2) cancels for x ~ y"),
+    # rearrange: after stabilize's half-angle patterns that hold 1 + cos(x) (sin(x)/(1 + cos(x)) = tan(x/2))
+    Rule("one-plus-cos", 1 + ops.COS(x), _one_plus_cos, validity=A, phase="rearrange", ref="G1",
+         doc="1 + cos(x) = 2 cos(x/2)^2 cancels near odd multiples of pi"),
     Rule("atan-diff", ops.ATAN(x) - ops.ATAN(y), _atan_diff, validity=A, phase="stabilize", ref="G5",
          doc="atan2(x - y, 1 + x*y): no cancellation for x ~ y"),
     Rule("atan-sum", ops.ATAN(x) + ops.ATAN(y), _atan_sum, validity=A, phase="stabilize", ref="G5"),
