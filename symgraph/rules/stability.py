@@ -70,10 +70,19 @@ def _log_expm1(x):
     return ops.SELECT(ops.LE(x, 36), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
 
 
+TINY = const(sympy.Rational(1, 2 ** 120))  # 1/x overflows float32 below 2^-128
+TWO_64 = const(sympy.Integer(2) ** 64)
+
+
 def _log1p_minus_log(x):
-    # log1p(x) - log(x) = log1p(1/x): the difference cancels for x >> 1; below 1 it has none (and 1/x
-    # would overflow for subnormal x), so the typed form stays there
-    return ops.SELECT(ops.GT(x, 1), ops.LOG1P(1 / x), ops.LOG1P(x) - ops.LOG(x))
+    # log1p(x) - log(x) = log1p(1/x) for x >= 0: the difference cancels for x >> 1, and log1p of 1/x >= 0 is
+    # well-conditioned everywhere. Below 2^-120, where 1/x would overflow (in float32 first), x is scaled by
+    # 2^64 and 64 log 2 added back (log1p(1/x) is log(1/x) there to far below an ulp). One log1p, where the typed form has
+    # two logs; NaN for x < 0 as typed (-0.0 is 0 here, as log(-0.0) = -inf makes it)
+    tiny = ops.LT(ops.ABS(x), TINY)
+    scaled = ops.SELECT(tiny, ops.ABS(x) * TWO_64, ops.ABS(x))
+    shift = ops.SELECT(tiny, const(64 * sympy.log(2)), const(0))
+    return ops.SELECT(ops.GE(x, 0), ops.LOG1P(1 / scaled) + shift, NAN)
 
 
 def _hypot_minus_one(x):
