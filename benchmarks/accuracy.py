@@ -82,6 +82,9 @@ def cases() -> list:
         Case("exp(a)/(exp(a) + exp(b))", [x, y], exp(x) / (exp(x) + exp(y)), "a, b in [-800, 800]",
              [uniform(-800, 800), uniform(-800, 800)]),
         Case("log(1 + x) - log(x)", [x], log(1 + x) - log(x), "x in [1e-300, 1e300]", [log_uniform(1e-300, 1e300)]),
+        # SymPy writes these log(x)/log(2), log(x)/log(10): three roundings as typed, one as log2, log10
+        Case("log(x, 2)", [x], log(x, 2), "x in [1e-300, 1e300]", [log_uniform(1e-300, 1e300)]),
+        Case("log(x, 10)", [x], log(x, 10), "x in [1e-300, 1e300]", [log_uniform(1e-300, 1e300)]),
         Case("sqrt(1 + x**2) - 1", [x], sqrt(1 + x**2) - 1, "|x| in [1e-200, 1e200]",
              [signed(log_uniform(1e-200, 1e200))]),
         Case("1/(x + 1) - 1/x", [x], 1 / (x + 1) - 1 / x, "x in [1, 1e150]", [log_uniform(1, 1e150)]),

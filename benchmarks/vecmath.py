@@ -1,4 +1,4 @@
-"""symgraph's vectorised exp/log (symgraph/vecmath.py) and tanh/sinh/cosh/asinh/acosh/atanh
+"""symgraph's vectorised exp/log (symgraph/vecmath.py, log2/log10: symgraph/vecmath_log.py) and tanh/sinh/cosh/asinh/acosh/atanh
 (symgraph/vecmath_hyp.py) against NumPy and a Numba loop calling math.*.
 
 Run: python benchmarks/vecmath.py [--points N] [--size N] [--skip-accuracy] [--only tanh,atanh,...]
@@ -37,7 +37,7 @@ def _pow2(v):
 
 
 MATH_LOOPS = {"exp": _math_loop(math.exp), "log": _math_loop(math.log), "exp2": _math_loop(_pow2),
-              "log2": _math_loop(math.log2), "expm1": _math_loop(math.expm1), "log1p": _math_loop(math.log1p),
+              "log2": _math_loop(math.log2), "log10": _math_loop(math.log10), "expm1": _math_loop(math.expm1), "log1p": _math_loop(math.log1p),
               "tanh": _math_loop(math.tanh), "sinh": _math_loop(math.sinh), "cosh": _math_loop(math.cosh),
               "asinh": _math_loop(math.asinh), "acosh": _math_loop(math.acosh), "atanh": _math_loop(math.atanh)}
 
@@ -60,6 +60,7 @@ FUNCTIONS = {  # name: (SymPy expression, NumPy ufunc, mpmath reference)
     "log": (sympy.log(x_), np.log, mpmath.log),
     "exp2": (cfunctions.exp2(x_), np.exp2, lambda v: mpmath.power(2, v)),
     "log2": (cfunctions.log2(x_), np.log2, lambda v: mpmath.log(v, 2)),
+    "log10": (cfunctions.log10(x_), np.log10, mpmath.log10),
     "expm1": (cfunctions.expm1(x_), np.expm1, mpmath.expm1),
     "log1p": (cfunctions.log1p(x_), np.log1p, mpmath.log1p),
     "tanh": (sympy.tanh(x_), np.tanh, mpmath.tanh),
@@ -70,6 +71,7 @@ FUNCTIONS = {  # name: (SymPy expression, NumPy ufunc, mpmath reference)
     "atanh": (sympy.atanh(x_), np.arctanh, mpmath.atanh),
 }
 SPEED_INPUTS = {"exp": (-50, 50), "log": (1e-3, 1e3), "exp2": (-70, 70), "log2": (1e-3, 1e3),
+                "log10": (1e-3, 1e3),
                 "expm1": (-5, 5), "log1p": (-0.9, 100), "tanh": (-10, 10), "sinh": (-30, 30), "cosh": (-30, 30),
                 "asinh": (-1e3, 1e3), "acosh": (1, 1e3), "atanh": (-0.999, 0.999)}
 
@@ -140,7 +142,7 @@ def domain(name, dtype, n, rng):
     elif name == "expm1":
         pts = np.concatenate([rng.uniform(-40, 709.79 if f64 else 88.73, q), signed_decades(tiny_exp, 0, q),
                               rng.uniform(-1.1, 1.1, n - 2 * q)])
-    elif name in ("log", "log2"):
+    elif name in ("log", "log2", "log10"):
         lo, hi, tiny = (-307, 308, 2.2250738585072014e-308) if f64 else (-37, 38, 1.1754943508222875e-38)
         pts = np.concatenate([10.0 ** rng.uniform(lo, hi, q), rng.uniform(0, tiny, q), rng.uniform(0.5, 2, q),
                               1 + signed_decades(-16 if f64 else -7, 0, n - 3 * q)])

@@ -355,6 +355,7 @@ DERIVE = {
     "exp": _monotone(_safe(math.exp), positive=True, within=(0.0, INF)),
     "expm1": _monotone(_safe(math.expm1), keeps_sign=True, within=(-1.0, INF)),
     "log": _monotone(_safe(math.log), 0.0),
+    "log2": _monotone(_safe(math.log2), 0.0), "log10": _monotone(_safe(math.log10), 0.0),
     "log1p": _monotone(_safe(math.log1p), -1.0, keeps_sign=True),
     "sqrt": _monotone(_safe(math.sqrt), 0.0, within=(0.0, INF)),
     "cbrt": _monotone(lambda v: math.copysign(abs(v) ** (1 / 3), v), keeps_sign=True),

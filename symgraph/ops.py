@@ -34,6 +34,8 @@ IEEE_HELPERS: set = set()  # helpers compiled without fast-math flags (they rely
 
 
 def helper(name, source, requires=(), ieee=False):
+    if name in HELPERS:  # one name, one function: a second definition would replace the first everywhere
+        raise ValueError(f"helper {name} defined twice")
     HELPERS[name] = source.strip("\n")
     HELPER_NEEDS[name] = tuple(requires)
     if ieee:
@@ -241,10 +243,11 @@ EXP2 = defop("exp2", 1, lambda a: cfunctions.exp2(a), sympy_types=(cfunctions.ex
              emit=_vectorised("vexp2", "@exp2({0})"), emit_complex="(2.0 ** {0})", mpmath=lambda a: mpmath.power(2, a),
              vjp=lambda g, out, a: (g * out * const(sympy.log(2)),))
 LOG2 = defop("log2", 1, lambda a: cfunctions.log2(a), sympy_types=(cfunctions.log2,),
-             emit=_vectorised("vlog2", "math.log2({0})"), mpmath=lambda a: mpmath.log(a, 2),
+             emit=_vectorised("vlog2", "math.log2({0})"), emit_complex="(cmath.log({0}) * 1.4426950408889634)",
+             mpmath=lambda a: mpmath.log(a, 2),
              vjp=lambda g, out, a: (g / (a * const(sympy.log(2))),))
 LOG10 = defop("log10", 1, lambda a: cfunctions.log10(a), sympy_types=(cfunctions.log10,),
-              emit="math.log10({0})", emit_complex="cmath.log10({0})", mpmath=mpmath.log10,
+              emit=_vectorised("vlog10", "math.log10({0})"), emit_complex="cmath.log10({0})", mpmath=mpmath.log10,
               vjp=lambda g, out, a: (g / (a * const(sympy.log(10))),))
 HYPOT = defop("hypot", 2, lambda a, b: cfunctions.hypot(a, b), sympy_types=(cfunctions.hypot,),
               commutative=True, emit=lambda ctx, node, a, b: f"@hypot2_{_real_suffix(ctx)}({a}, {b})",
@@ -571,6 +574,7 @@ def _undefined_where(node):
 from . import stable  # noqa: E402,F401
 from . import vecmath  # noqa: E402,F401  (vectorisable exp/log helpers)
 from . import vecmath_hyp  # noqa: E402,F401  (vectorisable tanh, sinh, cosh, asinh, acosh, atanh)
+from . import vecmath_log  # noqa: E402,F401  (vectorisable log2 and log10)
 from .stable import (COSM1, EXPREL, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT,  # noqa: E402,F401
                      SCALED_EXPM1, SIGMOID, SIGMOID_DIFF, SOFTPLUS, X_OVER_EXPM1, XLOG1PY, XLOGY)
 from .stable_series import (ASIN_MINUS_X, ASINH_MINUS_X, ATAN_MINUS_X, ATANH_MINUS_X,  # noqa: E402,F401

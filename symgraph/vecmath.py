@@ -1,4 +1,5 @@
-"""Vectorisable exp, log, exp2, log2, expm1 and log1p for the generated loops (float64 and float32).
+"""Vectorisable exp, log, exp2, log2, expm1 and log1p for the generated loops (float64 and float32;
+log2 in float64 and log10 are in symgraph/vecmath_log.py, on this module's log reduction).
 
 Numba 0.62+ has no SVML, so a loop calling math.exp / math.log calls libm once per element and LLVM
 cannot vectorise it (2-4x slower than NumPy's SIMD ufuncs). The helpers here are branch-free arithmetic:
@@ -6,7 +7,7 @@ range reduction, a polynomial, a scale by 2**k built from bits, special cases as
 them into the kernel's loop and vectorises the whole loop body (<8 x double> with AVX-512).
 
 Accuracy against mpmath (benchmarks/vecmath.py, 10^6 points per function and dtype; tests/test_vecmath.py):
-- float64: max 0.517 (exp, exp2), 0.530 (log, log1p), 0.545 (log2), 0.5001 (expm1) ulp, mean 0.16-0.25 ulp:
+- float64: max 0.517 (exp, exp2), 0.530 (log, log1p), 0.5001 (expm1) ulp, mean 0.16-0.25 ulp:
   every value is carried unrounded as hi + lo
   through error-free steps (Fast2Sum, TwoSum, exact products of 26-bit halves) so that only the final
   addition rounds noticeably. Subnormal results of exp/exp2 are rounded once, at the subnormal's last bit.
@@ -107,9 +108,8 @@ LN2_HI = 0.6931471803691238
 LN2_LO = 1.9082149292705877e-10
 LN2 = 0.6931471805599453
 INV_LN2 = 1.4426950408889634
-# 26-bit heads (a product of two 26-bit numbers is exact) and float64 tails of ln2 and 1/ln2
+# 26-bit heads (a product of two 26-bit numbers is exact) and float64 tails of ln2
 LN2_HEAD, LN2_TAIL = 0.6931471675634384, 1.2996506893889889e-08
-INV_LN2_HEAD, INV_LN2_TAIL = 1.4426950216293335, 1.9259629911266175e-08
 SQRT_HALF_BITS = 0x3FE6A09E667F3BCD         # bits of sqrt(2)/2: mantissas are reduced to [sqrt2/2, sqrt2)
 ONE_BITS_MINUS_SQRT_HALF = 0x3FF0000000000000 - SQRT_HALF_BITS
 MANTISSA_MASK = 0x000FFFFFFFFFFFFF
@@ -331,23 +331,6 @@ def {name}(x):
     res = np.nan if x < 0.0 else res
     return res if x == x else x
 ''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
-
-# log2 x = e + (t + tail)/ln2: (top 26 bits of t) times (top 26 bits of 1/ln2) is exact, e + that
-# is split exactly (|e| >= 1 > |it| unless e = 0); log2 of a power of two is exact.
-ops.helper("vlog2_f64", _fill('''
-def {name}(x):
-    dk, f = @vm_log_reduce_f64(x)
-    t, tail = @vm_log1p_poly_f64(f)
-    th = _vm_bits_float(_vm_float_bits(t) & -134217728)
-    p_hi = th * <IL_HEAD>
-    p_lo = ((t - th) * <IL_HEAD> + t * <IL_TAIL>) + tail * <INV_LN2>
-    r1 = dk + p_hi
-    res = r1 + (((dk - r1) + p_hi) + p_lo)
-    res = x if x == np.inf else res
-    res = -np.inf if x == 0.0 else res
-    res = np.nan if x < 0.0 else res
-    return res if x == x else x
-''', IL_HEAD=INV_LN2_HEAD, IL_TAIL=INV_LN2_TAIL, INV_LN2=INV_LN2), requires=("bitcast",), ieee=True)
 
 # log(1 + x + x_lo) + k_extra ln2 as an unrounded pair hi + lo (lo up to 1% of hi: the polynomial's tail),
 # for 1 + x > 0 finite: vecmath's log1p with the extra low part added to the correction it already carries

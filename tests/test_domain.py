@@ -109,3 +109,25 @@ def _check_stated_interval(name, a, b, t):
     assert info.lo <= value <= info.hi, (name, lo, hi, v, value, info)
     if value == 0:
         assert info.zero, (name, lo, hi, v, info)
+
+
+# ---------------------------------------------------------------- logarithms: increasing, NaN below 0, -inf at 0
+LOGS = ["log", "log2", "log10"]
+LOG_BOUND = st.one_of(st.floats(min_value=-10, max_value=1e300), st.sampled_from([0.0, -0.0, 1.0, 5e-324]))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(LOGS), LOG_BOUND, LOG_BOUND, st.floats(0, 1))
+def test_stated_intervals_of_the_logarithms_hold(name, a, b, t):
+    _check_stated_interval(name, a, b, t)
+
+
+def test_facts_of_log2_and_log10():
+    f = Facts()
+    for op in (ops.LOG2, ops.LOG10):
+        assert not f.not_nan(op(x)) and not f.not_nan(op(r)) and f.not_nan(op(p)) and f.not_nan(op(n))
+        assert f.interval(op(ops.EXP(r))) == (-math.inf, math.inf)  # exp(r) may underflow to 0: -inf
+        assert f.within(op(ops.SIGMOID(x)), -math.inf, 1e-300) and f.positive(op(p + 2))
+        lo, hi = f.interval(op(ops.SIGMOID(x) + 1))  # in [1, 2]: log2 in [0, 1], log10 in [0, 0.302]
+        top = 1.0 if op is ops.LOG2 else math.log10(2.0)
+        assert -1e-15 < lo <= 0.0 and top <= hi < top * (1 + 1e-14)

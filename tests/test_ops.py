@@ -241,6 +241,7 @@ COMPLEX = [
     ("acosh", sympy.acosh, mpmath.acosh, WIDE, 8),
     ("atanh", sympy.atanh, mpmath.atanh, WIDE, 8),
     ("log10", cfunctions.log10, mpmath.log10, WIDE, 4),
+    ("log2", cfunctions.log2, lambda z: mpmath.log(z, 2), WIDE, 4),
     ("exp2", cfunctions.exp2, lambda z: mpmath.power(2, z), BOX, 8),
     ("abs", sympy.Abs, mpmath.fabs, WIDE, 2),
     ("sign", sympy.sign, lambda z: z / abs(z), WIDE, 4),
