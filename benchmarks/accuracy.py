@@ -137,6 +137,8 @@ def cases() -> list:
         Case("cbrt(x + 1) - cbrt(x)", [x], cbrt(x + 1) - cbrt(x), "x in [1, 1e200]", [log_uniform(1, 1e200)]),
         Case("(x + 1)**(1/n) - x**(1/n)", [x, n], (x + 1) ** (1 / n) - x ** (1 / n), "x in [1e-3, 1e15], n in [2, 10]",
              [log_uniform(1e-3, 1e15), uniform(2, 10)]),
+        Case("(1 + 1/x)**x", [x], (1 + 1 / x) ** x, "x in [1, 1e15]", [log_uniform(1, 1e15)]),
+        Case("(1 + x)**(1/x)", [x], (1 + x) ** (1 / x), "x in [1e-15, 1]", [log_uniform(1e-15, 1)]),
         Case("sin(x + e) - sin(x)", [x, e], sin(x + e) - sin(x), "x in [-10, 10], |e| in [1e-20, 1e-3]",
              [uniform(-10, 10), signed(log_uniform(1e-20, 1e-3))]),
         Case("cos(x + e) - cos(x)", [x, e], cos(x + e) - cos(x), "x in [-10, 10], |e| in [1e-20, 1e-3]",

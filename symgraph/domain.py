@@ -309,6 +309,21 @@ def _scaled_expm1(infos, node):
     return _mul([c, _monotone_outward(_safe(math.expm1))([xi], node)], node)
 
 
+def _pow1p(infos, node):
+    # (1 + u)^v for 1 + u >= 0: >= 1 where 1 + u >= 1 and v >= 0 or 1 + u <= 1 and v <= 0, in [0, 1]
+    # where they are on opposite sides (u = -1, v = 0: 1); a negative base to an integer power has
+    # either sign. NaN from a NaN argument (pow1p(0, NaN) = 1 and pow1p(NaN, 0) = 1 are in every range)
+    u, v = infos
+    if u.lo < -1:
+        return UNKNOWN
+    nan = u.nan or v.nan
+    if (u.lo >= 0 and v.lo >= 0) or (u.hi <= 0 and v.hi <= 0):
+        return _interval(1.0, INF, nan=nan, zero=False)
+    if (u.lo >= 0 and v.hi <= 0) or (u.hi <= 0 and v.lo >= 0):
+        return _interval(0.0, 1.0, nan=nan)
+    return _interval(0.0, INF, nan=nan)
+
+
 def _unit(infos, node):
     return Info(0.0, 1.0, any(i.nan for i in infos), True, False)
 
@@ -322,7 +337,7 @@ STABLE_DERIVE = {
     "exprel": _monotone_outward(_exprel_value, within=(0.0, INF)),
     "x_over_expm1": _monotone_outward(_x_over_expm1_value, decreasing=True, within=(0.0, INF)),
     "logit": _monotone_outward(_logit_value, 0.0, 1.0),
-    "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1,
+    "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1, "pow1p": _pow1p,
     "x_minus_sin": _monotone(lambda v: _series_value("x_minus_sin", v), keeps_sign=True),
     "sinh_minus_x": _monotone(lambda v: _series_value("sinh_minus_x", v), keeps_sign=True),
     # x cosh(x) - sinh(x): derivative x sinh(x) >= 0, odd

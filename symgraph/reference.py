@@ -51,10 +51,12 @@ def _apply(op, args, real):
         if real and base == mpmath.mpf("-inf") and not mpmath.isnan(exponent) and exponent != 0:
             # C99 pow(-inf, y): -inf or -0 for odd integers y, else +inf (y > 0) or +0 (y < 0);
             # mpmath answers with a complex infinity instead
-            odd = exponent == mpmath.floor(exponent) and int(exponent) % 2 == 1
+            odd = mpmath.isfinite(exponent) and exponent == mpmath.floor(exponent) and int(exponent) % 2 == 1
             magnitude = mpmath.mpf("inf") if exponent > 0 else mpmath.mpf(0)
             return -magnitude if odd else magnitude
-    if op.name not in _NAN_AWARE and any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):
+    # an op whose reference says itself what NaN arguments give (pow1p(0, NaN) = 1, as pow's) is asked
+    if op.name not in _NAN_AWARE and not op.extra.get("nan_arguments") and \
+            any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):
         return _NAN
     try:
         value = op.mpmath(*args)

@@ -1,6 +1,6 @@
-"""Shared checks for rule modules: a rule fires on its example, the rewrite is an identity at 50 digits
-(hypothesis, plus boundary points 0, tiny, huge, inf, nan), and the compiled rewritten form is within a
-few ulps of the exact value of the typed formula."""
+"""Shared checks for rule modules: a rule fires on its example, the rewrite is an identity at 50 digits (or
+the case's own count; hypothesis, plus boundary points 0, tiny, huge, inf, nan), and the compiled rewritten
+form is within a few ulps of the exact value of the typed formula."""
 from __future__ import annotations
 
 import math
@@ -37,6 +37,7 @@ class Case:
     box: dict = field(default_factory=dict)  # symbol node -> (lo, hi); default all reals
     bits: float = 2.0                         # allowed bits of error of the compiled float64 result
     limits: bool = False                      # at infinite inputs the typed NaN (inf - inf) may become the limit
+    dps: int = 50                             # digits of the exact evaluation (1 + u holds every float u from 330)
 
     def node(self):
         return self.build(X, Y, P, R)
@@ -105,8 +106,8 @@ def _at_infinity(env):
 def check_identity(case, env):
     typed, _ = case.node(), None
     new, _ = optimized(case)
-    a = evaluate(typed, env, dps=50)
-    b = evaluate(new, env, dps=50)
+    a = evaluate(typed, env, dps=case.dps)
+    b = evaluate(new, env, dps=case.dps)
     if case.limits and _at_infinity(env) and mpmath.isnan(a):
         return
     assert same_exact(a, b), f"{case.rule}: at {env} typed={a} rewritten={b}"
@@ -164,7 +165,7 @@ def check_compiled(case, compiled, index, count, dtype=np.float64):
     results, typed_results = values[index], values[count + index]
     worst = 0.0
     for env, got, typed in zip(envs, results, typed_results):
-        exact = evaluate(case.node(), env, dps=50)
+        exact = evaluate(case.node(), env, dps=case.dps)
         if case.limits and _at_infinity(env) and mpmath.isnan(exact):
             continue
         bits = bits_of_error(got, exact, dtype)

@@ -42,3 +42,11 @@ def test_ulps_and_bits():
     assert bits_of_error(np.nextafter(1.0, 2), mpmath.mpf(1)) == 1.0
     big = ulps(1.0, mpmath.mpf(1) + mpmath.mpf(2) ** -40)
     assert big == 2 ** 12
+
+
+def test_pow_of_minus_infinity_to_an_infinite_power():
+    # C99: pow(-inf, +inf) = +inf, pow(-inf, -inf) = +0 (neither is an odd integer; int(inf) would raise)
+    ys = sympy.Symbol("y")
+    node = ops.POW(x, symbol(ys))
+    assert evaluate(node, {xs: -math.inf, ys: math.inf}) == mpmath.inf
+    assert evaluate(node, {xs: -math.inf, ys: -math.inf}) == 0
