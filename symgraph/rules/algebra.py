@@ -175,7 +175,9 @@ def _acosh_one_plus(x):
 def _over_square_plus(x, y):
     # x/(x^2 + y) = 1/(x + y/x): x^2 overflows from 1.3e154 (1.8e19 in float32), where the result is still
     # 1/x; beyond 2^60 the new form rounds three times like the typed one, and y/x cannot overflow
-    return ops.SELECT(ops.LT(ops.ABS(x), BIG), x / (x * x + y), 1 / (x + y / x))
+    # (selects of the operands: one quotient computed, not both)
+    small = ops.LT(ops.ABS(x), BIG)
+    return ops.SELECT(small, x, const(1)) / ops.SELECT(small, x * x + y, x + y / x)
 
 
 def _log1p_square(x):
