@@ -182,7 +182,10 @@ def _over_square_plus(x, y):
 
 def _log1p_square(x):
     # log1p(x^2) = 2 log|x| + log1p(x^-2), and x^-2 < 2^-120 is far below half an ulp for |x| > 2^60
-    return ops.SELECT(ops.LT(ops.ABS(x), BIG), ops.LOG1P(x * x), 2 * ops.LOG(ops.ABS(x)))
+    # there: 2 log1p(|x| - 1) (an identity, and |x| - 1 is |x| in floats there), so one log1p of a selected
+    # operand serves both sides
+    small = ops.LT(ops.ABS(x), BIG)
+    return ops.SELECT(small, const(1), const(2)) * ops.LOG1P(ops.SELECT(small, x * x, ops.ABS(x) - 1))
 
 
 def _xlogx_difference(x, y=None):
