@@ -23,6 +23,8 @@ CASES = [
     Case("one-plus-x-minus-exp", lambda x, y, p, r: (1 + x) - ops.EXP(x), {}, 1.0, limits=True),
     Case("x-minus-expm1", lambda x, y, p, r: x - ops.EXPM1(x), {}, 1.0, limits=True),
     # log1p(x) - x is within 2 ulps: on (-1, -2/3] it is the typed difference, which loses up to 1.8x there
+    Case("expm1-neg-plus-x", lambda x, y, p, r: ops.EXPM1(-x) + x, {}, 1.0, limits=True),
+    Case("log1p-neg-plus-x", lambda x, y, p, r: ops.LOG1P(-x) + x, {}, 1.6, limits=True),
     Case("log1p-minus-x", lambda x, y, p, r: ops.LOG1P(x) - x, {}, 1.6, limits=True),
     Case("x-minus-log1p", lambda x, y, p, r: x - ops.LOG1P(x), {}, 1.6, limits=True),
     # tan and cot: |x| < 1.5, inside the first poles (the roots of tan(x) = x beyond are ill-conditioned)

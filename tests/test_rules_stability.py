@@ -109,6 +109,11 @@ CASES = [
     Case("log1mexp-log1mexp", sg.log1mexp(sg.log1mexp(x)), ops.SELECT),
     Case("log1p-minus-log", log(1 + x) - log(x), ops.LOG1P, accuracy={x: log_uniform(1e-300, 1e300)}),
     Case("log-minus-log1p", log(x) - log(1 + x), ops.LOG1P, accuracy={x: log_uniform(1e-300, 1e300)}),
+    # from 1e-10: below ~1e-15 the numerator x^3/6 (x^3/3) underflows float32 (the quotient does not)
+    Case("quotient-minus-one", x / sympy.sin(x) - 1, ops.X_MINUS_SIN, box={x: (-3, 3)}, limits=(0.0,),
+         accuracy={x: signed(log_uniform(1e-10, 3))}),
+    Case("one-minus-quotient", 1 - x / sympy.tanh(x), ops.TANH_MINUS_X, limits=(0.0,),
+         accuracy={x: signed(log_uniform(1e-10, 20))}),
     Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
     # y*y overflows float32 above 1.8e19 (in the typed formula too): the domains stop at 1e18
     Case("reciprocal-difference", 1 / (x + 1) - 1 / x, ops.DIV, accuracy={x: log_uniform(1e3, 1e18)}),

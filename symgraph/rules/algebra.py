@@ -12,10 +12,11 @@ import sympy
 
 from .. import ops
 from ..ir import const
-from ..rewrite import Rule, Validity, Var
+from ..rewrite import ConstVar, Rule, Validity, Var
 from ._symbolic import cancelled
 
 x, y, z = Var("x"), Var("y"), Var("z")
+c = ConstVar("c")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
 ONE = const(1)
@@ -180,6 +181,31 @@ def _over_square_plus(x, y):
     return ops.SELECT(small, x, const(1)) / ops.SELECT(small, x * x + y, x + y / x)
 
 
+def _log_one_minus_square(x):
+    # log(1 - x^2), once 1 - x^2 is (1 - x)(1 + x): near 0 the product rounds to within an ulp of 1 and the
+    # log keeps only that ulp; log1p(-x^2) there (x^2 rounds once; near |x| = 1 it would be the
+    # ill-conditioned log1p(~-1), where the factored product is right)
+    return ops.SELECT(ops.LT(ops.ABS(x), HALF), ops.LOG1P(-(x * x)), ops.LOG((1 - x) * (1 + x)))
+
+
+def _cos_double(x):
+    # cos^2 - sin^2, 2 cos^2 - 1, 1 - 2 sin^2 = cos(2x): 2x is exact; the typed forms subtract two values
+    # near 1/2 (or 1) where cos(2x) is small, near pi/4
+    return ops.COS(2 * x)
+
+
+def _contracted(x, y, f, typed):
+    # f(x + y) where x + y is exact (|x + y| <= min(|x|, |y|): Sterbenz), the typed products elsewhere:
+    # there x + y would round by ulp(x)/2, which f turns into an absolute error the products do not have
+    exact = ops.LE(ops.ABS(x + y), ops.MIN(ops.ABS(x), ops.ABS(y)))
+    return ops.SELECT(exact, f(x + y), typed)
+
+
+def _hypot3(x, y, z):
+    # sqrt(x^2 + y^2 + z^2) = hypot(hypot(x, y), z): the squares over/underflow from 1.3e154 (1.5e-154)
+    return ops.HYPOT(ops.HYPOT(x, y), z)
+
+
 def _log1p_square(x):
     # log1p(x^2) = 2 log|x| + log1p(x^-2), and x^-2 < 2^-120 is far below half an ulp for |x| > 2^60
     # there: 2 log1p(|x| - 1) (an identity, and |x| - 1 is |x| in floats there), so one log1p of a selected
@@ -216,6 +242,9 @@ RULES = [
     Rule("cbrt-cube", ops.CBRT(x ** 3), x, validity=R, phase="stabilize", ref="E11",
          doc="real cube root of x**3 is x; the typed form overflows for |x| > 5.6e102"),
     # ---- cancellation
+    # before difference-of-squares, whose (cos - sin)(cos + sin) still cancels near pi/4
+    Rule("cos-squares-difference", ops.COS(x) * ops.COS(x) - ops.SIN(x) * ops.SIN(x), _cos_double, validity=A,
+         phase="stabilize", ref="G4", doc="cos(x)^2 - sin(x)^2 = cos(2x) cancels near pi/4"),
     Rule("difference-of-squares", x * x - y * y, (x + y) * (x - y), validity=A, phase="stabilize", ref="F15",
          doc="a*a - b*b cancels when a ~ b; a - b is then exact"),
     Rule("square-minus-one", x * x - 1, (x + 1) * (x - 1), validity=A, phase="stabilize", ref="F15"),
@@ -344,6 +373,36 @@ RULES = [
          doc="acosh(1 + u) for small u: log1p(u + sqrt(u (u + 2)))"),
     Rule("over-square-plus", x / (x * x + y), _over_square_plus, validity=A, phase="stabilize", ref="E8",
          doc="x/(x^2 + 1) is 0/inf = 0 from x = 1.3e154, where it is 1/x"),
+    Rule("log-one-minus-square", ops.LOG((1 - x) * (1 + x)), _log_one_minus_square, validity=A,
+         phase="stabilize", ref="A1, F15", doc="log(1 - x^2) near 0: the argument has lost x^2's digits"),
+    Rule("hypot3", ops.SQRT(ops.ADD(x * x, y * y, z * z)), _hypot3, validity=A, phase="stabilize", ref="F11",
+         doc="the norm of a 3-vector overflows from 1.3e154"),
+    Rule("twice-cos-square-minus-one", 2 * (ops.COS(x) * ops.COS(x)) - 1, _cos_double, validity=A,
+         phase="stabilize", ref="G4", doc="2 cos(x)^2 - 1 = cos(2x) cancels near pi/4"),
+    Rule("one-minus-twice-sin-square", 1 - 2 * (ops.SIN(x) * ops.SIN(x)), _cos_double, validity=A,
+         phase="stabilize", ref="G4", doc="1 - 2 sin(x)^2 = cos(2x) cancels near pi/4"),
+    # the same with the product flattened (2*cos(x)*cos(x) as typed)
+    Rule("twice-cos-square-minus-one-flat", ops.MUL(2, ops.COS(x), ops.COS(x)) - 1, _cos_double, validity=A,
+         phase="stabilize", ref="G4"),
+    Rule("one-minus-twice-sin-square-flat", 1 - ops.MUL(2, ops.SIN(x), ops.SIN(x)), _cos_double, validity=A,
+         phase="stabilize", ref="G4"),
+    # a guarded form minus a constant: each branch minus it, so that the chosen form meets the constant
+    # (cos(x - y) - 1 is cosm1(x - y) once the contracted cos x cos y + sin x sin y is a select)
+    Rule("select-minus-const", ops.SELECT(x, y, z) - c, lambda x, y, z, c: ops.SELECT(x, y - c, z - c),
+         validity=Validity.EXACT, phase="stabilize", ref="K"),
+    # angle sums contracted where x -+ y is exact (x ~ +-y, Sterbenz), which is where the typed products cancel
+    Rule("cos-of-difference", ops.COS(x) * ops.COS(y) + ops.SIN(x) * ops.SIN(y),
+         lambda x, y: _contracted(x, -y, ops.COS, ops.COS(x) * ops.COS(y) + ops.SIN(x) * ops.SIN(y)),
+         validity=A, phase="stabilize", ref="G4", doc="cos x cos y + sin x sin y = cos(x - y) cancels near x = y"),
+    Rule("cos-of-sum", ops.COS(x) * ops.COS(y) - ops.SIN(x) * ops.SIN(y),
+         lambda x, y: _contracted(x, y, ops.COS, ops.COS(x) * ops.COS(y) - ops.SIN(x) * ops.SIN(y)),
+         validity=A, phase="stabilize", ref="G4"),
+    Rule("sin-of-difference", ops.SIN(x) * ops.COS(y) - ops.COS(x) * ops.SIN(y),
+         lambda x, y: _contracted(x, -y, ops.SIN, ops.SIN(x) * ops.COS(y) - ops.COS(x) * ops.SIN(y)),
+         validity=A, phase="stabilize", ref="G3", doc="sin x cos y - cos x sin y = sin(x - y) cancels near x = y"),
+    Rule("sin-of-sum", ops.SIN(x) * ops.COS(y) + ops.COS(x) * ops.SIN(y),
+         lambda x, y: _contracted(x, y, ops.SIN, ops.SIN(x) * ops.COS(y) + ops.COS(x) * ops.SIN(y)),
+         validity=A, phase="stabilize", ref="G3"),
     Rule("log1p-square", ops.LOG1P(x * x), _log1p_square, validity=A, phase="stabilize", ref="E8",
          doc="log(1 + x^2) is inf from x = 1.3e154, where it is 2 log|x|"),
     # x log(x) is xlogy(x, x) by now (stability's xlogx, which keeps 0 at x = 0)

@@ -59,6 +59,11 @@ RULES = [
          phase=STABILIZE, ref="A4"),
     Rule("x-minus-expm1", x - ops.EXPM1(x), lambda x: -ops.EXPM1_MINUS_X(x), validity=A, phase=STABILIZE,
          ref="A4"),
+    # f(-x) + x = f(-x) - (-x): e^-x - 1 + x, log(1 - x) + x
+    Rule("expm1-neg-plus-x", ops.EXPM1(-x) + x, lambda x: ops.EXPM1_MINUS_X(-x), validity=A, phase=STABILIZE,
+         ref="A4", doc="e^-x - 1 + x = x^2/2 - ..."),
+    Rule("log1p-neg-plus-x", ops.LOG1P(-x) + x, lambda x: ops.LOG1P_MINUS_X(-x), validity=A, phase=STABILIZE,
+         ref="A1", doc="log(1 - x) + x = -x^2/2 - ..."),
     Rule("log1p-minus-x", ops.LOG1P(x) - x, ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE, ref="A1",
          doc="log(1 + x) - x = -x^2/2 + ..."),
     Rule("x-minus-log1p", x - ops.LOG1P(x), lambda x: -ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE,

@@ -104,6 +104,14 @@ def _is_finite(t):
     return ops.EQ(t - t, 0)
 
 
+def _quotient_minus_one(x, y):
+    # x/y - 1 = (x - y)/y; where x - y is not finite (an infinite operand, or an overflow) the typed x/y - 1,
+    # by selecting the operands of the one division
+    d = x - y
+    ok = _is_finite(d)
+    return ops.SELECT(ok, d, x) / y - ops.SELECT(ok, const(0), const(1))
+
+
 def _reciprocal_difference(x, y):
     # 1/x - 1/y = (y - x) (1/L) (1/S) with L the larger of x and y in magnitude and S the other: y - x is
     # exact when x and y are close (Sterbenz), where the typed difference cancels. Multiplying by 1/L
@@ -277,6 +285,11 @@ RULES = [
          phase=STABILIZE, ref="A1", doc="log(x) - log(1 + x) = -log1p(1/x) for x > 1"),
     Rule("hypot-minus-one", ops.HYPOT(1, x) - 1, _hypot_minus_one, validity=A, phase=STABILIZE, ref="F12, F16",
          doc="sqrt(1 + x^2) - 1 (after hypot) cancels for |x| << 1"),
+    Rule("quotient-minus-one", x / y - 1, lambda x, y: _quotient_minus_one(x, y), validity=A, phase=STABILIZE,
+         ref="F16", doc="x/y - 1 = (x - y)/y: x - y is exact near x = y (Sterbenz) or cancels symbolically "
+         "(x/sin(x) - 1 = (x - sin(x))/sin(x), 1/(1 + x^2) - 1 = -x^2/(1 + x^2))"),
+    Rule("one-minus-quotient", 1 - x / y, lambda x, y: -_quotient_minus_one(x, y), validity=A, phase=STABILIZE,
+         ref="F16"),
     # ---- cancellation: reciprocals, conjugates (quadratic formula), hypot
     Rule("reciprocal-difference", 1 / x - 1 / y, _reciprocal_difference, validity=A, phase=STABILIZE,
          ref="F16", doc="1/(x + 1) - 1/x cancels for large x; with (x - (x + 1)) = -1 it is -1/(x(x + 1))"),
