@@ -19,10 +19,11 @@ CASES = [
     Case("common-denominator", lambda x, y, p, r: 2 / ((x + 1) * (x + 1)) - 2 / (x * x), {}, 2.5),
     Case("common-denominator-sum", lambda x, y, p, r: (1 / (x + 1) + 1 / (x - 1)) + (-2) / x, {}, 2.0),
     Case("common-denominator-sum", lambda x, y, p, r: ops.ADD(x / (x + 1), const(-1)), {}, 1.0, limits=True),
-    # cancellation near a root: 1 - 1/(1 + x) = x/(1 + x) at 0, (1 + x)/(1 - x) - 1 = 2x/(1 - x) at 0,
+    # cancellation near a root: 2 - 2/(1 + x) = 2x/(1 + x) at 0, (1 + x)/(2 - x) - 2 = 3(x - 1)/(2 - x) at 1
+    # (x/y - 1 itself is stability's quotient-minus-one),
     # 1/(x + 1) - 2/x = -(x + 2)/(x (x + 1)) at -2, x/(x + 1) - 1/2 = (x - 1)/(2 (x + 1)) at 1
-    Case("common-denominator", lambda x, y, p, r: 1 - 1 / (1 + x), {}, 1.5),
-    Case("common-denominator", lambda x, y, p, r: (1 + x) / (1 - x) - 1, {}, 1.5),
+    Case("common-denominator", lambda x, y, p, r: 2 - 2 / (1 + x), {}, 1.5),
+    Case("common-denominator", lambda x, y, p, r: (1 + x) / (2 - x) - 2, {}, 2.0),  # 4 roundings
     Case("common-denominator", lambda x, y, p, r: 1 / (x + 1) - 2 / x, {}, 2.0),
     Case("common-denominator", lambda x, y, p, r: x / (x + 1) - const(sympy.Rational(1, 2)), {}, 1.5),
     Case("common-denominator", lambda x, y, p, r: (x * x + 1) / (x - 1) - (x + 3), {}, 2.0, limits=True),
@@ -89,7 +90,7 @@ def test_float_constants_are_their_binary_values():
 
 
 def test_cancellation_near_a_root_is_gone():
-    # 1 - 1/(1 + x) near 0, 1/(x + 1) - 2/x near -2, x/(x + 1) - 1/2 near 1: the typed sums lose the digits
+    # 2 - 2/(1 + x) near 0, 1/(x + 1) - 2/x near -2, x/(x + 1) - 1/2 near 1: the typed sums lose the digits
     # of the distance to the root; over the common denominator its factor is exact
     for case, points in ((CASES[6], [1e-12, -3e-9, 2e-5]), (CASES[8], [-2 + 2**-40, -2 - 3e-9]),
                          (CASES[9], [1 + 2**-52, 1 - 2**-53]), (CASES[11], [1 + 2**-30, 1 - 1e-7]),

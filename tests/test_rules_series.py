@@ -25,6 +25,9 @@ CASES = [
     # log1p(x) - x is within 2 ulps: on (-1, -2/3] it is the typed difference, which loses up to 1.8x there
     Case("expm1-neg-plus-x", lambda x, y, p, r: ops.EXPM1(-x) + x, {}, 1.0, limits=True),
     Case("log1p-neg-plus-x", lambda x, y, p, r: ops.LOG1P(-x) + x, {}, 1.6, limits=True),
+    Case("one-plus-x-log1p-minus-x", lambda x, y, p, r: (1 + x) * ops.LOG1P(x) - x, {}, 2.0, limits=True),
+    Case("log-minus-x-plus-one", lambda x, y, p, r: (1 + ops.LOG(x)) - x, {}, 1.6, limits=True),
+    Case("xlogx-minus-x-plus-one", lambda x, y, p, r: (1 + ops.XLOGY(x, x)) - x, {}, 2.0, limits=True),
     Case("log1p-minus-x", lambda x, y, p, r: ops.LOG1P(x) - x, {}, 1.6, limits=True),
     Case("x-minus-log1p", lambda x, y, p, r: x - ops.LOG1P(x), {}, 1.6, limits=True),
     # tan and cot: |x| < 1.5, inside the first poles (the roots of tan(x) = x beyond are ill-conditioned)

@@ -152,6 +152,15 @@ CASES = [
          accuracy={x: signed(log_uniform(1e-20, 40))}),
     Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("log1p-neg-sigmoid", sg.log1p(-sg.sigmoid(x)), ops.LOG_SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
+    Case("sigmoid-derivative", exp(-x) / (1 + exp(-x)) ** 2, ops.SIGMOID, extremes=EDGES, loses=4,
+         accuracy={x: TO_800}),
+    # y - x rounds by up to half an ulp of |x| where x and y are not close, which softplus(y - x) ~ e^(y - x)
+    # turns into |y - x| half-ulps of the result: up to ~40 ulps in float32 at |y - x| ~ 84 (the typed
+    # form has lost every digit there); compensating it needs the rounding error of y - x as an op
+    Case("logaddexp-minus-first", log(exp(x) + exp(y)) - x, ops.SOFTPLUS, tol=48,
+         accuracy={x: uniform(-700, 700), y: "below x"}),
+    Case("first-minus-logaddexp", x - log(exp(x) + exp(y)), ops.LOG_SIGMOID, tol=48,
+         accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("exp-times-expm1-neg", exp(x) * sg.expm1(-x), ops.EXPM1, loses=1, tol=1,
          accuracy={x: signed(log_uniform(1e-20, 700))}),
     Case("exp-times-neg-expm1-neg", exp(x) * (1 - exp(-x)), ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 700))}),

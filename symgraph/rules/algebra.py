@@ -201,6 +201,20 @@ def _contracted(x, y, f, typed):
     return ops.SELECT(exact, f(x + y), typed)
 
 
+def _xlog_difference(x, y, z, xlogy=(True, True)):
+    # x (log y - log z) for finite nonzero x; at x = 0 and infinite x the typed terms, built from the same
+    # two logs (xlogy(x, v) is 0 at x = 0 unless v is NaN, x log(v) is x times the log)
+    log_y, log_z = ops.LOG(y), ops.LOG(z)
+
+    def term(v, log_v, is_xlogy):
+        plain = x * log_v
+        if not is_xlogy:
+            return plain
+        return ops.SELECT(ops.EQ(x, 0), ops.SELECT(ops.EQ(v, v), const(0), NAN), plain)
+    typed = term(y, log_y, xlogy[0]) - term(z, log_z, xlogy[1])
+    return ops.SELECT(ops.AND(is_finite(x), ops.NE(x, 0)), x * (log_y - log_z), typed)
+
+
 def _hypot3(x, y, z):
     # sqrt(x^2 + y^2 + z^2) = hypot(hypot(x, y), z): the squares over/underflow from 1.3e154 (1.5e-154)
     return ops.HYPOT(ops.HYPOT(x, y), z)
@@ -325,6 +339,19 @@ RULES = [
          doc="(exp(x) - exp(-x))/2 cancels near 0"),
     Rule("sinh-def-halves", ops.EXP(x) / 2 - ops.EXP(-x) / 2, ops.SINH(x), validity=A, phase="stabilize",
          ref="G7", doc="SymPy distributes the 1/2"),
+    Rule("sinh-def-halves-minus", ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y), lambda x, y: ops.SINH(x) - y,
+         validity=A, phase="stabilize", ref="G7", doc="e^x/2 - e^-x/2 - y, as SymPy lowers sinh's definition "
+         "minus more terms (sinh(x) - x)"),
+    Rule("tanh-quotient", ops.SINH(x) / ops.COSH(x), lambda x: ops.TANH(x), validity=A, phase="stabilize", ref="G7",
+         doc="sinh/cosh is inf/inf from x = 710; tanh is accurate everywhere"),
+    # p log(p) - p log(q) = p (log p - log q), whose difference of logs is then log(p/q): the typed terms
+    # cancel near p = q (a KL divergence's terms); xlogy's 0 at p = 0 kept, and the typed form at infinite p
+    Rule("xlogy-difference", ops.XLOGY(x, y) - ops.XLOGY(x, z), lambda x, y, z: _xlog_difference(x, y, z),
+         validity=A, phase="stabilize", ref="A1", doc="p log(p) - p log(q) cancels near p = q"),
+    Rule("xlogx-minus-x-log", ops.XLOGY(x, x) - x * ops.LOG(y), lambda x, y: _xlog_difference(x, x, y, (True, False)),
+         validity=A, phase="stabilize", ref="A1", doc="p log(p) - p log(q), once p log(p) is xlogy(p, p)"),
+    Rule("x-log-difference", x * ops.LOG(y) - x * ops.LOG(z), lambda x, y, z: _xlog_difference(x, y, z, (False, False)),
+         validity=A, phase="stabilize", ref="A1"),
     Rule("cosh-def-halves", ops.EXP(x) / 2 + ops.EXP(-x) / 2, ops.COSH(x), validity=A, phase="stabilize",
          ref="G7"),
     Rule("cosh-def", (ops.EXP(x) + ops.EXP(-x)) / 2, ops.COSH(x), validity=A, phase="stabilize", ref="G7"),

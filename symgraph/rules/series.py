@@ -9,6 +9,8 @@ the difference above them is looked at; exp(x) - (1 + x), as SymPy lowers e^x - 
 """
 from __future__ import annotations
 
+import sympy
+
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
@@ -24,6 +26,14 @@ TAYLOR2 = ops.ADD(const(1), x, x * x / 2)
 STARTS_AT_X = frozenset(op.name for op in (ops.SIN, ops.SINH, ops.TAN, ops.TANH, ops.ATAN, ops.ASINH, ops.ASIN,
                                            ops.ATANH, ops.EXPM1, ops.LOG1P))
 STARTS_AT_ONE = frozenset(op.name for op in (ops.COS, ops.COSH, ops.EXP))
+
+
+def _near_one(near, typed):
+    """A replacement: near(x - 1) for x in [1/2, 2], where x - 1 is exact, typed(x) elsewhere."""
+    def replace(x):
+        inside = ops.AND(ops.GE(x, const(sympy.Rational(1, 2))), ops.LE(x, const(2)))
+        return ops.SELECT(inside, near(x - 1), typed(x))
+    return replace
 
 
 def _shared_leading_term(x, y):
@@ -64,6 +74,18 @@ RULES = [
          ref="A4", doc="e^-x - 1 + x = x^2/2 - ..."),
     Rule("log1p-neg-plus-x", ops.LOG1P(-x) + x, lambda x: ops.LOG1P_MINUS_X(-x), validity=A, phase=STABILIZE,
          ref="A1", doc="log(1 - x) + x = -x^2/2 - ..."),
+    # entropy-like terms: (1 + x) log(1 + x) - x = (log1p(x) - x) + x log1p(x) (x^2/2 + ..., the parts -x^2/2
+    # and x^2); near x = 1, log(x) - x + 1 and x log(x) - x + 1 (the Itakura-Saito and Poisson deviance
+    # terms) are the same in u = x - 1, which is exact on [1/2, 2] (Sterbenz)
+    Rule("one-plus-x-log1p-minus-x", (1 + x) * ops.LOG1P(x) - x,
+         lambda x: ops.LOG1P_MINUS_X(x) + x * ops.LOG1P(x), validity=A, phase=STABILIZE, ref="A1",
+         doc="(1 + x) log(1 + x) - x = x^2/2 - ... loses every digit near 0"),
+    Rule("log-minus-x-plus-one", (1 + ops.LOG(x)) - x, _near_one(lambda u: ops.LOG1P_MINUS_X(u), 
+                                                                  lambda x: (1 + ops.LOG(x)) - x),
+         validity=A, phase=STABILIZE, ref="A1", doc="log(x) - x + 1 = -(x - 1)^2/2 + ... near 1"),
+    Rule("xlogx-minus-x-plus-one", (1 + ops.XLOGY(x, x)) - x,
+         _near_one(lambda u: ops.LOG1P_MINUS_X(u) + u * ops.LOG1P(u), lambda x: (1 + ops.XLOGY(x, x)) - x),
+         validity=A, phase=STABILIZE, ref="A1", doc="x log(x) - x + 1 = (x - 1)^2/2 - ... near 1"),
     Rule("log1p-minus-x", ops.LOG1P(x) - x, ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE, ref="A1",
          doc="log(1 + x) - x = -x^2/2 + ..."),
     Rule("x-minus-log1p", x - ops.LOG1P(x), lambda x: -ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE,

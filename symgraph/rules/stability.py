@@ -113,16 +113,18 @@ def _quotient_minus_one(x, y):
 
 
 def _reciprocal_difference(x, y):
-    # 1/x - 1/y = (y - x) (1/L) (1/S) with L the larger of x and y in magnitude and S the other: y - x is
-    # exact when x and y are close (Sterbenz), where the typed difference cancels. Multiplying by 1/L
-    # first keeps the partial product below 2 in magnitude, so the second product overflows only where
-    # the result does. Two independent divisions, as typed (a chain of two divisions ran 2x slower: each
-    # waits for the last). An infinite L (1/L is 0): the partial product is -+1, (y - x)/L's limit, and
-    # the result 1/x or -1/y as typed.
+    # 1/x - 1/y = ((y - x)/L) (1/S) with L the larger of x and y in magnitude and S the other: y - x is
+    # exact when x and y are close (Sterbenz), where the typed difference cancels. The first quotient is
+    # below 2 in magnitude, so the product overflows only where the result does. Two independent
+    # divisions, as typed (a chain of two divisions ran 2x slower: each waits for the last), three
+    # roundings (1.5 ulps). An infinite L: the first quotient is -+1, (y - x)/L's limit, and the result
+    # 1/x or -1/y as typed.
     x_larger = ops.GE(ops.ABS(x), ops.ABS(y))
     larger, smaller = ops.SELECT(x_larger, x, y), ops.SELECT(x_larger, y, x)
     limit = ops.SELECT(x_larger, const(-1), const(1))
-    first = ops.SELECT(ops.EQ(ops.ABS(larger), const(sympy.oo)), limit, (y - x) * (1 / larger))
+    # y - x with a negation folded (y + e for x = -e), as the patterns of the difference look for it
+    difference = y + x.args[0] if x.op is ops.NEG else y - x
+    first = ops.SELECT(ops.EQ(ops.ABS(larger), const(sympy.oo)), limit, difference / larger)
     return first * (1 / smaller)
 
 
@@ -347,6 +349,14 @@ RULES = [
          phase=STABILIZE, ref="A4, E8", doc="e^x (1 - e^-x) = expm1(x): one rounding, and no inf*0 at x = -800"),
     Rule("exp-times-neg-expm1-neg", ops.EXP(x) * -ops.EXPM1(-x), ops.EXPM1(x), validity=A, phase=STABILIZE,
          ref="A4, E8", doc="e^x (1 - e^-x) once 1 - e^-x is -expm1(-x)"),
+    Rule("sigmoid-derivative", ops.EXP(x) / ((1 + ops.EXP(x)) * (1 + ops.EXP(x))),
+         lambda x: ops.SIGMOID(x) * ops.SIGMOID(negate(x)), validity=A, phase=STABILIZE, ref="C5",
+         doc="e^x/(1 + e^x)^2 = sigmoid(x) sigmoid(-x): inf/inf from x = 709, and e^x rounds"),
+    Rule("logaddexp-minus-first", ops.LOGADDEXP(x, y) - x, lambda x, y: ops.SOFTPLUS(y - x), validity=A,
+         phase=STABILIZE, ref="B9", doc="log(e^x + e^y) - x = softplus(y - x): the typed difference keeps only "
+         "the ulps of x where e^y << e^x"),
+    Rule("first-minus-logaddexp", x - ops.LOGADDEXP(x, y), lambda x, y: ops.LOG_SIGMOID(x - y), validity=A,
+         phase=STABILIZE, ref="B9"),
     Rule("exp-times-sigmoid", ops.EXP(x) * ops.SIGMOID(-x), ops.SIGMOID(x), validity=A, phase=STABILIZE,
          ref="C8"),
     Rule("exp-neg-times-sigmoid", ops.EXP(-x) * ops.SIGMOID(x), lambda x: ops.SIGMOID(-x), validity=A,
