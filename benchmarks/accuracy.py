@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy import asin, asinh, atan, atanh, cbrt, cos, cosh, cot, erf, erfc, exp, log, sin, sinh, sqrt, tan, tanh
+from sympy import (acos, acosh, asin, asinh, atan, atanh, cbrt, cos, cosh, cot, erf, erfc, exp, log, sin, sinh, sqrt,
+                   tan, tanh)
 from sympy.codegen.rewriting import optimize, optims_c99
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -196,6 +197,69 @@ def cases() -> list:
         Case("1 - (1 - x)**n", [x, n], 1 - (1 - x) ** n, "|x| in [1e-15, 0.5], n in [-50, 50]",
              [signed(log_uniform(1e-15, 0.5)), uniform(-50, 50)]),
         Case("2**x - 1", [x], 2**x - 1, "|x| in [1e-20, 1000]", [signed(log_uniform(1e-20, 1000))]),
+        # fractions cancelling near a root, conjugates found by exact symbolic cancellation
+        Case("1 - 1/(1 + x)", [x], 1 - 1 / (1 + x), "|x| in [1e-15, 0.5]", [signed(log_uniform(1e-15, 0.5))]),
+        Case("(1 + x)/(1 - x) - 1", [x], (1 + x) / (1 - x) - 1, "|x| in [1e-15, 0.5]",
+             [signed(log_uniform(1e-15, 0.5))]),
+        Case("x**2 - 2*x + 1", [x], x**2 - 2 * x + 1, "|x - 1| in [1e-8, 0.5]",
+             [one_minus(signed(log_uniform(1e-8, 0.5)))]),
+        Case("1 - sqrt(1 - x**2)", [x], 1 - sqrt(1 - x**2), "|x| in [1e-15, 0.9]", [signed(log_uniform(1e-15, 0.9))]),
+        Case("1/sqrt(1 - x**2) - 1", [x], 1 / sqrt(1 - x**2) - 1, "|x| in [1e-15, 0.9]",
+             [signed(log_uniform(1e-15, 0.9))]),
+        Case("(-b/2 + sqrt((b/2)**2 - a*c))/a", [x, y, z], (-y / 2 + sqrt((y / 2) ** 2 - x * z)) / x,
+             "|a|, |c| in [1e-3, 1e3], |b| in [1e2, 1e8]",
+             [signed(log_uniform(1e-3, 1e3)), signed(log_uniform(1e2, 1e8)), signed(log_uniform(1e-3, 1e3))]),
+        Case("(-b/2 - sqrt((b/2)**2 - a*c))/a", [x, y, z], (-y / 2 - sqrt((y / 2) ** 2 - x * z)) / x,
+             "|a|, |c| in [1e-3, 1e3], |b| in [1e2, 1e8]",
+             [signed(log_uniform(1e-3, 1e3)), signed(log_uniform(1e2, 1e8)), signed(log_uniform(1e-3, 1e3))]),
+        # arguments that round near 1, squares that overflow, differences of x log x
+        Case("(n + 1)*log(n + 1) - n*log(n) - 1", [n], (n + 1) * log(n + 1) - n * log(n) - 1, "n in [1, 1e15]",
+             [log_uniform(1, 1e15)]),
+        Case("acos(1 - x)", [x], acos(1 - x), "x in [1e-15, 1]", [log_uniform(1e-15, 1)]),
+        Case("acosh(1 + x)", [x], acosh(1 + x), "x in [1e-15, 1e10]", [log_uniform(1e-15, 1e10)]),
+        Case("x/(x**2 + 1)", [x], x / (x**2 + 1), "|x| in [1e-3, 1e300]", [signed(log_uniform(1e-3, 1e300))]),
+        Case("log(1 + x**2)", [x], log(1 + x**2), "|x| in [1e-10, 1e200]", [signed(log_uniform(1e-10, 1e200))]),
+        Case("log(cos(x))", [x], log(cos(x)), "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
+        Case("log(sin(x)/x)", [x], log(sin(x) / x), "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
+        Case("log(exp(x) - x)", [x], log(exp(x) - x), "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
+        Case("log(x) - log(x + 1)", [x], log(x) - log(x + 1), "x in [1e-3, 1e15]", [log_uniform(1e-3, 1e15)]),
+        # functions sharing a leading term, close hyperbolic arguments, sigmoid's midpoint, 1 + cos near pi
+        Case("sinh(x) - sin(x)", [x], sinh(x) - sin(x), "|x| in [1e-6, 2]", [signed(log_uniform(1e-6, 2))]),
+        Case("cosh(x) - cos(x)", [x], cosh(x) - cos(x), "|x| in [1e-6, 2]", [signed(log_uniform(1e-6, 2))]),
+        Case("cosh(x) - cosh(y)", [x, y], cosh(x) - cosh(y), "|x| in [1e-3, 100], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 100)), 1e-12, 1e-3)),
+        Case("exp(x)/(1 + exp(x)) - 1/2", [x], exp(x) / (1 + exp(x)) - sp.Rational(1, 2), "|x| in [1e-15, 10]",
+             [signed(log_uniform(1e-15, 10))]),
+        Case("exp(x)*(1 - exp(-x))", [x], exp(x) * (1 - exp(-x)), "|x| in [1e-15, 700]",
+             [signed(log_uniform(1e-15, 700))]),
+        Case("1 + cos(x)", [x], 1 + cos(x), "|x - pi| in [1e-10, 1]",
+             lambda rng, count: [math.pi + signed(log_uniform(1e-10, 1))(rng, count)]),
+        # squares near 1, 3-vectors, double angles and contracted angle sums, quotients near 1
+        Case("log(1 - x**2)", [x], log(1 - x**2), "|x| in [1e-15, 1)", [signed(log_uniform(1e-15, 1))]),
+        Case("sqrt(x**2 + y**2 + z**2)", [x, y, z], sqrt(x**2 + y**2 + z**2), "|x|, |y|, |z| in [1e-200, 1e200]",
+             [signed(log_uniform(1e-200, 1e200))] * 3),
+        Case("cos(x)**2 - sin(x)**2", [x], cos(x)**2 - sin(x)**2, "x in [0.7, 0.87] (pi/4)", [uniform(0.7, 0.87)]),
+        Case("sin(x)*cos(y) - cos(x)*sin(y)", [x, y], sin(x) * cos(y) - cos(x) * sin(y),
+             "x in [1e-3, 3], |y/x - 1| in [1e-12, 1e-3]", _close_pair(log_uniform(1e-3, 3), 1e-12, 1e-3)),
+        Case("cos(x)*cos(y) + sin(x)*sin(y) - 1", [x, y], cos(x) * cos(y) + sin(x) * sin(y) - 1,
+             "x in [1e-3, 3], |y/x - 1| in [1e-12, 1e-3]", _close_pair(log_uniform(1e-3, 3), 1e-12, 1e-3)),
+        Case("x/sin(x) - 1", [x], x / sin(x) - 1, "|x| in [1e-8, 3]", [signed(log_uniform(1e-8, 3))]),
+        Case("x/tanh(x) - 1", [x], x / tanh(x) - 1, "|x| in [1e-8, 3]", [signed(log_uniform(1e-8, 3))]),
+        Case("1/(1 + x**2) - 1", [x], 1 / (1 + x**2) - 1, "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
+        Case("exp(-x) - 1 + x", [x], exp(-x) - 1 + x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        # entropy, divergence and log-sum terms
+        Case("(1 + x)*log(1 + x) - x", [x], (1 + x) * log(1 + x) - x, "|x| in [1e-8, 0.9]",
+             [signed(log_uniform(1e-8, 0.9))]),
+        Case("x*log(x) - x + 1", [x], x * log(x) - x + 1, "|x - 1| in [1e-8, 0.5]",
+             [one_minus(signed(log_uniform(1e-8, 0.5)))]),
+        Case("log(x) - x + 1", [x], log(x) - x + 1, "|x - 1| in [1e-8, 0.5]", [one_minus(signed(log_uniform(1e-8, 0.5)))]),
+        Case("x*log(x) - x*log(y)", [x, y], x * log(x) - x * log(y), "x in [1e-3, 1], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(log_uniform(1e-3, 1), 1e-12, 1e-3)),
+        Case("log(exp(a) + exp(b)) - a", [x, y], log(exp(x) + exp(y)) - x, "a, b in [-700, 700]",
+             [uniform(-700, 700), uniform(-700, 700)]),
+        Case("sinh(x)/cosh(x) - x", [x], sinh(x) / cosh(x) - x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        Case("1/(1 - exp(-x)) - 1/x", [x], 1 / (1 - exp(-x)) - 1 / x, "|x| in [1e-8, 10]",
+             [signed(log_uniform(1e-8, 10))]),
     ]
 
 
