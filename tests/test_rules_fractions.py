@@ -1,6 +1,6 @@
-"""symgraph.rules.fractions: sums of fractions of one value that cancel for large values, or near a root of
-their sum that float64 holds exactly, are put over their common denominator; the rewrite holds at 50 digits, is accurate in float64 and float32, and leaves sums
-alone where nothing cancels."""
+"""symgraph.rules.fractions: sums of fractions of one value that cancel for large values, or near a root of their
+sum that float64 holds exactly, are put over their common denominator; the rewrite holds at 50 digits, is
+accurate in float64 and float32, and leaves sums alone where nothing cancels."""
 import mpmath
 import numpy as np
 import sympy

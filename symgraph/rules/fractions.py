@@ -4,8 +4,8 @@ so for large x the typed sum subtracts nearly equal terms; over the common denom
 with rational coefficients) nothing cancels but the numerator's own roots, where the function itself is
 ill-conditioned. The same holds near a root of the sum that float64 holds exactly (1 - 1/(1 + x) near 0,
 x/(x + 1) - 1/2 near 1, x^2 - 2x + 1 near 1): the terms there are of order 1 and the sum is not, while the
-numerator's linear factor (x - r) is exact near r. Run in the rearrange phase, after the two-term reciprocal-difference of
-stabilize.
+numerator's linear factor (x - r) is exact near r. Run in the rearrange phase, after the two-term
+reciprocal-difference of stabilize.
 """
 from __future__ import annotations
 
