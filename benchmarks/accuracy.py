@@ -258,6 +258,8 @@ def cases() -> list:
              _close_pair(log_uniform(1e-3, 1), 1e-12, 1e-3)),
         Case("log(exp(a) + exp(b)) - a", [x, y], log(exp(x) + exp(y)) - x, "a, b in [-700, 700]",
              [uniform(-700, 700), uniform(-700, 700)]),
+        Case("log(1 + exp(x)) - log(2)", [x], log(1 + exp(x)) - log(2), "|x| in [1e-12, 700]",
+             [signed(log_uniform(1e-12, 700))]),
         Case("sinh(x)/cosh(x) - x", [x], sinh(x) / cosh(x) - x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
         Case("1/(1 - exp(-x)) - 1/x", [x], 1 / (1 - exp(-x)) - 1 / x, "|x| in [1e-8, 10]",
              [signed(log_uniform(1e-8, 10))]),

@@ -95,6 +95,8 @@ CASES = [
          accuracy={x: negated(log_uniform(1e-3, 700))}),
     Case("logdiffexp", log(exp(x) - exp(y)), ops.LOG1MEXP, accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("log-expm1", log(sg.expm1(x), evaluate=False), ops.LOG1MEXP, accuracy={x: log_uniform(1e-20, 800)}),
+    Case("shifted-softplus", log(1 + exp(x)) - log(2), ops.LOG1P, extremes=EDGES,
+         accuracy={x: signed(log_uniform(1e-20, 800))}),
     Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
     Case("x-minus-softplus", x - log(1 + exp(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     # float32: softplus(x) is x itself above 16, where exp(x) needs nothing more; the loss is mid-range

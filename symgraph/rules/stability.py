@@ -112,6 +112,14 @@ def _quotient_minus_one(x, y):
     return ops.SELECT(ok, d, x) / y - ops.SELECT(ok, const(0), const(1))
 
 
+def _shifted_softplus(x):
+    # softplus(x) - log 2 = log1p(expm1(x)/2): 0 at x = 0, where the typed difference keeps only the ulps of
+    # log 2; beyond 80 (float32's expm1 overflows at 88.7) x - log 2, which is the value there to far below
+    # an ulp (e^-80 against 80)
+    big = ops.GT(x, const(80))
+    return ops.SELECT(big, x - ops.LOG(const(2)), ops.LOG1P(HALF * ops.EXPM1(ops.SELECT(big, const(0), x))))
+
+
 def _reciprocal_difference(x, y):
     # 1/x - 1/y = ((y - x)/L) (1/S) with L the larger of x and y in magnitude and S the other: y - x is
     # exact when x and y are close (Sterbenz), where the typed difference cancels. The first quotient is
@@ -266,6 +274,8 @@ RULES = [
          doc="both forms are NaN for x < y"),
     Rule("log-expm1", ops.LOG(ops.EXPM1(x)), _log_expm1, validity=A, phase=STABILIZE, ref="B5",
          doc="log(exp(x) - 1) after expm1: overflows for x > 709"),
+    Rule("shifted-softplus", ops.SOFTPLUS(x) - ops.LOG(const(2)), lambda x: _shifted_softplus(x), validity=A,
+         phase=STABILIZE, ref="B9", doc="softplus(x) - log(2) (SchNet's shifted softplus) cancels near 0"),
     Rule("softplus-minus-x", ops.SOFTPLUS(x) - x, lambda x: ops.SOFTPLUS(negate(x)), validity=A, phase=STABILIZE,
          ref="B1", doc="log(1 + exp(x)) - x cancels for x >> 1; it is softplus(-x)"),
     Rule("x-minus-softplus", x - ops.SOFTPLUS(x), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1"),
