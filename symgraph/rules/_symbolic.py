@@ -17,6 +17,19 @@ MAX_NODES = 40     # subgraphs of a few terms; bigger ones are not worth SymPy's
 MAX_POWER = 4
 
 
+def exact_value(node):
+    """A constant node's exact rational value (a float constant is the binary value the kernel uses);
+    None for inf, NaN and non-numbers."""
+    v = node.value
+    return sympy.Rational(v) if v.is_Number and v.is_finite else None
+
+
+def is_small_power(node, limit):
+    """node is x**k for a constant integer k with |k| <= limit."""
+    return node.op is ops.POW and node.args[1].is_const and node.args[1].value.is_Integer \
+        and abs(int(node.args[1].value)) <= limit
+
+
 def _to_sympy(roots):
     """({node: SymPy expression}, {Dummy: node}) for the arithmetic above `roots`; None when too big."""
     values, leaves, count = {}, {}, 0
@@ -44,13 +57,12 @@ def _to_sympy(roots):
         if count > MAX_NODES:
             return None
         if n.is_const:
-            v = n.value
-            if not (v.is_Number and v.is_finite):
+            value = exact_value(n)
+            if value is None:
                 return None
-            values[n] = sympy.Rational(v)  # a float constant is the binary value the kernel uses
+            values[n] = value
             continue
-        is_power = n.op is ops.POW and n.args[1].is_const and n.args[1].value.is_Integer \
-            and abs(int(n.args[1].value)) <= MAX_POWER
+        is_power = is_small_power(n, MAX_POWER)
         if n.op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV) or is_power:
             stack.append((n, True))
             stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)

@@ -14,6 +14,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._symbolic import exact_value, is_small_power
 
 x, y = Var("x"), Var("y")
 MAX_NODES = 48     # a sum of a few fractions; larger subtrees are not worth sympy's time per node
@@ -89,14 +90,12 @@ def _as_rational_functions(nodes):
         if count > MAX_NODES:
             return None
         if n.is_const:
-            v = n.value
-            if not (v.is_Number and v.is_finite):
+            value = exact_value(n)
+            if value is None:
                 return None
-            # a float constant is the binary value the kernel uses
-            values[n], size[n] = (sympy.Poly(sympy.Rational(v), _T, domain="QQ"), one), 0
+            values[n], size[n] = (sympy.Poly(value, _T, domain="QQ"), one), 0
             continue
-        is_power = n.op is ops.POW and n.args[1].is_const and n.args[1].value.is_Integer \
-            and abs(int(n.args[1].value)) <= MAX_DEGREE
+        is_power = is_small_power(n, MAX_DEGREE)
         if n.op is ops.SELECT:
             stack.append((n, True))
             stack.extend((a, False) for a in n.args[1:] if a not in values)
