@@ -338,6 +338,7 @@ STABLE_DERIVE = {
     "x_over_expm1": _monotone_outward(_x_over_expm1_value, decreasing=True, within=(0.0, INF)),
     "logit": _monotone_outward(_logit_value, 0.0, 1.0),
     "logaddexp": _logaddexp, "scaled_expm1": _scaled_expm1, "pow1p": _pow1p,
+    "ndtr": _monotone_outward(lambda v: 0.5 * math.erfc(-v * 0.7071067811865476), within=(0.0, 1.0)),
     "x_minus_sin": _monotone(lambda v: _series_value("x_minus_sin", v), keeps_sign=True),
     "sinh_minus_x": _monotone(lambda v: _series_value("sinh_minus_x", v), keeps_sign=True),
     # x cosh(x) - sinh(x): derivative x sinh(x) >= 0, odd
