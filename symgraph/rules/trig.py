@@ -1,0 +1,162 @@
+"""Trigonometric sums that cancel near special angles, rewritten onto what libm computes accurately for
+every argument (sin, cos, tan with exact argument reduction, and cos(2x), 2x being exact): 1 -+ sin(x),
+sin(x) -+ cos(x), tan(x) -+ 1, cot(x) -+ 1, sec/csc -+ 1, the squares 1 - sin^2, 1 - cos^2 and
+2 sin^2 - 1, and tan(x) -+ tan(y) at close arguments.
+
+Each guarded form selects the typed sum where it does not cancel (the sign tests below), and where 2x
+overflows (|x| > 2^1023, float32 2^127): cos(inf) would be NaN where the typed sum is a number. Inside a
+replacement, denominators are spelled with abs (1 + |sin x|, |sin x| + |cos x|) so that they are not the
+patterns of the sibling rules here (1 + sin x is itself a rule's pattern).
+"""
+from __future__ import annotations
+
+from .. import ops
+from ..ir import const
+from ..rewrite import Rule, Validity, Var
+
+x, y = Var("x"), Var("y")
+A = Validity.ACCURACY
+STABILIZE = "stabilize"
+FOUR = const(4)
+
+
+def _is_finite(t):
+    return ops.EQ(t - t, 0)
+
+
+def _cosm1(x):
+    return ops.OPS["cosm1"](x)  # symgraph/stable.py's op, registered once the package is imported
+
+
+def _double(x):
+    """(2x, cos(2x), 2x is finite): 2x is exact, so cos(2x) is accurate wherever 2x does not overflow."""
+    twice = 2 * x
+    return twice, ops.COS(twice), _is_finite(twice)
+
+
+# ---------------------------------------------------------------- 1 -+ sin(x)
+def _one_minus_sin(x, sign, typed):
+    # 1 - sin x = cos(x)^2/(1 + sin x) where sin x >= 0 (1 + sin x >= 1 does not cancel; cos x is accurate
+    # near pi/2, cos^2 >= 1e-38 for every float64 x); 1 + sin x likewise where sin x <= 0. `sign` is +1
+    # for 1 - sin x (-1: sin x - 1); the typed sum elsewhere (and at NaN/inf, where sin is NaN)
+    s, c = ops.SIN(x), ops.COS(x)
+    new = (c * c) / (1 + ops.ABS(s))
+    return ops.SELECT(ops.GT(s, 0), new if sign > 0 else -new, typed)
+
+
+def _one_plus_sin(x):
+    s, c = ops.SIN(x), ops.COS(x)
+    return ops.SELECT(ops.LT(s, 0), (c * c) / (1 + ops.ABS(s)), 1 + s)
+
+
+# ---------------------------------------------------------------- sin(x) -+ cos(x)
+def _sin_cos(x, same_signs, sign, typed):
+    """sign * (sin x - cos x) where sin x and cos x have the same sign (`same_signs`), sign * (sin x + cos x)
+    where they differ: both are -cos(2x)/(sin x +- cos x) with the denominator's terms adding up,
+    |sin x| + |cos x| >= 1 with sin x's sign (sin^2 - cos^2 = -cos 2x)."""
+    s, c = ops.SIN(x), ops.COS(x)
+    _, cos2, finite = _double(x)
+    product = s * c
+    where = ops.GT(product, 0) if same_signs else ops.LT(product, 0)
+    quotient = cos2 / (ops.SIGN(s) * (ops.ABS(s) + ops.ABS(c)))
+    return ops.SELECT(ops.AND(where, finite), -quotient if sign > 0 else quotient, typed)
+
+
+# ---------------------------------------------------------------- tan(x) -+ 1, cot(x) -+ 1
+def _unit_difference(t, x, positive, sign, typed):
+    """sign * (t - 1) for t = tan(x) in (0, 4) (`positive`), sign * (t + 1) for t in (-4, 0); t = cot(x)
+    likewise with the sign of cos(2x) flipped (sign -1 then means the other spelling). t^2 - 1 =
+    -cos(2x)(1 + t^2) for tan (cos 2x = (1 - t^2)/(1 + t^2)), so t -+ 1 = (t^2 - 1)/(t +- 1) with
+    |t| + 1 as the denominator: no sum cancels. Bounded t keeps 1 + t^2 from overflowing; far from +-1 the
+    typed sum does not cancel."""
+    _, cos2, finite = _double(x)
+    new = cos2 * (1 + t * t) / (1 + ops.ABS(t))
+    inside = ops.AND(ops.GT(t, 0), ops.LT(t, FOUR)) if positive else ops.AND(ops.LT(t, 0), ops.GT(t, -FOUR))
+    return ops.SELECT(ops.AND(inside, finite), new if sign > 0 else -new, typed)
+
+
+# ---------------------------------------------------------------- tan(x) -+ tan(y)
+def _tan_difference(x, y, sign, typed):
+    # tan x -+ tan y = sin(x -+ y)/(cos x cos y) where x -+ y is exact (|x -+ y| <= min(|x|, |y|): Sterbenz),
+    # which holds where the typed sum cancels; the typed sum elsewhere. sin of the exact x -+ y is accurate
+    # even where it is far from 0 (tan x = tan y at x - y = k pi)
+    d = x - y if sign < 0 else x + y
+    exact = ops.LE(ops.ABS(d), ops.MIN(ops.ABS(x), ops.ABS(y)))
+    return ops.SELECT(exact, ops.SIN(d) / (ops.COS(x) * ops.COS(y)), typed)
+
+
+def _squares_double(x, value):
+    """-cos(2x) (sin^2 - cos^2, 2 sin^2 - 1, 1 - 2 cos^2) where 2x is finite, the typed form beyond."""
+    _, cos2, finite = _double(x)
+    return ops.SELECT(finite, -cos2, value)
+
+
+RULES = [
+    # ---- squares (canonicalize: stabilize's one-minus-square and difference-of-squares, in rules/algebra.py
+    # which is indexed first, would factor them into 1 -+ sin x, sin x -+ cos x, each a select here)
+    Rule("one-minus-sin-square", 1 - ops.SIN(x) * ops.SIN(x), lambda x: ops.COS(x) * ops.COS(x), validity=A,
+         phase="canonicalize", ref="G10", doc="1 - sin(x)^2 = cos(x)^2 cancels near pi/2"),
+    Rule("sin-square-minus-one", ops.SIN(x) * ops.SIN(x) - 1, lambda x: -(ops.COS(x) * ops.COS(x)), validity=A,
+         phase="canonicalize", ref="G10"),
+    Rule("one-minus-cos-square", 1 - ops.COS(x) * ops.COS(x), lambda x: ops.SIN(x) * ops.SIN(x), validity=A,
+         phase="canonicalize", ref="G10", doc="1 - cos(x)^2 = sin(x)^2 cancels near 0 and pi"),
+    Rule("cos-square-minus-one", ops.COS(x) * ops.COS(x) - 1, lambda x: -(ops.SIN(x) * ops.SIN(x)), validity=A,
+         phase="canonicalize", ref="G10"),
+    Rule("sin-squares-difference", ops.SIN(x) * ops.SIN(x) - ops.COS(x) * ops.COS(x),
+         lambda x: _squares_double(x, ops.SIN(x) * ops.SIN(x) - ops.COS(x) * ops.COS(x)), validity=A,
+         phase="canonicalize", ref="G4", doc="sin(x)^2 - cos(x)^2 = -cos(2x) cancels near pi/4"),
+    Rule("twice-sin-square-minus-one", 2 * (ops.SIN(x) * ops.SIN(x)) - 1,
+         lambda x: _squares_double(x, 2 * (ops.SIN(x) * ops.SIN(x)) - 1), validity=A, phase=STABILIZE, ref="G4",
+         doc="2 sin(x)^2 - 1 = -cos(2x) cancels near pi/4"),
+    Rule("one-minus-twice-cos-square", 1 - 2 * (ops.COS(x) * ops.COS(x)),
+         lambda x: _squares_double(x, 1 - 2 * (ops.COS(x) * ops.COS(x))), validity=A, phase=STABILIZE, ref="G4"),
+    # sin^2 + cos - 1 = cos - cos^2 = -cos(x) cosm1(x): near 0 the typed sum keeps only cos's rounding
+    Rule("sin-square-plus-cos-minus-one", (ops.SIN(x) * ops.SIN(x) + ops.COS(x)) - 1,
+         lambda x: -(ops.COS(x) * _cosm1(x)), validity=A, phase=STABILIZE, ref="G10, A6",
+         doc="sin(x)^2 + cos(x) - 1 = -cos(x) cosm1(x) cancels near 0"),
+    # ---- 1 -+ sin(x), sin(x) -+ cos(x)
+    Rule("one-minus-sin", 1 - ops.SIN(x), lambda x: _one_minus_sin(x, 1, 1 - ops.SIN(x)), validity=A,
+         phase=STABILIZE, ref="G1", doc="1 - sin(x) = cos(x)^2/(1 + sin(x)) cancels near pi/2"),
+    Rule("sin-minus-one", ops.SIN(x) - 1, lambda x: _one_minus_sin(x, -1, ops.SIN(x) - 1), validity=A,
+         phase=STABILIZE, ref="G1"),
+    Rule("one-plus-sin", 1 + ops.SIN(x), _one_plus_sin, validity=A, phase=STABILIZE, ref="G1",
+         doc="1 + sin(x) = cos(x)^2/(1 - sin(x)) cancels near -pi/2"),
+    Rule("sin-minus-cos", ops.SIN(x) - ops.COS(x), lambda x: _sin_cos(x, True, 1, ops.SIN(x) - ops.COS(x)),
+         validity=A, phase=STABILIZE, ref="G4", doc="sin(x) - cos(x) = -cos(2x)/(sin(x) + cos(x)) cancels "
+         "near pi/4"),
+    Rule("cos-minus-sin", ops.COS(x) - ops.SIN(x), lambda x: _sin_cos(x, True, -1, ops.COS(x) - ops.SIN(x)),
+         validity=A, phase=STABILIZE, ref="G4"),
+    Rule("sin-plus-cos", ops.SIN(x) + ops.COS(x), lambda x: _sin_cos(x, False, 1, ops.SIN(x) + ops.COS(x)),
+         validity=A, phase=STABILIZE, ref="G4", doc="sin(x) + cos(x) = cos(2x)/(cos(x) - sin(x)) cancels "
+         "near 3 pi/4"),
+    # ---- tan(x) -+ 1, cot(x) -+ 1
+    Rule("tan-minus-one", ops.TAN(x) - 1, lambda x: _unit_difference(ops.TAN(x), x, True, -1, ops.TAN(x) - 1),
+         validity=A, phase=STABILIZE, ref="G4", doc="tan(x) - 1 = -cos(2x)(1 + tan^2)/(1 + tan) cancels near pi/4"),
+    Rule("one-minus-tan", 1 - ops.TAN(x), lambda x: _unit_difference(ops.TAN(x), x, True, 1, 1 - ops.TAN(x)),
+         validity=A, phase=STABILIZE, ref="G4"),
+    Rule("tan-plus-one", 1 + ops.TAN(x), lambda x: _unit_difference(ops.TAN(x), x, False, 1, 1 + ops.TAN(x)),
+         validity=A, phase=STABILIZE, ref="G4", doc="tan(x) + 1 cancels near -pi/4"),
+    Rule("cot-minus-one", ops.COT(x) - 1, lambda x: _unit_difference(ops.COT(x), x, True, 1, ops.COT(x) - 1),
+         validity=A, phase=STABILIZE, ref="G4", doc="cot(x) - 1 = cos(2x)(1 + cot^2)/(1 + cot) cancels near pi/4"),
+    Rule("one-minus-cot", 1 - ops.COT(x), lambda x: _unit_difference(ops.COT(x), x, True, -1, 1 - ops.COT(x)),
+         validity=A, phase=STABILIZE, ref="G4"),
+    Rule("cot-plus-one", 1 + ops.COT(x), lambda x: _unit_difference(ops.COT(x), x, False, -1, 1 + ops.COT(x)),
+         validity=A, phase=STABILIZE, ref="G4"),
+    # ---- sec, csc -+ 1: over cos (sin), so that cosm1, one-plus-cos (rearrange) and 1 -+ sin take them
+    Rule("sec-minus-one", ops.SEC(x) - 1, lambda x: -_cosm1(x) / ops.COS(x), validity=A, phase=STABILIZE,
+         ref="A6", doc="sec(x) - 1 = (1 - cos(x))/cos(x) cancels near 0"),
+    Rule("one-minus-sec", 1 - ops.SEC(x), lambda x: _cosm1(x) / ops.COS(x), validity=A, phase=STABILIZE, ref="A6"),
+    Rule("sec-plus-one", 1 + ops.SEC(x), lambda x: (1 + ops.COS(x)) / ops.COS(x), validity=A, phase=STABILIZE,
+         ref="G1", doc="sec(x) + 1 cancels near pi"),
+    Rule("csc-minus-one", ops.CSC(x) - 1, lambda x: (1 - ops.SIN(x)) / ops.SIN(x), validity=A, phase=STABILIZE,
+         ref="G1", doc="csc(x) - 1 cancels near pi/2"),
+    Rule("one-minus-csc", 1 - ops.CSC(x), lambda x: (ops.SIN(x) - 1) / ops.SIN(x), validity=A, phase=STABILIZE,
+         ref="G1"),
+    Rule("csc-plus-one", 1 + ops.CSC(x), lambda x: (1 + ops.SIN(x)) / ops.SIN(x), validity=A, phase=STABILIZE,
+         ref="G1"),
+    # ---- tan(x) -+ tan(y) at close arguments (after algebra's tan-shift, which sees tan(x + e) - tan(x))
+    Rule("tan-diff", ops.TAN(x) - ops.TAN(y), lambda x, y: _tan_difference(x, y, -1, ops.TAN(x) - ops.TAN(y)),
+         validity=A, phase=STABILIZE, ref="G3", doc="tan(x) - tan(y) = sin(x - y)/(cos(x) cos(y)) cancels for x ~ y"),
+    Rule("tan-sum", ops.TAN(x) + ops.TAN(y), lambda x, y: _tan_difference(x, y, 1, ops.TAN(x) + ops.TAN(y)),
+         validity=A, phase=STABILIZE, ref="G3"),
+]
