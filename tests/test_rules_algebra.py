@@ -92,6 +92,7 @@ CASES = [
     Case("sinh-def-halves-minus", lambda x, y, p, r: ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y),
          {X: (-700, 700), Y: (-1e6, 1e6)}, 2.0),
     Case("tanh-quotient", lambda x, y, p, r: ops.SINH(x) / ops.COSH(x), {X: (-1e4, 1e4)}, 1.5, limits=True),
+    Case("coth-quotient", lambda x, y, p, r: ops.COSH(x) / ops.SINH(x), {X: (-1e4, 1e4)}, 2.0, limits=True),
     Case("xlogy-difference", lambda x, y, p, r: ops.XLOGY(x, y) - ops.XLOGY(x, y + 1), {}, 3.0, limits=True),
     Case("xlogx-minus-x-log", lambda x, y, p, r: ops.XLOGY(x, x) - x * ops.LOG(y), {}, 3.0),
     Case("x-log-difference", lambda x, y, p, r: x * ops.LOG(y) - x * ops.LOG(y * y), {}, 3.0, limits=True),

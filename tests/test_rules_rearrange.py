@@ -20,6 +20,11 @@ EXP_BOX = {X: (-1e4, 1e4), Y: (-1e4, 1e4)}  # mpmath's exp(1e300) is slow; 1e4 c
 
 CASES = [
     Case("exp-difference", lambda x, y, p, r: ops.EXP(x) - ops.EXP(y), EXP_BOX, 2.5),
+    # an exact argument is the base (e^(x + y) - e^x = e^x expm1(y)); a common factor comes out of the
+    # exponents' difference (pharmacokinetics' e^-xy - e^-3y = e^-xy expm1((x - 3)y), x - 3 exact for close rates)
+    Case("exp-difference", lambda x, y, p, r: ops.EXP(x + y) - ops.EXP(x), EXP_BOX, 2.5),
+    Case("exp-difference", lambda x, y, p, r: ops.EXP(-(x * y)) - ops.EXP(-(const(3) * y)),
+         {X: (-100, 100), Y: (-100, 100)}, 2.5),
     Case("log-difference", lambda x, y, p, r: ops.LOG(x) - ops.LOG(y), {}, 2.5),
     Case("log-quotient", lambda x, y, p, r: ops.LOG(x / y), {}, 2.5),
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),

@@ -138,6 +138,8 @@ CASES = [
     Case("tanh-minus-one", sympy.tanh(x) - 1, ops.SIGMOID, accuracy={x: log_uniform(1e-3, 300)}),
     Case("one-plus-tanh", 1 + sympy.tanh(x), ops.SIGMOID, accuracy={x: negated(log_uniform(1e-3, 300))}),
     Case("log-cosh", log(sympy.cosh(x)), ops.SINH, extremes=EDGES, accuracy={x: signed(log_uniform(1e-10, 800))}),
+    Case("log-sinh", log(sympy.sinh(x)), ops.LOG1MEXP, extremes=(800.0, 720.0, 2.5),
+         accuracy={x: log_uniform(1e-10, 800)}),
     Case("tan-minus-sin", sympy.tan(x) - sin(x), ops.COSM1, box={x: (-1e6, 1e6)},
          accuracy={x: signed(log_uniform(1e-20, 1.5))}),
     Case("sin-minus-tan", sin(x) - sympy.tan(x), ops.COSM1, box={x: (-1e6, 1e6)},
@@ -190,6 +192,10 @@ CASES = [
     # ---- sinc, x*log(x)
     Case("sinc", sin(x) / x, ops.SINC, box={x: (-1e6, 1e6)}, limits=(0.0,),
          accuracy={x: either(signed(log_uniform(1e-20, 1e3)), fixed(0.0))}),
+    Case("one-minus-sinc", 1 - sin(x) / x, ops.X_MINUS_SIN, box={x: (-1e6, 1e6)}, limits=(0.0,),
+         accuracy={x: signed(log_uniform(1e-10, 10))}),
+    Case("sinc-minus-one", sin(x) / x - 1, ops.X_MINUS_SIN, box={x: (-1e6, 1e6)}, limits=(0.0,),
+         accuracy={x: signed(log_uniform(1e-10, 10))}),
     Case("xlogx", x * log(x), ops.XLOGY, limits=(0.0,),
          accuracy={x: either(log_uniform(1e-300, 1e3), fixed(0.0))}),
 ]

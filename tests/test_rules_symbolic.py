@@ -4,7 +4,7 @@ import sympy
 
 from symgraph import ops
 from symgraph.ir import Graph, const, symbol
-from symgraph.rules._symbolic import MAX_NODES, cancelled
+from symgraph.rules._symbolic import MAX_NODES, cancelled, factored_difference
 
 X, Y = (symbol(s) for s in sympy.symbols("x y"))
 
@@ -26,6 +26,14 @@ def test_nothing_is_returned_where_nothing_cancels():
     assert cancelled(X * X, Y) is None                                   # x^2 - y: as many terms as apart
     assert cancelled(ops.SIN(X) * ops.SIN(X), ops.COS(X) * ops.COS(X)) is None  # no trigonometry
     assert cancelled(X * X, X * X) is None                               # an exact 0 would drop NaN and inf
+
+
+def test_a_common_factor_is_taken_out_of_a_difference():
+    a, t = sympy.symbols("x y")
+    product = Graph([factored_difference(-(X * Y), -(const(3) * Y))]).to_sympy()
+    assert product.is_Mul and sympy.expand(product - (3 - a) * t) == 0  # -at - (-3t) = (3 - a) t
+    assert factored_difference(X * Y, Y * Y + X) is None                 # no factor shared by every term
+    assert factored_difference(X, Y) is None
 
 
 def test_big_subgraphs_are_declined():

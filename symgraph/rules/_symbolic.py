@@ -124,3 +124,17 @@ def cancelled(first, second):
     if difference == 0 or _terms(difference) >= _terms(a) + _terms(b):
         return None
     return _to_node(difference, leaves)
+
+
+def factored_difference(first, second):
+    """first - second with a common factor taken out of its terms, as a node ((b - a)*t for -at - (-bt),
+    whose difference of close a and b is exact where the typed products' difference is not); None where
+    no term has a factor in common or the subgraphs are too big."""
+    parsed = _to_sympy([first, second])
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    difference = sympy.factor_terms(values[first] - values[second])
+    if not difference.is_Mul or not any(a.is_Add for a in difference.args):
+        return None
+    return _to_node(difference, leaves)

@@ -344,6 +344,9 @@ RULES = [
          "minus more terms (sinh(x) - x)"),
     Rule("tanh-quotient", ops.SINH(x) / ops.COSH(x), lambda x: ops.TANH(x), validity=A, phase="stabilize", ref="G7",
          doc="sinh/cosh is inf/inf from x = 710; tanh is accurate everywhere"),
+    Rule("coth-quotient", ops.COSH(x) / ops.SINH(x), lambda x: 1 / ops.TANH(x), validity=A, phase="stabilize",
+         ref="G7", doc="cosh/sinh is inf/inf from x = 710; 1/tanh keeps coth's 1 (and cancels in the Langevin "
+         "function coth(x) - 1/x, which the series rules take)"),
     # p log(p) - p log(q) = p (log p - log q), whose difference of logs is then log(p/q): the typed terms
     # cancel near p = q (a KL divergence's terms); xlogy's 0 at p = 0 kept, and the typed form at infinite p
     Rule("xlogy-difference", ops.XLOGY(x, y) - ops.XLOGY(x, z), lambda x, y, z: _xlog_difference(x, y, z),

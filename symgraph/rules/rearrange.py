@@ -13,7 +13,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import cancelled
+from ._symbolic import cancelled, factored_difference
 
 x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
 A = Validity.ACCURACY
@@ -27,13 +27,23 @@ def _is_finite(t):
 
 
 def _exp_difference(x, y):
-    # e^x - e^y = -e^x expm1(y - x) for x >= y (e^y expm1(x - y) otherwise): the larger exponential
-    # times expm1 of a non-positive difference, whose rounding (where x - y is inexact) moves expm1 by
-    # at most its own relative error; no cancellation. Where x - y is NaN (equal infinities) the typed form.
+    # e^x - e^y = -e^x expm1(y - x) (base x) = e^y expm1(x - y) (base y). The base's exponential carries
+    # its argument's rounding (|x| ulps where x is a rounded sum x' + e), expm1 only its own relative
+    # error: so the base is an exact argument (a symbol or number) where the other is computed
+    # (e^(x + e) - e^x = e^x expm1(e)), unless expm1 would overflow (beyond 80: float32's bound) where
+    # the result is finite; otherwise the larger exponent, so that expm1's argument is <= 0. y - x is
+    # taken with the terms that cancel exactly removed (-at - (-bt) is (b - a)t). Where it is NaN
+    # (equal infinities) the typed form.
     ex, ey = ops.EXP(x), ops.EXP(y)
-    d = x - y
-    new = ops.SELECT(ops.GE(x, y), -ex, ey) * ops.EXPM1(-ops.ABS(d))
+    d = cancelled(x, y) or factored_difference(x, y) or x - y
+    margin = _exact_argument(x) - _exact_argument(y)
+    use_x = ops.GE(d, const(-80 * margin)) if margin else ops.GE(x, y)
+    new = ops.SELECT(use_x, -ex, ey) * ops.EXPM1(ops.SELECT(use_x, -d, d))
     return ops.SELECT(ops.EQ(d, d), new, ex - ey)
+
+
+def _exact_argument(node) -> int:
+    return 1 if node.is_const or node.is_symbol else 0
 
 
 def _log_difference(x, y):

@@ -205,6 +205,14 @@ def _log_cosh(x):
     return ops.SELECT(ops.LT(a, 20), near, far)
 
 
+def _log_sinh(x):
+    # log(sinh(x)) = x - log(2) + log(1 - e^-2x) (log1mexp): sinh overflows from x = 710 where its log is
+    # still ~x; from x = 2 the terms cancel at most one bit. Below, sinh is accurate and the typed form
+    # stays (log(sinh(x)) is NaN for x < 0 either way)
+    far = x - const(sympy.log(2)) + ops.LOG1MEXP(-(const(2) * x))
+    return ops.SELECT(ops.GT(x, 2), far, ops.LOG(ops.SINH(x)))
+
+
 def _hypot_minus(x, y):
     # hypot(x, y) - y = x*x/(hypot(x, y) + y) for y > 0; where x*x overflows the typed form stays
     h = ops.HYPOT(x, y)
@@ -229,6 +237,13 @@ def _erfc_minus_one(x):
 
 def _in_unit_interval(x):
     return ops.AND(ops.GE(x, 0), ops.LE(x, 1))
+
+
+def _one_minus_sinc(x):
+    # 1 - sin(x)/x = (x - sin x)/x, with x - sin(x) the series primitive, for 0 < |x| < 1 where the typed
+    # form cancels; at 0 (the limit 0) and beyond (no cancellation; x - sin(x) is inf - NaN at inf) typed
+    near = ops.AND(ops.LT(ops.ABS(x), 1), ops.NE(x, 0))
+    return ops.SELECT(near, ops.X_MINUS_SIN(x) / x, 1 - ops.SINC(x))
 
 
 RULES = [
@@ -333,6 +348,8 @@ RULES = [
          ref="C4, G7"),
     Rule("log-cosh", ops.LOG(ops.COSH(x)), _log_cosh, validity=A, phase=STABILIZE, ref="G7",
          doc="log(cosh(x)) (the log-cosh loss) cancels near 0 and overflows for |x| > 710"),
+    Rule("log-sinh", ops.LOG(ops.SINH(x)), _log_sinh, validity=A, phase=STABILIZE, ref="G7",
+         doc="sinh(x) overflows for x > 710, where log(sinh(x)) is ~x"),
     Rule("tan-minus-sin", ops.TAN(x) - ops.SIN(x), lambda x: -(ops.TAN(x) * ops.COSM1(x)), validity=A,
          phase=STABILIZE, ref="A6", doc="tan(x) - sin(x) = tan(x)(1 - cos(x)) cancels near 0"),
     Rule("sin-minus-tan", ops.SIN(x) - ops.TAN(x), lambda x: ops.TAN(x) * ops.COSM1(x), validity=A,
@@ -393,6 +410,9 @@ RULES = [
     # ---- sinc and x*log(x)
     Rule("sinc", ops.SIN(x) / x, ops.SINC(x), validity=A, phase=STABILIZE, ref="G9",
          doc="sin(x)/x is 0/0 at x = 0, where the limit is 1"),
+    Rule("one-minus-sinc", 1 - ops.SINC(x), lambda x: _one_minus_sinc(x), validity=A, phase=STABILIZE, ref="A6",
+         doc="1 - sin(x)/x cancels for |x| < 1 (x = 1e-8: every digit lost)"),
+    Rule("sinc-minus-one", ops.SINC(x) - 1, lambda x: -_one_minus_sinc(x), validity=A, phase=STABILIZE, ref="A6"),
     Rule("xlogx", x * ops.LOG(x), lambda x: ops.XLOGY(x, x), validity=A, phase=STABILIZE, ref="I4",
          doc="0*log(0) is 0*-inf = NaN; the limit, 0, is what entropy formulas mean"),
 ]
