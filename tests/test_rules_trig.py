@@ -8,14 +8,19 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from sympy import cos, cot, csc, sec, sin, tan
+from sympy import acos, asin, atan, cos, cot, csc, pi, sec, sin, tan
 
 import symgraph as sg
 from rulecheck import Case, X, Y, rule_tests
 from symgraph import ops
+from symgraph.ir import const
 from symgraph.reference import bits_of_error
 from symgraph.rules import trig
 
+PI_NODE, HALF_PI, QUARTER_PI = const(sympy.pi), const(sympy.pi / 2), const(sympy.pi / 4)
+# the reference evaluates atan2(+-inf, +-inf) as NaN, IEEE (and the kernel) as +-pi/4, +-3pi/4: the
+# atan2 forms are checked at infinities against the compiled typed formula instead (below)
+FINITE = {X: (-1e300, 1e300)}
 # |x| <= 1e4 for the tangent differences: tan(x) -+ tan(y) at huge x is exercised by the boundary points
 CASES = [
     Case("one-minus-sin-square", lambda x, y, p, r: 1 - ops.SIN(x) * ops.SIN(x)),
@@ -47,6 +52,19 @@ CASES = [
     Case("csc-plus-one", lambda x, y, p, r: 1 + ops.CSC(x), {X: (5e-324, math.inf)}),
     Case("tan-diff", lambda x, y, p, r: ops.TAN(x) - ops.TAN(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 2.5),
     Case("tan-sum", lambda x, y, p, r: ops.TAN(x) + ops.TAN(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 2.5),
+    Case("angle-minus-atan", lambda x, y, p, r: HALF_PI - ops.ATAN(x)),
+    Case("angle-minus-atan", lambda x, y, p, r: QUARTER_PI - ops.ATAN(x), FINITE),
+    Case("atan-minus-angle", lambda x, y, p, r: ops.ATAN(x) - HALF_PI),
+    Case("atan-minus-angle", lambda x, y, p, r: ops.ATAN(x) - QUARTER_PI, FINITE),
+    Case("atan-plus-angle", lambda x, y, p, r: ops.ATAN(x) + HALF_PI),
+    Case("atan-plus-angle", lambda x, y, p, r: ops.ATAN(x) + QUARTER_PI, FINITE),
+    Case("angle-minus-acos", lambda x, y, p, r: HALF_PI - ops.ACOS(x)),
+    Case("angle-minus-acos", lambda x, y, p, r: PI_NODE - ops.ACOS(x)),
+    Case("acos-minus-angle", lambda x, y, p, r: ops.ACOS(x) - HALF_PI),
+    Case("acos-minus-angle", lambda x, y, p, r: ops.ACOS(x) - PI_NODE),
+    Case("angle-minus-asin", lambda x, y, p, r: HALF_PI - ops.ASIN(x)),
+    Case("asin-minus-angle", lambda x, y, p, r: ops.ASIN(x) - HALF_PI),
+    Case("asin-plus-angle", lambda x, y, p, r: ops.ASIN(x) + HALF_PI),
 ]
 IDS = [c.rule for c in CASES]
 
@@ -73,12 +91,23 @@ NEAR = [
     (sec(x) - 1, 0.0), (1 - sec(x), 0.0), (sec(x) + 1, PI), (csc(x) - 1, PI / 2), (1 - csc(x), PI / 2),
     (csc(x) + 1, -PI / 2),
     (tan(x) - tan(y), "close"), (tan(x) + tan(y), "opposite"),
+    # the inverse functions near the points where they reach the angle: large |x|, +-1, 0
+    (pi / 2 - atan(x), "large"), (atan(x) + pi / 2, "-large"), (atan(x) - pi / 4, "1"), (pi / 4 - atan(x), "1"),
+    (atan(x) + pi / 4, "-1"), (acos(x) - pi / 2, "0"), (pi / 2 - acos(x), "0"), (pi / 2 - asin(x), "1"),
+    (asin(x) - pi / 2, "1"), (asin(x) + pi / 2, "-1"), (pi - acos(x), "-1"), (acos(x) - pi, "-1"),
 ]
 OFFSETS = {np.float64: [1e-9, -3e-7, 2e-5, -1e-3], np.float32: [2e-3, -1e-3, 5e-4, -1e-4]}
 PERIODS = [0, 1, -40]
 
 
 def _points(base, dtype):
+    if base in ("large", "-large"):
+        xs = np.array([1e5, 3e7, 1e12, 2e15]) * (1 if base == "large" else -1)
+        return xs.astype(dtype), np.ones_like(xs, dtype)
+    if base in ("0", "1", "-1"):  # inside [-1, 1]: from 1 down, from -1 up (where the error grows as 1/sqrt(d))
+        d = np.array([1e-15, 3e-12, 1e-9, 1e-6] if dtype is np.float64 else [6e-8, 3e-7, 1e-6, 1e-5])
+        xs = {"0": np.array(OFFSETS[dtype]), "1": 1 - d, "-1": -1 + d}[base]
+        return xs.astype(dtype), np.ones_like(xs, dtype)
     if isinstance(base, str):
         xs = np.repeat([0.3, -1.2, 7.0], len(OFFSETS[dtype]))
         ys = xs * (1 + np.tile(OFFSETS[dtype], 3)) * (1 if base == "close" else -1)
@@ -112,6 +141,10 @@ def test_infinities_and_nan_stay_nan_and_huge_arguments_keep_the_typed_value():
         special = np.array([math.inf, -math.inf, math.nan], dtype)
         for got in f(special):
             assert np.isnan(got).all()
+        inverse = [pi / 4 - atan(x), atan(x) - pi / 4, atan(x) + pi / 4, pi / 2 - atan(x), atan(x) + pi / 2]
+        g, g_typed = sg.compile([x], inverse), sg.compile([x], inverse, rewrite=False)
+        for got, naive in zip(g(special), g_typed(special)):
+            np.testing.assert_array_equal(got, naive)
         big = np.array(huge, dtype)
         for got, naive in zip(f(big), typed(big)):
             assert np.isfinite(got).all()

@@ -1,7 +1,8 @@
 """Trigonometric sums that cancel near special angles, rewritten onto what libm computes accurately for
 every argument (sin, cos, tan with exact argument reduction, and cos(2x), 2x being exact): 1 -+ sin(x),
 sin(x) -+ cos(x), tan(x) -+ 1, cot(x) -+ 1, sec/csc -+ 1, the squares 1 - sin^2, 1 - cos^2 and
-2 sin^2 - 1, and tan(x) -+ tan(y) at close arguments.
+2 sin^2 - 1, and tan(x) -+ tan(y) at close arguments; and the inverse functions' complements
+(pi/2 - atan(x) = atan2(1, x), atan(x) - pi/4, pi/2 - acos(x) = asin(x), pi - acos(x) = acos(-x), ...).
 
 Each guarded form selects the typed sum where it does not cancel (the sign tests below), and where 2x
 overflows (|x| > 2^1023, float32 2^127): cos(inf) would be NaN where the typed sum is a number. Inside a
@@ -9,6 +10,8 @@ replacement, denominators are spelled with abs (1 + |sin x|, |sin x| + |cos x|) 
 patterns of the sibling rules here (1 + sin x is itself a rule's pattern).
 """
 from __future__ import annotations
+
+import sympy
 
 from .. import ops
 from ..ir import const
@@ -91,6 +94,61 @@ def _squares_double(x, value):
     return ops.SELECT(finite, -cos2, value)
 
 
+# ---------------------------------------------------------------- inverse functions' complements
+def _pi_fraction(node):
+    """r where `node` is the constant r*pi (r rational; a constant, or a quotient or product of two, as
+    SymPy's pi/2 lowers), else None. Only the symbolic pi: a float near it is another value."""
+    if node.is_const:
+        value = node.value
+    elif node.op in (ops.DIV, ops.MUL) and len(node.args) == 2 and all(a.is_const for a in node.args):
+        a, b = (arg.value for arg in node.args)
+        value = a / b if node.op is ops.DIV else a * b
+    else:
+        return None
+    r = sympy.nsimplify(value / sympy.pi, rational=False) if isinstance(value, sympy.Expr) else None
+    return r if r is not None and r.is_Rational else None
+
+
+HALF, QUARTER, WHOLE = sympy.Rational(1, 2), sympy.Rational(1, 4), sympy.Integer(1)
+
+
+def _atan_angle(x, c, sign, offset_sign):
+    """sign * atan(x) + offset_sign * c for c = pi/2 or pi/4, as one atan2 of exact operands (the typed sum
+    cancels where atan(x) is near -+c: large |x|, x near +-1): pi/2 - atan(x) = atan2(1, x),
+    atan(x) - pi/4 = atan2(x - 1, x + 1), atan(x) + pi/4 = atan2(1 + x, 1 - x), for every real x."""
+    r = _pi_fraction(c)
+    if r == HALF:
+        # pi/2 - atan(x) = atan2(1, x); atan(x) - pi/2 is its negation, pi/2 + atan(x) = atan2(1, -x)
+        if sign < 0 < offset_sign:
+            return ops.ATAN2(1, x)
+        if sign > 0 > offset_sign:
+            return -ops.ATAN2(1, x)
+        if sign > 0 and offset_sign > 0:
+            return ops.ATAN2(1, -x)
+    if r == QUARTER:
+        if sign > 0 > offset_sign:
+            return ops.ATAN2(x - 1, x + 1)
+        if sign < 0 < offset_sign:
+            return ops.ATAN2(1 - x, 1 + x)
+        if sign > 0 and offset_sign > 0:
+            return ops.ATAN2(1 + x, 1 - x)
+    return None
+
+
+def _arc_complement(f, x, c, sign, offset_sign):
+    """sign * f(x) + offset_sign * c (f asin or acos) where an identity leaves no sum: pi/2 - acos = asin,
+    pi/2 - asin = acos, pi - acos(x) = acos(-x), pi/2 + asin(x) = acos(-x); NaN beyond |x| = 1, as typed."""
+    r = _pi_fraction(c)
+    other = ops.ASIN if f is ops.ACOS else ops.ACOS
+    if r == HALF and sign != offset_sign:
+        return other(x) if offset_sign > 0 else -other(x)
+    if r == HALF and sign > 0 and offset_sign > 0 and f is ops.ASIN:
+        return ops.ACOS(-x)
+    if r == WHOLE and f is ops.ACOS and sign != offset_sign:
+        return ops.ACOS(-x) if offset_sign > 0 else -ops.ACOS(-x)
+    return None
+
+
 RULES = [
     # ---- squares (canonicalize: stabilize's one-minus-square and difference-of-squares, in rules/algebra.py
     # which is indexed first, would factor them into 1 -+ sin x, sin x -+ cos x, each a select here)
@@ -159,4 +217,21 @@ RULES = [
          validity=A, phase=STABILIZE, ref="G3", doc="tan(x) - tan(y) = sin(x - y)/(cos(x) cos(y)) cancels for x ~ y"),
     Rule("tan-sum", ops.TAN(x) + ops.TAN(y), lambda x, y: _tan_difference(x, y, 1, ops.TAN(x) + ops.TAN(y)),
          validity=A, phase=STABILIZE, ref="G3"),
+    # ---- inverse functions minus (plus) multiples of pi: 25 bits lost in pi/2 - atan(x) at x = 1e8
+    Rule("angle-minus-atan", ops.SUB(y, ops.ATAN(x)), lambda x, y: _atan_angle(x, y, -1, 1), validity=A,
+         phase=STABILIZE, ref="G5", doc="pi/2 - atan(x) = atan2(1, x), pi/4 - atan(x) = atan2(1 - x, 1 + x)"),
+    Rule("atan-minus-angle", ops.ATAN(x) - y, lambda x, y: _atan_angle(x, y, 1, -1), validity=A, phase=STABILIZE,
+         ref="G5", doc="atan(x) - pi/4 = atan2(x - 1, x + 1) cancels near x = 1"),
+    Rule("atan-plus-angle", ops.ADD(ops.ATAN(x), y), lambda x, y: _atan_angle(x, y, 1, 1), validity=A,
+         phase=STABILIZE, ref="G5"),
+    Rule("angle-minus-acos", ops.SUB(y, ops.ACOS(x)), lambda x, y: _arc_complement(ops.ACOS, x, y, -1, 1),
+         validity=A, phase=STABILIZE, ref="G8", doc="pi/2 - acos(x) = asin(x), pi - acos(x) = acos(-x)"),
+    Rule("acos-minus-angle", ops.ACOS(x) - y, lambda x, y: _arc_complement(ops.ACOS, x, y, 1, -1), validity=A,
+         phase=STABILIZE, ref="G8", doc="acos(x) - pi/2 = -asin(x) cancels near 0"),
+    Rule("angle-minus-asin", ops.SUB(y, ops.ASIN(x)), lambda x, y: _arc_complement(ops.ASIN, x, y, -1, 1),
+         validity=A, phase=STABILIZE, ref="G8", doc="pi/2 - asin(x) = acos(x) cancels near 1"),
+    Rule("asin-minus-angle", ops.ASIN(x) - y, lambda x, y: _arc_complement(ops.ASIN, x, y, 1, -1), validity=A,
+         phase=STABILIZE, ref="G8"),
+    Rule("asin-plus-angle", ops.ADD(ops.ASIN(x), y), lambda x, y: _arc_complement(ops.ASIN, x, y, 1, 1),
+         validity=A, phase=STABILIZE, ref="G8", doc="asin(x) + pi/2 = acos(-x) cancels near -1"),
 ]
