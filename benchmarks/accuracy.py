@@ -64,6 +64,14 @@ def _close_pair(base, lo, hi):
     return draw
 
 
+def _near_angle(angle):
+    """angle + signed offsets log-uniform in [1e-9, 1e-1], a quarter of the points up to 1000 periods away."""
+    def draw(rng, count):
+        k = np.where(rng.random(count) < 0.25, rng.integers(-1000, 1001, count), 0)
+        return angle + 2 * math.pi * k + signed(log_uniform(1e-9, 1e-1))(rng, count)
+    return draw
+
+
 def cases() -> list:
     tiny_to_800 = signed(log_uniform(1e-3, 800))
     return [
@@ -263,6 +271,30 @@ def cases() -> list:
         Case("sinh(x)/cosh(x) - x", [x], sinh(x) / cosh(x) - x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
         Case("1/(1 - exp(-x)) - 1/x", [x], 1 / (1 - exp(-x)) - 1 / x, "|x| in [1e-8, 10]",
              [signed(log_uniform(1e-8, 10))]),
+        # trigonometric sums near the angles where they cancel (offsets 1e-9 to 0.1, some 2k pi away)
+        Case("1 - sin(x)", [x], 1 - sin(x), "pi/2 + offsets", [_near_angle(math.pi / 2)]),
+        Case("1 + sin(x)", [x], 1 + sin(x), "-pi/2 + offsets", [_near_angle(-math.pi / 2)]),
+        Case("sin(x) - cos(x)", [x], sin(x) - cos(x), "pi/4 + offsets", [_near_angle(math.pi / 4)]),
+        Case("cos(x) - sin(x)", [x], cos(x) - sin(x), "5pi/4 + offsets", [_near_angle(5 * math.pi / 4)]),
+        Case("sin(x) + cos(x)", [x], sin(x) + cos(x), "3pi/4 + offsets", [_near_angle(3 * math.pi / 4)]),
+        Case("tan(x) - 1", [x], tan(x) - 1, "pi/4 + offsets", [_near_angle(math.pi / 4)]),
+        Case("1 - tan(x)", [x], 1 - tan(x), "5pi/4 + offsets", [_near_angle(5 * math.pi / 4)]),
+        Case("tan(x) + 1", [x], tan(x) + 1, "-pi/4 + offsets", [_near_angle(-math.pi / 4)]),
+        Case("cot(x) - 1", [x], cot(x) - 1, "pi/4 + offsets", [_near_angle(math.pi / 4)]),
+        Case("1 - sin(x)**2", [x], 1 - sin(x)**2, "pi/2 + offsets", [_near_angle(math.pi / 2)]),
+        Case("2*sin(x)**2 - 1", [x], 2 * sin(x)**2 - 1, "3pi/4 + offsets", [_near_angle(3 * math.pi / 4)]),
+        Case("sin(x)**2 + cos(x) - 1", [x], sin(x)**2 + cos(x) - 1, "0 + offsets", [_near_angle(0.0)]),
+        Case("sec(x) - 1", [x], sp.sec(x) - 1, "0 + offsets", [_near_angle(0.0)]),
+        Case("csc(x) - 1", [x], sp.csc(x) - 1, "pi/2 + offsets", [_near_angle(math.pi / 2)]),
+        Case("tan(x) - tan(y)", [x, y], tan(x) - tan(y), "|x| in [1e-3, 100], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 100)), 1e-12, 1e-3)),
+        Case("pi/2 - atan(x)", [x], sp.pi / 2 - atan(x), "x in [1, 1e15]", [log_uniform(1, 1e15)]),
+        Case("atan(x) - pi/4", [x], atan(x) - sp.pi / 4, "|x - 1| in [1e-12, 0.1]",
+             [one_minus(signed(log_uniform(1e-12, 0.1)))]),
+        Case("acos(x) - pi/2", [x], acos(x) - sp.pi / 2, "|x| in [1e-12, 0.5]", [signed(log_uniform(1e-12, 0.5))]),
+        Case("pi/2 - asin(x)", [x], sp.pi / 2 - asin(x), "1 - x in [1e-15, 0.5]", [one_minus(log_uniform(1e-15, 0.5))]),
+        Case("pi - acos(x)", [x], sp.pi - acos(x), "1 + x in [1e-15, 0.5]",
+             [negated(one_minus(log_uniform(1e-15, 0.5)))]),
     ]
 
 
