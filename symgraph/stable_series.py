@@ -16,7 +16,7 @@ from sympy.codegen import cfunctions
 
 from . import ops
 from .ir import const
-from .vecmath import horner
+from .vecmath import LN2_HI, LN2_LO, LOG64_P, horner
 
 NAN = mpmath.mpf("nan")
 
@@ -30,10 +30,7 @@ def _odd_series(sign, count):
 
 _X_MINUS_SIN_SERIES = _odd_series(-1, 12)        # |x| < 2: 4^12/27! < 2^-58 * P(4) = 2^-58 * 0.136
 _SINH_MINUS_X_SERIES = _odd_series(1, 13)        # |x| < 2.5
-_EXPM1_MINUS_X_SERIES = [sympy.Rational(1, sympy.factorial(k + 2)) for k in range(25)]   # -1 < x < 2: x^2 P(x)
-# log(1 + x) - x = -x^2/(2 + x) + 2u^3 Q(u^2), u = x/(2 + x) (from log(1 + x) = 2 atanh(u), and
-# 2u - x = -xu); Q(v) = sum v^j/(2j + 3), for |u| < 1/2, i.e. -2/3 < x < 2
-_LOG1P_MINUS_X_SERIES = [sympy.Rational(1, 2 * j + 3) for j in range(27)]
+_EXPM1_MINUS_X_SERIES = [sympy.Rational(1, sympy.factorial(k + 2)) for k in range(11)]   # |x| < 1/8: x^2 P(x)
 # tan(x) - x = x^3 T(x^2), T = sum 2^(2n) (2^(2n) - 1) |B_2n| x^(2n-4)/(2n)! (1/3, 2/15, 17/315, ...; radius
 # pi/2) for |x| < 0.6, where each term is at most 0.15 of the last
 _TAN_MINUS_X_SERIES = [sympy.Integer(2) ** (2 * n) * (sympy.Integer(2) ** (2 * n) - 1) * abs(sympy.bernoulli(2 * n))
@@ -47,21 +44,21 @@ _LANGEVIN_SERIES = [sympy.Integer(2) ** (2 * n) * sympy.bernoulli(2 * n) / sympy
 # atan(u) - u = u^3 A(u^2), A = sum (-1)^k u^(2k)/(2k + 3), for |u| < 0.4
 _ATAN_MINUS_X_SERIES = [sympy.Rational((-1) ** (k + 1), 2 * k + 3) for k in range(21)]
 # asinh(u) - u = u^3 S(u^2), S = sum (-1)^n (2n)!/(4^n n!^2 (2n + 1)) u^(2n-2), n >= 1 (-1/6, 3/40, -5/112,
-# ...; radius 1), for |u| < 0.55, where each term is at most 0.31 of the last
+# ...; radius 1), for |u| < 0.4, where each term is at most 0.16 of the last
 _ASINH_MINUS_X_SERIES = [sympy.Integer(-1) ** n * sympy.binomial(2 * n, n) / (4 ** n * (2 * n + 1))
-                         for n in range(1, 40)]
+                         for n in range(1, 21)]
 # asin(u) - u = u^3 S(u^2), S = sum (2n)!/(4^n n!^2 (2n + 1)) u^(2n-2), n >= 1 (1/6, 3/40, 5/112, ...: asinh's
 # without the signs), for u^2 < 1/4; atanh(u) - u = u^3 T(u^2), T = sum u^(2k)/(2k + 3), for u^2 < 1/4: the
 # first term left out is below 2^-59 of the series' value at 1/4
-_ASIN_MINUS_X_SERIES = [abs(c) for c in _ASINH_MINUS_X_SERIES[:28]]
+_ASIN_MINUS_X_SERIES = [sympy.binomial(2 * n, n) / (4 ** n * (2 * n + 1)) for n in range(1, 29)]
 _ATANH_MINUS_X_SERIES = [sympy.Rational(1, 2 * k + 3) for k in range(29)]
 # sin(x) - x cos(x) = x^3 W(x^2), W = sum (-1)^(n+1) 2n x^(2n-2)/(2n + 1)! (1/3, -1/30, 1/840, ...), for
 # |x| < 1.5; x cosh(x) - sinh(x) the same with all terms positive, for |x| < 4
 _SIN_MINUS_X_COS_SERIES = [sympy.Rational((-1) ** (n + 1) * 2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 15)]
 _X_COSH_MINUS_SINH_SERIES = [sympy.Rational(2 * n, sympy.factorial(2 * n + 1)) for n in range(1, 23)]
-# e^x - (1 + x + x^2/2) = x^3 E(x), E = sum x^k/(k + 3)!, for -1 < x < 2; cos(x) - (1 - x^2/2) = x^4 C(x^2),
+# e^x - (1 + x + x^2/2) = x^3 E(x), E = sum x^k/(k + 3)!, for |x| < 0.3; cos(x) - (1 - x^2/2) = x^4 C(x^2),
 # C = sum (-1)^k x^(2k)/(2k + 4)!, for |x| < 3
-_EXP_MINUS_TAYLOR2_SERIES = [sympy.Rational(1, sympy.factorial(k + 3)) for k in range(26)]
+_EXP_MINUS_TAYLOR2_SERIES = [sympy.Rational(1, sympy.factorial(k + 3)) for k in range(12)]
 _COS_MINUS_TAYLOR2_SERIES = [sympy.Rational((-1) ** k, sympy.factorial(2 * k + 4)) for k in range(17)]
 # 1/x - cot(x) = x P(x^2), P = sum 2^(2n) |B_2n| x^(2n-2)/(2n)! (1/3, 1/45, 2/945, ...; radius pi) for
 # |x| < 1.5, where each term is at most 0.23 of the last
@@ -113,8 +110,10 @@ def {name}(x):
     return x if abs(x) == np.inf else r
 """, R=_SINH_MINUS_X_SERIES)
 
-# x^2 (unrounded) P(x) on (-1, 2), where P's alternating terms for x < 0 sum to at least half their
-# magnitudes; outside, expm1(x) - x loses at most 1.5x expm1's error (below -1 nothing cancels)
+# x^2 (unrounded) P(x) below 1/8; elsewhere vecmath's e^x - 1 as an unrounded pair (about 2^-64 relative)
+# minus x by TwoSum: the result is at least 1/16 of e^x - 1 there, so the pair's error stays below 2^-60 of
+# it and the sum rounds once. One expm1 and a short series: the typed difference beyond a wider series range
+# cost a second expm1 and twice the terms. Below -40 e^x - 1 is -1 to 2^-57; from 709.8 on it is inf.
 _helper("expm1_minus_x", """
 def {name}(x):
     sq = x * x
@@ -122,28 +121,61 @@ def {name}(x):
     y = x
     rest = y * <R>
     s = C0_HI + rest
-    r = _vm_fma(sq, C0_HI, sq * (rest + C0_LO) + sqe * s) if x > -1.0 and x < 2.0 else @vexpm1_f64(x) - x
-    return np.inf if x == np.inf else r
+    near = _vm_fma(sq, C0_HI, sq * (rest + C0_LO) + sqe * s)
+    xc = x if x < 710.0 else 710.0
+    xc = xc if xc > -40.0 else -40.0
+    hi, lo = @vm_expm1_parts_f64(xc)
+    a = hi - x
+    back = a - hi
+    a_lo = (hi - (a - back)) + (-x - back)
+    far = a + (a_lo + lo)
+    far = far if hi < np.inf else hi
+    r = near if abs(x) < 0.125 else far
+    r = np.inf if x == -np.inf else r
+    return r if x == x else x
 """, R=_EXPM1_MINUS_X_SERIES)
 
-# -x^2/(2 + x) to about 2^-100: 2 + x and x^2 as exact pairs (Fast2Sum: |x| < 2), the quotient with its
-# exact remainder; the series term 2u^3 Q(u^2) is at most 0.11 of the result and of the sign of x, so for
-# x > 0 the two cancel by at most 1.25x. Outside -2/3 < x < 2, log1p(x) - x loses at most 1.8x.
+# vecmath's log1p (log_reduce, then 2s + s z P(z) with s = f/(2 + f)) with x subtracted inside: for x in
+# [sqrt2/2 - 1, sqrt2 - 1) f = x, and 2s - x = -x^2/(2 + x) is exact (Sterbenz: 2s/x = 2/(2 + x)), so what
+# rounds is s's exact remainder (FMA, with 2 + f's TwoSum error) over 2 + f, and s z P(z) (at most x/6 of the
+# result); elsewhere e ln2 + 2s as a TwoSum pair minus x by TwoSum, with 1 + x's rounding error over 1 + x
+# (in the same division as the remainder). Two divisions, one polynomial: 1.3x the typed form's time (the
+# series to 2/3 beside log1p(x) - x beyond, 2.4x), within 1 ulp (mean 0.02) on 1.5 * 10^4 points.
 _helper("log1p_minus_x", """
 def {name}(x):
-    s = 2.0 + x
-    se = (2.0 - s) + x
-    p = x * x
-    pe = _vm_fma(x, x, -p)
-    q = p / s
-    rem = _vm_fma(-q, s, p)
-    correction = (rem + pe - q * se) / s
-    u = x / s
-    v = u * u
-    tail = 2.0 * u * v * <Q>
-    r = (tail - correction) - q if x > -0.6666666666666666 and x < 2.0 else @vlog1p_f64(x) - x
-    return -np.inf if x == np.inf else r
-""", Q=_LOG1P_MINUS_X_SERIES)
+    xc = x if x > -1.0 else -0.5
+    xc = xc if xc < 1e300 else 1e300
+    u = 1.0 + xc
+    back = u - xc
+    u_err = (1.0 - back) + (xc - (u - back))
+    dk, f = @vm_log_reduce_f64(u)
+    inner = (xc >= -0.2928932188134524) & (xc < 0.41421356237309503)
+    f = xc if inner else f
+    dk = 0.0 if inner else dk
+    u_err = 0.0 if inner else u_err
+    d = 2.0 + f
+    d_err = (2.0 - d) + f
+    s = f / d
+    sh = _vm_bits_float(_vm_float_bits(s) & -134217728)
+    z = s * s
+    cube = s * (sh * sh) + s * ((s - sh) * (s + sh))
+    poly = cube * 0.6666666666666666 + cube * z * <P1>
+    residual = _vm_fma(-s, d, f) - s * d_err
+    correction = (2.0 * residual * u + u_err * d) / (d * u)
+    t = s + s
+    a = dk * <LN2_HI>
+    r1 = a + t
+    r1_lo = ((a - r1) + t) + dk * <LN2_LO>
+    g = r1 - x
+    back = g - r1
+    g_lo = (r1 - (g - back)) + (-x - back)
+    r = g + ((g_lo + r1_lo) + (correction + poly))
+    r = -np.inf if x == -1.0 else r
+    r = np.nan if x < -1.0 else r
+    r = -np.inf if x == np.inf else r
+    return r if x == x else x
+""".replace("<P1>", horner("z", LOG64_P[1:])).replace("<LN2_HI>", repr(LN2_HI))
+         .replace("<LN2_LO>", repr(LN2_LO)))
 
 
 # x P(x^2) with x exact: the leading x/3 is one FMA with 1/3 as two doubles; beyond 1.5 the typed difference
@@ -237,12 +269,11 @@ def {name}(x):
     return near if abs(x) < 0.4 else r
 """, R=_ATAN_MINUS_X_SERIES, V=_ATAN_MINUS_X_SERIES[1:])
 
-# below 0.4 x^3 (exact pair) times its series; up to 4 two halving steps, s1 = sinh(asinh(x)/2) =
-# x/sqrt(2 (1 + c1)) = x r1/2, c1 = sqrt(1 + x^2), r1 = sqrt(2/(1 + c1)), with 2 s1 - x = x (r1 - 1) =
-# -x^3/((1 + c1)^2 (1 + r1)) (likewise s2 from s1, |s2| < 0.55), so asinh(x) - x = 4 (asinh(s2) - s2)
-# - 2 s1^3/((1 + c2)^2 (1 + r2)) - x^3/((1 + c1)^2 (1 + r1)): three terms of one sign, nothing cancels; the
-# largest (0.76-0.8 of the result) to about 2^-100 from exact pairs; beyond 4, asinh(x) - x loses at most
-# 1.1x asinh's half ulp (-inf at inf)
+# below 0.4 x^3 (exact pair) times its series; beyond, asinh(a) for a = |x| as vecmath's asinh computes it
+# (w = a + (sqrt(1 + a^2) - 1) to about 2^-100, from 2^28 on log(2a)), but with log1p's result left as an
+# unrounded pair, minus a by TwoSum: the result is at least 1/39 of asinh(a) there, and within 1 ulp (a
+# 0.03 ulp mean) on 10^4 points near 0.4. (Two half-angle steps to a 39-term series cost 3.9x the typed
+# form's time and erred up to 2 ulps; this costs 1.2x.) -inf at inf.
 _helper("asinh_minus_x", """
 def {name}(x):
     y = x * x
@@ -252,39 +283,30 @@ def {name}(x):
     rest = y * <R>
     s = C0_HI + rest
     near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
-    xc = x if abs(x) < 4.0 else 1.0
-    c3 = xc * y
-    c3e = _vm_fma(xc, y, -c3) + xc * ye
-    q = 1.0 + y
-    q_lo = ((1.0 - q) + y) + ye
-    c1 = math.sqrt(q)
-    c1_lo = (_vm_fma(-c1, c1, q) + q_lo) / (2.0 * c1)
-    d1 = 1.0 + c1
-    d1_lo = ((1.0 - d1) + c1) + c1_lo
-    dd = d1 * d1
-    dd_lo = _vm_fma(d1, d1, -dd) + 2.0 * d1 * d1_lo
-    g = 2.0 / d1
-    g_lo = (_vm_fma(-g, d1, 2.0) - g * d1_lo) / d1
-    r1 = math.sqrt(g)
-    r1_lo = (_vm_fma(-r1, r1, g) + g_lo) / (2.0 * r1)
-    f = 1.0 + r1
-    f_lo = ((1.0 - f) + r1) + r1_lo
-    den = dd * f
-    den_lo = _vm_fma(dd, f, -den) + dd * f_lo + dd_lo * f
-    t3 = c3 / den
-    t3_lo = (_vm_fma(-t3, den, c3) + c3e - t3 * den_lo) / den
-    s1 = 0.5 * xc * r1
-    d2 = 1.0 + math.sqrt(1.0 + s1 * s1)
-    r2 = math.sqrt(2.0 / d2)
-    s2 = 0.5 * s1 * r2
-    v = s2 * s2
-    rest = v * <V>
-    small = 4.0 * (s2 * v * (C0_HI + rest)) - 2.0 * (s1 * s1 * s1) / (d2 * d2 * (1.0 + r2))
-    reduced = (small - t3_lo) - t3
-    r = reduced if abs(x) < 4.0 else @vasinh_f64(x) - x
-    r = near if abs(x) < 0.4 else r
-    return -x if abs(x) == np.inf else r
-""", R=_ASINH_MINUS_X_SERIES, V=_ASINH_MINUS_X_SERIES[1:])
+    a = abs(x)
+    ac = a if a < 268435456.0 else 268435456.0
+    ac = ac if ac > 0.25 else 0.25
+    sq = ac * ac
+    sq_lo = _vm_fma(ac, ac, -sq)
+    h = 1.0 + sq
+    h_lo = ((1.0 - h) + sq) + sq_lo
+    r = math.sqrt(h)
+    r_lo = (_vm_fma(-r, r, h) + h_lo) / (r + r)
+    c = r - 1.0
+    c_lo = ((r - c) - 1.0) + r_lo
+    w = ac + c
+    back = w - c
+    w_lo = ((ac - back) + (c - (w - back))) + c_lo
+    huge = a >= 268435456.0
+    hi, lo = @vm_log1p_dd_parts_f64(a if huge else w, -1.0 if huge else w_lo, 1.0 if huge else 0.0)
+    d = hi - a
+    back = d - hi
+    d_lo = (hi - (d - back)) + (-a - back)
+    far = d + (d_lo + lo)
+    far = -far if x < 0.0 else far
+    r = near if a < 0.4 else far
+    return -x if a == np.inf else r
+""", R=_ASINH_MINUS_X_SERIES)
 
 # below 1/2 as x_minus_sin. From 1/2 to 1, for a = |x|: asin(a) = pi/2 - 2 asin(z), z = sqrt(h), h = (1 - a)/2
 # exact (Sterbenz), so asin(a) - a = (pi/2 - a - 2z) - 2 z h S(h) with S the same series (h <= 1/4, and
@@ -388,11 +410,11 @@ def {name}(x):
     return r if abs(x) < 710.0 else x * np.inf
 """, R=_X_COSH_MINUS_SINH_SERIES)
 
-# x^3 (exact pair) times its series on (-1, 2) (alternating on (-1, 0), where it sums to at least 0.6 of
-# its magnitudes); elsewhere below 22 (where the typed form loses up to 3.8x, or crosses a binade) in
-# pairs: -1 - x - x^2/2 by TwoSums and an exact product, plus e^x as vecmath's unrounded reduction
-# (ehi + elo, about 2^-65 relative, below 2^-40 of the result from -40 down); from 22 on expm1(x) - x -
-# x^2/2 (one FMA), where e^x is 10^7 times the rest; below -1e150 -(x/2) x alone
+# x^3 (exact pair) times its series below 0.3; elsewhere e^x - 1 as vecmath's unrounded pair (about 2^-64
+# relative) minus x and minus x^2/2 (an exact FMA pair) by TwoSums, rounded once: the result is at least
+# 1/72 of e^x - 1 there (at 0.3), so the pair's error stays below 2^-57.8 of it (0.06 ulp). One expm1 and a 12-term
+# series (the series on (-1, 2), e^x in pairs and expm1 beyond 22 cost 2.9x the typed form's time, this
+# 1.6x). Below -40 e^x - 1 is -1 to 2^-57; below -1e150 -(x/2) x alone (x^2 overflows); inf from 709.8 on.
 _helper("exp_minus_taylor2", """
 def {name}(x):
     y = x * x
@@ -403,26 +425,21 @@ def {name}(x):
     rest = y * <R>
     s = C0_HI + rest
     near = _vm_fma(p, C0_HI, p * (rest + C0_LO) + pe * s)
-    far = _vm_fma(-0.5 * x, x, @vexpm1_f64(x) - x)
-    xn = x if x > -1e150 and x < 22.0 else 1.0
-    xe = xn if xn > -40.0 else -40.0
-    _u, _small, _kf, eh, el = @vm_exp_parts_f64(xe)
-    eh = eh if xn > -40.0 else 0.0
-    el = el if xn > -40.0 else 0.0
-    a = -1.0 - xn
-    back = a + 1.0
-    a_lo = (-1.0 - (a - back)) + (-xn - back)
-    h = (0.5 * xn) * xn
-    he = _vm_fma(0.5 * xn, xn, -h)
+    xc = x if x < 710.0 else 710.0
+    xc = xc if xc > -40.0 else -40.0
+    hi, lo = @vm_expm1_parts_f64(xc)
+    a = hi - x
+    back = a - hi
+    a_lo = (hi - (a - back)) + (-x - back)
+    h = (0.5 * x) * x
+    he = _vm_fma(0.5 * x, x, -h)
     b = a - h
     back = b - a
-    b_lo = ((a - (b - back)) + (-h - back)) + (a_lo - he)
-    t = b + eh
-    back = t - b
-    t_lo = ((b - (t - back)) + (eh - back)) + (b_lo + el)
-    pairs = t + t_lo
-    pairs = pairs if x > -1e150 else -(0.5 * x) * x
-    r = near if x > -1.0 and x < 2.0 else (far if x >= 22.0 else pairs)
+    b_lo = (a - (b - back)) + (-h - back)
+    far = b + ((a_lo + b_lo) + (lo - he))
+    far = far if x > -1e150 else -(0.5 * x) * x
+    far = far if hi < np.inf else hi
+    r = near if abs(x) < 0.3 else far
     return r if x == x else x
 """, R=_EXP_MINUS_TAYLOR2_SERIES)
 
@@ -635,10 +652,12 @@ COS_MINUS_TAYLOR2 = ops.defop("cos_minus_taylor2", 1, lambda x: sympy.cos(x) - 1
                               description="cos(x) - 1 + x^2/2 without cancellation near 0")
 
 # thresholds of the helpers above, for the tests that probe both sides
-THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5], "expm1_minus_x": [-1.0, 2.0],
-              "log1p_minus_x": [-2 / 3, 2.0], "inv_minus_cot": [1.5, -1.5], "tan_minus_x": [1.2, -1.2, 0.6],
+THRESHOLDS = {"x_minus_sin": [2.0, -2.0], "sinh_minus_x": [2.5, -2.5],
+              "expm1_minus_x": [-0.125, 0.125, -40.0, 709.0],
+              "log1p_minus_x": [-0.2928932188134524, 0.41421356237309503, 1e300], "inv_minus_cot": [1.5, -1.5],
+              "tan_minus_x": [1.2, -1.2, 0.6],
               "tanh_minus_x": [1.5, -1.5, 0.6, -0.6], "atan_minus_x": [0.4, -0.4, 4.0, -4.0],
-              "asinh_minus_x": [0.4, -0.4, 4.0, -4.0], "asin_minus_x": [0.5, -0.5, 1.0, -1.0],
+              "asinh_minus_x": [0.4, -0.4, 268435456.0, -268435456.0], "asin_minus_x": [0.5, -0.5, 1.0, -1.0],
               "atanh_minus_x": [0.5, -0.5, 1.0, -1.0], "sin_minus_x_cos": [1.5, -1.5],
               "x_cosh_minus_sinh": [4.0, -4.0, 710.0, -710.0],
-              "exp_minus_taylor2": [-1.0, 2.0, 22.0, -40.0, -1e150], "cos_minus_taylor2": [3.0, -3.0]}
+              "exp_minus_taylor2": [-0.3, 0.3, -40.0, 709.0, -1e150], "cos_minus_taylor2": [3.0, -3.0]}
