@@ -8,7 +8,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from sympy import acos, asin, atan, cos, cot, csc, pi, sec, sin, tan
+from sympy import acos, asin, atan, cos, cot, csc, log, pi, sec, sin, tan
 
 import symgraph as sg
 from rulecheck import Case, X, Y, rule_tests
@@ -31,6 +31,8 @@ CASES = [
     Case("twice-sin-square-minus-one", lambda x, y, p, r: 2 * (ops.SIN(x) * ops.SIN(x)) - 1),
     Case("one-minus-twice-cos-square", lambda x, y, p, r: 1 - 2 * (ops.COS(x) * ops.COS(x))),
     Case("sin-square-plus-cos-minus-one", lambda x, y, p, r: (ops.SIN(x) * ops.SIN(x) + ops.COS(x)) - 1),
+    Case("log-cos-square", lambda x, y, p, r: ops.LOG(ops.COS(x) * ops.COS(x))),
+    Case("log-sin-square", lambda x, y, p, r: ops.LOG(ops.SIN(x) * ops.SIN(x))),
     Case("one-minus-sin", lambda x, y, p, r: 1 - ops.SIN(x)),
     Case("sin-minus-one", lambda x, y, p, r: ops.SIN(x) - 1),
     Case("one-plus-sin", lambda x, y, p, r: 1 + ops.SIN(x)),
@@ -88,6 +90,10 @@ NEAR = [
     (1 - sin(x)**2, PI / 2), (sin(x)**2 - 1, -PI / 2), (1 - cos(x)**2, 0.0), (cos(x)**2 - 1, PI),
     (sin(x)**2 - cos(x)**2, PI / 4), (2 * sin(x)**2 - 1, 3 * PI / 4), (1 - 2 * cos(x)**2, PI / 4),
     (sin(x)**2 + cos(x) - 1, 0.0),
+    (log(cos(x)**2), 0.0), (log(sin(x)**2), PI / 2), (log(1 - sin(x)**2), 0.0), (log(1 - cos(x)**2), PI / 2),
+    # sums inside patterns of earlier phases stay theirs: log(1 + sin x) is log1p(sin x), log(sin x + cos x)
+    # is log1p(sin x + cosm1(x)) (rearrange's log near 1), so near 0 they keep their digits
+    (log(1 + sin(x)), 0.0), (log(1 - tan(x)), 0.0), (log(sin(x) + cos(x)), 0.0), (log(cos(x) - sin(x)), 0.0),
     (sec(x) - 1, 0.0), (1 - sec(x), 0.0), (sec(x) + 1, PI), (csc(x) - 1, PI / 2), (1 - csc(x), PI / 2),
     (csc(x) + 1, -PI / 2),
     (tan(x) - tan(y), "close"), (tan(x) + tan(y), "opposite"),

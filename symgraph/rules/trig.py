@@ -4,10 +4,12 @@ sin(x) -+ cos(x), tan(x) -+ 1, cot(x) -+ 1, sec/csc -+ 1, the squares 1 - sin^2,
 2 sin^2 - 1, and tan(x) -+ tan(y) at close arguments; and the inverse functions' complements
 (pi/2 - atan(x) = atan2(1, x), atan(x) - pi/4, pi/2 - acos(x) = asin(x), pi - acos(x) = acos(-x), ...).
 
-Each guarded form selects the typed sum where it does not cancel (the sign tests below), and where 2x
-overflows (|x| > 2^1023, float32 2^127): cos(inf) would be NaN where the typed sum is a number. Inside a
-replacement, denominators are spelled with abs (1 + |sin x|, |sin x| + |cos x|) so that they are not the
-patterns of the sibling rules here (1 + sin x is itself a rule's pattern).
+Each guarded form keeps the typed sum where it does not cancel (the sign tests below), and where 2x
+overflows (|x| > 2^1023, float32 2^127): cos(inf) would be NaN where the typed sum is a number. Phases: the
+squares in canonicalize (before algebra's factoring), 1 -+ sin, tan -+ 1, cot -+ 1 in rearrange (after
+stabilize's log1p has taken log(1 + sin x)), sin -+ cos in specialize (after rearrange's log near 1).
+Inside a replacement, denominators are spelled with abs (1 + |sin x|, |sin x| + |cos x|) so that they are
+not the patterns of the sibling rules here (1 + sin x is itself a rule's pattern).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from ..rewrite import Rule, Validity, Var
 
 x, y = Var("x"), Var("y")
 A = Validity.ACCURACY
-STABILIZE = "stabilize"
+STABILIZE, REARRANGE, SPECIALIZE = "stabilize", "rearrange", "specialize"
 FOUR = const(4)
 
 
@@ -38,31 +40,43 @@ def _double(x):
 
 
 # ---------------------------------------------------------------- 1 -+ sin(x)
-def _one_minus_sin(x, sign, typed):
-    # 1 - sin x = cos(x)^2/(1 + sin x) where sin x >= 0 (1 + sin x >= 1 does not cancel; cos x is accurate
-    # near pi/2, cos^2 >= 1e-38 for every float64 x); 1 + sin x likewise where sin x <= 0. `sign` is +1
-    # for 1 - sin x (-1: sin x - 1); the typed sum elsewhere (and at NaN/inf, where sin is NaN)
+def _one_minus_sin(x, sign, below):
+    """sign * (1 - sin x) (`below` False) or 1 + sin x (`below` True): cos(x)^2/(1 + |sin x|) on the side
+    where the typed sum cancels (1 - sin x = cos^2/(1 + sin x) for sin x > 0; cos x is accurate near pi/2 and
+    cos^2 >= 1e-38 for every float64 x), and 1 + |sin x| on the other, which is the typed sum bit for bit
+    (and NaN at NaN/inf): one sum serves both sides, and the typed node is not kept (nothing to rewrite
+    again)."""
     s, c = ops.SIN(x), ops.COS(x)
-    new = (c * c) / (1 + ops.ABS(s))
-    return ops.SELECT(ops.GT(s, 0), new if sign > 0 else -new, typed)
-
-
-def _one_plus_sin(x):
-    s, c = ops.SIN(x), ops.COS(x)
-    return ops.SELECT(ops.LT(s, 0), (c * c) / (1 + ops.ABS(s)), 1 + s)
+    q = 1 + ops.ABS(s)
+    cancels = ops.LT(s, 0) if below else ops.GT(s, 0)
+    return ops.SELECT(cancels, c * c / q, q) if sign > 0 else ops.SELECT(cancels, -(c * c / q), -q)
 
 
 # ---------------------------------------------------------------- sin(x) -+ cos(x)
-def _sin_cos(x, same_signs, sign, typed):
-    """sign * (sin x - cos x) where sin x and cos x have the same sign (`same_signs`), sign * (sin x + cos x)
-    where they differ: both are -cos(2x)/(sin x +- cos x) with the denominator's terms adding up,
-    |sin x| + |cos x| >= 1 with sin x's sign (sin^2 - cos^2 = -cos 2x)."""
+def _sin_cos(x, kind):
+    """sin x - cos x (kind "s-c"), cos x - sin x ("c-s") or sin x + cos x ("s+c"). Where the sum cancels
+    (equal signs for a difference, opposite ones for the sum) it is -+cos(2x)/(sin x +- cos x), whose
+    denominator adds magnitudes: sign(cos x) (|sin x| + |cos x|) (sin^2 - cos^2 = -cos 2x; cos x is never
+    0 for a float x). Elsewhere the same sums spelled on magnitudes, equal to the typed ones bit for bit
+    (|s| - |c| or |s| + |c| with a sign), so no node of the pattern is kept: these run in specialize, after
+    rearrange's log(a) near 1 has taken log(sin x + cos x) (log1p(sin x + cosm1(x))), and nothing later
+    would fold a select nested by rewriting a kept typed node again."""
     s, c = ops.SIN(x), ops.COS(x)
     _, cos2, finite = _double(x)
+    sign_c = ops.SIGN(c)
+    abs_s, abs_c = ops.ABS(s), ops.ABS(c)
+    total = abs_s + abs_c
     product = s * c
-    where = ops.GT(product, 0) if same_signs else ops.LT(product, 0)
-    quotient = cos2 / (ops.SIGN(s) * (ops.ABS(s) + ops.ABS(c)))
-    return ops.SELECT(ops.AND(where, finite), -quotient if sign > 0 else quotient, typed)
+    if kind == "s+c":
+        cancels = ops.LT(product, 0)
+        new, close, far = cos2 / total, abs_c - abs_s, total
+    else:
+        cancels = ops.GT(product, 0)
+        if kind == "s-c":
+            new, close, far = -(cos2 / total), abs_s - abs_c, -total
+        else:
+            new, close, far = cos2 / total, abs_c - abs_s, total
+    return sign_c * ops.SELECT(ops.AND(cancels, finite), new, ops.SELECT(cancels, close, far))
 
 
 # ---------------------------------------------------------------- tan(x) -+ 1, cot(x) -+ 1
@@ -92,6 +106,15 @@ def _squares_double(x, value):
     """-cos(2x) (sin^2 - cos^2, 2 sin^2 - 1, 1 - 2 cos^2) where 2x is finite, the typed form beyond."""
     _, cos2, finite = _double(x)
     return ops.SELECT(finite, -cos2, value)
+
+
+def _log_square(f, g, x):
+    """log(f(x)^2) for f, g = cos, sin or sin, cos: log1p(-g^2) where |g| < 1/2 (f^2 near 1 has lost g^2's
+    digits; log(1 - sin^2) is log(cos^2) by canonicalize), 2 log|f| elsewhere (f^2 <= 3/4, and no underflow
+    of f^2); -inf at f = 0 and NaN at NaN/inf, as typed."""
+    fx, gx = f(x), g(x)
+    return ops.SELECT(ops.LT(ops.ABS(gx), const(sympy.Rational(1, 2))), ops.LOG1P(-(gx * gx)),
+                      2 * ops.LOG(ops.ABS(fx)))
 
 
 # ---------------------------------------------------------------- inverse functions' complements
@@ -172,34 +195,37 @@ RULES = [
     Rule("sin-square-plus-cos-minus-one", (ops.SIN(x) * ops.SIN(x) + ops.COS(x)) - 1,
          lambda x: -(ops.COS(x) * _cosm1(x)), validity=A, phase=STABILIZE, ref="G10, A6",
          doc="sin(x)^2 + cos(x) - 1 = -cos(x) cosm1(x) cancels near 0"),
-    # ---- 1 -+ sin(x), sin(x) -+ cos(x)
-    Rule("one-minus-sin", 1 - ops.SIN(x), lambda x: _one_minus_sin(x, 1, 1 - ops.SIN(x)), validity=A,
-         phase=STABILIZE, ref="G1", doc="1 - sin(x) = cos(x)^2/(1 + sin(x)) cancels near pi/2"),
-    Rule("sin-minus-one", ops.SIN(x) - 1, lambda x: _one_minus_sin(x, -1, ops.SIN(x) - 1), validity=A,
-         phase=STABILIZE, ref="G1"),
-    Rule("one-plus-sin", 1 + ops.SIN(x), _one_plus_sin, validity=A, phase=STABILIZE, ref="G1",
-         doc="1 + sin(x) = cos(x)^2/(1 - sin(x)) cancels near -pi/2"),
-    Rule("sin-minus-cos", ops.SIN(x) - ops.COS(x), lambda x: _sin_cos(x, True, 1, ops.SIN(x) - ops.COS(x)),
-         validity=A, phase=STABILIZE, ref="G4", doc="sin(x) - cos(x) = -cos(2x)/(sin(x) + cos(x)) cancels "
-         "near pi/4"),
-    Rule("cos-minus-sin", ops.COS(x) - ops.SIN(x), lambda x: _sin_cos(x, True, -1, ops.COS(x) - ops.SIN(x)),
-         validity=A, phase=STABILIZE, ref="G4"),
-    Rule("sin-plus-cos", ops.SIN(x) + ops.COS(x), lambda x: _sin_cos(x, False, 1, ops.SIN(x) + ops.COS(x)),
-         validity=A, phase=STABILIZE, ref="G4", doc="sin(x) + cos(x) = cos(2x)/(cos(x) - sin(x)) cancels "
-         "near 3 pi/4"),
-    # ---- tan(x) -+ 1, cot(x) -+ 1
+    Rule("log-cos-square", ops.LOG(ops.COS(x) * ops.COS(x)), lambda x: _log_square(ops.COS, ops.SIN, x), validity=A,
+         phase=STABILIZE, ref="A1, G10", doc="log(cos(x)^2) (log(1 - sin(x)^2)) cancels near 0"),
+    Rule("log-sin-square", ops.LOG(ops.SIN(x) * ops.SIN(x)), lambda x: _log_square(ops.SIN, ops.COS, x), validity=A,
+         phase=STABILIZE, ref="A1, G10", doc="log(sin(x)^2) (log(1 - cos(x)^2)) cancels near pi/2"),
+    # ---- 1 -+ sin(x) in rearrange, after stabilize's log(1 + x) -> log1p(x) (log(1 + sin x) is log1p(sin x));
+    # sin(x) -+ cos(x) in specialize (see _sin_cos)
+    Rule("one-minus-sin", 1 - ops.SIN(x), lambda x: _one_minus_sin(x, 1, False), validity=A, phase=REARRANGE,
+         ref="G1", doc="1 - sin(x) = cos(x)^2/(1 + sin(x)) cancels near pi/2"),
+    Rule("sin-minus-one", ops.SIN(x) - 1, lambda x: _one_minus_sin(x, -1, False), validity=A, phase=REARRANGE,
+         ref="G1"),
+    Rule("one-plus-sin", 1 + ops.SIN(x), lambda x: _one_minus_sin(x, 1, True), validity=A, phase=REARRANGE,
+         ref="G1", doc="1 + sin(x) = cos(x)^2/(1 - sin(x)) cancels near -pi/2"),
+    Rule("sin-minus-cos", ops.SIN(x) - ops.COS(x), lambda x: _sin_cos(x, "s-c"), validity=A, phase=SPECIALIZE,
+         ref="G4", doc="sin(x) - cos(x) = -cos(2x)/(sin(x) + cos(x)) cancels near pi/4"),
+    Rule("cos-minus-sin", ops.COS(x) - ops.SIN(x), lambda x: _sin_cos(x, "c-s"), validity=A, phase=SPECIALIZE,
+         ref="G4"),
+    Rule("sin-plus-cos", ops.SIN(x) + ops.COS(x), lambda x: _sin_cos(x, "s+c"), validity=A, phase=SPECIALIZE,
+         ref="G4", doc="sin(x) + cos(x) = cos(2x)/(cos(x) - sin(x)) cancels near 3 pi/4"),
+    # ---- tan(x) -+ 1, cot(x) -+ 1 (rearrange: log(1 + tan x) is log1p(tan x) first)
     Rule("tan-minus-one", ops.TAN(x) - 1, lambda x: _unit_difference(ops.TAN(x), x, True, -1, ops.TAN(x) - 1),
-         validity=A, phase=STABILIZE, ref="G4", doc="tan(x) - 1 = -cos(2x)(1 + tan^2)/(1 + tan) cancels near pi/4"),
+         validity=A, phase=REARRANGE, ref="G4", doc="tan(x) - 1 = -cos(2x)(1 + tan^2)/(1 + tan) cancels near pi/4"),
     Rule("one-minus-tan", 1 - ops.TAN(x), lambda x: _unit_difference(ops.TAN(x), x, True, 1, 1 - ops.TAN(x)),
-         validity=A, phase=STABILIZE, ref="G4"),
+         validity=A, phase=REARRANGE, ref="G4"),
     Rule("tan-plus-one", 1 + ops.TAN(x), lambda x: _unit_difference(ops.TAN(x), x, False, 1, 1 + ops.TAN(x)),
-         validity=A, phase=STABILIZE, ref="G4", doc="tan(x) + 1 cancels near -pi/4"),
+         validity=A, phase=REARRANGE, ref="G4", doc="tan(x) + 1 cancels near -pi/4"),
     Rule("cot-minus-one", ops.COT(x) - 1, lambda x: _unit_difference(ops.COT(x), x, True, 1, ops.COT(x) - 1),
-         validity=A, phase=STABILIZE, ref="G4", doc="cot(x) - 1 = cos(2x)(1 + cot^2)/(1 + cot) cancels near pi/4"),
+         validity=A, phase=REARRANGE, ref="G4", doc="cot(x) - 1 = cos(2x)(1 + cot^2)/(1 + cot) cancels near pi/4"),
     Rule("one-minus-cot", 1 - ops.COT(x), lambda x: _unit_difference(ops.COT(x), x, True, -1, 1 - ops.COT(x)),
-         validity=A, phase=STABILIZE, ref="G4"),
+         validity=A, phase=REARRANGE, ref="G4"),
     Rule("cot-plus-one", 1 + ops.COT(x), lambda x: _unit_difference(ops.COT(x), x, False, -1, 1 + ops.COT(x)),
-         validity=A, phase=STABILIZE, ref="G4"),
+         validity=A, phase=REARRANGE, ref="G4"),
     # ---- sec, csc -+ 1: over cos (sin), so that cosm1, one-plus-cos (rearrange) and 1 -+ sin take them
     Rule("sec-minus-one", ops.SEC(x) - 1, lambda x: -_cosm1(x) / ops.COS(x), validity=A, phase=STABILIZE,
          ref="A6", doc="sec(x) - 1 = (1 - cos(x))/cos(x) cancels near 0"),
