@@ -33,6 +33,9 @@ CASES = [
     Case("sin-square-plus-cos-minus-one", lambda x, y, p, r: (ops.SIN(x) * ops.SIN(x) + ops.COS(x)) - 1),
     Case("log-cos-square", lambda x, y, p, r: ops.LOG(ops.COS(x) * ops.COS(x))),
     Case("log-sin-square", lambda x, y, p, r: ops.LOG(ops.SIN(x) * ops.SIN(x))),
+    Case("log-sin", lambda x, y, p, r: ops.LOG(ops.SIN(x))),
+    Case("log-tan", lambda x, y, p, r: ops.LOG(ops.TAN(x))),
+    Case("log-cot", lambda x, y, p, r: ops.LOG(ops.COT(x))),
     Case("one-minus-sin", lambda x, y, p, r: 1 - ops.SIN(x)),
     Case("sin-minus-one", lambda x, y, p, r: ops.SIN(x) - 1),
     Case("one-plus-sin", lambda x, y, p, r: 1 + ops.SIN(x)),
@@ -94,6 +97,7 @@ NEAR = [
     # sums inside patterns of earlier phases stay theirs: log(1 + sin x) is log1p(sin x), log(sin x + cos x)
     # is log1p(sin x + cosm1(x)) (rearrange's log near 1), so near 0 they keep their digits
     (log(1 + sin(x)), 0.0), (log(1 - tan(x)), 0.0), (log(sin(x) + cos(x)), 0.0), (log(cos(x) - sin(x)), 0.0),
+    (log(sin(x)), PI / 2), (log(tan(x)), PI / 4), (log(cot(x)), -3 * PI / 4),
     (sec(x) - 1, 0.0), (1 - sec(x), 0.0), (sec(x) + 1, PI), (csc(x) - 1, PI / 2), (1 - csc(x), PI / 2),
     (csc(x) + 1, -PI / 2),
     (tan(x) - tan(y), "close"), (tan(x) + tan(y), "opposite"),

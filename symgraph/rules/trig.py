@@ -117,6 +117,15 @@ def _log_square(f, g, x):
                       2 * ops.LOG(ops.ABS(fx)))
 
 
+def _log_near_one(f, x):
+    """log(f(x)) for f = sin, tan, cot: log1p(f(x) - 1) where f(x) is in (1/2, 3/2), whose difference the
+    rules above take (sin x - 1 = -cos^2/(1 + sin x)); log(f(x)) elsewhere. As rearrange's log near 1 does
+    for cos (log1p(cosm1(x))), for the functions whose difference from 1 has no primitive."""
+    fx = f(x)
+    near = ops.AND(ops.GT(fx, const(sympy.Rational(1, 2))), ops.LT(fx, const(sympy.Rational(3, 2))))
+    return ops.SELECT(near, ops.LOG1P(fx - 1), ops.LOG(fx))
+
+
 # ---------------------------------------------------------------- inverse functions' complements
 def _pi_fraction(node):
     """r where `node` is the constant r*pi (r rational; a constant, or a quotient or product of two, as
@@ -199,6 +208,12 @@ RULES = [
          phase=STABILIZE, ref="A1, G10", doc="log(cos(x)^2) (log(1 - sin(x)^2)) cancels near 0"),
     Rule("log-sin-square", ops.LOG(ops.SIN(x) * ops.SIN(x)), lambda x: _log_square(ops.SIN, ops.COS, x), validity=A,
          phase=STABILIZE, ref="A1, G10", doc="log(sin(x)^2) (log(1 - cos(x)^2)) cancels near pi/2"),
+    Rule("log-sin", ops.LOG(ops.SIN(x)), lambda x: _log_near_one(ops.SIN, x), validity=A, phase=STABILIZE,
+         ref="A1", doc="log(sin(x)) near pi/2: sin(x) near 1 has lost the digits of its distance to 1"),
+    Rule("log-tan", ops.LOG(ops.TAN(x)), lambda x: _log_near_one(ops.TAN, x), validity=A, phase=STABILIZE,
+         ref="A1", doc="log(tan(x)) near pi/4"),
+    Rule("log-cot", ops.LOG(ops.COT(x)), lambda x: _log_near_one(ops.COT, x), validity=A, phase=STABILIZE,
+         ref="A1"),
     # ---- 1 -+ sin(x) in rearrange, after stabilize's log(1 + x) -> log1p(x) (log(1 + sin x) is log1p(sin x));
     # sin(x) -+ cos(x) in specialize (see _sin_cos)
     Rule("one-minus-sin", 1 - ops.SIN(x), lambda x: _one_minus_sin(x, 1, False), validity=A, phase=REARRANGE,
