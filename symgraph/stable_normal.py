@@ -64,16 +64,19 @@ class ndtr(_StableFunction):
 
 
 # ---------------------------------------------------------------- the Numba helpers
-# float64. z = |x|/sqrt(2) = zh + zl exactly (to 2^-106; zl is 0 at inf/NaN x), h = erfc(z)/2 =
-# erfc(zh) (1 - R zl)/2, and Phi(x) = h for x < 0, 1 - h for x >= 0 (h <= 1/2 there: no cancellation
-# that matters, and the error of erfc(z) counts at most half). R = (2/sqrt(pi)) e^(-zh^2)/erfc(zh) up to
-# z = 26 (e^(-z^2) and erfc are normal there; zh^2 rounding costs R 2^-43 of itself, which is nothing);
-# beyond, its asymptotic expansion 2z + 1/z - 1/z^3 (relative error 5/(4 z^6) < 2^-27), with z capped
-# at 64 so that inf*0 cannot occur (erfc is 0 there anyway). The correction is applied by one FMA where
-# erfc(zh)/2 is a normal number; in the subnormal tail (x < -37.5) h = erfc(zh) (1/2 - R zl/2), a
-# single rounding of the subnormal result. Phi underflows to 0 below x = -38.47.
+# float64. For x >= 0 (and NaN), 1/2 + erf(x/sqrt(2))/2: erf's relative condition is at most 1 and the
+# result is in [1/2, 1], so the rounding of x/sqrt(2) costs below 0.25 ulp there (and erf is cheaper than
+# the path below). For x < 0: z = |x|/sqrt(2) = zh + zl exactly (to 2^-106; zl is 0 at x = -inf), and
+# Phi(x) = erfc(z)/2 = erfc(zh) (1 - R zl)/2. R = (2/sqrt(pi)) e^(-zh^2)/erfc(zh) up to z = 26 (e^(-z^2)
+# and erfc are normal there; zh^2 rounding costs R 2^-43 of itself, which is nothing); beyond, its
+# asymptotic expansion 2z + 1/z - 1/z^3 (relative error 5/(4 z^6) < 2^-27), with z capped at 64 so that
+# inf*0 cannot occur (erfc is 0 there anyway). The correction is applied by one FMA where erfc(zh)/2 is
+# a normal number; in the subnormal tail (x < -37.5) h = erfc(zh) (1/2 - R zl/2), a single rounding of
+# the subnormal result. Phi underflows to 0 below x = -38.485.
 ops.helper("ndtr_f64", """
 def {name}(x):
+    if not x < 0.0:
+        return 0.5 + 0.5 * math.erf(x * INV_SQRT2)
     ax = abs(x)
     zh = ax * INV_SQRT2
     zl = _vm_fma(ax, INV_SQRT2, -zh) + ax * INV_SQRT2_LO
@@ -87,7 +90,7 @@ def {name}(x):
     c = -r * zl
     half = 0.5 * e
     h = _vm_fma(half, c, half) if e >= 4.450147717014403e-308 else e * (0.5 + 0.5 * c)
-    return h if x < 0.0 else 1.0 - h
+    return h
 """.replace("TWO_OVER_SQRT_PI", repr(TWO_OVER_SQRT_PI)).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO))
            .replace("INV_SQRT2", repr(INV_SQRT2)), requires=("fma",), ieee=True)
 # float32: erfc(-x/sqrt(2))/2 in float64 (the rounding of z costs 2^-45 of the result at most before
