@@ -19,7 +19,7 @@ OPS = [stable_series.X_MINUS_SIN, stable_series.SINH_MINUS_X, stable_series.EXPM
        stable_series.TANH_MINUS_X, stable_series.ATAN_MINUS_X, stable_series.ASINH_MINUS_X,
        stable_series.ASIN_MINUS_X, stable_series.ATANH_MINUS_X,
        stable_series.SIN_MINUS_X_COS, stable_series.X_COSH_MINUS_SINH, stable_series.EXP_MINUS_TAYLOR2,
-       stable_series.COS_MINUS_TAYLOR2]
+       stable_series.COS_MINUS_TAYLOR2, stable_series.LOG_MINUS_X_PLUS_ONE]
 # float64 ulps from the correctly rounded value: the series side rounds about once, and so do the unrounded
 # expm1, log1p and asinh pairs minus the leading terms; tan_minus_x (tanh_minus_x) multiplies
 # tan (tanh) by a series from 0.6; atan_minus_x adds three terms of one sign from 0.4;
@@ -31,7 +31,7 @@ MAX_ULPS = {"x_minus_sin": (1, 1), "sinh_minus_x": (1, 1), "expm1_minus_x": (1, 
             "inv_minus_cot": (2, 1), "tan_minus_x": (2, 1), "tanh_minus_x": (2, 1),
             "atan_minus_x": (2, 1), "asinh_minus_x": (1, 1), "asin_minus_x": (1, 1), "atanh_minus_x": (1, 1),
             "sin_minus_x_cos": (1, 1), "x_cosh_minus_sinh": (2, 1), "exp_minus_taylor2": (1, 1),
-            "cos_minus_taylor2": (1, 1)}
+            "cos_minus_taylor2": (1, 1), "log_minus_x_plus_one": (1, 1)}
 # where the ulps hold: tan(x) = x at 4.49 is a root of 1/x - cot(x) and of sin(x) - x cos(x) (there the typed
 # values' digits are the limit), and tan(x) - x has its poles from pi/2
 WITHIN = {"inv_minus_cot": 4.0, "tan_minus_x": 1.55, "sin_minus_x_cos": 4.0}
@@ -43,11 +43,16 @@ POINTS = np.concatenate([_magnitudes, -_magnitudes, [0.0, -0.0, np.inf, -np.inf,
 # the primitives defined on [-1, 1]: dense near +-1 and around their reduction's threshold 1/2
 _unit = np.concatenate([1 - np.exp(RNG.uniform(np.log(1e-16), np.log(0.5), 300)), RNG.uniform(0.4, 0.6, 300),
                         np.exp(RNG.uniform(np.log(1e-3), np.log(0.5), 200))])
-EXTRA_POINTS = {"asin_minus_x": np.concatenate([_unit, -_unit]), "atanh_minus_x": np.concatenate([_unit, -_unit])}
+# log(x) - x + 1 cancels near 1 (and switches its reduction at sqrt2/2 and sqrt2)
+_near_one = 1 + np.exp(RNG.uniform(np.log(1e-16), np.log(0.5), 300)) * RNG.choice([-1.0, 1.0], 300)
+EXTRA_POINTS = {"asin_minus_x": np.concatenate([_unit, -_unit]), "atanh_minus_x": np.concatenate([_unit, -_unit]),
+                "log_minus_x_plus_one": _near_one}
 # where each derivative and SymPy meaning are checked: inside the domain
 DERIVATIVE_POINTS = {"asin_minus_x": (-0.9, -1e-3, 1e-4, 0.5, 0.7, 0.999),
-                     "atanh_minus_x": (-0.9, -1e-3, 1e-4, 0.5, 0.7, 0.999)}
-MEANING_POINTS = {"asin_minus_x": (-0.5, 1e-3, 0.25, 0.75, 0.999), "atanh_minus_x": (-0.5, 1e-3, 0.25, 0.75, 0.999)}
+                     "atanh_minus_x": (-0.9, -1e-3, 1e-4, 0.5, 0.7, 0.999),
+                     "log_minus_x_plus_one": (1e-3, 0.5, 0.999, 1.001, 2.2, 30.0)}
+MEANING_POINTS = {"asin_minus_x": (-0.5, 1e-3, 0.25, 0.75, 0.999), "atanh_minus_x": (-0.5, 1e-3, 0.25, 0.75, 0.999),
+                  "log_minus_x_plus_one": (1e-3, 0.25, 0.999, 1.5, 4.0)}
 
 
 def _around(values, dtype):

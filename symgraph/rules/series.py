@@ -14,6 +14,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ..stable_series import LOG_MINUS_X_PLUS_ONE
 
 x, y = Var("x"), Var("y")
 A = Validity.ACCURACY
@@ -34,6 +35,13 @@ def _near_one(near, typed):
         inside = ops.AND(ops.GE(x, const(sympy.Rational(1, 2))), ops.LE(x, const(2)))
         return ops.SELECT(inside, near(x - 1), typed(x))
     return replace
+
+
+def _xlogx_near_one(u):
+    # (1 + u) log1p(u) - u = g + u (g + u), g = log1p(u) - u: log1p(u) as g + u (one rounding, |g| < |u|/2
+    # here) instead of a second logarithm
+    g = ops.LOG1P_MINUS_X(u)
+    return g + u * (g + u)
 
 
 def _shared_leading_term(x, y):
@@ -76,15 +84,15 @@ RULES = [
          ref="A1", doc="log(1 - x) + x = -x^2/2 - ..."),
     # entropy-like terms: (1 + x) log(1 + x) - x = (log1p(x) - x) + x log1p(x) (x^2/2 + ..., the parts -x^2/2
     # and x^2); near x = 1, log(x) - x + 1 and x log(x) - x + 1 (the Itakura-Saito and Poisson deviance
-    # terms) are the same in u = x - 1, which is exact on [1/2, 2] (Sterbenz)
+    # terms) are the same in u = x - 1, which is exact on [1/2, 2] (Sterbenz); log(x) - x + 1 is one primitive,
+# computed from log's own reduction of x (exact for every x)
     Rule("one-plus-x-log1p-minus-x", (1 + x) * ops.LOG1P(x) - x,
          lambda x: ops.LOG1P_MINUS_X(x) + x * ops.LOG1P(x), validity=A, phase=STABILIZE, ref="A1",
          doc="(1 + x) log(1 + x) - x = x^2/2 - ... loses every digit near 0"),
-    Rule("log-minus-x-plus-one", (1 + ops.LOG(x)) - x,
-         _near_one(lambda u: ops.LOG1P_MINUS_X(u), lambda x: (1 + ops.LOG(x)) - x),
+    Rule("log-minus-x-plus-one", (1 + ops.LOG(x)) - x, LOG_MINUS_X_PLUS_ONE(x),
          validity=A, phase=STABILIZE, ref="A1", doc="log(x) - x + 1 = -(x - 1)^2/2 + ... near 1"),
     Rule("xlogx-minus-x-plus-one", (1 + ops.XLOGY(x, x)) - x,
-         _near_one(lambda u: ops.LOG1P_MINUS_X(u) + u * ops.LOG1P(u), lambda x: (1 + ops.XLOGY(x, x)) - x),
+         _near_one(_xlogx_near_one, lambda x: (1 + ops.XLOGY(x, x)) - x),
          validity=A, phase=STABILIZE, ref="A1", doc="x log(x) - x + 1 = (x - 1)^2/2 - ... near 1"),
     Rule("log1p-minus-x", ops.LOG1P(x) - x, ops.LOG1P_MINUS_X(x), validity=A, phase=STABILIZE, ref="A1",
          doc="log(1 + x) - x = -x^2/2 + ..."),
