@@ -129,6 +129,8 @@ def cases() -> list:
         Case("erfc(-x/sqrt(2))/2", [x], erfc(-x / sqrt(2)) / 2, "|x| in [1e-3, 38]", [signed(log_uniform(1e-3, 38))]),
         Case("x/2*(1 + erf(x/sqrt(2)))", [x], x / 2 * (1 + erf(x / sqrt(2))), "|x| in [1e-3, 38]",
              [signed(log_uniform(1e-3, 38))]),
+        Case("log((1 + erf(x/sqrt(2)))/2)", [x], log((1 + erf(x / sqrt(2))) / 2), "|x| in [1e-3, 38]",
+             [signed(log_uniform(1e-3, 38))]),
         Case("sin(x)/x", [x], sin(x) / x, "|x| in [1e-20, 1e3]", [signed(log_uniform(1e-20, 1e3))]),
         Case("log(x + sqrt(x**2 + 1))", [x], log(x + sqrt(x**2 + 1)), "|x| in [1e-20, 1e200]",
              [signed(log_uniform(1e-20, 1e200))]),

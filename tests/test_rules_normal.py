@@ -44,6 +44,7 @@ CASES = [
     Case("ndtr-half-minus-half-times-erf", lambda x, y, p, r: POINT_FIVE - POINT_FIVE * ops.ERF(x / SQRT2), BOX),
     Case("two-minus-erfc", lambda x, y, p, r: 2 - ops.ERFC(x), BOX),
     Case("one-minus-ndtr", lambda x, y, p, r: 1 - NDTR(x), BOX),
+    Case("log-ndtr", lambda x, y, p, r: ops.LOG(NDTR(x)), BOX),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -81,6 +82,8 @@ def test_typed_spellings_become_ndtr():
         assert _ndtr_graph(expr) == want, name
     assert _ndtr_graph(sympy.erfc(x / S2) / 2) == sg.ndtr(-x)
     assert _ndtr_graph((1 - sympy.erf(x / S2)) / 2) == sg.ndtr(-x)
+    assert _ndtr_graph(sympy.log((1 + sympy.erf(x / S2)) / 2)) == sg.log_ndtr(x)
+    assert _ndtr_graph(sympy.log(sympy.erfc(-x / S2) / 2)) == sg.log_ndtr(x)
 
 
 def test_other_scalings_are_left_alone():

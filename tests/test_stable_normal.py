@@ -16,7 +16,7 @@ from symgraph.domain import Facts
 from symgraph.ir import Graph, const, symbol
 from symgraph.lower import lower
 from symgraph.reference import evaluate, ulps
-from symgraph.stable_normal import NDTR, mp_ndtr
+from symgraph.stable_normal import LOG_NDTR, NDTR, mp_log_ndtr, mp_ndtr
 
 x = sympy.Symbol("x")
 X = symbol(x)
@@ -129,3 +129,64 @@ def test_user_function_compiles_with_gradient():
 def test_stated_range():
     facts = Facts()
     assert facts.within(NDTR(X), 0, 1) and facts.nonnegative(NDTR(X))
+
+
+# ---------------------------------------------------------------- log Phi
+@pytest.fixture(scope="module")
+def log_kernel():
+    return CompiledFunction([x], Graph([LOG_NDTR(X)], "single"))
+
+
+def _log_point_sets():
+    rng = np.random.default_rng(1730)
+    n = 300
+    return {"[-1e6, -40]": -np.exp(rng.uniform(np.log(40), np.log(1e6), n)), "[-40, 0]": rng.uniform(-40, 0, n),
+            "[0, 40]": rng.uniform(0, 40, n)}
+
+
+LOG_POINTS = _log_point_sets()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name", list(LOG_POINTS))
+def test_log_ndtr_is_accurate_where_phi_underflows_or_rounds_to_one(log_kernel, name, dtype):
+    points = LOG_POINTS[name].astype(dtype)
+    got = log_kernel(points)
+    with mpmath.workdps(40):
+        want = [mp_log_ndtr(mpmath.mpf(float(v))) for v in points]
+    err = ulps(got, want, dtype)
+    # below 0 the rounding of x/sqrt(2) is corrected to first order (1 ulp); above, log1p(-Phi(-x)) keeps
+    # Phi's error
+    assert err.max() <= (1 if dtype is np.float32 or name != "[0, 40]" else 2), name
+    assert err.mean() < 0.5
+    if dtype is np.float64 and name != "[-40, 0]":
+        with np.errstate(divide="ignore"):
+            typed = np.log(np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in points]))
+        assert ulps(typed, want).max() > 1e6  # -inf where Phi underflows, 0 where it rounds to 1
+
+
+def test_log_ndtr_special_values(log_kernel):
+    got = log_kernel(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -1e200, 1e-300]))
+    np.testing.assert_array_equal(got[[0, 1, 6]], -math.log(2))
+    assert got[2] == 0 and got[3] == -np.inf and np.isnan(got[4]) and got[5] == -np.inf  # -5e399: overflows
+
+
+@pytest.mark.parametrize("point", [0.0, -3.0, -60.0, 5.0])
+def test_log_ndtr_vjp_is_the_mills_ratio(point):
+    (grad,) = LOG_NDTR.vjp(const(1), LOG_NDTR(X), X)
+    with mpmath.workdps(50):
+        numeric = mpmath.diff(mp_log_ndtr, mpmath.mpf(point))
+        got = evaluate(grad, {x: point}, dps=50)
+    assert abs(got - numeric) <= abs(numeric) * mpmath.mpf(10) ** -25, (point, got, numeric)
+
+
+def test_log_ndtr_sympy_side():
+    assert sg.log_ndtr(0) == -sympy.log(2) and sg.log_ndtr(sympy.oo) == 0
+    assert sg.log_ndtr(x).rewrite(sympy.log) == sympy.log(sg.ndtr(x))
+    value = sg.log_ndtr(sympy.Integer(-100)).evalf(30)
+    assert abs(value - sympy.log(sympy.erfc(50 * sympy.sqrt(2)) / 2).evalf(40)) < 1e-25
+    at = sympy.Rational(-7, 3)
+    assert abs(sg.log_ndtr(x).diff(x).subs(x, at).evalf(30) - sympy.log(sg.ndtr(x)).diff(x).subs(x, at).evalf(30)) \
+        < 1e-25
+    graph = lower(sg.log_ndtr(x))
+    assert graph.outputs[0].op is LOG_NDTR and ops.OPS["log_ndtr"] is LOG_NDTR

@@ -1,5 +1,6 @@
 """The normal CDF as users type it: erfc(-x/sqrt(2))/2, (1 + erf(x/sqrt(2)))/2 and GELU's x*(...)/2 become
-ndtr (symgraph/stable_normal.py), which carries the rounding of x/sqrt(2) that erfc multiplies by ~2 z^2.
+ndtr (symgraph/stable_normal.py), which carries the rounding of x/sqrt(2) that erfc multiplies by ~2 z^2;
+log(ndtr(x)) becomes log_ndtr, finite where Phi underflows.
 
 The rules run in the stabilize phase, on the graph as the erf complement rules leave it (1 + erf(w) is
 already erfc(-w) there), so they read halves of erfc; SymPy's own spellings of the halves of erf
@@ -16,7 +17,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ..stable_normal import INV_SQRT2, NDTR
+from ..stable_normal import INV_SQRT2, LOG_NDTR, NDTR
 
 w, r, u, h = Var("w"), Var("r"), Var("u"), ConstVar("h")
 A = Validity.ACCURACY
@@ -132,4 +133,6 @@ RULES = [
          ref="D7", doc="2 - erfc(w) (SymPy's erfc(-w)) cancels for w << 0; erfc(-w) is exact there"),
     Rule("one-minus-ndtr", 1 - NDTR(u), lambda u: NDTR(_negate(u)), validity=A, phase=STABILIZE, ref="D7",
          doc="1 - Phi(-x) (SymPy's erfc(-x/sqrt(2))/2 is 1 - erfc(x/sqrt(2))/2) cancels for x << 0"),
+    Rule("log-ndtr", ops.LOG(NDTR(u)), LOG_NDTR(u), validity=A, phase=STABILIZE, ref="D7",
+         doc="log Phi(x): Phi underflows below -38.5 where its log is about -x^2/2, and rounds to 1 above 8.3"),
 ]
