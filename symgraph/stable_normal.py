@@ -5,12 +5,12 @@ rules that rewrite the erf/erfc spellings (and GELU's, and log Phi) to them in s
 
 Typed, Phi(x) is erfc(-x/sqrt(2))/2 (or (1 + erf(x/sqrt(2)))/2, which the erf complement rule turns into
 that): z = x/sqrt(2) rounds (relative error up to 2^-53), and erfc multiplies the relative error of its
-argument by z erfc'(z)/erfc(z) ~ 2 z^2: 7 bits at x = -10, 10 bits at x = -37. Here z is carried as an
-exact pair zh + zl (|x| times 1/sqrt(2) as a double-double constant, the product's error by FMA), and
-erfc(zh + zl) = erfc(zh) (1 - R(zh) zl) to first order (the second-order term is 2^-90 of it), with
-R(z) = -d/dz log erfc(z) = (2/sqrt(pi)) e^(-z^2)/erfc(z), which is needed to about 13 bits only (R zl is
-below 2^-42). So only libm's erfc error is left (glibc: below 2.3 ulps, mean 0.4) and one rounding
-(for x >= 0, 1/2 + erf(x/sqrt(2))/2, where the rounding of z costs below 0.25 ulp).
+argument by z erfc'(z)/erfc(z) ~ 2 z^2: 7 bits at x = -10, 10 bits at x = -37. Here Phi(-|x|) =
+e^(-x^2/2) erfcx(z)/2: x^2/2 is an exact pair, so e^(-x^2/2) is computed to ~2^-60 (vecmath's exp
+reduction); erfcx(z) = e^(z^2) erfc(z) is well-conditioned in z, and the rounding error of z (exact by
+FMA) enters its Taylor expansion; the product is rounded once. Within 0.53 ulp of Phi below 0 (the
+subnormal tail included), 0.75 ulp above (1 - Phi(-x)), and faster than the typed libm erf/erfc call
+(branch-free and inline). log_ndtr is log erfc(z) - log 2 with the rounding of z corrected to first order.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import sympy
 from . import ops
 from .ir import const
 from .stable_functions import _StableFunction
+from .vecmath import INV_LN2, LN2_HI, LN2_LO
 
 NAN = mpmath.mpf("nan")
 # 1/sqrt(2) as a double-double: INV_SQRT2 (correctly rounded) + INV_SQRT2_LO
@@ -96,35 +97,79 @@ class log_ndtr(_StableFunction):
 
 
 # ---------------------------------------------------------------- the Numba helpers
-# float64. For x >= 0 (and NaN), 1/2 + erf(x/sqrt(2))/2: erf's relative condition is at most 1 and the
-# result is in [1/2, 1], so the rounding of x/sqrt(2) costs below 0.25 ulp there (and erf is cheaper than
-# the path below). For x < 0: z = |x|/sqrt(2) = zh + zl exactly (to 2^-106; zl is 0 at x = -inf), and
-# Phi(x) = erfc(z)/2 = erfc(zh) (1 - R zl)/2. R = (2/sqrt(pi)) e^(-zh^2)/erfc(zh) up to z = 26 (e^(-z^2)
-# and erfc are normal there; zh^2 rounding costs R 2^-43 of itself, which is nothing); beyond, its
-# asymptotic expansion 2z + 1/z - 1/z^3 (relative error 5/(4 z^6) < 2^-27), with z capped at 64 so that
-# inf*0 cannot occur (erfc is 0 there anyway). The correction is applied by one FMA where erfc(zh)/2 is
-# a normal number; in the subnormal tail (x < -37.5) h = erfc(zh) (1/2 - R zl/2), a single rounding of
-# the subnormal result. Phi underflows to 0 below x = -38.485.
-ops.helper("ndtr_f64", """
-def {name}(x):
-    if not x < 0.0:
-        return 0.5 + 0.5 * math.erf(x * INV_SQRT2)
-    ax = abs(x)
+TABLE_STEP, TABLE_SIZE, TABLE_DEGREE = 0.25, 110, 15
+
+
+def _erfcx_table():
+    """Rows (c0, c0_lo, a1, ..., a15) of erfcx(z)/2 = sum a_k (z - z0)^k at z0 = (i + 1/2)/4, i < 110,
+    c0 + c0_lo the value at z0 as a double-double (erfcx: Taylor coefficients by its derivatives'
+    recurrence at 50 digits)."""
+    rows = []
+    with mpmath.workdps(50):
+        for i in range(TABLE_SIZE):
+            z0 = mpmath.mpf(i + 0.5) * TABLE_STEP
+            a = [mpmath.erfc(z0) * mpmath.exp(z0 * z0), None]
+            a[1] = 2 * z0 * a[0] - 2 / mpmath.sqrt(mpmath.pi)
+            for k in range(1, TABLE_DEGREE):
+                a.append((2 * z0 * a[k] + 2 * a[k - 1]) / (k + 1))
+            half = [v / 2 for v in a]
+            head = float(half[0])
+            rows.append([head, float(half[0] - head)] + [float(v) for v in half[1:]])
+    return rows
+
+
+def _horner_lines():
+    """s = a1 + h (a2 + h (... a15)), unrolled over the table row c."""
+    last = 1 + TABLE_DEGREE
+    lines = [f"    s = c[{last}]"] + [f"    s = c[{k}] + h * s" for k in range(last - 1, 1, -1)]
+    return "\n".join(lines)
+
+
+# float64: Phi(-|x|) = e^(-x^2/2) erfcx(z)/2, z = |x|/sqrt(2), erfcx(z) = e^(z^2) erfc(z) (smooth and
+# well-conditioned: its relative condition is below 1), and Phi(x) = 1 - Phi(-x) for x >= 0 (Phi(-x) <= 1/2:
+# no cancellation). x^2/2 is an exact pair (FMA), e^-(x^2/2) unrounded from vecmath's exp reduction
+# (vm_exp_poly, relative error ~2^-60). erfcx(z)/2 from a table of Taylor expansions on intervals of
+# width 1/4 up to z = 27.5 (x = -38.9; Phi is 0 below -38.485), of degree 15, whose coefficients come
+# from the recurrence erfcx' = 2z erfcx - 2/sqrt(pi), erfcx^(k+1) = 2z erfcx^(k) + 2k erfcx^(k-1) at 50
+# digits (the first left out is below 2^-62 of the value), the value at the centre as a double-double: in
+# h = z - z0 the rounding error of z (zl, by FMA with 1/sqrt(2) as a double-double) is added, so that
+# only the term h P(h) (at most 0.13 of the value, near z = 0) is rounded in double. The product of the
+# two unrounded pairs is rounded once, with the scaling by 2^k (exact, or one rounding of a subnormal:
+# vm_exp_scale). Branch-free (a select for x >= 0 and for |x| >= 38.6, where Phi(-|x|) is 0).
+ops.preamble("ndtr_erfcx_table", "NDTR_ERFCX_TABLE = np.array(" + repr(_erfcx_table()) + ")")
+ops.helper("ndtr_half_erfc_f64", """
+def {name}(ax):
+    sq = ax * ax
+    sq_lo = _vm_fma(ax, ax, -sq)
+    inside = sq < 1490.0
+    t = 0.5 * sq if inside else 745.0
+    t_lo = 0.5 * sq_lo if inside else 0.0
+    kf = np.rint(-t * INV_LN2)
+    w, w_lo = @vm_exp_poly_f64(-t - kf * LN2_HI, kf * LN2_LO + t_lo)
     zh = ax * INV_SQRT2
     zl = _vm_fma(ax, INV_SQRT2, -zh) + ax * INV_SQRT2_LO
-    zl = zl if zl - zl == 0.0 else 0.0
-    e = math.erfc(zh)
-    near = zh < 26.0
-    zn = zh if near else 0.0
-    zb = zh if zh < 64.0 else 64.0
-    r = TWO_OVER_SQRT_PI * math.exp(-zn * zn) / (e if near else 1.0)
-    r = r if near else 2.0 * zb + (1.0 - 1.0 / (zb * zb)) / zb
-    c = -r * zl
-    half = 0.5 * e
-    h = _vm_fma(half, c, half) if e >= 4.450147717014403e-308 else e * (0.5 + 0.5 * c)
-    return h
-""".replace("TWO_OVER_SQRT_PI", repr(TWO_OVER_SQRT_PI)).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO))
-           .replace("INV_SQRT2", repr(INV_SQRT2)), requires=("fma",), ieee=True)
+    zc = zh if inside else 0.0
+    zl = zl if inside else 0.0
+    i = np.int64(zc * 4.0)
+    c = NDTR_ERFCX_TABLE[i]
+    h = (zc - (0.25 * i + 0.125)) + zl
+HORNER
+    hs = h * s
+    q = c[0] + hs
+    q_lo = ((c[0] - q) + hs) + c[1]
+    p = w * q
+    p_lo = _vm_fma(w, q, -p) + (w * q_lo + w_lo * q)
+    res = @vm_exp_scale_f64(p, p_lo, kf)
+    return res if inside else 0.0
+""".replace("HORNER", _horner_lines()).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO)).replace("INV_SQRT2", repr(INV_SQRT2))
+           .replace("INV_LN2", repr(INV_LN2)).replace("LN2_HI", repr(LN2_HI)).replace("LN2_LO", repr(LN2_LO)),
+           requires=("fma", "ndtr_erfcx_table"), ieee=True)
+ops.helper("ndtr_f64", """
+def {name}(x):
+    h = @ndtr_half_erfc_f64(abs(x))
+    res = h if x < 0.0 else 1.0 - h
+    return res if x == x else x
+""", ieee=True)
 # float32: erfc(-x/sqrt(2))/2 in float64 (the rounding of z costs 2^-45 of the result at most before
 # float32 underflows, at x = -14.2), rounded once
 ops.helper("ndtr_f32", """
