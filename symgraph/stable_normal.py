@@ -10,7 +10,8 @@ e^(-x^2/2) erfcx(z)/2: x^2/2 is an exact pair, so e^(-x^2/2) is computed to ~2^-
 reduction); erfcx(z) = e^(z^2) erfc(z) is well-conditioned in z, and the rounding error of z (exact by
 FMA) enters its Taylor expansion; the product is rounded once. Within 0.53 ulp of Phi below 0 (the
 subnormal tail included), 0.75 ulp above (1 - Phi(-x)), and faster than the typed libm erf/erfc call
-(branch-free and inline). log_ndtr is log erfc(z) - log 2 with the rounding of z corrected to first order.
+(branch-free and inline). log_ndtr is -x^2/2 + log(erfcx(z)/2) from the same parts (its asymptotic
+series beyond the table), log1p(-Phi(-x)) above 0: within 1 ulp, finite where Phi underflows.
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ NAN = mpmath.mpf("nan")
 # 1/sqrt(2) as a double-double: INV_SQRT2 (correctly rounded) + INV_SQRT2_LO
 INV_SQRT2 = 0.7071067811865476
 INV_SQRT2_LO = -4.833646656726457e-17
-TWO_OVER_SQRT_PI = 1.1283791670955126
 
 
 def mp_ndtr(x):
@@ -137,15 +137,9 @@ def _horner_lines():
 # two unrounded pairs is rounded once, with the scaling by 2^k (exact, or one rounding of a subnormal:
 # vm_exp_scale). Branch-free (a select for x >= 0 and for |x| >= 38.6, where Phi(-|x|) is 0).
 ops.preamble("ndtr_erfcx_table", "NDTR_ERFCX_TABLE = np.array(" + repr(_erfcx_table()) + ")")
-ops.helper("ndtr_half_erfc_f64", """
-def {name}(ax):
-    sq = ax * ax
-    sq_lo = _vm_fma(ax, ax, -sq)
-    inside = sq < 1490.0
-    t = 0.5 * sq if inside else 745.0
-    t_lo = 0.5 * sq_lo if inside else 0.0
-    kf = np.rint(-t * INV_LN2)
-    w, w_lo = @vm_exp_poly_f64(-t - kf * LN2_HI, kf * LN2_LO + t_lo)
+# erfcx(z)/2 for z = ax/sqrt(2) as an unrounded pair q + q_lo; ax < 38.6 (z < 27.3), 0 where not inside
+ops.helper("ndtr_erfcx_half_f64", """
+def {name}(ax, inside):
     zh = ax * INV_SQRT2
     zl = _vm_fma(ax, INV_SQRT2, -zh) + ax * INV_SQRT2_LO
     zc = zh if inside else 0.0
@@ -156,14 +150,25 @@ def {name}(ax):
 HORNER
     hs = h * s
     q = c[0] + hs
-    q_lo = ((c[0] - q) + hs) + c[1]
+    return q, ((c[0] - q) + hs) + c[1]
+""".replace("HORNER", _horner_lines()).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO))
+           .replace("INV_SQRT2", repr(INV_SQRT2)), requires=("fma", "ndtr_erfcx_table"), ieee=True)
+ops.helper("ndtr_half_erfc_f64", """
+def {name}(ax):
+    sq = ax * ax
+    sq_lo = _vm_fma(ax, ax, -sq)
+    inside = sq < 1490.0
+    t = 0.5 * sq if inside else 745.0
+    t_lo = 0.5 * sq_lo if inside else 0.0
+    kf = np.rint(-t * INV_LN2)
+    w, w_lo = @vm_exp_poly_f64(-t - kf * LN2_HI, kf * LN2_LO + t_lo)
+    q, q_lo = @ndtr_erfcx_half_f64(ax, inside)
     p = w * q
     p_lo = _vm_fma(w, q, -p) + (w * q_lo + w_lo * q)
     res = @vm_exp_scale_f64(p, p_lo, kf)
     return res if inside else 0.0
-""".replace("HORNER", _horner_lines()).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO)).replace("INV_SQRT2", repr(INV_SQRT2))
-           .replace("INV_LN2", repr(INV_LN2)).replace("LN2_HI", repr(LN2_HI)).replace("LN2_LO", repr(LN2_LO)),
-           requires=("fma", "ndtr_erfcx_table"), ieee=True)
+""".replace("INV_LN2", repr(INV_LN2)).replace("LN2_HI", repr(LN2_HI)).replace("LN2_LO", repr(LN2_LO)),
+           requires=("fma",), ieee=True)
 ops.helper("ndtr_f64", """
 def {name}(x):
     h = @ndtr_half_erfc_f64(abs(x))
@@ -197,34 +202,52 @@ NDTR = ops.defop("ndtr", 1, ndtr, sympy_types=(ndtr,), emit=_emit, mpmath=mp_ndt
 
 
 # ---------------------------------------------------------------- log Phi
-# log Phi(x). Above 0, log1p(-Phi(-x)) (Phi near 1: its log is -Phi(-x) to first order, no cancellation).
-# At and below 0, log erfc(z) - log 2 with z = -x/sqrt(2) = zh + zl as above: symgraph/stable.py's
-# log_erfc (finite where erfc underflows: -z^2 - log(z sqrt(pi)) + log(1 + t) by its asymptotic series)
-# of zh, plus the first-order correction -R(zh) zl, which is about 2^-52 of the result (the rounding of z
-# moves log erfc by 2 z zl ~ 2 z^2 2^-53, and the result is ~ -z^2): 1-2 ulps without it. R =
-# (2/sqrt(pi)) e^(-zh^2 - log erfc(zh)) to z = 26 (the exponent is small: log(z sqrt(pi)) and below),
-# 2z + 1/z - 1/z^3 beyond (z capped at 1e300 only, for inf*0: R zl matters as far as x^2 is finite). The
-# two negative terms and -log 2 (a double plus its tail) add without
-# cancellation. -inf at -inf and from x = -1.9e154, where x^2 overflows (R zl may be -inf there too: the
-# select keeps l), -0 at +inf.
+def _asymptotic_series(terms=10):
+    """(S - 1)/y = -1 + y (3 + y (-15 + ...)), S = sum_n (-1)^n (2n - 1)!! y^n, by Horner in y."""
+    coeffs, double_factorial = [], 1
+    for n in range(1, terms + 1):
+        double_factorial *= 2 * n - 1
+        coeffs.append(float((-1) ** n * double_factorial))
+    text = repr(coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        text = f"({c!r} + y * {text})"
+    return text
+
+
+# log Phi(x), branch-free (selects), every part vectorisable. Above 0, log1p(-Phi(-x)) (Phi near 1: its
+# log is -Phi(-x) to first order, no cancellation), Phi(-x) from the helper above. At and below 0, to
+# x = -38.6: -x^2/2 + log(erfcx(z)/2), the first an exact pair (FMA), the second the table's unrounded
+# pair through vecmath's log reduction (vm_log_reduce, vm_log1p_poly: unrounded), the parts summed with
+# TwoSums and rounded once (no cancellation: both terms are negative). Below -38.6 (z > 27.29), erfcx(z)/2
+# = S/(sqrt(2 pi) |x|) with S = 1 - y + 3y^2 - 15y^3 + ... (y = 1/x^2, the asymptotic series to its 10th
+# term: the first left out is below 2^-70 of it): -x^2/2 - (log|x| + log(2 pi)/2 - log1p(S - 1)), where
+# x^2/2 (at least 745) carries the result and the logarithms (below 1/100 of it) need no pairs. -inf at
+# -inf and from x = -1.9e154 (x^2 overflows), -0 at +inf.
 ops.helper("log_ndtr_f64", """
 def {name}(x):
-    if x > 0.0:
-        return math.log1p(-@ndtr_f64(-x))
     ax = abs(x)
-    zh = ax * INV_SQRT2
-    zl = _vm_fma(ax, INV_SQRT2, -zh) + ax * INV_SQRT2_LO
-    zl = zl if zl - zl == 0.0 else 0.0
-    l = @log_erfc_f64(zh)
-    near = zh < 26.0
-    zn = zh if near else 0.0
-    zb = zh if zh < 1e300 else 1e300
-    r = TWO_OVER_SQRT_PI * math.exp(-zn * zn - (l if near else 0.0))
-    r = r if near else 2.0 * zb + (1.0 - 1.0 / (zb * zb)) / zb
-    res = l - (0.6931471805599453 + (r * zl + 2.3190468138462996e-17))
-    return l if l == -np.inf else res
-""".replace("TWO_OVER_SQRT_PI", repr(TWO_OVER_SQRT_PI)).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO))
-           .replace("INV_SQRT2", repr(INV_SQRT2)), requires=("fma",), ieee=True)
+    positive = @vlog1p_f64(-@ndtr_half_erfc_f64(ax))
+    inside = ax < 38.6
+    sq = ax * ax
+    t = 0.5 * sq
+    t_lo = 0.5 * _vm_fma(ax, ax, -sq)
+    t_lo = t_lo if t_lo - t_lo == 0.0 else 0.0
+    q, q_lo = @ndtr_erfcx_half_f64(ax, inside)
+    dk, f = @vm_log_reduce_f64(q)
+    lt, tail = @vm_log1p_poly_f64(f)
+    a = dk * LN2_HI
+    r1 = a - t
+    e1 = ((a - r1) - t) if abs(a) >= t else ((-t - r1) + a)
+    r2 = r1 + lt
+    e2 = ((r1 - r2) + lt) if abs(r1) >= abs(lt) else ((lt - r2) + r1)
+    near = r2 + ((e1 + e2) + ((tail + q_lo / q) + (dk * LN2_LO - t_lo)))
+    y = 1.0 / (sq if sq > 1.0 else 1.0)
+    s_minus_one = y * SERIES
+    far = -t - ((t_lo + 0.9189385332046728) + (@vlog_f64(ax) - @vlog1p_f64(s_minus_one)))
+    res = positive if x > 0.0 else (near if inside else far)
+    return res if x == x else x
+""".replace("SERIES", _asymptotic_series()).replace("LN2_HI", repr(LN2_HI)).replace("LN2_LO", repr(LN2_LO)),
+           requires=("fma",), ieee=True)
 ops.helper("log_ndtr_f32", """
 def {name}(x):
     return np.float32(@log_ndtr_f64(np.float64(x)))
