@@ -168,3 +168,11 @@ def test_rewrites_are_idempotent():
     once, _ = optimize(lower([e for e, _ in NEAR]))
     twice, _ = optimize(once)
     assert twice.outputs == once.outputs
+
+
+def test_only_symbolic_multiples_of_pi_are_angles():
+    # a float near pi/2 is another value: pi/2 - atan(x) with it typed is not atan2(1, x)
+    from symgraph.lower import lower
+    from symgraph.passes import optimize
+    graph, trace = optimize(lower(sympy.Float(1.5707963267948966) - atan(x)))
+    assert "angle-minus-atan" not in [f.rule for f in trace]

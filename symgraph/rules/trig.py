@@ -1,8 +1,9 @@
 """Trigonometric sums that cancel near special angles, rewritten onto what libm computes accurately for
 every argument (sin, cos, tan with exact argument reduction, and cos(2x), 2x being exact): 1 -+ sin(x),
 sin(x) -+ cos(x), tan(x) -+ 1, cot(x) -+ 1, sec/csc -+ 1, the squares 1 - sin^2, 1 - cos^2 and
-2 sin^2 - 1, and tan(x) -+ tan(y) at close arguments; and the inverse functions' complements
-(pi/2 - atan(x) = atan2(1, x), atan(x) - pi/4, pi/2 - acos(x) = asin(x), pi - acos(x) = acos(-x), ...).
+2 sin^2 - 1, log(sin x), log(tan x) and log(cos^2) near 1, and tan(x) -+ tan(y) at close arguments; and
+the inverse functions' complements (pi/2 - atan(x) = atan2(1, x), atan(x) - pi/4, pi/2 - acos(x) = asin(x),
+pi - acos(x) = acos(-x), ...).
 
 Each guarded form keeps the typed sum where it does not cancel (the sign tests below), and where 2x
 overflows (|x| > 2^1023, float32 2^127): cos(inf) would be NaN where the typed sum is a number. Phases: the
@@ -137,7 +138,7 @@ def _pi_fraction(node):
         value = a / b if node.op is ops.DIV else a * b
     else:
         return None
-    r = sympy.nsimplify(value / sympy.pi, rational=False) if isinstance(value, sympy.Expr) else None
+    r = value / sympy.pi if isinstance(value, sympy.Expr) else None  # pi/2 over pi is 1/2; a Float stays a Float
     return r if r is not None and r.is_Rational else None
 
 
