@@ -6,6 +6,7 @@ from .lower import lower
 from .passes import Options
 # stable primitives users can write directly (SymPy functions that compile to careful kernels)
 from .stable import cosm1, log1mexp, log_sigmoid, logaddexp, logit, sigmoid, softplus, xlog1py, xlogy
+from .stable_erfcx import erfcx
 from .stable_normal import log_ndtr, ndtr
 from .stable_pow import pow1p
 from sympy.codegen.cfunctions import expm1, hypot, log1p  # noqa: E402  (SymPy's, lowered to our ops)
@@ -13,4 +14,4 @@ from sympy.codegen.cfunctions import expm1, hypot, log1p  # noqa: E402  (SymPy's
 __all__ = ["compile", "lower", "Graph", "Node", "CompiledFunction", "SymgraphError", "UnsupportedError",
            "ArgumentError", "RewriteError", "Options", "__version__",
            "softplus", "log1mexp", "logaddexp", "sigmoid", "log_sigmoid", "xlogy", "xlog1py", "logit", "cosm1",
-           "pow1p", "ndtr", "log_ndtr", "log1p", "expm1", "hypot"]
+           "pow1p", "ndtr", "log_ndtr", "erfcx", "log1p", "expm1", "hypot"]

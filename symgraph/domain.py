@@ -384,6 +384,17 @@ DERIVE = {
     **{name: _bool for name in ("lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "xor")},
     **STABLE_DERIVE,
 }
+# exp and expm1 of a compensated argument (symgraph/compensated.py): the correction moves the result by
+# at most an ulp, within the outward rounding of exp's and expm1's own bounds
+DERIVE["exp_pair"], DERIVE["expm1_pair"] = DERIVE["exp"], DERIVE["expm1"]
+# e^(x^2) erfc(x): decreasing from +inf at -inf to 0 at +inf, positive
+def _erfcx_value(v):
+    from .stable_erfcx import mp_erfcx
+    with mpmath.workdps(20):
+        return float(mp_erfcx(mpmath.mpf(v)))
+
+
+DERIVE["erfcx"] = _monotone_outward(_erfcx_value, decreasing=True, within=(0.0, INF))
 
 
 class Facts:

@@ -578,7 +578,9 @@ from . import vecmath_log  # noqa: E402,F401  (vectorisable log2 and log10)
 from .stable import (COSM1, EXPREL, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT,  # noqa: E402,F401
                      SCALED_EXPM1, SIGMOID, SIGMOID_DIFF, SOFTPLUS, X_OVER_EXPM1, XLOG1PY, XLOGY)
 from .stable_pow import POW1P  # noqa: E402,F401
+from .compensated import EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR  # noqa: E402,F401
 from .stable_normal import NDTR  # noqa: E402,F401
+from .stable_erfcx import ERFCX  # noqa: E402,F401
 from .stable_series import (ASIN_MINUS_X, ASINH_MINUS_X, ATAN_MINUS_X, ATANH_MINUS_X,  # noqa: E402,F401
                             COS_MINUS_TAYLOR2, EXP_MINUS_TAYLOR2, EXPM1_MINUS_X, INV_MINUS_COT,
                             LOG1P_MINUS_X, SIN_MINUS_X_COS, SINH_MINUS_X, TAN_MINUS_X, TANH_MINUS_X,

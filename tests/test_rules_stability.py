@@ -187,6 +187,10 @@ CASES = [
     Case("erf-minus-one", erf(x) - 1, ops.ERFC, accuracy={x: log_uniform(1e-3, 26)}),
     Case("one-minus-erfc", 1 - erfc(x), ops.ERF, accuracy={x: signed(log_uniform(1e-20, 1))}),
     Case("erfc-minus-one", erfc(x) - 1, ops.ERF, accuracy={x: signed(log_uniform(1e-20, 1))}),
+    Case("erfcx", exp(x**2) * erfc(x), ops.ERFCX, extremes=(30.0, 1e4, 1e6),
+         accuracy={x: either(signed(log_uniform(1e-3, 26)), log_uniform(26, 1e6))}),
+    Case("erfcx-times", x * exp(x**2) * erfc(x), ops.ERFCX, extremes=(30.0, 1e4),
+         accuracy={x: log_uniform(1, 1e6)}),
     Case("log-erfc", log(erfc(x)), ops.LOG_ERFC, accuracy={x: either(signed(log_uniform(1e-20, 0.5)),
                                                                    log_uniform(1e-2, 1e3))}),
     # ---- sinc, x*log(x)

@@ -405,6 +405,10 @@ RULES = [
     Rule("erf-minus-one", ops.ERF(x) - 1, lambda x: -ops.ERFC(x), validity=A, phase=STABILIZE, ref="D3"),
     Rule("one-minus-erfc", 1 - ops.ERFC(x), ops.ERF(x), validity=A, phase=STABILIZE, ref="D4"),
     Rule("erfc-minus-one", ops.ERFC(x) - 1, _erfc_minus_one, validity=A, phase=STABILIZE, ref="D5"),
+    Rule("erfcx", ops.EXP(x * x) * ops.ERFC(x), lambda x: ops.ERFCX(x), validity=A, phase=STABILIZE, ref="D6",
+         doc="exp(x**2)*erfc(x) is inf*0 = NaN from x = 26.6, and x*x's rounding costs x^2 ulps below"),
+    Rule("erfcx-times", ops.MUL(ops.EXP(x * x), ops.ERFC(x), y), lambda x, y: ops.ERFCX(x) * y, validity=A,
+         phase=STABILIZE, ref="D6", doc="exp(x**2)*erfc(x) times more factors"),
     Rule("log-erfc", ops.LOG(ops.ERFC(x)), ops.LOG_ERFC(x), validity=A, phase=STABILIZE, ref="D6",
          doc="erfc underflows for x > 26.5 (float32: 9.2), and its log cancels near 0"),
     # ---- sinc and x*log(x)

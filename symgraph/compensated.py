@@ -1,0 +1,128 @@
+"""Rounding errors as values, and exp / expm1 of an argument carried with its rounding error.
+
+exp turns an absolute error of its argument into a relative error of its result: where u = -x^2/2 is
+computed as fl(u) = u - e (|e| up to ulp(u)/2), exp(fl(u)) = exp(u) e^-e, and at |u| = 700 that is 350
+ulps; the Gaussian exp(-(x - m)^2/(2 s^2)) loses 2 bits on average, exp(x/y) 1.3, as typed and as
+sympy.lambdify computes them. The error of one +, -, * or / is itself a float, found exactly by an
+error-free transformation: TwoSum for a sum, an FMA for a product, the remainder of a quotient by FMA. So
+the argument is carried as the pair (hi, lo) = (the kernel's own fl(u), the first-order sum of the
+errors of its operations, propagated like a derivative), and exp(hi + lo) = exp(hi) (1 + lo) to within
+lo^2/2 (below 2^-100 of it).
+
+The error ops mean 0 in real arithmetic (their SymPy functions evaluate to 0, their mpmath reference is
+0): a graph with them means what it meant without them, and rewrite rules see them as opaque values,
+so no algebra can cancel the TwoSum it would see in x - (x + y - y). In the kernel they are IEEE helpers
+(no fast-math: reassociation would turn a TwoSum into 0). The rule that builds the pairs is in
+symgraph/rules/compensate.py; the value ranges are in symgraph/domain.py.
+"""
+from __future__ import annotations
+
+import mpmath
+import sympy
+from sympy.codegen import cfunctions
+
+from . import ops
+from .ir import const
+
+
+class _RoundingError(sympy.Function):
+    """The rounding error of one floating-point operation: 0 in real arithmetic."""
+    nargs = 2
+
+    def _eval_evalf(self, prec):
+        return sympy.Float(0, precision=prec)
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+
+class sum_error(_RoundingError):
+    """(a + b) - fl(a + b), exact by TwoSum."""
+
+
+class product_error(_RoundingError):
+    """a*b - fl(a*b), exact by FMA."""
+
+
+class quotient_error(_RoundingError):
+    """a/b - fl(a/b) to first order: the remainder a - fl(a/b) b (exact by FMA) over b."""
+
+
+def _zero(*args):
+    return mpmath.mpf(0)
+
+
+def _no_gradient(g, out, a, b):
+    return const(0), const(0)
+
+
+def _calls(name):
+    def emit(ctx, node, *args):
+        return f"@{name}_{'f32' if ctx.variant == 'float32' else 'f64'}({', '.join(args)})"
+    return emit
+
+
+def _per_dtype(name, source, requires=()):
+    for sfx in ("f64", "f32"):
+        ops.helper(f"{name}_{sfx}", source.replace("<sfx>", sfx), requires=requires, ieee=True)
+
+
+_per_dtype("sum_error", """
+def {name}(a, b):
+    s = a + b
+    t = s - a
+    return (a - (s - t)) + (b - t)
+""")
+_per_dtype("product_error", """
+def {name}(a, b):
+    return _vm_fma(a, b, -(a * b))
+""", requires=("fma",))
+_per_dtype("quotient_error", """
+def {name}(a, b):
+    q = a / b
+    return _vm_fma(-q, b, a) / b
+""", requires=("fma",))
+
+# exp(hi + lo) = e + e*lo for e = exp(hi); where lo is not finite (an infinite or NaN operand made the
+# error NaN) or the correction is (e = inf), e is the answer: exp(hi) with all of exp's IEEE values
+_per_dtype("exp_correction", """
+def {name}(e, lo):
+    c = e * lo
+    return e + c if c - c == 0 else e
+""")
+# expm1(hi + lo) = m + (m + 1) lo for m = expm1(hi), the slope e^hi as m + 1 (its rounding is lo's second order)
+_per_dtype("expm1_correction", """
+def {name}(m, lo):
+    c = (m + {F}(1.0)) * lo
+    return m + c if c - c == 0 else m
+""")
+
+
+def _corrected(family, libm):
+    """exp or expm1 of hi as the kernel computes it elsewhere (the vectorised helper, or libm in a very
+    large kernel: codegen.INLINE_CALL_LIMIT), then the first-order correction by lo."""
+    def emit(ctx, node, hi, lo):
+        sfx = "f32" if ctx.variant == "float32" else "f64"
+        value = libm.format(hi) if getattr(ctx, "compact", False) else f"@v{family}_{sfx}({hi})"
+        return f"@{family}_correction_{sfx}({value}, {lo})"
+    return emit
+
+
+SUM_ERROR = ops.defop("sum_error", 2, sum_error, sympy_types=(sum_error,), emit=_calls("sum_error"),
+                      mpmath=_zero, vjp=_no_gradient, description="the rounding error of a + b (0 in the reals)")
+PRODUCT_ERROR = ops.defop("product_error", 2, product_error, sympy_types=(product_error,),
+                          emit=_calls("product_error"), mpmath=_zero, vjp=_no_gradient,
+                          description="the rounding error of a*b (0 in the reals)")
+QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quotient_error,),
+                           emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
+                           description="the rounding error of a/b to first order (0 in the reals)")
+EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_corrected("exp", "math.exp({0})"),
+                     mpmath=lambda hi, lo: mpmath.exp(hi + lo), vjp=lambda g, out, hi, lo: (g * out, g * out),
+                     description="exp(hi + lo) for an argument hi carried with its rounding error lo")
+EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo), emit=_corrected("expm1", "math.expm1({0})"),
+                       mpmath=lambda hi, lo: mpmath.expm1(hi + lo),
+                       vjp=lambda g, out, hi, lo: (g * (out + 1), g * (out + 1)),
+                       description="expm1(hi + lo) for an argument hi carried with its rounding error lo")
