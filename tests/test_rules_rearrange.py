@@ -25,6 +25,9 @@ CASES = [
     Case("exp-difference", lambda x, y, p, r: ops.EXP(x + y) - ops.EXP(x), EXP_BOX, 2.5),
     Case("exp-difference", lambda x, y, p, r: ops.EXP(-(x * y)) - ops.EXP(-(const(3) * y)),
          {X: (-100, 100), Y: (-100, 100)}, 2.5),
+    # a factor shared by both products comes out: x*y - x = x*(y - 1), x*y - 3*y = (x - 3)*y
+    Case("common-factor", lambda x, y, p, r: x * y - x, {}, 1.5),
+    Case("common-factor", lambda x, y, p, r: x * y - const(3) * y, {}, 1.5),
     Case("log-difference", lambda x, y, p, r: ops.LOG(x) - ops.LOG(y), {}, 2.5),
     Case("log-quotient", lambda x, y, p, r: ops.LOG(x / y), {}, 2.5),
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),

@@ -131,9 +131,33 @@ def _conjugate(p, q, sign):
     return ops.SELECT(ops.AND(opposite, _is_finite(new)), new, typed)
 
 
+def _common_factor(p, q):
+    # p - q = c (a - b) for products p = c a and q = c b sharing the factors c: the typed products round
+    # before the difference cancels (x*y - x*z for y ~ z, x*y - x for y ~ 1), a - b is exact there
+    # (Sterbenz) and rounds once otherwise. Where a - b overflows (p and q finite, c < 1) the typed form.
+    if ops.MUL not in (p.op, q.op):
+        return None
+    rest_q = list(q.args) if q.op is ops.MUL else [q]
+    common, rest_p = [], []
+    for f in (p.args if p.op is ops.MUL else (p,)):
+        if not f.is_const and f in rest_q:
+            common.append(f)
+            rest_q.remove(f)
+        else:
+            rest_p.append(f)
+    if not common:
+        return None
+    a = ops.MUL(*rest_p) if len(rest_p) > 1 else rest_p[0] if rest_p else const(1)
+    b = ops.MUL(*rest_q) if len(rest_q) > 1 else rest_q[0] if rest_q else const(1)
+    new = ops.MUL(*common, a - b)
+    return ops.SELECT(_is_finite(new), new, p - q)
+
+
 RULES = [
     Rule("exp-difference", ops.EXP(x) - ops.EXP(y), _exp_difference, validity=A, phase=REARRANGE, ref="A4, E8",
          doc="e^x - e^y cancels for x ~ y (e^(x + e) - e^x: every digit of e lost to x + e's rounding)"),
+    Rule("common-factor", p - q, _common_factor, validity=A, phase=REARRANGE, ref="H6",
+         doc="x*y - x*z rounds both products before the difference cancels; x*(y - z) does not"),
     Rule("log-difference", ops.LOG(x) - ops.LOG(y), _log_difference, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x) - log(y) cancels for x ~ y, and loses |log x| ulps whenever |log(x/y)| is small against it"),
     Rule("log-quotient", ops.LOG(x / y), _log_quotient, validity=A, phase=REARRANGE, ref="A1",
