@@ -305,6 +305,35 @@ def cases() -> list:
         Case("pi/2 - asin(x)", [x], sp.pi / 2 - asin(x), "1 - x in [1e-15, 0.5]", [one_minus(log_uniform(1e-15, 0.5))]),
         Case("pi - acos(x)", [x], sp.pi - acos(x), "1 + x in [1e-15, 0.5]",
              [negated(one_minus(log_uniform(1e-15, 0.5)))]),
+        # exp of a rounded argument: the argument's last rounding is |u| ulps of the result (compensated)
+        Case("exp(-x**2)", [x], exp(-x**2), "|x| in [1e-3, 27]", [signed(log_uniform(1e-3, 27))]),
+        Case("exp(-x**2/2)/sqrt(2*pi)", [x], exp(-x**2 / 2) / sqrt(2 * sp.pi), "|x| in [1e-3, 38]",
+             [signed(log_uniform(1e-3, 38))]),
+        Case("exp(-(x - y)**2/(2*z**2))", [x, y, z], exp(-(x - y)**2 / (2 * z**2)), "x, y in [-10, 10], z in [0.1, 10]",
+             [uniform(-10, 10), uniform(-10, 10), log_uniform(0.1, 10)]),
+        Case("exp(x/y)", [x, y], exp(x / y), "|x| in [1e-3, 700], y in [0.5, 10]",
+             [signed(log_uniform(1e-3, 700)), log_uniform(0.5, 10)]),
+        Case("exp(x**2)*erfc(x)", [x], exp(x**2) * erfc(x), "x in [-26, 1e4]",
+             [either(uniform(-26, 0), log_uniform(1e-3, 1e4))]),
+        # differences of exponentials and products sharing a term or a factor
+        Case("exp(x + y) - exp(x)", [x, y], exp(x + y) - exp(x), "x in [-700, 700], |y| in [1e-15, 1e-3]",
+             [uniform(-700, 700), signed(log_uniform(1e-15, 1e-3))]),
+        Case("(exp(-x*z) - exp(-y*z))/(y - x)", [x, y, z], (exp(-x * z) - exp(-y * z)) / (y - x),
+             "x in [1e-3, 10], |y/x - 1| in [1e-12, 1e-3], z in [1e-2, 10] (Bateman)",
+             lambda rng, count: _close_pair(log_uniform(1e-3, 10), 1e-12, 1e-3)(rng, count)
+             + [log_uniform(1e-2, 10)(rng, count)]),
+        Case("x*y - x*z", [x, y, z], x * y - x * z, "|x| in [1e-3, 1e3], |z/y - 1| in [1e-12, 1e-3]",
+             lambda rng, count: [signed(log_uniform(1e-3, 1e3))(rng, count)]
+             + _close_pair(signed(log_uniform(1e-3, 1e3)), 1e-12, 1e-3)(rng, count)),
+        Case("x**2 - 2*x*y + y**2", [x, y], x**2 - 2 * x * y + y**2, "x in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(log_uniform(1e-3, 1e3), 1e-12, 1e-3)),
+        Case("x*y - x", [x, y], x * y - x, "|x| in [1e-3, 1e3], |y - 1| in [1e-12, 1e-3]",
+             [signed(log_uniform(1e-3, 1e3)), one_minus(signed(log_uniform(1e-12, 1e-3)))]),
+        # hyperbolic and sinc forms
+        Case("cosh(x)/sinh(x) - 1/x", [x], cosh(x) / sinh(x) - 1 / x, "|x| in [1e-8, 300] (Langevin)",
+             [signed(log_uniform(1e-8, 300))]),
+        Case("1 - sin(x)/x", [x], 1 - sin(x) / x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        Case("log(sinh(x))", [x], log(sinh(x)), "x in [1e-8, 1e4]", [log_uniform(1e-8, 1e4)]),
     ]
 
 

@@ -39,6 +39,9 @@ def _to_sympy(roots):
         if n in values:
             continue
         if expanded:
+            if n.op is ops.POW:  # a small integer power: its exponent is a number, not an operand
+                values[n] = values[n.args[0]] ** int(n.args[1].value)
+                continue
             a = [values[arg] for arg in n.args]
             if n.op is ops.ADD:
                 values[n] = sympy.Add(*a)
@@ -48,10 +51,8 @@ def _to_sympy(roots):
                 values[n] = a[0] - a[1]
             elif n.op is ops.NEG:
                 values[n] = -a[0]
-            elif n.op is ops.DIV:
-                values[n] = a[0] / a[1]
             else:
-                values[n] = a[0] ** int(n.args[1].value)
+                values[n] = a[0] / a[1]
             continue
         count += 1
         if count > MAX_NODES:
