@@ -111,6 +111,11 @@ def _corrected(family, libm):
     return emit
 
 
+def _mp_carried(hi, lo):
+    # as the helpers: an error that is not finite (0 times an infinite operand) is left out
+    return hi + lo if mpmath.isfinite(lo) else hi
+
+
 SUM_ERROR = ops.defop("sum_error", 2, sum_error, sympy_types=(sum_error,), emit=_calls("sum_error"),
                       mpmath=_zero, vjp=_no_gradient, description="the rounding error of a + b (0 in the reals)")
 PRODUCT_ERROR = ops.defop("product_error", 2, product_error, sympy_types=(product_error,),
@@ -120,9 +125,36 @@ QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quo
                            emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
                            description="the rounding error of a/b to first order (0 in the reals)")
 EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_corrected("exp", "math.exp({0})"),
-                     mpmath=lambda hi, lo: mpmath.exp(hi + lo), vjp=lambda g, out, hi, lo: (g * out, g * out),
+                     mpmath=lambda hi, lo: mpmath.exp(_mp_carried(hi, lo)), vjp=lambda g, out, hi, lo: (g * out, g * out),
                      description="exp(hi + lo) for an argument hi carried with its rounding error lo")
-EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo), emit=_corrected("expm1", "math.expm1({0})"),
-                       mpmath=lambda hi, lo: mpmath.expm1(hi + lo),
+EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo),
+                       emit=_corrected("expm1", "math.expm1({0})"),
+                       mpmath=lambda hi, lo: mpmath.expm1(_mp_carried(hi, lo)),
                        vjp=lambda g, out, hi, lo: (g * (out + 1), g * (out + 1)),
                        description="expm1(hi + lo) for an argument hi carried with its rounding error lo")
+
+
+# ---------------------------------------------------------------- other functions of a rounded argument
+# f(hi + lo) = f(hi) + f'(hi) lo for the functions whose result carries their argument's absolute error
+# as a relative one (sigmoid and softplus in their exponential tails, sinh, cosh, erfc, c**u), with the
+# slope f'(hi) from cheap forms of f's value: it needs ~10 correct bits (the correction is ~2^-43 of f).
+# carried(u) is u itself, marking an argument whose error is already carried: f(carried(u)) is not
+# corrected again (optimizing twice changes nothing), and emits nothing.
+CARRIED = ops.defop("carried", 1, lambda a: a, emit="{0}", mpmath=lambda a: a, vjp=lambda g, out, a: (g,),
+                    description="its argument, whose rounding error a correction already carries")
+
+_per_dtype("first_order", """
+def {name}(value, slope, lo):
+    c = slope * lo
+    return value + c if c - c == 0 else value
+""")
+
+
+def _mp_first_order(v, s, lo):
+    c = s * lo
+    return v + c if mpmath.isfinite(c) else v  # as the helper: no correction where it is not finite
+
+
+CORRECTED = ops.defop("corrected", 3, lambda v, s, lo: v + s * lo, emit=_calls("first_order"),
+                      mpmath=_mp_first_order, vjp=lambda g, out, v, s, lo: (g, g * lo, g * s),
+                      description="value + slope*lo: a function of an argument hi carried with its error lo")

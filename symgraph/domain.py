@@ -387,8 +387,12 @@ DERIVE = {
 # exp and expm1 of a compensated argument (symgraph/compensated.py): the correction moves the result by
 # at most an ulp, within the outward rounding of exp's and expm1's own bounds
 DERIVE["exp_pair"], DERIVE["expm1_pair"] = DERIVE["exp"], DERIVE["expm1"]
-# e^(x^2) erfc(x): decreasing from +inf at -inf to 0 at +inf, positive
+# carried(u) is u; corrected(v, s, lo) is v moved by ~2^-43 of itself (what is known of v holds for it)
+DERIVE["carried"] = DERIVE["corrected"] = lambda infos, node: infos[0]
+
+
 def _erfcx_value(v):
+    # e^(x^2) erfc(x): decreasing from +inf at -inf to 0 at +inf, positive
     from .stable_erfcx import mp_erfcx
     with mpmath.workdps(20):
         return float(mp_erfcx(mpmath.mpf(v)))

@@ -40,6 +40,8 @@ DOMAINS = {
     "cot": [(0.3,), (1.1,), (-0.8,)], "sec": [(0.3,), (1.1,), (-0.8,)], "csc": [(0.3,), (1.1,), (-0.8,)],
     "abs": NONZERO, "sign": NONZERO, "arg": NONZERO, "atan2": [(0.5, 1.2), (-1.0, -0.3), (2.0, 0.1)],
     "hypot": [(0.5, 1.2), (-1.0, -0.3), (2.0, 0.1)], "logaddexp2": PAIRS, "sub": PAIRS,
+    # value + slope*lo (symgraph/compensated.py): three operands
+    "corrected": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
     "log_minus_x_plus_one": POSITIVE,
 }
 DEFAULT_UNARY = [(0.3,), (0.55,), (-0.8,)]

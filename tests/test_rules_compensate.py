@@ -16,6 +16,14 @@ CASES = [
     Case("exp-compensated", lambda x, y, p, r: ops.EXP(x / y), EXP_BOX),
     Case("exp-compensated", lambda x, y, p, r: ops.EXP(const(3) * x - y), EXP_BOX),
     Case("expm1-compensated", lambda x, y, p, r: ops.EXPM1(x * y), EXP_BOX),
+    Case("sigmoid-compensated", lambda x, y, p, r: ops.SIGMOID(x * y), EXP_BOX),
+    Case("softplus-compensated", lambda x, y, p, r: ops.SOFTPLUS(x * y), EXP_BOX),
+    Case("log_sigmoid-compensated", lambda x, y, p, r: ops.LOG_SIGMOID(x / y), EXP_BOX),
+    Case("sinh-compensated", lambda x, y, p, r: ops.SINH(x * y), EXP_BOX),
+    Case("cosh-compensated", lambda x, y, p, r: ops.COSH(x + y), EXP_BOX),
+    Case("erfc-compensated", lambda x, y, p, r: ops.ERFC(x * y), EXP_BOX),
+    Case("exp2-compensated", lambda x, y, p, r: ops.EXP2(x / y), EXP_BOX),
+    Case("pow-of-constant-compensated", lambda x, y, p, r: ops.POW(const(10), x * y), EXP_BOX),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 

@@ -53,47 +53,58 @@ def _one_minus_sqrt(x):
     return _over_sum_of_roots(cancelled(ONE, x) or 1 - x, 1 + ops.SQRT(x))
 
 
-def _near(x, y):
-    """True where the half-angle forms beat the typed difference: |x - y|*|x + y| < 1 (the rounding
-    of the mid-point, about ulp(x), is then smaller than the difference's own rounding)."""
-    return ops.LT(ops.ABS((x - y) * _mid(x, y)), 1)
-
-
 HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
+MID_LIMIT = const(sympy.Integer(2) ** 12)
+QUARTER = const(sympy.Rational(1, 4))
 
 
-def _half_diff(x, y):
-    # halves first (x + y may overflow); spelled as specialize spells x/2, so the form is stable
-    return HALF * x - HALF * y
-
-
-def _mid(x, y):
-    return HALF * x + HALF * y
+def _compensated_mid(x, y):
+    """The half-angle forms' parts: h = x/2 - y/2, m = x/2 + y/2 and m's rounding error dm (TwoSum: the
+    halves are exact), and where they hold: h exact (x - y is, by Sterbenz, near x = y) and either
+    |m| < 2^12, below which the first-order correction f(m) + f'(m) dm leaves dm^2/2 < 2^-24 of f out
+    (float32's precision; float64's bound would be 2^26), or |x - y| |x + y| < 1, where dm moves the
+    result by less than the difference's own rounding even uncorrected."""
+    hx, hy = HALF * x, HALF * y
+    h, m = hx - hy, hx + hy
+    exact_h = ops.EQ(ops.SUM_ERROR(hx, -hy), 0)
+    small = ops.OR(ops.LT(ops.ABS(m), MID_LIMIT), ops.LT(ops.ABS(h * m), QUARTER))
+    return h, m, ops.SUM_ERROR(hx, hy), ops.AND(exact_h, small)
 
 
 def _sin_diff(x, y):
-    h, m = _half_diff(x, y), _mid(x, y)
-    return ops.SELECT(_near(x, y), 2 * ops.SIN(h) * ops.COS(m), ops.SIN(x) - ops.SIN(y))
+    # sin(x) - sin(y) = 2 sin((x - y)/2) cos((x + y)/2), cos(x) - cos(y) = -2 sin((x - y)/2) sin((x + y)/2):
+    # (x - y)/2 is exact near x = y, where the typed difference keeps only its terms' roundings; the
+    # mid-point's rounding dm moves cos(m) by sin(m) dm, which is added back
+    h, m, dm, holds = _compensated_mid(x, y)
+    new = 2 * ops.SIN(h) * (ops.COS(m) - ops.SIN(m) * dm)
+    return ops.SELECT(holds, new, ops.SIN(x) - ops.SIN(y))
 
 
 def _cos_diff(x, y):
-    h, m = _half_diff(x, y), _mid(x, y)
-    return ops.SELECT(_near(x, y), -(2 * ops.SIN(h) * ops.SIN(m)), ops.COS(x) - ops.COS(y))
+    h, m, dm, holds = _compensated_mid(x, y)
+    new = -(2 * ops.SIN(h) * (ops.SIN(m) + ops.COS(m) * dm))
+    return ops.SELECT(holds, new, ops.COS(x) - ops.COS(y))
 
 
 def _cosh_diff(x, y):
     # cosh(x) - cosh(y) = 2 sinh((x + y)/2) sinh((x - y)/2), sinh(x) - sinh(y) = 2 cosh((x + y)/2)
-    # sinh((x - y)/2): x/2 - y/2 is exact near x = y (Sterbenz), where the typed difference keeps only
-    # its terms' roundings; the mid-point's rounding moves sinh/cosh by |mid| ulps, so only where
-    # |x - y| |x + y| < 1 (as for sin and cos)
-    h, m = _half_diff(x, y), _mid(x, y)
-    return ops.SELECT(_near(x, y), 2 * ops.SINH(m) * ops.SINH(h), ops.COSH(x) - ops.COSH(y))
+    # sinh((x - y)/2): the mid-point's rounding (|m| ulps of sinh(m), cosh(m)) is added back by the
+    # specialize phase's first-order corrections of sinh and cosh (rules/compensate.py). Only for
+    # |x - y| < 1: beyond, the typed terms (within 0.56 ulp each) cancel by less than a bit, and the
+    # product of three roundings would be the less accurate
+    h, m, _, holds = _close_halves(x, y)
+    return ops.SELECT(holds, 2 * ops.SINH(h) * ops.SINH(m), ops.COSH(x) - ops.COSH(y))
 
 
 def _sinh_diff(x, y):
-    h, m = _half_diff(x, y), _mid(x, y)
-    return ops.SELECT(_near(x, y), 2 * ops.COSH(m) * ops.SINH(h), ops.SINH(x) - ops.SINH(y))
+    h, m, _, holds = _close_halves(x, y)
+    return ops.SELECT(holds, 2 * ops.COSH(m) * ops.SINH(h), ops.SINH(x) - ops.SINH(y))
+
+
+def _close_halves(x, y):
+    h, m, dm, holds = _compensated_mid(x, y)
+    return h, m, dm, ops.AND(holds, ops.LT(ops.ABS(h), HALF))
 
 
 def _one_plus_cos(x):

@@ -1,22 +1,31 @@
-"""exp and expm1 of a rounded argument take the argument's rounding error along (symgraph/compensated.py):
-exp(-x^2/2), exp(-a t), exp(x/y), the Gaussian exp(-(x - m)^2/(2 s^2)) lose |u| ulps of the result to
-the last rounding of their argument u, which the error-free transformations of +, -, *, / recover.
+"""Functions of a rounded argument take the argument's rounding error along (symgraph/compensated.py):
+exp(-x^2/2), exp(-a t), exp(x/y), the Gaussian exp(-(x - m)^2/(2 s^2)), the logistic sigmoid(a x + b),
+10**(x/10) lose up to |u| ulps of the result to the last rounding of their argument u, which the
+error-free transformations of +, -, *, / recover: exp and expm1 as exp_pair/expm1_pair, the others (SLOPES)
+as f(u) + f'(u) lo with a cheap slope.
 
 Run last (specialize), when the argument is in its final form: the error terms must describe the
 operations the kernel actually performs. An argument's error follows its binary sums, differences,
-products and quotients (n-ary ones as the kernel evaluates them, left to right) to a small depth;
-symbols, numbers and every other op are taken as exact (their own error is not recovered, and nothing
-is added for them).
+products and quotients (n-ary ones as the kernel evaluates them, left to right) and selects to a small
+depth; symbols, numbers and every other op are taken as exact (their own error is not recovered, and
+nothing is added for them).
 """
 from __future__ import annotations
 
+import sympy
+
 from .. import ops
-from ..compensated import EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
-from ..rewrite import Rule, Validity, Var
+from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
+from ..ir import const, topological
+from ..rewrite import ConstVar, Rule, Validity, Var
 
 x = Var("x")
+c = ConstVar("c")
 A = Validity.ACCURACY
 MAX_DEPTH = 6  # arguments are a few operations deep; beyond, the deeper errors are left out
+# arguments with more roundings (a dot product of many terms, the tanh layers' cosh in a network's gradient)
+# are left as typed: their rounding is a sum's usual one, and carrying it would cost more than the function
+MAX_ERRORS = 4
 
 
 def _is_power_of_two(node) -> bool:
@@ -49,6 +58,11 @@ def rounding_error(node, depth=0):
         a, b = args
         eb = rounding_error(b, depth + 1)
         return _total([SUM_ERROR(a, -b), rounding_error(a, depth + 1), None if eb is None else -eb])
+    if op is ops.SELECT:  # the branch taken brings its own error
+        ea, eb = rounding_error(args[1], depth + 1), rounding_error(args[2], depth + 1)
+        if ea is None and eb is None:
+            return None
+        return ops.SELECT(args[0], const(0) if ea is None else ea, const(0) if eb is None else eb)
     if op is ops.DIV:
         a, b = args
         ea, eb = rounding_error(a, depth + 1), rounding_error(b, depth + 1)
@@ -66,11 +80,59 @@ def _binary_error(op, a, b, depth):
                    None if eb is None else a * eb])
 
 
+def argument_error(x):
+    """rounding_error(x) where it takes at most MAX_ERRORS error-free transformations, else None."""
+    lo = rounding_error(x)
+    if lo is None:
+        return None
+    count = sum(1 for n in topological([lo]) if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR))
+    return lo if count <= MAX_ERRORS else None
+
+
 def _paired(pair_op):
     def replace(x):
-        lo = rounding_error(x)
+        lo = argument_error(x)
         return None if lo is None else pair_op(x, lo)
     return replace
+
+
+# f'(u) from f's value v = f(u) (or u), as cheap as will do: the correction is ~2^-43 of f, so a slope off
+# by a fraction r of itself adds r |u| 2^-53 of f, and the cheap forms are off only where |u| is small
+# (softplus: min(v, 1) against sigmoid(u), off by at most 0.25 at u ~ 1.5, exact in the tails; sinh:
+# max(|v|, 1) against cosh(u), off by e^-|u|/cosh(u); cosh: sign(u) v against sinh(u), likewise), which keeps
+# the added error below half an ulp; erfc's slope is exp(-u^2) itself (its relative condition 2u^2 has no
+# tail where a cheap form is right)
+SLOPES = {
+    ops.SIGMOID: lambda v, u: v * (1 - v),
+    ops.SOFTPLUS: lambda v, u: ops.MIN(v, const(1)),
+    ops.LOG_SIGMOID: lambda v, u: ops.MIN(-v, const(1)),
+    ops.SINH: lambda v, u: ops.MAX(ops.ABS(v), const(1)),
+    ops.COSH: lambda v, u: ops.SIGN(u) * v,
+    ops.ERFC: lambda v, u: const(-2 / sympy.sqrt(sympy.pi)) * ops.EXP(-(u * u)),
+    ops.EXP2: lambda v, u: v * const(sympy.log(2)),
+}
+
+
+def _first_order(op):
+    def replace(x):
+        lo = argument_error(x)
+        if lo is None:
+            return None
+        u = CARRIED(x)
+        v = op(u)
+        return CORRECTED(v, SLOPES[op](v, u), lo)
+    return replace
+
+
+def _power_of_constant(c, x):
+    # c**u for a constant c > 0 (10**(x/10), decibels): slope c**u log(c)
+    if not (c.value.is_number and c.value.is_positive and c.value != 1):
+        return None
+    lo = argument_error(x)
+    if lo is None:
+        return None
+    v = ops.POW(c, CARRIED(x))
+    return CORRECTED(v, v * const(sympy.log(c.value)), lo)
 
 
 RULES = [
@@ -79,4 +141,10 @@ RULES = [
          "the error of u's last operations, found exactly, is added back to first order"),
     Rule("expm1-compensated", ops.EXPM1(x), _paired(EXPM1_PAIR), validity=A, phase="specialize",
          doc="expm1(u) for u > 1 carries u's rounding like exp"),
+    *[Rule(f"{op.name}-compensated", op(x), _first_order(op), validity=A, phase="specialize",
+           doc=f"{op.name}(u) carries u's rounding as a relative error up to |u| ulps (the logistic "
+           "sigmoid(a*x + b) in its tail: 1.5 bits on average); the error, found exactly, is added back "
+           "to first order") for op in SLOPES],
+    Rule("pow-of-constant-compensated", ops.POW(c, x), _power_of_constant, validity=A, phase="specialize",
+         doc="c**u carries u's rounding as |u log(c)| ulps (10**(x/10): 2.5 bits on average)"),
 ]
