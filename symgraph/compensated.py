@@ -125,12 +125,15 @@ QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quo
                            emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
                            description="the rounding error of a/b to first order (0 in the reals)")
 EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_corrected("exp", "math.exp({0})"),
-                     mpmath=lambda hi, lo: mpmath.exp(_mp_carried(hi, lo)), vjp=lambda g, out, hi, lo: (g * out, g * out),
+                     mpmath=lambda hi, lo: mpmath.exp(_mp_carried(hi, lo)),
+                     vjp=lambda g, out, hi, lo: (g * out, g * out),
+                     extra={"nan_arguments": True},  # a NaN lo (0 times inf) is left out, as in the helper
                      description="exp(hi + lo) for an argument hi carried with its rounding error lo")
 EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo),
                        emit=_corrected("expm1", "math.expm1({0})"),
                        mpmath=lambda hi, lo: mpmath.expm1(_mp_carried(hi, lo)),
                        vjp=lambda g, out, hi, lo: (g * (out + 1), g * (out + 1)),
+                       extra={"nan_arguments": True},
                        description="expm1(hi + lo) for an argument hi carried with its rounding error lo")
 
 
@@ -157,4 +160,5 @@ def _mp_first_order(v, s, lo):
 
 CORRECTED = ops.defop("corrected", 3, lambda v, s, lo: v + s * lo, emit=_calls("first_order"),
                       mpmath=_mp_first_order, vjp=lambda g, out, v, s, lo: (g, g * lo, g * s),
+                      extra={"nan_arguments": True},
                       description="value + slope*lo: a function of an argument hi carried with its error lo")

@@ -36,7 +36,8 @@ def test_squaring_shares_every_square():
     node, _ = optimized(Case("pow-integer", lambda x, y, p, r: ops.POW(x, const(8))))
     x2 = X * X
     x4 = x2 * x2
-    assert node is x4 * x4
+    # the product, with its rounding error added back (compensated.corrected(product, 1, error))
+    assert node.op is ops.CORRECTED and node.args[0] is x4 * x4 and node.args[1].value == 1
 
 
 def test_division_by_other_constants_stays_a_division():
