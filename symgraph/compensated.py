@@ -23,6 +23,7 @@ from sympy.codegen import cfunctions
 
 from . import ops
 from .ir import const
+from .stable import _calls, _per_dtype_helper
 
 
 class _RoundingError(sympy.Function):
@@ -59,28 +60,17 @@ def _no_gradient(g, out, a, b):
     return const(0), const(0)
 
 
-def _calls(name):
-    def emit(ctx, node, *args):
-        return f"@{name}_{'f32' if ctx.variant == 'float32' else 'f64'}({', '.join(args)})"
-    return emit
-
-
-def _per_dtype(name, source, requires=()):
-    for sfx in ("f64", "f32"):
-        ops.helper(f"{name}_{sfx}", source.replace("<sfx>", sfx), requires=requires, ieee=True)
-
-
-_per_dtype("sum_error", """
+_per_dtype_helper("sum_error", """
 def {name}(a, b):
     s = a + b
     t = s - a
     return (a - (s - t)) + (b - t)
 """)
-_per_dtype("product_error", """
+_per_dtype_helper("product_error", """
 def {name}(a, b):
     return _vm_fma(a, b, -(a * b))
 """, requires=("fma",))
-_per_dtype("quotient_error", """
+_per_dtype_helper("quotient_error", """
 def {name}(a, b):
     q = a / b
     return _vm_fma(-q, b, a) / b
@@ -88,13 +78,13 @@ def {name}(a, b):
 
 # exp(hi + lo) = e + e*lo for e = exp(hi); where lo is not finite (an infinite or NaN operand made the
 # error NaN) or the correction is (e = inf), e is the answer: exp(hi) with all of exp's IEEE values
-_per_dtype("exp_correction", """
+_per_dtype_helper("exp_correction", """
 def {name}(e, lo):
     c = e * lo
     return e + c if c - c == 0 else e
 """)
 # expm1(hi + lo) = m + (m + 1) lo for m = expm1(hi), the slope e^hi as m + 1 (its rounding is lo's second order)
-_per_dtype("expm1_correction", """
+_per_dtype_helper("expm1_correction", """
 def {name}(m, lo):
     c = (m + {F}(1.0)) * lo
     return m + c if c - c == 0 else m
@@ -146,7 +136,7 @@ EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo)
 CARRIED = ops.defop("carried", 1, lambda a: a, emit="{0}", mpmath=lambda a: a, vjp=lambda g, out, a: (g,),
                     description="its argument, whose rounding error a correction already carries")
 
-_per_dtype("first_order", """
+_per_dtype_helper("first_order", """
 def {name}(value, slope, lo):
     c = slope * lo
     return value + c if c - c == 0 else value

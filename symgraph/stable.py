@@ -24,11 +24,11 @@ _SUFFIX = {"float64": "f64", "float32": "f32", "complex128": "f64"}  # complex12
 _MINUS_TWO_OVER_SQRT_PI = const(-2 / sympy.sqrt(sympy.pi))
 
 
-def _per_dtype_helper(name, template):
+def _per_dtype_helper(name, template, requires=()):
     """Register `name_f64` and `name_f32` (IEEE helpers: no fast-math, inlined); <sfx> in the template
     becomes the dtype's suffix, so that a helper calls the vecmath functions of its own dtype."""
     for sfx in ("f64", "f32"):
-        ops.helper(f"{name}_{sfx}", template.replace("<sfx>", sfx), ieee=True)
+        ops.helper(f"{name}_{sfx}", template.replace("<sfx>", sfx), requires=requires, ieee=True)
 
 
 def _calls(name):

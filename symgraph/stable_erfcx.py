@@ -17,6 +17,7 @@ import sympy
 
 from . import ops
 from .ir import const
+from .stable import _calls
 from .stable_functions import _StableFunction
 
 NAN = mpmath.mpf("nan")
@@ -90,14 +91,10 @@ def {name}(x):
 """, ieee=True)
 
 
-def _emit(ctx, node, x):
-    return f"@erfcx_{'f32' if ctx.variant == 'float32' else 'f64'}({x})"
-
-
 def _vjp(g, out, x):
     # d/dx erfcx(x) = 2x erfcx(x) - 2/sqrt(pi)
     return (g * (2 * x * out - const(2 / sympy.sqrt(sympy.pi))),)
 
 
-ERFCX = ops.defop("erfcx", 1, erfcx, sympy_types=(erfcx,), emit=_emit, mpmath=mp_erfcx, vjp=_vjp,
+ERFCX = ops.defop("erfcx", 1, erfcx, sympy_types=(erfcx,), emit=_calls("erfcx"), mpmath=mp_erfcx, vjp=_vjp,
                   description="e^(x^2) erfc(x), finite where the typed product is inf*0")
