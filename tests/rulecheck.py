@@ -62,6 +62,13 @@ def optimized(case):
     return graph.outputs[0], [f.rule for f in trace]
 
 
+def optimized_once(case):
+    """`optimized(case)`, computed once per case: the identity check compares it at hundreds of points."""
+    if "_optimized" not in case.__dict__:
+        case.__dict__["_optimized"] = optimized(case)
+    return case.__dict__["_optimized"]
+
+
 def points(case, draw_values):
     env = {}
     for n, v in zip(case.inputs(), draw_values):
@@ -104,8 +111,8 @@ def _at_infinity(env):
 
 
 def check_identity(case, env):
-    typed, _ = case.node(), None
-    new, _ = optimized(case)
+    typed = case.node()
+    new, _ = optimized_once(case)
     a = evaluate(typed, env, dps=case.dps)
     b = evaluate(new, env, dps=case.dps)
     if case.limits and _at_infinity(env) and mpmath.isnan(a):
