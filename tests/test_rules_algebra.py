@@ -98,6 +98,8 @@ CASES = [
     Case("x-log-difference", lambda x, y, p, r: x * ops.LOG(y) - x * ops.LOG(y * y), {}, 3.0, limits=True),
     Case("log-one-minus-square", lambda x, y, p, r: ops.LOG((1 - x) * (1 + x)), {}, 1.5),
     Case("hypot3", lambda x, y, p, r: ops.SQRT(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
+    Case("log-norm-squared", lambda x, y, p, r: ops.LOG(x * x + y * y), {}, 2.0),
+    Case("log-norm-squared-3", lambda x, y, p, r: ops.LOG(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
     Case("cos-squares-difference", lambda x, y, p, r: ops.COS(x) * ops.COS(x) - ops.SIN(x) * ops.SIN(x),
          {X: (-1e4, 1e4)}, 2.0),
     Case("twice-cos-square-minus-one", lambda x, y, p, r: 2 * (ops.COS(x) * ops.COS(x)) - 1, {X: (-1e4, 1e4)}, 2.0),
@@ -186,3 +188,18 @@ def test_contracted_angle_sums_keep_their_digits():
         points = zip(f(xs, ys)[k], typed(xs, ys)[k], want)
         assert max(bits_of_error(g, w) for g, _, w in points) <= 1.5, expr
         assert max(bits_of_error(t, w) for _, t, w in zip(f(xs, ys)[k], typed(xs, ys)[k], want)) > 8, expr
+
+
+def test_logs_of_sums_of_squares_past_their_overflow():
+    # log(x^2 + y^2) and log(x^2 + y^2 + z^2) for norms beyond 1.3e154 or below 1.5e-154: typed, the sum
+    # is inf or 0 (or a subnormal); 2 log(hypot) keeps every digit
+    x, y = X.attr, Y.attr
+    exprs = [sympy.log(x**2 + y**2), sympy.log(x**2 + y**2 + (x - y)**2)]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    xs, ys = np.array([1e200, -3e160, 1e-200, 5e-170]), np.array([2e199, 1e160, -3e-201, 1e-170])
+    for k, expr in enumerate(exprs):
+        fn = sympy.lambdify([x, y], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(a), mpmath.mpf(b)) for a, b in zip(xs, ys)]
+        assert max(bits_of_error(g, w) for g, w in zip(f(xs, ys)[k], want)) <= 1.5, expr
+        assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr

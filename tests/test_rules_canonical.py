@@ -56,6 +56,9 @@ CASES = [
     Case("or-const", lambda x, y, p, r: ops.SELECT(ops.OR(const(sympy.false), ops.LT(x, y)), x, y)),
     Case("select-nested-then", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), ops.SELECT(ops.LT(x, y), x, y), 1 + x)),
     Case("select-nested-else", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), 1 + x, ops.SELECT(ops.LT(x, y), x, y))),
+    # the select on x < y two levels down, under a select on another condition, is decided by the outer one
+    Case("select-known", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), 1 + x, ops.SELECT(
+        ops.GT(x, 2), x * y, ops.SELECT(ops.LT(x, y), x, y - 1)))),
     Case("abs-times-abs", lambda x, y, p, r: ops.ABS(x) * ops.ABS(x)),
     Case("sign-times-self", lambda x, y, p, r: ops.SIGN(x) * x),
 ]

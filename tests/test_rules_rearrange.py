@@ -30,6 +30,14 @@ CASES = [
     Case("common-factor", lambda x, y, p, r: x * y - const(3) * y, {}, 1.5),
     Case("log-difference", lambda x, y, p, r: ops.LOG(x) - ops.LOG(y), {}, 2.5),
     Case("log-quotient", lambda x, y, p, r: ops.LOG(x / y), {}, 2.5),
+    Case("log1p-difference", lambda x, y, p, r: ops.LOG1P(x) - ops.LOG1P(y), {}, 2.5),
+    # a product near 1 minus 1: (f - 1) + f (g - 1) with each f - 1 stable (cosm1, expm1) or exact
+    Case("product-minus-one", lambda x, y, p, r: ops.COS(x) * ops.COS(y) - 1, {}, 2.5),
+    Case("product-minus-one", lambda x, y, p, r: ops.EXP(x) * ops.COS(y) - 1, EXP_BOX, 2.5),
+    Case("one-minus-product", lambda x, y, p, r: 1 - y * ops.COS(x), {}, 2.5),
+    # log(exp(x) - 1) is x + log1mexp(-x) for x > 1 (stabilize): x cancels symbolically in that branch
+    Case("select-difference", lambda x, y, p, r: x - ops.LOG(ops.EXPM1(x)), EXP_BOX, 2.0),
+    Case("difference-select", lambda x, y, p, r: ops.LOG(ops.EXPM1(x)) - x, EXP_BOX, 2.0),
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),
     Case("powm1", lambda x, y, p, r: ops.POW(x, r) - 1, {}, 3.0),
     Case("one-minus-powm1", lambda x, y, p, r: 1 - ops.POW(x, r), {}, 3.0),
@@ -129,3 +137,22 @@ def test_logs_near_one_keep_the_distance_to_one():
         want = [exact_of(expr, {x: float(v)}) for v in points]
         assert max(bits_of_error(g, w) for g, w in zip(f(points)[k], want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(typed(points)[k], want)) > 10, expr
+
+
+def test_differences_near_one_keep_their_digits():
+    # typed, each loses more than 10 bits at these points: log1p(x) - log1p(y) for close x, y, 1 - cos(x) cos(y) and e^x cos(y) - 1 for small x, y (the product rounds
+    # to within ulps of 1), x - log(e^x - 1) for x >> 1 (e^-x against x's ulps)
+    x, y = X.attr, Y.attr
+    cases = [(sympy.log(1 + x) - sympy.log(1 + y), [(3.0, 3.0 + 1e-9), (1e-3, 1.0001e-3), (1e12, 1e12 + 3e3)]),
+             (1 - sympy.cos(x) * sympy.cos(y), [(1e-5, 2e-5), (-3e-4, 1e-6), (1e-3, -2e-3)]),
+             (sympy.exp(x) * sympy.cos(y) - 1, [(1e-9, 3e-5), (-2e-7, 1e-4), (1e-4, 0.01)]),
+             (x - sympy.log(sympy.exp(x) - 1), [(20.0, 0.0), (35.0, 0.0), (300.0, 0.0)])]
+    exprs = [e for e, _ in cases]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    for k, (expr, points) in enumerate(cases):
+        xs, ys = (np.array(v) for v in zip(*points))
+        want = [exact_of(expr, {x: float(a), y: float(b)}) for a, b in points]
+        with np.errstate(all="ignore"):
+            got, naive = f(xs, ys)[k], typed(xs, ys)[k]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5, expr
+        assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 10, expr

@@ -97,6 +97,8 @@ CASES = [
     Case("log-expm1", log(sg.expm1(x), evaluate=False), ops.LOG1MEXP, accuracy={x: log_uniform(1e-20, 800)}),
     Case("shifted-softplus", log(1 + exp(x)) - log(2), ops.LOG1P, extremes=EDGES,
          accuracy={x: signed(log_uniform(1e-20, 800))}),
+    Case("log2-minus-softplus", log(2) - log(1 + exp(-x)), ops.LOG1P, extremes=EDGES,
+         accuracy={x: signed(log_uniform(1e-20, 800))}),
     Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
     Case("x-minus-softplus", x - log(1 + exp(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     # float32: softplus(x) is x itself above 16, where exp(x) needs nothing more; the loss is mid-range

@@ -55,6 +55,7 @@ def _one_minus_sqrt(x):
 
 HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
+MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))  # float64 kernels share float32's bound
 MID_LIMIT = const(sympy.Integer(2) ** 12)
 QUARTER = const(sympy.Rational(1, 4))
 
@@ -239,6 +240,13 @@ def _log1p_square(x):
     return ops.SELECT(small, const(1), const(2)) * ops.LOG1P(ops.SELECT(small, x * x, ops.ABS(x) - 1))
 
 
+def _log_norm_squared(s, norm):
+    # log(x^2 + y^2) = 2 log(hypot(x, y)): the sum of squares overflows from 1.3e154 and underflows (to
+    # subnormals, then 0) below 1.5e-154 (float32: 1.8e19, 1.1e-19), where the logarithm of the norm is
+    # still within an ulp; the typed form where the sum is a normal number (one libm call, no scaling)
+    return ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL_F32)), ops.LOG(s), 2 * ops.LOG(norm))
+
+
 def _xlogx_difference(x, y=None):
     # (x + 1) log(x + 1) - x log(x) = log1p(x) + x log1p(1/x) for x > 1: two positive terms, where the
     # typed difference of two values of order x log x leaves one of order log x (Herbie's logs: 25 bits
@@ -418,6 +426,11 @@ RULES = [
          phase="stabilize", ref="A1, F15", doc="log(1 - x^2) near 0: the argument has lost x^2's digits"),
     Rule("hypot3", ops.SQRT(ops.ADD(x * x, y * y, z * z)), _hypot3, validity=A, phase="stabilize", ref="F11",
          doc="the norm of a 3-vector overflows from 1.3e154"),
+    Rule("log-norm-squared", ops.LOG(x * x + y * y), lambda x, y: _log_norm_squared(x * x + y * y, ops.HYPOT(x, y)),
+         validity=A, phase="stabilize", ref="F11", doc="log(x^2 + y^2) overflows from 1.3e154"),
+    Rule("log-norm-squared-3", ops.LOG(ops.ADD(x * x, y * y, z * z)),
+         lambda x, y, z: _log_norm_squared(ops.ADD(x * x, y * y, z * z), _hypot3(x, y, z)), validity=A,
+         phase="stabilize", ref="F11", doc="log(x^2 + y^2 + z^2) overflows from 1.3e154"),
     Rule("twice-cos-square-minus-one", 2 * (ops.COS(x) * ops.COS(x)) - 1, _cos_double, validity=A,
          phase="stabilize", ref="G4", doc="2 cos(x)^2 - 1 = cos(2x) cancels near pi/4"),
     Rule("one-minus-twice-sin-square", 1 - 2 * (ops.SIN(x) * ops.SIN(x)), _cos_double, validity=A,

@@ -33,6 +33,28 @@ def _select_on_const(c, x, y):
     return None
 
 
+def _known_condition(node, condition, holds, depth=4):
+    """node with every select on `condition` among its nested selects replaced by the branch that
+    `condition` (known to be `holds` there) takes; the same node where there is none."""
+    if node.op is not ops.SELECT or depth == 0:
+        return node
+    inner, then, other = node.args
+    if inner is condition:
+        return _known_condition(then if holds else other, condition, holds, depth - 1)
+    new_then = _known_condition(then, condition, holds, depth - 1)
+    new_other = _known_condition(other, condition, holds, depth - 1)
+    if new_then is then and new_other is other:
+        return node
+    return ops.SELECT(inner, new_then, new_other)
+
+
+def _select_known(z, x, y):
+    # a rule whose fallback is the typed form meets that form again once it is rewritten in a later phase:
+    # select(c, new, select(d, other, select(c, new, typed))), whose innermost select is decided by c
+    new_x, new_y = _known_condition(x, z, True), _known_condition(y, z, False)
+    return None if new_x is x and new_y is y else ops.SELECT(z, new_x, new_y)
+
+
 def _logical_with_const(c, x, absorbing):
     """and(false, ...) is false and and(true, rest) is rest (or: the other way round): a folded guard
     leaves its constant behind in the condition, which then costs a comparison per element."""
@@ -133,6 +155,8 @@ RULES = [
          validity=E, ref="K", doc="the inner condition is the outer one: its else branch is never taken"),
     Rule("select-nested-else", ops.SELECT(z, Var("w"), ops.SELECT(z, x, y)), ops.SELECT(z, Var("w"), y),
          validity=E, ref="K"),
+    Rule("select-known", ops.SELECT(z, x, y), _select_known, validity=E, ref="K",
+         doc="a select's branch holds selects on the same condition, decided by it"),
     Rule("abs-times-abs", ops.ABS(x) * ops.ABS(x), x * x, validity=E, ref="H9"),
     Rule("sign-times-self", ops.SIGN(x) * x, ops.ABS(x), validity=EN, ref="H9", doc="differs only at x = -0"),
 ]

@@ -57,6 +57,22 @@ def _log_difference(x, y):
     return ops.SELECT(ok, ops.LOG(q), ops.LOG(x) - ops.LOG(y))
 
 
+def _log1p_difference(x, y):
+    # log1p(x) - log1p(y) = log1p(u), u = (x - y)/(1 + y): x - y is exact near x = y (Sterbenz), or taken
+    # with the terms that cancel exactly removed, and 1 + y rounds once (exact for y in [-1, -1/2]), so u
+    # is within two roundings, where the typed difference keeps only the ulps of its terms. For u >= -1/2,
+    # where log1p is well-conditioned; below, 1 + u = (1 + x)/(1 + y) < 1/2 is computed as that quotient
+    # (two roundings, |log| > 0.69 against the typed terms' ulps), unless it over- or underflows (the
+    # typed form there, as where u is not finite or 1 + y <= 0: log1p(y) is NaN or -inf)
+    one_plus_y = 1 + y
+    u = (cancelled(x, y) or x - y) / one_plus_y
+    q = (1 + x) / one_plus_y
+    positive = ops.GT(one_plus_y, 0)
+    far = ops.SELECT(ops.AND(positive, _is_finite(q), ops.GE(q, MIN_NORMAL_F32)), ops.LOG(q),
+                     ops.LOG1P(x) - ops.LOG1P(y))
+    return ops.SELECT(ops.AND(positive, ops.GE(u, -HALF), _is_finite(u)), ops.LOG1P(u), far)
+
+
 def _log_quotient(x, y):
     # log(x/y) = log1p((x - y)/y) for x/y in [1/2, 3/2]: x - y is exact there for floats (Sterbenz) and
     # exact by cancellation for sums sharing a term (x/(x + 1)); log1p of it is within 1.5 ulp
@@ -67,10 +83,13 @@ def _log_quotient(x, y):
 
 def _minus_one(a):
     """a - 1, built so that stabilize takes the 1 into a primitive: e^t - 1, cos(t) - 1, cosh(t) - 1,
-    sinc(t) - 1 = (sin(t) - t)/t, and a sum or difference holding one of them (e^t - t - 1 is
-    expm1(t) - t); None where no term of `a` has such a form."""
+    sinc(t) - 1 = (sin(t) - t)/t, a sum or difference holding one of them (e^t - t - 1 is
+    expm1(t) - t), and a product with one of them among its factors (cos(x) cos(y) - 1 is
+    (cos(x) - 1) + cos(x) (cos(y) - 1)); None where no term or factor of `a` has such a form."""
     if a.op in (ops.EXP, ops.COS, ops.COSH):
         return a - 1
+    if a.op is ops.MUL:  # the product-minus-one rule takes it
+        return a - 1 if _product_minus_one(a.args) is not None else None
     if a.op is ops.SINC:
         t = a.args[0]
         return ops.SELECT(ops.EQ(t, 0), const(0), (ops.SIN(t) - t) / t)
@@ -83,6 +102,34 @@ def _minus_one(a):
             if shifted is not None:
                 return ops.ADD(*a.args[:i], shifted, *a.args[i + 1:])
     return None
+
+
+def _product_minus_one(factors):
+    """f g ... - 1 as (f - 1) + f (g ... - 1), and where it holds; None where no factor has a stable
+    form of its own f - 1."""
+    # near f = g = 1 each term keeps the digits of its factor's distance to 1, where the typed product
+    # rounds them away before the subtraction (1 - cos(x) cos(y): every digit of x^2 + y^2 lost for small
+    # x, y). A factor without a stable form contributes its own f - 1 (exact for f in [1/2, 2]: Sterbenz).
+    # It holds where every factor is in [1/2, 3/2]: the terms are then below 1/2 and their sum cancels no
+    # more than the typed difference does, where e^10 e^-10.1 - 1 would subtract terms of 22025
+    shifted = [_minus_one(f) for f in factors]
+    if all(s is None for s in shifted):
+        return None
+    new = factors[-1] - 1 if shifted[-1] is None else shifted[-1]
+    for k in range(len(factors) - 2, -1, -1):  # f_k ... f_n - 1 = (f_k - 1) + f_k (f_k+1 ... f_n - 1)
+        own = factors[k] - 1 if shifted[k] is None else shifted[k]
+        new = own + factors[k] * new
+    holds = ops.AND(*[c for f in factors for c in (ops.GE(f, HALF), ops.LE(f, THREE_HALVES))])
+    return new, holds
+
+
+def _near_one_product(a, sign):
+    # a - 1 (sign 1) or 1 - a (sign -1) for a product a: the stable form where it holds, the typed beyond
+    parts = _product_minus_one(a.args) if a.op is ops.MUL else None
+    if parts is None:
+        return None
+    new, holds = parts
+    return ops.SELECT(holds, new, a - 1) if sign > 0 else ops.SELECT(holds, -new, 1 - a)
 
 
 def _log_near_one(x):
@@ -158,8 +205,19 @@ RULES = [
          doc="e^x - e^y cancels for x ~ y (e^(x + e) - e^x: every digit of e lost to x + e's rounding)"),
     Rule("common-factor", p - q, _common_factor, validity=A, phase=REARRANGE, ref="H6",
          doc="x*y - x*z rounds both products before the difference cancels; x*(y - z) does not"),
+    Rule("select-difference", p - ops.SELECT(q, x, y), lambda p, q, x, y: _select_difference(p, q, x, y, 1),
+         validity=A, phase=REARRANGE, ref="H6", doc="x - log(exp(x) - 1): a branch of the select cancels x"),
+    Rule("difference-select", ops.SELECT(q, x, y) - p, lambda p, q, x, y: _select_difference(p, q, x, y, -1),
+         validity=A, phase=REARRANGE, ref="H6", doc="log(exp(x) - 1) - x"),
+    Rule("product-minus-one", p - 1, lambda p: _near_one_product(p, 1), validity=A, phase=REARRANGE, ref="A4, A6",
+         doc="cos(x) cos(y) - 1, e^x cos(y) - 1: the product rounds away its factors' distances to 1"),
+    Rule("one-minus-product", 1 - p, lambda p: _near_one_product(p, -1), validity=A, phase=REARRANGE,
+         ref="A4, A6", doc="1 - cos(x) cos(y)"),
     Rule("log-difference", ops.LOG(x) - ops.LOG(y), _log_difference, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x) - log(y) cancels for x ~ y, and loses |log x| ulps whenever |log(x/y)| is small against it"),
+    Rule("log1p-difference", ops.LOG1P(x) - ops.LOG1P(y), _log1p_difference, validity=A, phase=REARRANGE,
+         ref="A1", doc="log(1 + x) - log(1 + y) cancels for x ~ y, and loses |log1p(x)| ulps whenever the "
+         "difference is small against it"),
     Rule("log-quotient", ops.LOG(x / y), _log_quotient, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x/(x + 1)), log((1 - x)/(1 + x)): the quotient near 1 has lost the digits of its distance to 1"),
     Rule("log-near-one", ops.LOG(x), _log_near_one, validity=A, phase=REARRANGE, ref="A1, A4, A6",
@@ -179,6 +237,19 @@ RULES = [
     Rule("sqrt-minus-conjugate", ops.SQRT(q) - p, lambda p, q: _negated(_conjugate(p, q, -1)), validity=A,
          phase=REARRANGE, ref="F16", doc="sqrt(q) - p for p > 0 with p^2 - q simpler than either"),
 ]
+
+
+def _select_difference(p, condition, a, b, sign):
+    # p - select(c, a, b) = select(c, p - a, p - b) (sign 1; select(c, a, b) - p for sign -1) where a
+    # branch cancels against p symbolically: x - log(exp(x) - 1), whose rewrite is x + log1mexp(-x) for
+    # x > 1, is -log1mexp(-x) there, where the typed difference keeps only the ulps of x
+    def minus(first, second):
+        return cancelled(first, second) or first - second
+
+    pairs = [(p, a), (p, b)] if sign > 0 else [(a, p), (b, p)]
+    if p.is_const or all(t.is_const or cancelled(*pair) is None for t, pair in zip((a, b), pairs)):
+        return None
+    return ops.SELECT(condition, minus(*pairs[0]), minus(*pairs[1]))
 
 
 def _negated(node):

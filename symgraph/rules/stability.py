@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 
@@ -65,9 +66,11 @@ def _log_diff_exp(x, y):
 
 
 def _log_expm1(x):
-    # log(expm1(x)) overflows for x > 709; above 36, x + log1mexp(-x) is x itself rounded correctly
-    # (exp(-x) is below half an ulp of x), below it the typed form is accurate
-    return ops.SELECT(ops.LE(x, 36), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
+    # log(expm1(x)) = x + log1mexp(-x): the typed form overflows for x > 709. From 1 on the new form is
+    # as accurate (log1mexp(-x) is in (-0.46, 0), so the sum rounds once and cancels less than a bit), and
+    # it shows its x to what follows: x - log(exp(x) - 1) is -log1mexp(-x), where subtracting the typed
+    # form keeps only its ulps (e^-x against x). Below 1 the typed form (the sum would cancel at log 2)
+    return ops.SELECT(ops.LE(x, 1), ops.LOG(ops.EXPM1(x)), x + ops.LOG1MEXP(negate(x)))
 
 
 TINY = const(sympy.Rational(1, 2 ** 120))  # 1/x overflows float32 below 2^-128
@@ -205,12 +208,26 @@ def _log_cosh(x):
     return ops.SELECT(ops.LT(a, 20), near, far)
 
 
+# asinh(1), the root of log(sinh(x)): a 24-bit head (exact in float32 and float64) and the rest, whose
+# rounding to float32 is 1.6e-16, far below an ulp of x - asinh(1) there
+ROOT_OF_LOG_SINH = (const(sympy.Rational(14786995, 2 ** 24)),
+                    const(sympy.Rational(12380691, 2 ** 52) + sympy.Rational(7181339509536585, 2 ** 106)))
+
+
 def _log_sinh(x):
     # log(sinh(x)) = x - log(2) + log(1 - e^-2x) (log1mexp): sinh overflows from x = 710 where its log is
-    # still ~x; from x = 2 the terms cancel at most one bit. Below, sinh is accurate and the typed form
-    # stays (log(sinh(x)) is NaN for x < 0 either way)
+    # still ~x; from x = 2 the terms cancel at most one bit. Near its root x0 = asinh(1) the log of the
+    # rounded sinh keeps only sinh's ulps (~14 ulps at x = 0.93): there log1p(sinh(x) - 1), with
+    # sinh(x) - sinh(x0) = 2 cosh((x + x0)/2) sinh(d/2) and d = (x - head) - rest, where x - head is exact
+    # (Sterbenz; carried() keeps the constants from being summed first, which would round x0). Both
+    # arguments are left uncorrected: d has one rounding, and cosh near x0 moves by 0.6 ulp at most. Below
+    # 0.38, sinh is accurate and the typed form stays (log(sinh(x)) is NaN for x < 0 either way)
+    head, rest = ROOT_OF_LOG_SINH
+    d = CARRIED(x - head) - rest
+    near = 2 * ops.COSH(CARRIED(HALF * (CARRIED(x + head) + rest))) * ops.SINH(CARRIED(HALF * d))
     far = x - const(sympy.log(2)) + ops.LOG1MEXP(-(const(2) * x))
-    return ops.SELECT(ops.GT(x, 2), far, ops.LOG(ops.SINH(x)))
+    typed = ops.LOG(ops.SINH(x))
+    return ops.SELECT(ops.GT(x, 2), far, ops.SELECT(ops.LT(ops.ABS(d), HALF), ops.LOG1P(near), typed))
 
 
 def _hypot_minus(x, y):
@@ -291,6 +308,8 @@ RULES = [
          doc="log(exp(x) - 1) after expm1: overflows for x > 709"),
     Rule("shifted-softplus", ops.SOFTPLUS(x) - ops.LOG(const(2)), lambda x: _shifted_softplus(x), validity=A,
          phase=STABILIZE, ref="B9", doc="softplus(x) - log(2) (SchNet's shifted softplus) cancels near 0"),
+    Rule("log2-minus-softplus", ops.LOG(const(2)) - ops.SOFTPLUS(x), lambda x: -_shifted_softplus(x), validity=A,
+         phase=STABILIZE, ref="B9", doc="log(2) - log(1 + exp(-x)) cancels near 0"),
     Rule("softplus-minus-x", ops.SOFTPLUS(x) - x, lambda x: ops.SOFTPLUS(negate(x)), validity=A, phase=STABILIZE,
          ref="B1", doc="log(1 + exp(x)) - x cancels for x >> 1; it is softplus(-x)"),
     Rule("x-minus-softplus", x - ops.SOFTPLUS(x), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1"),
