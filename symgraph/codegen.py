@@ -372,6 +372,7 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
     local.used |= set(builder.namer.used)
     partials_after = _chain_partials(graph)
     partial_names = {}  # (chain node key, chunk) -> local name of its partial result
+    selects = {}  # local name of a select -> local names of its condition, then and else values
 
     def emit_partials(done_key):
         for chain, chunk, members in partials_after.get(done_key, ()):
@@ -415,6 +416,8 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
         name = local.fresh("t")
         statements.append((name, text, [names[a.key] for a in node.args if not a.is_const], kinds[node.key]))
         names[node.key] = name
+        if node.op is ops.SELECT:
+            selects[name] = tuple(args)
         emit_partials(node.key)
     results = [names[o.key] for o in graph.outputs]
     if len(param_names) + len(out_names) > WIDE_ARGUMENTS or len(statements) > BLOCKED_STATEMENTS:
@@ -424,16 +427,89 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
     signature = ", ".join(["n"] + param_names + out_names)
     par = ", parallel=True" if parallel else ""
     loop = "numba.prange(n)" if parallel else "range(n)"
-    kernel_body = [f"{v} = _ld({p}, i)" for v, p in loads.items()] + [f"{v} = {e}" for v, e, *_ in statements]
+    body = _lazy_body(statements, results, selects)
+    kernel_body = [f"{v} = _ld({p}, i)" for v, p in loads.items()] + body
     kernel_body += [f"{out}[i] = {r}" for out, r in zip(out_names, results)]
-    scalar_body = ([f"{v} = {p}" for v, p in loads.items()] + [f"{v} = {e}" for v, e, *_ in statements]
-                   + [f"return ({', '.join(results)},)"])
+    scalar_body = [f"{v} = {p}" for v, p in loads.items()] + body + [f"return ({', '.join(results)},)"]
     return (f"@_noalias\n@numba.njit({options}{par})\ndef kernel_{variant}({signature}):\n"
             f"    for i in {loop}:\n"
             + "".join(f"        {line}\n" for line in kernel_body)
             + f"\n\n@numba.njit({options})\n"
             f"def scalar_{variant}({', '.join(param_names)}):\n"
             + "".join(f"    {line}\n" for line in scalar_body))
+
+
+# Calls that are single instructions (or nearly): a select branch holding only these and arithmetic is
+# computed eagerly, as a select, which keeps a vectorisable loop vectorisable
+_CHEAP_CALLS = {"abs", "min", "max", "math.sqrt", "math.isinf", "math.isnan", "math.fabs", "math.copysign",
+                "np.sign", "np.floor", "np.ceil", "np.float64", "np.float32", "np.int64", "np.bool_"}
+_CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
+
+
+def _is_costly(text: str) -> bool:
+    return any(m.group(1) not in _CHEAP_CALLS for m in _CALL.finditer(text))
+
+
+def _lazy_body(statements, results, selects):
+    """The loop body's lines, with the statements that only one branch of a select needs computed
+    inside an `if` on its condition, where that branch calls a function (libm or a helper).
+
+    Rules keep the typed form as a select's fallback, select(c, new, typed), and a select written as an
+    expression computes both branches: where the fallback is a libm call (sin, pow, a second log) the
+    loop pays for it on every point although it is rarely taken. A loop that calls libm does not
+    vectorise anyway, so the branch costs nothing; the inlined vector helpers are branch-free and LLVM
+    still vectorises their loop by predication. Branches of arithmetic alone stay selects."""
+    position = {s[0]: k for k, s in enumerate(statements)}
+    users = {s[0]: [] for s in statements}
+    for name, _, reads, _ in statements:
+        for r in set(reads):
+            if r in users:
+                users[r].append(name)
+    outputs = set(results)
+    owner, lazy = {}, set()
+    for select in sorted(selects, key=position.get, reverse=True):  # outer selects first, inner ones refine
+        condition, then, other = selects[select]
+        sides = [_only_needed_by(root, select, (condition, shared), statements, position, users, outputs)
+                 for root, shared in ((then, other), (other, then))]
+        if not any(_is_costly(statements[position[m]][1]) for side in sides for m in side):
+            continue
+        lazy.add(select)
+        for side, members in enumerate(sides):
+            for m in members:
+                owner[m] = (select, side)
+    blocks = {}
+    for statement in statements:
+        blocks.setdefault(owner.get(statement[0]), []).append(statement)
+    lines = []
+
+    def emit(block, indent):
+        for name, text, _, _ in blocks.get(block, ()):
+            if name not in lazy:
+                lines.append(f"{indent}{name} = {text}")
+                continue
+            condition, then, other = selects[name]
+            lines.append(f"{indent}if {condition}:")
+            emit((name, 0), indent + "    ")
+            lines.append(f"{indent}    {name} = {then}")
+            lines.append(f"{indent}else:")
+            emit((name, 1), indent + "    ")
+            lines.append(f"{indent}    {name} = {other}")
+
+    emit(None, "")
+    return lines
+
+
+def _only_needed_by(root, select, elsewhere, statements, position, users, outputs):
+    """The statements that only the select's branch `root` needs (root among them): nothing else reads
+    them, and they are no outputs; empty where root is no statement or is read elsewhere too."""
+    if root not in position or root in outputs or root in elsewhere or users[root] != [select]:
+        return set()
+    members = {root}
+    for k in range(position[root] - 1, -1, -1):
+        name = statements[k][0]
+        if name not in outputs and users[name] and all(u in members for u in users[name]):
+            members.add(name)
+    return members
 
 
 # A sum or product of more terms than this is computed in links of this many terms, each as soon as its

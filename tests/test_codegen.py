@@ -53,8 +53,53 @@ def test_one_statement_per_operation_node(piecewise_function):
     operations = sum(1 for n in f.graph.nodes if not (n.is_const or n.is_symbol))
     kernel = f.source[f.source.index("def kernel_float64"):]
     kernel = kernel[:kernel.index("\n\n")]
-    statements = [line for line in kernel.splitlines() if re.match(r"\s+t\d* = ", line)]
+    # a select computed lazily assigns its name once in each branch of its `if`
+    statements = {m.group(1) for line in kernel.splitlines() for m in [re.match(r"\s+(t\d*) = ", line)] if m}
     assert len(statements) == operations
+
+
+def _kernel_lines(f):
+    kernel = f.source[f.source.index("def kernel_float64"):]
+    return kernel[:kernel.index("\n\n")].splitlines()
+
+
+def test_select_branches_that_call_functions_are_computed_only_when_taken():
+    # the fallback of a select that calls libm (erf, cot here) is computed inside an `if` on the condition;
+    # a value both branches need, and the condition, are computed before it; the results are those of
+    # the formula at points taking each branch, NaN included (a NaN condition takes the else branch)
+    expr = sympy.Piecewise((sympy.sin(x) * sympy.exp(y), x > 0), (sympy.erf(y) + sympy.sin(x), True))
+    f = sg.compile([x, y], expr, rewrite=False)
+    lines = _kernel_lines(f)
+    branch = next(k for k, line in enumerate(lines) if line.strip().startswith("if "))
+    indent = len(lines[branch]) - len(lines[branch].lstrip())
+    inside = [line for line in lines[branch + 1:] if len(line) - len(line.lstrip()) > indent]
+    before = lines[:branch]
+    assert any("erf" in line for line in inside) and not any("erf" in line for line in before)
+    assert any("sin" in line for line in before) and not any("sin" in line for line in inside)
+    xs = np.array([0.5, -0.5, 0.0, np.nan, 2.0, -3.0])
+    ys = np.array([0.25, 0.25, -1.0, 0.5, np.nan, 1.0])
+    want = sympy.lambdify([x, y], expr, "numpy")
+    with np.errstate(invalid="ignore"):
+        expected = np.array([want(a, b) for a, b in zip(xs, ys)], dtype=float)
+    np.testing.assert_allclose(f(xs, ys), expected, rtol=1e-15, equal_nan=True)
+    assert [f(a, b) for a, b in zip(xs[:3], ys[:3])] == pytest.approx(expected[:3], rel=1e-15)
+
+
+def test_nested_lazy_selects_and_arithmetic_selects():
+    # a select inside another's fallback nests its `if`; a select of arithmetic alone stays an expression
+    # (a vectorisable loop stays vectorisable)
+    inner = sympy.Piecewise((sympy.log(y), y > 1), (sympy.atan(y), True))
+    expr = sympy.Piecewise((x * y, x > y), (inner + sympy.cos(x), True))
+    f = sg.compile([x, y], expr, rewrite=False)
+    ifs = [line for line in _kernel_lines(f) if line.strip().startswith("if ")]
+    assert len(ifs) == 2 and len(ifs[1]) - len(ifs[1].lstrip()) > len(ifs[0]) - len(ifs[0].lstrip())
+    xs, ys = np.array([3.0, 0.5, -2.0, 1.0]), np.array([2.0, 3.0, -1.0, 1.0])
+    want = sympy.lambdify([x, y], expr, "numpy")
+    with np.errstate(invalid="ignore"):  # NumPy's Piecewise computes log(y) at y < 0 too
+        expected = [want(a, b) for a, b in zip(xs, ys)]
+    np.testing.assert_allclose(f(xs, ys), expected, rtol=1e-15)
+    cheap = sg.compile([x, y], sympy.Piecewise((x * y, x > y), (x - y, True)), rewrite=False)
+    assert not any(line.strip().startswith("if ") for line in _kernel_lines(cheap))
 
 
 def test_fastmath_uses_only_value_safe_flags():
