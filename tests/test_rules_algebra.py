@@ -98,6 +98,11 @@ CASES = [
     Case("x-log-difference", lambda x, y, p, r: x * ops.LOG(y) - x * ops.LOG(y * y), {}, 3.0, limits=True),
     Case("log-one-minus-square", lambda x, y, p, r: ops.LOG((1 - x) * (1 + x)), {}, 1.5),
     Case("hypot3", lambda x, y, p, r: ops.SQRT(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
+    Case("tanh-diff", lambda x, y, p, r: ops.TANH(x) - ops.TANH(y), {}, 2.5),
+    Case("asinh-diff", lambda x, y, p, r: ops.ASINH(x) - ops.ASINH(y), {}, 2.5),
+    Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {}, 2.5),
+    Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {}, 2.5),
+    Case("quotient-of-squares", lambda x, y, p, r: (x * x) / (y * y), {}, 2.0),
     Case("log-norm-squared", lambda x, y, p, r: ops.LOG(x * x + y * y), {}, 2.0),
     Case("log-norm-squared-3", lambda x, y, p, r: ops.LOG(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
     Case("cos-squares-difference", lambda x, y, p, r: ops.COS(x) * ops.COS(x) - ops.SIN(x) * ops.SIN(x),
@@ -203,3 +208,26 @@ def test_logs_of_sums_of_squares_past_their_overflow():
             want = [fn(mpmath.mpf(a), mpmath.mpf(b)) for a, b in zip(xs, ys)]
         assert max(bits_of_error(g, w) for g, w in zip(f(xs, ys)[k], want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr
+
+
+def test_differences_of_functions_at_close_arguments_keep_their_digits():
+    # tanh, asinh, erf and erfc at y a relative 1e-9 from x (tanh also at 10 and 12, both near 1): typed,
+    # the difference keeps only its terms' ulps; sin(x)^2/x^2 at x = 1e-200 is 0/0 typed
+    x, y = X.attr, Y.attr
+    cases = [(sympy.tanh(x) - sympy.tanh(y), [0.5, -3.0, 8.0], 1e-9), (sympy.tanh(x) - sympy.tanh(y), [10.0], 0.2),
+             (sympy.asinh(x) - sympy.asinh(y), [0.5, -30.0, 1e8], 1e-9),
+             (sympy.erf(x) - sympy.erf(y), [0.3, -2.0, 4.0], 1e-9),
+             (sympy.erfc(x) - sympy.erfc(y), [0.3, 2.0, 20.0], 1e-9),
+             (sympy.sin(x)**2 / y**2, [1e-200, -3e-170, 1e-180], 0.0)]
+    exprs = [e for e, _, _ in cases]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    for k, (expr, points, gap) in enumerate(cases):
+        xs = np.array(points)
+        ys = xs * (1 + gap)
+        fn = sympy.lambdify([x, y], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(a), mpmath.mpf(b)) for a, b in zip(xs, ys)]
+        with np.errstate(all="ignore"):
+            got, naive = f(xs, ys)[k], typed(xs, ys)[k]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 2.0, expr
+        assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 10, expr

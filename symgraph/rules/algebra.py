@@ -108,6 +108,55 @@ def _close_halves(x, y):
     return h, m, dm, ops.AND(holds, ops.LT(ops.ABS(h), HALF))
 
 
+def _tanh_diff(x, y):
+    # tanh(x) - tanh(y) = sinh(x - y)/(cosh(x) cosh(y)): x - y is exact near x = y (Sterbenz) and rounds once
+    # elsewhere, where the typed difference keeps only the ulps of its terms, which are near +-1 from
+    # |x| = 3 on (tanh(10) - tanh(12): 24 bits lost). Where sinh(x - y) overflows, the typed form; where
+    # the product does, the result is below 2^-1022 (float32: about its least normal), and 0 as typed
+    new = ops.SINH(x - y) / (ops.COSH(x) * ops.COSH(y))
+    return ops.SELECT(is_finite(new), new, ops.TANH(x) - ops.TANH(y))
+
+
+def _asinh_diff(x, y):
+    # asinh(x) - asinh(y) = log1p(u), u = (a - b)/b for a = x + hypot(1, x), b = y + hypot(1, y), where
+    # a - b = (x - y)(1 + (x + y)/(hypot(1, x) + hypot(1, y))) (the roots' difference through its
+    # conjugate): for 0 <= y <= x, u >= 0 has a few roundings and log1p is well-conditioned, where the
+    # typed difference keeps only the ulps of its terms. Other orders through asinh's symmetry: both
+    # negated and swapped where x + y < 0, swapped with the sign flipped where x < y. Where the signs
+    # differ nothing cancels: the typed form (as where u is not finite: inf or NaN operands)
+    negative = ops.LT(x + y, 0)
+    p, q = ops.SELECT(negative, -y, x), ops.SELECT(negative, -x, y)  # asinh(p) - asinh(q), p + q >= 0
+    swap = ops.LT(p, q)
+    hi, lo = ops.SELECT(swap, q, p), ops.SELECT(swap, p, q)
+    root_hi, root_lo = ops.HYPOT(ONE, hi), ops.HYPOT(ONE, lo)
+    u = (hi - lo) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
+    d = ops.LOG1P(u)
+    return ops.SELECT(ops.AND(ops.GE(lo, 0), is_finite(u)), ops.SELECT(swap, -d, d), ops.ASINH(x) - ops.ASINH(y))
+
+
+TWO_OVER_SQRT_PI = const(2 / sympy.sqrt(sympy.pi))
+ERF_SERIES_LIMIT = const(sympy.Rational(1, 128))
+
+
+def _erf_diff(x, y, sign=1):
+    # erf(x) - erf(y) = (4/sqrt(pi)) e^-m^2 (h + H2(m) h^3/3! + H4(m) h^5/5! + H6(m) h^7/7! + ...) for
+    # m = (x + y)/2, h = (x - y)/2: erf's Taylor series about the mid-point, H the Hermite polynomials.
+    # h is exact near x = y, where the typed difference keeps only the ulps of its terms (erfc(x) -
+    # erfc(y) at x ~ 5: of 1e-12). The terms fall by about (2/3) max(m^2, 1) h^2 each: below 2^-14 where
+    # |h| max(|m|, 1) < 1/128, so the first neglected one is below 2^-56 of the sum. e^-m^2 gets m^2's
+    # rounding added back (compensate). Beyond, the typed form. erfc(x) - erfc(y) is -(erf(x) - erf(y))
+    m, h = HALF * (x + y), HALF * (x - y)
+    w, t = m * m, h * h
+    h2 = 4 * w - 2
+    h4 = (16 * w - 48) * w + 12
+    h6 = ((64 * w - 480) * w + 720) * w - 120
+    series = h * (1 + t * (h2 / 6 + t * (h4 / 120 + t * (h6 / 5040))))
+    new = (2 * TWO_OVER_SQRT_PI) * ops.EXP(-w) * series
+    typed = ops.ERF(x) - ops.ERF(y) if sign > 0 else ops.ERFC(x) - ops.ERFC(y)
+    small = ops.LT(ops.ABS(h) * ops.MAX(ops.ABS(m), ONE), ERF_SERIES_LIMIT)
+    return ops.SELECT(small, new if sign > 0 else -new, typed)
+
+
 def _one_plus_cos(x):
     # 1 + cos(x) = 2 cos(x/2)^2: near odd multiples of pi, cos(x) rounds to within an ulp of -1 and the sum
     # keeps only that ulp; cos(x/2) near pi/2 + k pi is accurate (libm reduces x/2 exactly), and x/2 is exact
@@ -337,6 +386,16 @@ RULES = [
          doc="cosh(x) - cosh(y) = 2 sinh((x + y)/2) sinh((x - y)/2) cancels for x ~ y"),
     Rule("sinh-diff", ops.SINH(x) - ops.SINH(y), _sinh_diff, validity=A, phase="stabilize", ref="G6",
          doc="sinh(x) - sinh(y) = 2 cosh((x + y)/2) sinh((x - y)/2) cancels for x ~ y"),
+    Rule("tanh-diff", ops.TANH(x) - ops.TANH(y), _tanh_diff, validity=A, phase="stabilize", ref="G6",
+         doc="tanh(x) - tanh(y) = sinh(x - y)/(cosh(x) cosh(y)) cancels for x ~ y and for both far from 0"),
+    Rule("asinh-diff", ops.ASINH(x) - ops.ASINH(y), _asinh_diff, validity=A, phase="stabilize", ref="G8",
+         doc="asinh(x) - asinh(y) cancels for x ~ y"),
+    Rule("erf-diff", ops.ERF(x) - ops.ERF(y), _erf_diff, validity=A, phase="stabilize", ref="D1",
+         doc="erf(x) - erf(y) cancels for x ~ y: a series about the mid-point"),
+    Rule("erfc-diff", ops.ERFC(x) - ops.ERFC(y), lambda x, y: _erf_diff(x, y, -1), validity=A, phase="stabilize",
+         ref="D1", doc="erfc(x) - erfc(y) cancels for x ~ y"),
+    Rule("quotient-of-squares", (x * x) / (y * y), lambda x, y: (x / y) * (x / y), validity=A, phase="stabilize",
+         ref="E8", doc="x^2/y^2 over- or underflows in between (sin(x)^2/x^2 at x = 1e-200); (x/y)^2 rounds less"),
     # rearrange: after stabilize's half-angle patterns that hold 1 + cos(x) (sin(x)/(1 + cos(x)) = tan(x/2))
     Rule("one-plus-cos", 1 + ops.COS(x), _one_plus_cos, validity=A, phase="rearrange", ref="G1",
          doc="1 + cos(x) = 2 cos(x/2)^2 cancels near odd multiples of pi"),
