@@ -345,6 +345,27 @@ def cases() -> list:
              [signed(log_uniform(1e-8, 300))]),
         Case("1 - sin(x)/x", [x], 1 - sin(x) / x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
         Case("log(sinh(x))", [x], log(sinh(x)), "x in [1e-8, 1e4]", [log_uniform(1e-8, 1e4)]),
+        # session 5: differences near 1, of logs of 1 + x, of functions at close arguments, overflows
+        Case("log(1 + x) - log(1 + y)", [x, y], log(1 + x) - log(1 + y), "x in [1e-10, 1e3], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(log_uniform(1e-10, 1e3), 1e-12, 1e-3)),
+        Case("1 - cos(x)*cos(y)", [x, y], 1 - cos(x) * cos(y), "|x|, |y| in [1e-8, 1]",
+             [signed(log_uniform(1e-8, 1)), signed(log_uniform(1e-8, 1))]),
+        Case("exp(x)*cos(y) - 1", [x, y], exp(x) * cos(y) - 1, "|x| in [1e-12, 1], |y| in [1e-8, 1]",
+             [signed(log_uniform(1e-12, 1)), signed(log_uniform(1e-8, 1))]),
+        Case("x - log(exp(x) - 1)", [x], x - log(exp(x) - 1), "x in [1e-10, 700]", [log_uniform(1e-10, 700)]),
+        Case("log(2) - log(1 + exp(-x))", [x], log(2) - log(1 + exp(-x)), "|x| in [1e-10, 700]",
+             [signed(log_uniform(1e-10, 700))]),
+        Case("log(x**2 + y**2)", [x, y], log(x**2 + y**2), "|x|, |y| in [1e-200, 1e200]",
+             [signed(log_uniform(1e-200, 1e200)), signed(log_uniform(1e-200, 1e200))]),
+        Case("tanh(x) - tanh(y)", [x, y], tanh(x) - tanh(y), "|x| in [1e-3, 20], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 20)), 1e-12, 1e-3)),
+        Case("asinh(x) - asinh(y)", [x, y], asinh(x) - asinh(y), "|x| in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 1e3)), 1e-12, 1e-3)),
+        Case("erf(x) - erf(y)", [x, y], erf(x) - erf(y), "|x| in [1e-3, 5], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 5)), 1e-12, 1e-3)),
+        Case("erfc(x) - erfc(y)", [x, y], erfc(x) - erfc(y), "x in [1e-3, 26], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(log_uniform(1e-3, 26), 1e-12, 1e-3)),
+        Case("sin(x)**2/x**2", [x], sin(x)**2 / x**2, "|x| in [1e-200, 1e3]", [signed(log_uniform(1e-200, 1e3))]),
     ]
 
 
