@@ -136,6 +136,30 @@ def {name}(x):
     return r if x == x else x
 """, R=_EXPM1_MINUS_X_SERIES)
 
+# log(2^dk (1 + f)) = dk ln2 + 2s + s z P(z), s = f/(2 + f), for log1p_minus_x and log_minus_x_plus_one, which
+# subtract from it: dk ln2 + 2s as a Fast2Sum pair r1 + r1_lo; s's exact remainder f - s d (FMA, less s times
+# 2 + f's rounding error) returned undivided, with d, because each caller folds its own low parts into that
+# one division; the rest s z P(z) rounded, its leading 2/3 s^3 with s^2 = sh^2 + (s - sh)(s + sh) (sh: s's
+# upper 26 bits) so that it rounds twice, not four times. Not vecmath's vm_log1p_poly_f64: that one divides
+# the remainder itself and forms it from 26-bit halves, so sharing it would change the results' last bits.
+ops.helper("series_log_core_f64", """
+def {name}(dk, f):
+    d = 2.0 + f
+    d_err = (2.0 - d) + f
+    s = f / d
+    sh = _vm_bits_float(_vm_float_bits(s) & -134217728)
+    z = s * s
+    cube = s * (sh * sh) + s * ((s - sh) * (s + sh))
+    poly = cube * 0.6666666666666666 + cube * z * <P1>
+    residual = _vm_fma(-s, d, f) - s * d_err
+    t = s + s
+    a = dk * <LN2_HI>
+    r1 = a + t
+    r1_lo = ((a - r1) + t) + dk * <LN2_LO>
+    return r1, r1_lo, d, residual, poly
+""".replace("<P1>", horner("z", LOG64_P[1:])).replace("<LN2_HI>", repr(LN2_HI))
+   .replace("<LN2_LO>", repr(LN2_LO)), requires=("fma", "bitcast"), ieee=True)
+
 # vecmath's log1p (log_reduce, then 2s + s z P(z) with s = f/(2 + f)) with x subtracted inside: for x in
 # [sqrt2/2 - 1, sqrt2 - 1) f = x, and 2s - x = -x^2/(2 + x) is exact (Sterbenz: 2s/x = 2/(2 + x)), so what
 # rounds is s's exact remainder (FMA, with 2 + f's TwoSum error) over 2 + f, and s z P(z) (at most x/6 of the
@@ -154,19 +178,8 @@ def {name}(x):
     f = xc if inner else f
     dk = 0.0 if inner else dk
     u_err = 0.0 if inner else u_err
-    d = 2.0 + f
-    d_err = (2.0 - d) + f
-    s = f / d
-    sh = _vm_bits_float(_vm_float_bits(s) & -134217728)
-    z = s * s
-    cube = s * (sh * sh) + s * ((s - sh) * (s + sh))
-    poly = cube * 0.6666666666666666 + cube * z * <P1>
-    residual = _vm_fma(-s, d, f) - s * d_err
+    r1, r1_lo, d, residual, poly = @series_log_core_f64(dk, f)
     correction = (2.0 * residual * u + u_err * d) / (d * u)
-    t = s + s
-    a = dk * <LN2_HI>
-    r1 = a + t
-    r1_lo = ((a - r1) + t) + dk * <LN2_LO>
     g = r1 - x
     back = g - r1
     g_lo = (r1 - (g - back)) + (-x - back)
@@ -175,8 +188,7 @@ def {name}(x):
     r = np.nan if x < -1.0 else r
     r = -np.inf if x == np.inf else r
     return r if x == x else x
-""".replace("<P1>", horner("z", LOG64_P[1:])).replace("<LN2_HI>", repr(LN2_HI))
-         .replace("<LN2_LO>", repr(LN2_LO)))
+""")
 
 
 # log(x) - (x - 1) straight from log's reduction x = 2^e (1 + f) (f exact): log(1 + f) = 2s + s z P(z), s = f/(2 + f),
@@ -188,18 +200,7 @@ _helper("log_minus_x_plus_one", """
 def {name}(x):
     xc = x if x > 0.0 else 1.0
     dk, f = @vm_log_reduce_f64(xc)
-    d = 2.0 + f
-    d_err = (2.0 - d) + f
-    s = f / d
-    sh = _vm_bits_float(_vm_float_bits(s) & -134217728)
-    z = s * s
-    cube = s * (sh * sh) + s * ((s - sh) * (s + sh))
-    poly = cube * 0.6666666666666666 + cube * z * <P1>
-    residual = _vm_fma(-s, d, f) - s * d_err
-    t = s + s
-    a = dk * <LN2_HI>
-    r1 = a + t
-    r1_lo = ((a - r1) + t) + dk * <LN2_LO>
+    r1, r1_lo, d, residual, poly = @series_log_core_f64(dk, f)
     u = xc - 1.0
     back = u - xc
     u_lo = (xc - (u - back)) + (-1.0 - back)
@@ -211,8 +212,7 @@ def {name}(x):
     r = -np.inf if x == np.inf else r
     r = np.nan if x < 0.0 else r
     return r if x == x else x
-""".replace("<P1>", horner("z", LOG64_P[1:])).replace("<LN2_HI>", repr(LN2_HI))
-         .replace("<LN2_LO>", repr(LN2_LO)))
+""")
 
 
 # x P(x^2) with x exact: the leading x/3 is one FMA with 1/3 as two doubles; beyond 1.5 the typed difference
