@@ -102,6 +102,7 @@ CASES = [
     Case("asinh-diff", lambda x, y, p, r: ops.ASINH(x) - ops.ASINH(y), {}, 2.5),
     Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {}, 2.5),
     Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {}, 2.5),
+    Case("square-over-square-plus", lambda x, y, p, r: (x * x) / (x * x + y), {}, 2.0, limits=True),
     Case("quotient-of-squares", lambda x, y, p, r: (x * x) / (y * y), {}, 2.0),
     Case("log-norm-squared", lambda x, y, p, r: ops.LOG(x * x + y * y), {}, 2.0),
     Case("log-norm-squared-3", lambda x, y, p, r: ops.LOG(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
@@ -149,6 +150,7 @@ def test_roundings_near_one_and_overflows_are_gone():
              (1 + sympy.cos(x), [math.pi + 1e-9, -math.pi - 3e-6, 3 * math.pi]),
              (sympy.log(1 - x**2), [1e-9, -3e-5, 1e-3]),
              (x / (x**2 + 1), [1e160, -3e200, 1e300]), (sympy.log(1 + x**2), [1e160, -3e200, 1e300]),
+             (x**2 / (x**2 + 1), [1e160, -3e200, 1e300]),
              ((x + 1) * sympy.log(x + 1) - x * sympy.log(x) - 1, [1e9, 1e12, 1e15])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)

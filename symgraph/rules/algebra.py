@@ -243,6 +243,14 @@ def _over_square_plus(x, y):
     return ops.SELECT(small, x, const(1)) / ops.SELECT(small, x * x + y, x + y / x)
 
 
+def _square_over_square_plus(x, y):
+    # x^2/(x^2 + y) = 1/(1 + y/x^2): x^2 overflows from 1.3e154 (1.8e19 in float32), where the result is
+    # still 1 - y/x^2; beyond 2^60 the new form rounds as often as the typed one and y/x^2 only underflows
+    small = ops.LT(ops.ABS(x), BIG)
+    square = x * x
+    return ops.SELECT(small, square, ONE) / ops.SELECT(small, square + y, 1 + y / square)
+
+
 def _log_one_minus_square(x):
     # log(1 - x^2), once 1 - x^2 is (1 - x)(1 + x): near 0 the product rounds to within an ulp of 1 and the
     # log keeps only that ulp; log1p(-x^2) there (x^2 rounds once; near |x| = 1 it would be the
@@ -482,6 +490,9 @@ RULES = [
          doc="acosh(1 + u) for small u: log1p(u + sqrt(u (u + 2)))"),
     Rule("over-square-plus", x / (x * x + y), _over_square_plus, validity=A, phase="stabilize", ref="E8",
          doc="x/(x^2 + 1) is 0/inf = 0 from x = 1.3e154, where it is 1/x"),
+    # rearrange: after stabilize's 1 - x/y, which cancels x^2 - (x^2 + 1) symbolically first
+    Rule("square-over-square-plus", (x * x) / (x * x + y), _square_over_square_plus, validity=A,
+         phase="rearrange", ref="E8", doc="x^2/(x^2 + 1) is inf/inf = NaN from x = 1.3e154, where it is 1"),
     Rule("log-one-minus-square", ops.LOG((1 - x) * (1 + x)), _log_one_minus_square, validity=A,
          phase="stabilize", ref="A1, F15", doc="log(1 - x^2) near 0: the argument has lost x^2's digits"),
     Rule("hypot3", ops.SQRT(ops.ADD(x * x, y * y, z * z)), _hypot3, validity=A, phase="stabilize", ref="F11",

@@ -14,6 +14,7 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
+from ._symbolic import cancelled
 
 x, y = Var("x"), Var("y")
 c, d = ConstVar("c"), ConstVar("d")
@@ -109,8 +110,9 @@ def _is_finite(t):
 
 def _quotient_minus_one(x, y):
     # x/y - 1 = (x - y)/y; where x - y is not finite (an infinite operand, or an overflow) the typed x/y - 1,
-    # by selecting the operands of the one division
-    d = x - y
+    # by selecting the operands of the one division. x - y is taken with the terms that cancel exactly
+    # removed: 1 - x^2/(x^2 + 1) is 1/(x^2 + 1), also where x^2 overflows (the typed inf/inf is NaN)
+    d = cancelled(x, y) or x - y
     ok = _is_finite(d)
     return ops.SELECT(ok, d, x) / y - ops.SELECT(ok, const(0), const(1))
 
