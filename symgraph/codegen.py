@@ -444,10 +444,13 @@ def _kernel_source(graph, variant, builder, param_names, out_names, position, op
 _CHEAP_CALLS = {"abs", "min", "max", "math.sqrt", "math.isinf", "math.isnan", "math.fabs", "math.copysign",
                 "np.sign", "np.floor", "np.ceil", "np.float64", "np.float32", "np.int64", "np.bool_"}
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
+# helpers of a few arithmetic instructions (symgraph/compensated.py's error-free transformations)
+_CHEAP_HELPER = re.compile(r"_h_(sum_error|product_error|quotient_error|first_order)_")
 
 
 def _is_costly(text: str) -> bool:
-    return any(m.group(1) not in _CHEAP_CALLS for m in _CALL.finditer(text))
+    return any(m.group(1) not in _CHEAP_CALLS and not _CHEAP_HELPER.match(m.group(1))
+               for m in _CALL.finditer(text))
 
 
 def _lazy_body(statements, results, selects):
