@@ -1,7 +1,9 @@
 """symgraph.rules.polynomials: sums of three or more terms in two or three values whose expanded terms
 cancel are factored (x**2 - 2*x*y + y**2 is (x - y)**2); the rewrite is an identity at 50 digits and the
 compiled result is accurate (tests/rulecheck.py); sums whose factors would not remove a cancellation, or
-that are too big, are left to the other rules without asking SymPy."""
+that are too big, are left to the other rules without asking SymPy; polynomials of one value are summed
+from the highest degree down."""
+import mpmath
 import numpy as np
 import sympy
 
@@ -19,6 +21,14 @@ CASES = [
     Case("factored-polynomial-difference",
          lambda x, y, p, r: x * x * x - const(3) * x * x * y + const(3) * x * y * y - y * y * y, {}, 2.5),
     Case("factored-polynomial-difference", lambda x, y, p, r: x * x * y + y * y * y - const(2) * x * y * y, {}, 2.5),
+    # sin's Taylor polynomial as SymPy's Add lowers it, positive terms apart from negative ones; checked
+    # point by point where it approximates sin (beyond, near its roots at +-3.4 and +-4.2, the terms cancel
+    # and either order may be the luckier at a point: the mean is checked below)
+    Case("polynomial-order-difference", lambda x, y, p, r: (x + ops.POW(x, const(5)) / 120)
+         - (ops.POW(x, const(3)) / 6 + ops.POW(x, const(7)) / 5040), {X: (-1.6, 1.6)}, 2.0),
+    # a negative coefficient as a factor (canonicalize makes it a difference)
+    Case("polynomial-order-difference", lambda x, y, p, r: ops.ADD(
+        const(1), x / 2, ops.POW(x, const(3)) / 16, ops.MUL(const(sympy.Rational(-1, 8)), x, x)), {X: (-1, 1)}, 2.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -48,3 +58,24 @@ def test_near_equal_values_are_exact():
     exact = [(sympy.Rational(a) - sympy.Rational(b)) ** 2 for a, b in zip(xs, ys)]
     np.testing.assert_allclose(f(xs, ys), [float(e) for e in exact], rtol=4e-16)
     assert any(n.op is ops.SELECT for n in f.graph.nodes)
+
+
+def test_polynomials_of_one_value_are_summed_from_the_highest_degree():
+    # sin's Taylor polynomial and sqrt(1 + x)'s: summed as SymPy prints them (lambdify's order) the small
+    # terms gather first; positive terms apart from negative ones (the rule switched off), the partial
+    # sums cancel and cost a quarter of a bit on average
+    x = sympy.Symbol("x")
+    sine = x - x**3 / 6 + x**5 / 120 - x**7 / 5040
+    cases = [(sine, np.linspace(-1.57, 1.57, 2001)), (sine, np.linspace(-4, 4, 2001)),
+             (1 + x / 2 - x**2 / 8 + x**3 / 16 - sympy.Rational(5, 128) * x**4, np.linspace(0, 1, 2001))]
+    off = sg.Options(disable_rules={"polynomial-order-difference"})
+    for expr, points in cases:
+        fn = sympy.lambdify([x], expr, "mpmath")
+        with mpmath.workdps(40):
+            exact = [fn(mpmath.mpf(v)) for v in points]
+        def bits(f):
+            return np.mean([np.log2(1 + abs(float(g) - float(e)) / np.spacing(abs(float(e))))
+                            for g, e in zip(f(points), exact)])
+        ordered, grouped = bits(sg.compile(x, expr)), bits(sg.compile(x, expr, rewrite=off))
+        typed = bits(sympy.lambdify([x], expr, "numpy"))
+        assert ordered <= typed + 0.02 and grouped > ordered + 0.1, (expr, points[0], ordered, grouped, typed)
