@@ -366,6 +366,13 @@ def cases() -> list:
         Case("erfc(x) - erfc(y)", [x, y], erfc(x) - erfc(y), "x in [1e-3, 26], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(log_uniform(1e-3, 26), 1e-12, 1e-3)),
         Case("sin(x)**2/x**2", [x], sin(x)**2 / x**2, "|x| in [1e-200, 1e3]", [signed(log_uniform(1e-200, 1e3))]),
+        Case("1/x**2", [x], 1 / x**2, "|x| in [1e-100, 1e100]", [signed(log_uniform(1e-100, 1e100))]),
+        Case("x**2/(1 + x**2)", [x], x**2 / (1 + x**2), "|x| in [1e-200, 1e200]", [signed(log_uniform(1e-200, 1e200))]),
+        Case("1 - x**2/(1 + x**2)", [x], 1 - x**2 / (1 + x**2), "|x| in [1e-3, 1e150]",
+             [signed(log_uniform(1e-3, 1e150))]),
+        Case("exp(x)*exp(-y)", [x, y], exp(x) * exp(-y), "x, y in [700, 800]", [uniform(700, 800), uniform(700, 800)]),
+        Case("x - x**3/6 + x**5/120 - x**7/5040", [x], x - x**3 / 6 + x**5 / 120 - x**7 / 5040, "x in [-1.57, 1.57]",
+             [uniform(-1.57, 1.57)]),
     ]
 
 
