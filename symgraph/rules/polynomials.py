@@ -9,8 +9,9 @@ rearrange's common-factor could take a monomial out of a part of the sum and hid
 sums of three to ten terms in two or three values (symbols or opaque nodes) of degree 2 to 4 with terms of
 both signs: small enough for SymPy per node; every other sum is left alone without calling it.
 
-A polynomial of one value with terms of both signs (a Taylor polynomial) is summed from the highest degree
-down, as SymPy prints it, rather than as lowered, positive terms apart from negative ones (rearrange).
+A sum of three or more terms of both signs (a Taylor polynomial, FPBench's kepler0) is summed in SymPy's
+order of its terms, as lambdify prints it (a polynomial of one value from the highest degree down), rather
+than as lowered, positive terms apart from negative ones (rearrange).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import sympy
 
 from .. import ops
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_node, _to_sympy, exact_value
+from ._symbolic import _to_node, _to_sympy
 
 p, q = Var("p"), Var("q")
 MAX_TERMS, MAX_DEGREE = 10, 4
@@ -87,37 +88,8 @@ def _factored_once(node):
     return _SEEN[node.key]
 
 
-# ---------------------------------------------------------------- summation order of a polynomial
-MAX_ORDERED_DEGREE = 32
-
-
-def _monomial(node):
-    """(value, exponent) of c*x**k (products, quotients by numbers, negations and integer powers of one
-    value x; a number has value None); None for anything else (a sum inside is not a monomial)."""
-    if node.is_const:
-        return None if exact_value(node) is None else (None, 0)
-    op = node.op
-    if op is ops.NEG:
-        return _monomial(node.args[0])
-    if op is ops.MUL:
-        leaf, exponent = None, 0
-        for a in node.args:
-            m = _monomial(a)
-            if m is None or (m[0] is not None and leaf is not None and m[0] is not leaf):
-                return None
-            leaf, exponent = leaf if m[0] is None else m[0], exponent + m[1]
-        return leaf, exponent
-    if op is ops.DIV:
-        return _monomial(node.args[0]) if node.args[1].is_const and exact_value(node.args[1]) else None
-    if op is ops.POW:
-        power = node.args[1]
-        if not (power.is_const and power.value.is_Integer and 0 < power.value <= MAX_ORDERED_DEGREE):
-            return None
-        base = _monomial(node.args[0])
-        return None if base is None else (base[0], base[1] * int(power.value))
-    if op in (ops.ADD, ops.SUB):
-        return None
-    return node, 1
+# ---------------------------------------------------------------- summation order of a sum
+MAX_ORDERED_TERMS, MAX_TERM_NODES = 16, 60
 
 
 def _signed_terms(node):
@@ -136,25 +108,42 @@ def _signed_terms(node):
     return terms
 
 
-def _highest_degree_first(node):
-    # a sum of three or more powers of one value with terms of both signs, sin's Taylor polynomial x -
-    # x**3/6 + x**5/120 - x**7/5040: the graph keeps the positive terms apart from the negative ones (SymPy's
-    # Add, lowered), so the kernel subtracts two partial sums that cancel (0.41 mean bits on [-pi/2, pi/2]
-    # against lambdify's 0.13). Summed from the highest degree down, as SymPy prints it, the small terms
-    # (|x| < 1) gather before the large ones and no partial sum cancels more than the result
+def _small(node) -> bool:
+    seen, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.key in seen:
+            continue
+        seen.add(n.key)
+        if len(seen) > MAX_TERM_NODES:
+            return False
+        stack.extend(n.args)
+    return True
+
+
+def _in_sympy_order(node):
+    # a sum of three or more terms of both signs, sin's Taylor polynomial x - x**3/6 + x**5/120 -
+    # x**7/5040 or FPBench's kepler0: lowered from SymPy's Add, the graph keeps the positive terms apart from
+    # the negative ones, and the kernel subtracts two partial sums that cancel (sin's polynomial on [-1.57,
+    # 1.57]: 0.41 mean bits against lambdify's 0.13). Summed in SymPy's order of the terms, as lambdify
+    # prints them (a polynomial of one value from its highest degree down: the small terms gather before
+    # the large ones), each partial sum cancels no more than lambdify's does
     terms = _signed_terms(node)
-    if len(terms) < 3 or len({sign for _, sign in terms}) < 2:
+    if not 3 <= len(terms) <= MAX_ORDERED_TERMS or len({sign for _, sign in terms}) < 2:
         return None
-    degrees, leaf = [], None
-    for term, _ in terms:
-        m = _monomial(term)
-        if m is None or (m[0] is not None and leaf is not None and m[0] is not leaf):
+    if not all(_small(term) for term, _ in terms):
+        return None
+    exprs = [sign * term.to_sympy() for term, sign in terms]
+    unused = list(range(len(terms)))
+    order = []
+    for e in sympy.Add(*exprs, evaluate=False).as_ordered_terms():
+        match = next((k for k in unused if exprs[k] == e), None)
+        if match is None:
             return None
-        leaf = leaf if m[0] is None else m[0]
-        degrees.append(m[1])
-    if leaf is None or max(degrees) > MAX_ORDERED_DEGREE or len(set(degrees)) < 3:
+        unused.remove(match)
+        order.append(match)
+    if unused:
         return None
-    order = sorted(range(len(terms)), key=lambda k: -degrees[k])  # stable: equal degrees keep their order
     first, sign = terms[order[0]]
     acc = first if sign > 0 else -first
     for k in order[1:]:
@@ -170,15 +159,15 @@ def _ordered_once(node):
     if node.key not in _ORDER_SEEN:
         if len(_ORDER_SEEN) > 10_000:
             _ORDER_SEEN.clear()
-        _ORDER_SEEN[node.key] = _highest_degree_first(node)
+        _ORDER_SEEN[node.key] = _in_sympy_order(node)
     return _ORDER_SEEN[node.key]
 
 
 RULES = [
     # canonicalize leaves a sum with terms of both signs as a difference (add-neg, mul-negative-const)
-    Rule("polynomial-order-difference", p - q, lambda p, q: _ordered_once(p - q), validity=Validity.ACCURACY,
-         phase="rearrange", doc="a polynomial of one value with terms of both signs, summed from the highest "
-         "degree down rather than positive terms apart from negative ones"),
+    Rule("sum-order", p - q, lambda p, q: _ordered_once(p - q), validity=Validity.ACCURACY, phase="rearrange",
+         doc="a sum with terms of both signs in SymPy's order of its terms (a polynomial of one value from the "
+         "highest degree down), not positive terms apart from negative ones"),
     Rule("factored-polynomial", p + q, lambda p, q: _factored_once(ops.ADD(p, q)), validity=Validity.ACCURACY,
          phase="stabilize", doc="x**2 - 2*x*y + y**2 cancels near x = y; (x - y)**2 does not"),
     Rule("factored-polynomial-difference", p - q, lambda p, q: _factored_once(p - q), validity=Validity.ACCURACY,
