@@ -373,6 +373,8 @@ def cases() -> list:
         Case("exp(x)*exp(-y)", [x, y], exp(x) * exp(-y), "x, y in [700, 800]", [uniform(700, 800), uniform(700, 800)]),
         Case("x - x**3/6 + x**5/120 - x**7/5040", [x], x - x**3 / 6 + x**5 / 120 - x**7 / 5040, "x in [-1.57, 1.57]",
              [uniform(-1.57, 1.57)]),
+        Case("(x**2 + y**2 + z**2)/3 - ((x + y + z)/3)**2", [x, y, z], (x**2 + y**2 + z**2) / 3 - ((x + y + z) / 3)**2,
+             "x, y, z in [1000, 1001] (a variance)", [uniform(1000, 1001)] * 3),
     ]
 
 

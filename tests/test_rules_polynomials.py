@@ -3,9 +3,13 @@ cancel are factored (x**2 - 2*x*y + y**2 is (x - y)**2); the rewrite is an ident
 compiled result is accurate (tests/rulecheck.py); sums whose factors would not remove a cancellation, or
 that are too big, are left to the other rules without asking SymPy; polynomials of one value are summed
 from the highest degree down."""
+import math
+
 import mpmath
 import numpy as np
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgraph as sg
 from symgraph import ops
@@ -13,6 +17,7 @@ from symgraph.ir import const
 from symgraph.rules import polynomials
 
 from rulecheck import Case, X, Y, optimized, rule_tests
+from symgraph.reference import exact
 
 CASES = [
     # x - y rounds where the values are not close, and the square doubles that: 1.5 ulps
@@ -79,3 +84,36 @@ def test_polynomials_of_one_value_are_summed_from_the_highest_degree():
         ordered, grouped = bits(sg.compile(x, expr)), bits(sg.compile(x, expr, rewrite=off))
         typed = bits(sympy.lambdify([x], expr, "numpy"))
         assert ordered <= typed + 0.02 and grouped > ordered + 0.1, (expr, points[0], ordered, grouped, typed)
+
+
+def test_variances_are_sums_of_squared_differences():
+    # E[x^2] - E[x]^2 of three and four samples near 1000: typed, the squares (1e6) round before they
+    # cancel to a variance of ~0.1 (20+ bits lost); as sums of (x_i - x_j)^2 the differences are exact
+    x, y, z, w = sympy.symbols("x y z w")
+    exprs = [(x**2 + y**2 + z**2) / 3 - ((x + y + z) / 3)**2,
+             (x**2 + y**2 + z**2 + w**2) / 4 - ((x + y + z + w) / 4)**2]
+    f, typed = sg.compile([x, y, z, w], exprs), sg.compile([x, y, z, w], exprs, rewrite=False)
+    rng = np.random.default_rng(3)
+    columns = [1000 + rng.uniform(0, 1, 200) for _ in range(4)]
+    for k, expr in enumerate(exprs):
+        fn = sympy.lambdify([x, y, z, w], expr, "mpmath")
+        with mpmath.workdps(40):
+            want = np.array([float(fn(*map(mpmath.mpf, point))) for point in zip(*columns)])
+        got, naive = f(*columns)[k], typed(*columns)[k]
+        assert np.max(np.abs(got - want) / np.spacing(want)) <= 4, expr
+        assert np.median(np.abs(naive - want) / np.spacing(want)) > 1e4, expr
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(st.lists(st.one_of(st.floats(-1e6, 1e6), st.sampled_from([0.0, 1e300, -1e300, 1e-300, math.inf, math.nan])),
+                min_size=4, max_size=4))
+def test_sums_of_squared_differences_are_identities_at_50_digits(values):
+    # rulecheck's boundary grid takes two values; the variances take three and four
+    x, y, z, w = sympy.symbols("x y z w")
+    for expr in [(x**2 + y**2 + z**2) / 3 - ((x + y + z) / 3)**2, x*x + y*y + z*z + w*w - x*y - y*z - z*w - w*x]:
+        typed = sg.lower(expr).outputs[0]
+        rewritten = sg.compile([x, y, z, w], expr).graph.outputs[0]
+        assert any(n.op is ops.SELECT for n in sg.compile([x, y, z, w], expr).graph.nodes)
+        env = dict(zip((x, y, z, w), values))
+        a, b = exact(typed, env, dps=50), exact(rewritten, env, dps=50)
+        assert (mpmath.isnan(a) and mpmath.isnan(b)) or a == b or abs(a - b) <= 1e-30 * max(abs(a), abs(b)), (expr, env)

@@ -23,6 +23,7 @@ from ._symbolic import _to_node, _to_sympy
 
 p, q = Var("p"), Var("q")
 MAX_TERMS, MAX_DEGREE = 10, 4
+MAX_VARIANCE_VALUES = 6
 
 
 def _terms(node) -> int:
@@ -52,6 +53,37 @@ def _has_difference(expr, leaves) -> bool:
     return False
 
 
+def _subtracts(node) -> bool:
+    """Some addend of the sum is subtracted (or has a negative number among its factors)."""
+    return any(sign < 0 or (term.op is ops.MUL and any(a.is_const and a.value.is_negative for a in term.args))
+               for term, sign in _signed_terms(node))
+
+
+def _squared_differences(expanded, leaves):
+    """A quadratic form that vanishes where all its values are equal (its matrix's rows sum to 0), the
+    variance of three samples (x**2 + y**2 + z**2)/3 - ((x + y + z)/3)**2: it is the sum over pairs of
+    -A_ij (x_i - x_j)**2, whose differences are exact for close values (Sterbenz) where the typed squares
+    round before they cancel (24 bits lost at 1000 + [0, 1)). Only where every -A_ij >= 0 (a sum of
+    squares: nothing cancels); None otherwise."""
+    poly = sympy.Poly(expanded, *leaves)
+    if not poly.is_homogeneous or poly.total_degree() != 2:
+        return None
+    n = len(leaves)
+    a = [[sympy.Integer(0)] * n for _ in range(n)]
+    for monomial, coefficient in poly.terms():
+        idx = [i for i, k in enumerate(monomial) for _ in range(k)]
+        i, j = idx
+        if i == j:
+            a[i][i] += coefficient
+        else:
+            a[i][j] += coefficient / 2
+            a[j][i] += coefficient / 2
+    if any(sum(row) != 0 for row in a) or any(a[i][j] > 0 for i in range(n) for j in range(i + 1, n)):
+        return None
+    return sympy.Add(*[-a[i][j] * (leaves[i] - leaves[j]) ** 2
+                       for i in range(n) for j in range(i + 1, n) if a[i][j] != 0], evaluate=False)
+
+
 def _factored(node):
     if _terms(node) < 3:
         return None  # two terms: difference of squares, common factors (algebra, rearrange)
@@ -59,6 +91,11 @@ def _factored(node):
     if parsed is None:
         return None
     values, leaves = parsed
+    if 2 <= len(leaves) <= MAX_VARIANCE_VALUES and _subtracts(node):  # not the sum of squares it builds
+        squares = _squared_differences(sympy.expand(values[node]), list(leaves))
+        if squares is not None:
+            new = _to_node(squares, leaves)
+            return None if new is None else ops.SELECT(ops.EQ(new - new, 0), new, node)
     if not 2 <= len(leaves) <= 3:
         return None
     expanded = sympy.expand(values[node])
