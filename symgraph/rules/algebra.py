@@ -110,11 +110,14 @@ def _close_halves(x, y):
 
 def _tanh_diff(x, y):
     # tanh(x) - tanh(y) = sinh(x - y)/(cosh(x) cosh(y)): x - y is exact near x = y (Sterbenz) and rounds once
-    # elsewhere, where the typed difference keeps only the ulps of its terms, which are near +-1 from
-    # |x| = 3 on (tanh(10) - tanh(12): 24 bits lost). Where sinh(x - y) overflows, the typed form; where
-    # the product does, the result is below 2^-1022 (float32: about its least normal), and 0 as typed
-    new = ops.SINH(x - y) / (ops.COSH(x) * ops.COSH(y))
-    return ops.SELECT(is_finite(new), new, ops.TANH(x) - ops.TANH(y))
+    # elsewhere (its rounding is carried into sinh by the specialize phase), where the typed difference
+    # keeps only the ulps of its terms, which are near +-1 from |x| = 3 on (tanh(10) - tanh(12): 24 bits
+    # lost). For |x - y| >= 88 (sinh overflows float32 from 89.4; the guard reads only the operands, so
+    # that optimizing again meets the same select) the typed form; where the product overflows, the result
+    # is below 2^-1022 (float32: about its least normal), and 0 as typed
+    d = x - y
+    new = ops.SINH(d) / (ops.COSH(x) * ops.COSH(y))
+    return ops.SELECT(ops.LT(ops.ABS(d), const(88)), new, ops.TANH(x) - ops.TANH(y))
 
 
 def _asinh_diff(x, y):

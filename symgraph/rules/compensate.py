@@ -36,10 +36,18 @@ def _is_power_of_two(node) -> bool:
 
 
 def _total(terms):
+    # negated terms are subtracted, as canonicalize spells a + (-b): optimizing again changes nothing
     terms = [t for t in terms if t is not None]
     if not terms:
         return None
-    return terms[0] if len(terms) == 1 else ops.ADD(*terms)
+    added = [t for t in terms if t.op is not ops.NEG]
+    subtracted = [t.args[0] for t in terms if t.op is ops.NEG]
+    if not added:
+        return -(subtracted[0] if len(subtracted) == 1 else ops.ADD(*subtracted))
+    total = added[0] if len(added) == 1 else ops.ADD(*added)
+    for t in subtracted:
+        total = total - t
+    return total
 
 
 def rounding_error(node, depth=0):
@@ -105,7 +113,8 @@ def _paired(pair_op):
 # the added error below half an ulp; erfc's slope is exp(-u^2) itself (its relative condition 2u^2 has no
 # tail where a cheap form is right)
 SLOPES = {
-    ops.SIGMOID: lambda v, u: v * (1 - v),
+    # (carried: no rule sees 1 - sigmoid(u) or the polynomial v - v^2 in it when optimizing again)
+    ops.SIGMOID: lambda v, u: v * (1 - CARRIED(v)),
     ops.SOFTPLUS: lambda v, u: ops.MIN(v, const(1)),
     ops.LOG_SIGMOID: lambda v, u: ops.MIN(-v, const(1)),
     ops.SINH: lambda v, u: ops.MAX(ops.ABS(v), const(1)),
@@ -153,7 +162,8 @@ def _reciprocal_of_product(c, x):
     remainder = (c - q * p) - PRODUCT_ERROR(q, p)
     # (where the product overflows, 1/x**2 for |x| > 1.3e154, q is 0 as typed, though pow's result is
     # still a subnormal: (c/a)/b there would cost two more divisions on every point, 2.8x the typed time)
-    return CORRECTED(q, q * const(1 / c.value), remainder - q * PRODUCT_ERROR(a, b))
+    slope = q if c.value == 1 else q * const(1 / c.value)
+    return CORRECTED(q, slope, remainder - q * PRODUCT_ERROR(a, b))
 
 
 RULES = [

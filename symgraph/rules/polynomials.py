@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import _to_node, _to_sympy
 
@@ -65,6 +66,8 @@ def _squared_differences(expanded, leaves):
     -A_ij (x_i - x_j)**2, whose differences are exact for close values (Sterbenz) where the typed squares
     round before they cancel (24 bits lost at 1000 + [0, 1)). Only where every -A_ij >= 0 (a sum of
     squares: nothing cancels); None otherwise."""
+    if not expanded.is_polynomial(*leaves):
+        return None
     poly = sympy.Poly(expanded, *leaves)
     if not poly.is_homogeneous or poly.total_degree() != 2:
         return None
@@ -127,6 +130,7 @@ def _factored_once(node):
 
 # ---------------------------------------------------------------- summation order of a sum
 MAX_ORDERED_TERMS, MAX_TERM_NODES = 16, 60
+ERROR_OPS = {CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR}
 
 
 def _signed_terms(node):
@@ -146,13 +150,16 @@ def _signed_terms(node):
 
 
 def _small(node) -> bool:
+    """At most MAX_TERM_NODES nodes, none of them a rounding error's (the corrections that the specialize
+    phase adds are sums of error terms in the order their derivation gives: optimizing again must not
+    reorder them)."""
     seen, stack = set(), [node]
     while stack:
         n = stack.pop()
         if n.key in seen:
             continue
         seen.add(n.key)
-        if len(seen) > MAX_TERM_NODES:
+        if len(seen) > MAX_TERM_NODES or n.op in ERROR_OPS:
             return False
         stack.extend(n.args)
     return True

@@ -54,12 +54,16 @@ def _pow1p_difference(u, y, p, sign=1):
     # rearrange's pow-difference with x = 1 + u: (1 + u)^p - y^p = y^p expm1(p log((1 + u)/y)) (the
     # log-quotient rule takes log1p of ((1 + u) - y)/y near 1, where 1 + u - y cancels exactly for y = u)
     # while |t| < 1; beyond, the powers differ by a factor e or more and the typed difference is accurate
+    # (the guard reads y^p, not the new form: its expm1 is compensated later, and optimizing again must meet
+    # the same select; with |t| < 1 the new form is finite where y^p is, but within a factor 1.72 of the
+    # largest float)
     t = p * ops.LOG((1 + u) / y)
-    new = ops.POW(y, p) * ops.EXPM1(t)
-    typed = POW1P(u, p) - ops.POW(y, p)
+    yp = ops.POW(y, p)
+    new = yp * ops.EXPM1(t)
+    typed = POW1P(u, p) - yp
     if sign < 0:
-        new, typed = -new, ops.POW(y, p) - POW1P(u, p)
-    return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), ops.EQ(new - new, 0)), new, typed)
+        new, typed = -new, yp - POW1P(u, p)
+    return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), ops.EQ(yp - yp, 0)), new, typed)
 
 
 RULES = [
