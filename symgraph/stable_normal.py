@@ -8,17 +8,18 @@ that): z = x/sqrt(2) rounds (relative error up to 2^-53), and erfc multiplies th
 argument by z erfc'(z)/erfc(z) ~ 2 z^2: 7 bits at x = -10, 10 bits at x = -37. Here Phi(-|x|) =
 e^(-x^2/2) erfcx(z)/2: x^2/2 is an exact pair, so e^(-x^2/2) is computed to ~2^-60 (vecmath's exp
 reduction); erfcx(z) = e^(z^2) erfc(z) is well-conditioned in z, and the rounding error of z (exact by
-FMA) enters its Taylor expansion; the product is rounded once. Within 0.53 ulp of Phi below 0 (the
-subnormal tail included), 0.75 ulp above (1 - Phi(-x)), and faster than the typed libm erf/erfc call
-(branch-free and inline). log_ndtr is -x^2/2 + log(erfcx(z)/2) from the same parts (its asymptotic
-series beyond the table), log1p(-Phi(-x)) above 0: within 1 ulp, finite where Phi underflows.
+FMA) enters its Taylor expansion (the erfcx op's table, symgraph/stable_erfcx.py); the product is rounded
+once. Within 0.53 ulp of Phi below 0 (the subnormal tail included), 0.75 ulp above (1 - Phi(-x)), and
+faster than the typed libm erf/erfc call (branch-free and inline). log_ndtr is -x^2/2 + log(erfcx(z)/2)
+from the same parts (its asymptotic series beyond the table), log1p(-Phi(-x)) above 0: within 1 ulp,
+finite where Phi underflows.
 """
 from __future__ import annotations
 
 import mpmath
 import sympy
 
-from . import ops
+from . import ops, stable_erfcx  # noqa: F401  (registers erfcx_pair_f64)
 from .ir import const
 from .stable_functions import _StableFunction
 from .vecmath import INV_LN2, LN2_HI, LN2_LO
@@ -97,62 +98,24 @@ class log_ndtr(_StableFunction):
 
 
 # ---------------------------------------------------------------- the Numba helpers
-TABLE_STEP, TABLE_SIZE, TABLE_DEGREE = 0.25, 110, 15
-
-
-def _erfcx_table():
-    """Rows (c0, c0_lo, a1, ..., a15) of erfcx(z)/2 = sum a_k (z - z0)^k at z0 = (i + 1/2)/4, i < 110,
-    c0 + c0_lo the value at z0 as a double-double (erfcx: Taylor coefficients by its derivatives'
-    recurrence at 50 digits)."""
-    rows = []
-    with mpmath.workdps(50):
-        for i in range(TABLE_SIZE):
-            z0 = mpmath.mpf(i + 0.5) * TABLE_STEP
-            a = [mpmath.erfc(z0) * mpmath.exp(z0 * z0), None]
-            a[1] = 2 * z0 * a[0] - 2 / mpmath.sqrt(mpmath.pi)
-            for k in range(1, TABLE_DEGREE):
-                a.append((2 * z0 * a[k] + 2 * a[k - 1]) / (k + 1))
-            half = [v / 2 for v in a]
-            head = float(half[0])
-            rows.append([head, float(half[0] - head)] + [float(v) for v in half[1:]])
-    return rows
-
-
-def _horner_lines():
-    """s = a1 + h (a2 + h (... a15)), unrolled over the table row c."""
-    last = 1 + TABLE_DEGREE
-    lines = [f"    s = c[{last}]"] + [f"    s = c[{k}] + h * s" for k in range(last - 1, 1, -1)]
-    return "\n".join(lines)
-
-
 # float64: Phi(-|x|) = e^(-x^2/2) erfcx(z)/2, z = |x|/sqrt(2), erfcx(z) = e^(z^2) erfc(z) (smooth and
 # well-conditioned: its relative condition is below 1), and Phi(x) = 1 - Phi(-x) for x >= 0 (Phi(-x) <= 1/2:
 # no cancellation). x^2/2 is an exact pair (FMA), e^-(x^2/2) unrounded from vecmath's exp reduction
-# (vm_exp_poly, relative error ~2^-60). erfcx(z)/2 from a table of Taylor expansions on intervals of
-# width 1/4 up to z = 27.5 (x = -38.9; Phi is 0 below -38.485), of degree 15, whose coefficients come
-# from the recurrence erfcx' = 2z erfcx - 2/sqrt(pi), erfcx^(k+1) = 2z erfcx^(k) + 2k erfcx^(k-1) at 50
-# digits (the first left out is below 2^-62 of the value), the value at the centre as a double-double: in
-# h = z - z0 the rounding error of z (zl, by FMA with 1/sqrt(2) as a double-double) is added, so that
-# only the term h P(h) (at most 0.13 of the value, near z = 0) is rounded in double. The product of the
-# two unrounded pairs is rounded once, with the scaling by 2^k (exact, or one rounding of a subnormal:
-# vm_exp_scale). Branch-free (a select for x >= 0 and for |x| >= 38.6, where Phi(-|x|) is 0).
-ops.preamble("ndtr_erfcx_table", "NDTR_ERFCX_TABLE = np.array(" + repr(_erfcx_table()) + ")")
+# (vm_exp_poly, relative error ~2^-60). erfcx(z) is the erfcx op's own table evaluation
+# (symgraph/stable_erfcx.py, erfcx_pair_f64: an unrounded pair up to z = 27.5, x = -38.9; Phi is 0 below
+# -38.485), given z's rounding error (zl, by FMA with 1/sqrt(2) as a double-double) as the low part of its
+# argument; halving the pair is exact. The product of the two unrounded pairs is rounded once, with the
+# scaling by 2^k (exact, or one rounding of a subnormal: vm_exp_scale). Branch-free (a select for x >= 0 and
+# for |x| >= 38.6, where Phi(-|x|) is 0).
 # erfcx(z)/2 for z = ax/sqrt(2) as an unrounded pair q + q_lo; ax < 38.6 (z < 27.3), 0 where not inside
 ops.helper("ndtr_erfcx_half_f64", """
 def {name}(ax, inside):
     zh = ax * INV_SQRT2
     zl = _vm_fma(ax, INV_SQRT2, -zh) + ax * INV_SQRT2_LO
-    zc = zh if inside else 0.0
-    zl = zl if inside else 0.0
-    i = np.int64(zc * 4.0)
-    c = NDTR_ERFCX_TABLE[i]
-    h = (zc - (0.25 * i + 0.125)) + zl
-HORNER
-    hs = h * s
-    q = c[0] + hs
-    return q, ((c[0] - q) + hs) + c[1]
-""".replace("HORNER", _horner_lines()).replace("INV_SQRT2_LO", repr(INV_SQRT2_LO))
-           .replace("INV_SQRT2", repr(INV_SQRT2)), requires=("fma", "ndtr_erfcx_table"), ieee=True)
+    q, q_lo = @erfcx_pair_f64(zh if inside else 0.0, zl if inside else 0.0)
+    return 0.5 * q, 0.5 * q_lo
+""".replace("INV_SQRT2_LO", repr(INV_SQRT2_LO)).replace("INV_SQRT2", repr(INV_SQRT2)), requires=("fma",),
+           ieee=True)
 ops.helper("ndtr_half_erfc_f64", """
 def {name}(ax):
     sq = ax * ax

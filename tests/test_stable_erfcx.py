@@ -1,6 +1,7 @@
 """symgraph.stable_erfcx: erfcx(x) = e^(x^2) erfc(x) within 3 ulps of mpmath in float64 (1 in float32) from
 -26 to 1e300, where the typed exp(x**2)*erfc(x) is off by x^2 ulps below 26.6 and NaN (inf*0) beyond;
-its limits, its SymPy side (evalf, fdiff, rewrite, lowering) and the rule that rewrites the product."""
+its limits, its SymPy side (evalf, fdiff, rewrite, lowering), the rule that rewrites the product, and that
+ndtr and log_ndtr evaluate erfcx with this op's helper, not a copy of their own."""
 import math
 
 import mpmath
@@ -65,3 +66,11 @@ def test_sympy_side():
 def test_the_product_becomes_erfcx_with_more_factors():
     graph = sg.compile(x, 2 * sympy.exp(x**2) * sympy.erfc(x) / sympy.sqrt(sympy.pi)).graph
     assert any(n.op is ERFCX for n in graph.nodes) and not any(n.op is ops.ERFC for n in graph.nodes)
+
+
+def test_one_erfcx_evaluation_serves_the_op_and_the_normal_cdf():
+    import symgraph.stable_normal  # noqa: F401  (registers the ndtr helpers)
+    assert "@erfcx_pair_f64(" in ops.HELPERS["erfcx_f64"]
+    assert "@erfcx_pair_f64(" in ops.HELPERS["ndtr_erfcx_half_f64"]
+    tables = [name for name, text in ops.PREAMBLES.items() if "erfcx" in name.lower() or "ERFCX" in text]
+    assert tables == ["erfcx_table"], tables
