@@ -115,9 +115,16 @@ def _tanh_diff(x, y):
     # lost). For |x - y| >= 88 (sinh overflows float32 from 89.4; the guard reads only the operands, so
     # that optimizing again meets the same select) the typed form; where the product overflows, the result
     # is below 2^-1022 (float32: about its least normal), and 0 as typed
+    # Beyond, where x and y have one sign s, tanh(x) - tanh(y) = 2 s (sigmoid(-2 s y) - sigmoid(-2 s x)) (1 -
+    # tanh(t) is 2 sigmoid(-2t)), two terms a factor e^176 apart: tanh(300) - tanh(100) is 2e-87, where the
+    # typed difference is 1 - 1 = 0
     d = x - y
     new = ops.SINH(d) / (ops.COSH(x) * ops.COSH(y))
-    return ops.SELECT(ops.LT(ops.ABS(d), const(88)), new, ops.TANH(x) - ops.TANH(y))
+    s = ops.SIGN(x)
+    far = 2 * s * (ops.SIGMOID(-2 * s * y) - ops.SIGMOID(-2 * s * x))
+    typed = ops.TANH(x) - ops.TANH(y)
+    return ops.SELECT(ops.LT(ops.ABS(d), const(88)), new,
+                      ops.SELECT(ops.GT(ops.SIGN(x) * ops.SIGN(y), 0), far, typed))
 
 
 def _asinh_diff(x, y):
