@@ -375,6 +375,11 @@ def cases() -> list:
              [uniform(-1.57, 1.57)]),
         Case("(x**2 + y**2 + z**2)/3 - ((x + y + z)/3)**2", [x, y, z], (x**2 + y**2 + z**2) / 3 - ((x + y + z) / 3)**2,
              "x, y, z in [1000, 1001] (a variance)", [uniform(1000, 1001)] * 3),
+        Case("x*log(x/y) - x + y", [x, y], x * log(x / y) - x + y, "x in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(log_uniform(1e-3, 1e3), 1e-12, 1e-3)),
+        Case("x*log(x/y) + (1 - x)*log((1 - x)/(1 - y))", [x, y],
+             x * log(x / y) + (1 - x) * log((1 - x) / (1 - y)), "x in [0.01, 0.99], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(uniform(0.01, 0.99), 1e-12, 1e-3)),
     ]
 
 
