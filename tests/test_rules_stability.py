@@ -150,6 +150,8 @@ CASES = [
     Case("sin-minus-tan", sin(x) - sympy.tan(x), ops.COSM1, box={x: (-1e6, 1e6)},
          accuracy={x: signed(log_uniform(1e-20, 1.5))}),
     # ---- C
+    Case("softmax", exp(x) / (exp(x) + exp(y) + exp(x - y)), ops.ADD, extremes=EDGES,
+         accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
     Case("softmax2", exp(x) / (exp(x) + exp(y)), ops.SIGMOID_DIFF,
          accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
     Case("sigmoid", exp(x) / (1 + exp(x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),

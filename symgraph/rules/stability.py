@@ -103,6 +103,22 @@ def _softmax2(x, y):
     return ops.SIGMOID_DIFF(x, y)
 
 
+def _softmax(x, y):
+    # exp(x)/(exp(x) + exp(a) + ...) = exp(x - m)/(exp(x - m) + exp(a - m) + ...), m the largest exponent,
+    # softmax over three or more: the exps no longer overflow (inf/inf = NaN from 709) or underflow
+    # together (0/0), a subnormal result stays one (the numerator's exp), and each a - m rounds once,
+    # which the specialize phase carries into its exp. Where m is not finite, the typed form. (Two terms:
+    # softmax2, one sigmoid_diff.)
+    if y.op is not ops.ADD or len(y.args) < 3 or any(t.op is not ops.EXP for t in y.args):
+        return None
+    exponents = [t.args[0] for t in y.args]
+    if x not in exponents or any(a.op is ops.SUB and a.args[1].op is ops.MAX for a in exponents):
+        return None  # not a softmax, or one already shifted
+    m = ops.MAX(*exponents)
+    new = ops.EXP(x - m) / ops.ADD(*[ops.EXP(a - m) for a in exponents])
+    return ops.SELECT(_is_finite(m), new, ops.EXP(x) / y)
+
+
 def _is_finite(t):
     """True where t is neither +-inf nor NaN (t - t is exactly 0 there)."""
     return ops.EQ(t - t, 0)
@@ -378,6 +394,8 @@ RULES = [
     # ---- C: sigmoid, its complements and logit
     Rule("softmax2", ops.EXP(x) / (ops.EXP(x) + ops.EXP(y)), _softmax2, validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN once exp(x) overflows"),
+    Rule("softmax", ops.EXP(x) / y, _softmax, validity=A, phase=STABILIZE, ref="C5, B6",
+         doc="exp(x)/(exp(x) + exp(y) + exp(z)): inf/inf = NaN once the exps overflow"),
     Rule("sigmoid", ops.EXP(x) / (1 + ops.EXP(x)), ops.SIGMOID(x), validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN for x > 709"),
     Rule("over-one-plus-exp", y / (1 + ops.EXP(x)), _over_one_plus_exp, validity=A, phase=STABILIZE,
