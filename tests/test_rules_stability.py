@@ -99,6 +99,8 @@ CASES = [
          accuracy={x: signed(log_uniform(1e-20, 800))}),
     Case("log2-minus-softplus", log(2) - log(1 + exp(-x)), ops.LOG1P, extremes=EDGES,
          accuracy={x: signed(log_uniform(1e-20, 800))}),
+    Case("softplus-difference", log(1 + exp(x)) - log(1 + exp(y)), ops.LOG1P,
+         accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
     Case("x-minus-softplus", x - log(1 + exp(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     # float32: softplus(x) is x itself above 16, where exp(x) needs nothing more; the loss is mid-range

@@ -103,6 +103,27 @@ def _softmax2(x, y):
     return ops.SIGMOID_DIFF(x, y)
 
 
+def _softplus_difference(x, y):
+    # softplus(x) - softplus(y) = log((1 + e^x)/(1 + e^y)) = log1p(sigmoid(y) expm1(x - y)) for x >= y (and
+    # -log1p(sigmoid(x) expm1(y - x)) for x < y): log1p of a value >= 0, where the typed difference keeps
+    # only its terms' ulps (29 bits lost for close x, y). For |x - y| < 88 (expm1 overflows float32 from
+    # 88.7; the specialize phase carries x - y's rounding into it) and the smaller above -80 (below, its
+    # sigmoid underflows float32 where the difference need not). Where both are below -40, softplus(t) is
+    # e^t to within e^t/2 < 2^-57 of itself and the difference -e^high expm1(-|x - y|) (exp-difference's
+    # form; e^high underflows only with the result). Otherwise |x - y| >= 40 and the typed difference
+    # loses nothing
+    d = x - y
+    up = ops.GE(d, 0)
+    low, high = ops.SELECT(up, y, x), ops.SELECT(up, x, y)
+    sign, gap = ops.SELECT(up, const(1), const(-1)), ops.EXPM1(ops.ABS(d))
+    new = sign * ops.LOG1P(ops.SIGMOID(low) * gap)
+    tiny = -sign * (ops.EXP(high) * ops.EXPM1(-ops.ABS(d)))
+    typed = ops.SOFTPLUS(x) - ops.SOFTPLUS(y)
+    return ops.SELECT(ops.LT(ops.ABS(d), const(88)),
+                      ops.SELECT(ops.GT(low, const(-80)), new, ops.SELECT(ops.LT(high, const(-40)), tiny, typed)),
+                      typed)
+
+
 def _softmax(x, y):
     # exp(x)/(exp(x) + exp(a) + ...) = exp(x - m)/(exp(x - m) + exp(a - m) + ...), m the largest exponent,
     # softmax over three or more: the exps no longer overflow (inf/inf = NaN from 709) or underflow
@@ -394,6 +415,8 @@ RULES = [
     # ---- C: sigmoid, its complements and logit
     Rule("softmax2", ops.EXP(x) / (ops.EXP(x) + ops.EXP(y)), _softmax2, validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN once exp(x) overflows"),
+    Rule("softplus-difference", ops.SOFTPLUS(x) - ops.SOFTPLUS(y), _softplus_difference, validity=A,
+         phase=STABILIZE, ref="B1", doc="log(1 + exp(x)) - log(1 + exp(y)) cancels for x ~ y"),
     Rule("softmax", ops.EXP(x) / y, _softmax, validity=A, phase=STABILIZE, ref="C5, B6",
          doc="exp(x)/(exp(x) + exp(y) + exp(z)): inf/inf = NaN once the exps overflow"),
     Rule("sigmoid", ops.EXP(x) / (1 + ops.EXP(x)), ops.SIGMOID(x), validity=A, phase=STABILIZE, ref="C5",
