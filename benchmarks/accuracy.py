@@ -382,6 +382,7 @@ def cases() -> list:
              _close_pair(uniform(0.01, 0.99), 1e-12, 1e-3)),
         Case("log(1 + exp(x)) - log(1 + exp(y))", [x, y], log(1 + exp(x)) - log(1 + exp(y)),
              "|x| in [1e-3, 700], |y/x - 1| in [1e-12, 1e-3]", _close_pair(signed(log_uniform(1e-3, 700)), 1e-12, 1e-3)),
+        Case("log(x + 1) - log(x - 1)", [x], log(x + 1) - log(x - 1), "x in [1.5, 1e15]", [log_uniform(1.5, 1e15)]),
         Case("exp(x)/(exp(x) + exp(y) + exp(z))", [x, y, z], exp(x) / (exp(x) + exp(y) + exp(z)), "x, y, z in [-800, 800]",
              [uniform(-800, 800)] * 3),
     ]

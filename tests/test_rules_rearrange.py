@@ -31,6 +31,9 @@ CASES = [
     Case("log-difference", lambda x, y, p, r: ops.LOG(x) - ops.LOG(y), {}, 2.5),
     Case("log-quotient", lambda x, y, p, r: ops.LOG(x / y), {}, 2.5),
     Case("log1p-difference", lambda x, y, p, r: ops.LOG1P(x) - ops.LOG1P(y), {}, 2.5),
+    # log(x + 1) - log(x - 1), once log(x + 1) is log1p(x)
+    Case("log1p-minus-log-of", lambda x, y, p, r: ops.LOG1P(x) - ops.LOG(x - 1), {}, 2.5),
+    Case("log-minus-log1p-of", lambda x, y, p, r: ops.LOG(y) - ops.LOG1P(x), {}, 2.5),
     # a product near 1 minus 1: (f - 1) + f (g - 1) with each f - 1 stable (cosm1, expm1) or exact
     Case("product-minus-one", lambda x, y, p, r: ops.COS(x) * ops.COS(y) - 1, {}, 2.5),
     Case("product-minus-one", lambda x, y, p, r: ops.EXP(x) * ops.COS(y) - 1, EXP_BOX, 2.5),
@@ -146,7 +149,8 @@ def test_differences_near_one_keep_their_digits():
     cases = [(sympy.log(1 + x) - sympy.log(1 + y), [(3.0, 3.0 + 1e-9), (1e-3, 1.0001e-3), (1e12, 1e12 + 3e3)]),
              (1 - sympy.cos(x) * sympy.cos(y), [(1e-5, 2e-5), (-3e-4, 1e-6), (1e-3, -2e-3)]),
              (sympy.exp(x) * sympy.cos(y) - 1, [(1e-9, 3e-5), (-2e-7, 1e-4), (1e-4, 0.01)]),
-             (x - sympy.log(sympy.exp(x) - 1), [(20.0, 0.0), (35.0, 0.0), (300.0, 0.0)])]
+             (x - sympy.log(sympy.exp(x) - 1), [(20.0, 0.0), (35.0, 0.0), (300.0, 0.0)]),
+             (sympy.log(x + 1) - sympy.log(x - 1), [(1e9, 0.0), (3e12, 0.0), (7e6, 0.0)])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
     for k, (expr, points) in enumerate(cases):

@@ -57,6 +57,18 @@ def _log_difference(x, y):
     return ops.SELECT(ok, ops.LOG(q), ops.LOG(x) - ops.LOG(y))
 
 
+def _log1p_minus_log(x, y, sign=1):
+    # log1p(x) - log(y) = log((1 + x)/y) where |x| >= 1/2 (1 + x rounds by at most an ulp of itself: an
+    # absolute 2^-53 in the log): log(x + 1) - log(x - 1) for x >> 1 keeps only its terms' ulps as typed;
+    # near 1 the log-quotient rule then takes log1p of ((1 + x) - y)/y, which cancels symbolically (2/(x - 1)).
+    # As log-difference, typed where y <= 0 or the quotient over- or underflows
+    q = (1 + x) / y
+    ok = ops.AND(ops.GE(ops.ABS(x), HALF), ops.GT(y, 0), _is_finite(q), ops.GE(q, MIN_NORMAL_F32))
+    if sign > 0:
+        return ops.SELECT(ok, ops.LOG(q), ops.LOG1P(x) - ops.LOG(y))
+    return ops.SELECT(ok, -ops.LOG(q), ops.LOG(y) - ops.LOG1P(x))
+
+
 def _log1p_difference(x, y):
     # log1p(x) - log1p(y) = log1p(u), u = (x - y)/(1 + y): x - y is exact near x = y (Sterbenz), or taken
     # with the terms that cancel exactly removed, and 1 + y rounds once (exact for y in [-1, -1/2]), so u
@@ -218,6 +230,10 @@ RULES = [
          ref="A4, A6", doc="1 - cos(x) cos(y)"),
     Rule("log-difference", ops.LOG(x) - ops.LOG(y), _log_difference, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x) - log(y) cancels for x ~ y, and loses |log x| ulps whenever |log(x/y)| is small against it"),
+    Rule("log1p-minus-log-of", ops.LOG1P(x) - ops.LOG(y), _log1p_minus_log, validity=A, phase=REARRANGE,
+         ref="A1", doc="log(x + 1) - log(x - 1) cancels for x >> 1"),
+    Rule("log-minus-log1p-of", ops.LOG(y) - ops.LOG1P(x), lambda y, x: _log1p_minus_log(x, y, -1), validity=A,
+         phase=REARRANGE, ref="A1", doc="log(x - 1) - log(x + 1)"),
     Rule("log1p-difference", ops.LOG1P(x) - ops.LOG1P(y), _log1p_difference, validity=A, phase=REARRANGE,
          ref="A1", doc="log(1 + x) - log(1 + y) cancels for x ~ y, and loses |log1p(x)| ulps whenever the "
          "difference is small against it"),
