@@ -139,3 +139,20 @@ def factored_difference(first, second):
     if not difference.is_Mul or not any(a.is_Add for a in difference.args):
         return None
     return _to_node(difference, leaves)
+
+
+def signed_terms(node):
+    """The addends of a sum through nested sums, differences and negations, with their signs, in the order
+    the sum lists them: [(term, +1 or -1)]."""
+    terms, stack = [], [(node, 1)]
+    while stack:
+        n, sign = stack.pop()
+        if n.op is ops.ADD:
+            stack.extend((a, sign) for a in reversed(n.args))
+        elif n.op is ops.SUB:
+            stack.extend([(n.args[1], -sign), (n.args[0], sign)])
+        elif n.op is ops.NEG:
+            stack.append((n.args[0], -sign))
+        else:
+            terms.append((n, sign))
+    return terms

@@ -16,27 +16,11 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_sympy
+from ._symbolic import _to_sympy, signed_terms
 
 p, q = Var("p"), Var("q")
 MAX_TERMS = 8
 HALF = const(sympy.Rational(1, 2))
-
-
-def _signed_terms(node):
-    """The addends of a sum through nested sums, differences and negations, with their signs."""
-    terms, stack = [], [(node, 1)]
-    while stack:
-        n, sign = stack.pop()
-        if n.op is ops.ADD:
-            stack.extend((a, sign) for a in n.args)
-        elif n.op is ops.SUB:
-            stack.extend([(n.args[0], sign), (n.args[1], -sign)])
-        elif n.op is ops.NEG:
-            stack.append((n.args[0], -sign))
-        else:
-            terms.append((n, sign))
-    return terms
 
 
 def _xlog_ratio(term):
@@ -59,7 +43,7 @@ def _g(w):
 
 
 def _divergence(node):
-    terms = _signed_terms(node)
+    terms = signed_terms(node)
     if not 2 <= len(terms) <= MAX_TERMS:
         return None
     ratios, rest = [], []

@@ -20,25 +20,11 @@ import sympy
 from .. import ops
 from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_node, _to_sympy
+from ._symbolic import _to_node, _to_sympy, signed_terms
 
 p, q = Var("p"), Var("q")
 MAX_TERMS, MAX_DEGREE = 10, 4
 MAX_VARIANCE_VALUES = 6
-
-
-def _terms(node) -> int:
-    """Number of addends of a sum, through nested sums and differences."""
-    count, stack = 0, [node]
-    while stack:
-        n = stack.pop()
-        if n.op in (ops.ADD, ops.SUB):
-            stack.extend(n.args)
-        elif n.op is ops.NEG:
-            stack.append(n.args[0])
-        else:
-            count += 1
-    return count
 
 
 def _has_difference(expr, leaves) -> bool:
@@ -57,7 +43,7 @@ def _has_difference(expr, leaves) -> bool:
 def _subtracts(node) -> bool:
     """Some addend of the sum is subtracted (or has a negative number among its factors)."""
     return any(sign < 0 or (term.op is ops.MUL and any(a.is_const and a.value.is_negative for a in term.args))
-               for term, sign in _signed_terms(node))
+               for term, sign in signed_terms(node))
 
 
 def _squared_differences(expanded, leaves):
@@ -88,7 +74,7 @@ def _squared_differences(expanded, leaves):
 
 
 def _factored(node):
-    if _terms(node) < 3:
+    if len(signed_terms(node)) < 3:
         return None  # two terms: difference of squares, common factors (algebra, rearrange)
     parsed = _to_sympy([node])
     if parsed is None:
@@ -133,22 +119,6 @@ MAX_ORDERED_TERMS, MAX_TERM_NODES = 16, 60
 ERROR_OPS = {CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR}
 
 
-def _signed_terms(node):
-    """The addends of a sum through nested sums, differences and negations, with their signs, in order."""
-    terms, stack = [], [(node, 1)]
-    while stack:
-        n, sign = stack.pop()
-        if n.op is ops.ADD:
-            stack.extend((a, sign) for a in reversed(n.args))
-        elif n.op is ops.SUB:
-            stack.extend([(n.args[1], -sign), (n.args[0], sign)])
-        elif n.op is ops.NEG:
-            stack.append((n.args[0], -sign))
-        else:
-            terms.append((n, sign))
-    return terms
-
-
 def _small(node) -> bool:
     """At most MAX_TERM_NODES nodes, none of them a rounding error's (the corrections that the specialize
     phase adds are sums of error terms in the order their derivation gives: optimizing again must not
@@ -172,7 +142,7 @@ def _in_sympy_order(node):
     # 1.57]: 0.41 mean bits against lambdify's 0.13). Summed in SymPy's order of the terms, as lambdify
     # prints them (a polynomial of one value from its highest degree down: the small terms gather before
     # the large ones), each partial sum cancels no more than lambdify's does
-    terms = _signed_terms(node)
+    terms = signed_terms(node)
     if not 3 <= len(terms) <= MAX_ORDERED_TERMS or len({sign for _, sign in terms}) < 2:
         return None
     if not all(_small(term) for term, _ in terms):
