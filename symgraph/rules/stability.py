@@ -259,8 +259,9 @@ def _log_sinh(x):
     # rounded sinh keeps only sinh's ulps (~14 ulps at x = 0.93): there log1p(sinh(x) - 1), with
     # sinh(x) - sinh(x0) = 2 cosh((x + x0)/2) sinh(d/2) and d = (x - head) - rest, where x - head is exact
     # (Sterbenz; carried() keeps the constants from being summed first, which would round x0). Both
-    # arguments are left uncorrected: d has one rounding, and cosh near x0 moves by 0.6 ulp at most. Below
-    # 0.38, sinh is accurate and the typed form stays (log(sinh(x)) is NaN for x < 0 either way)
+    # arguments are left uncorrected: d has one rounding, and cosh near x0 moves by 0.6 ulp at most.
+    # Elsewhere below 2 (|x - x0| >= 1/2) the typed log cancels nothing and stays (log(sinh(x)) is NaN for
+    # x < 0 either way)
     head, rest = ROOT_OF_LOG_SINH
     d = CARRIED(x - head) - rest
     near = 2 * ops.COSH(CARRIED(HALF * (CARRIED(x + head) + rest))) * ops.SINH(CARRIED(HALF * d))
