@@ -100,6 +100,8 @@ CASES = [
     Case("hypot3", lambda x, y, p, r: ops.SQRT(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
     Case("tanh-diff", lambda x, y, p, r: ops.TANH(x) - ops.TANH(y), {}, 2.5),
     Case("asinh-diff", lambda x, y, p, r: ops.ASINH(x) - ops.ASINH(y), {}, 2.5),
+    Case("acosh-diff", lambda x, y, p, r: ops.ACOSH(x) - ops.ACOSH(y), {}, 2.5),
+    Case("atanh-diff", lambda x, y, p, r: ops.ATANH(x) - ops.ATANH(y), {}, 2.5),
     Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {}, 2.5),
     Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {}, 2.5),
     Case("square-over-square-plus", lambda x, y, p, r: (x * x) / (x * x + y), {}, 2.0, limits=True),
@@ -213,11 +215,13 @@ def test_logs_of_sums_of_squares_past_their_overflow():
 
 
 def test_differences_of_functions_at_close_arguments_keep_their_digits():
-    # tanh, asinh, erf and erfc at y a relative 1e-9 from x (tanh also at 10 and 12, both near 1): typed,
+    # tanh, asinh, acosh, atanh, erf and erfc at y a relative 1e-9 from x (tanh also at 10 and 12, both near 1): typed,
     # the difference keeps only its terms' ulps; sin(x)^2/x^2 at x = 1e-200 is 0/0 typed
     x, y = X.attr, Y.attr
     cases = [(sympy.tanh(x) - sympy.tanh(y), [0.5, -3.0, 8.0], 1e-9), (sympy.tanh(x) - sympy.tanh(y), [10.0], 0.2),
              (sympy.asinh(x) - sympy.asinh(y), [0.5, -30.0, 1e8], 1e-9),
+             (sympy.acosh(x) - sympy.acosh(y), [1.5, 30.0, 1e8, 1e200], 1e-9),
+             (sympy.atanh(x) - sympy.atanh(y), [0.5, -0.9, 0.999], 1e-9),
              (sympy.erf(x) - sympy.erf(y), [0.3, -2.0, 4.0], 1e-9),
              (sympy.erfc(x) - sympy.erfc(y), [0.3, 2.0, 20.0], 1e-9),
              (sympy.sin(x)**2 / y**2, [1e-200, -3e-170, 1e-180], 0.0)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._symbolic import cancelled
@@ -56,6 +57,7 @@ def _one_minus_sqrt(x):
 HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
 MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))  # float64 kernels share float32's bound
+LOG_FORM_FROM = const(sympy.Integer(2) ** 27)
 MID_LIMIT = const(sympy.Integer(2) ** 12)
 QUARTER = const(sympy.Rational(1, 4))
 
@@ -142,6 +144,36 @@ def _asinh_diff(x, y):
     u = (hi - lo) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
     d = ops.LOG1P(u)
     return ops.SELECT(ops.AND(ops.GE(lo, 0), is_finite(u)), ops.SELECT(swap, -d, d), ops.ASINH(x) - ops.ASINH(y))
+
+
+def _acosh_diff(x, y):
+    # acosh(x) - acosh(y) = log1p(u), u = (a - b)/b for a = x + sqrt(x^2 - 1), b = y + sqrt(y^2 - 1), where
+    # a - b = (x - y)(1 + (x + y)/(sqrt(x^2 - 1) + sqrt(y^2 - 1))) (asinh-diff's conjugate): for x >= y >= 1
+    # u >= 0 has a few roundings and log1p is well-conditioned, where the typed difference keeps only its
+    # terms' ulps; swapped (and the sign flipped) for x < y; below 2^60, where x^2 - 1 cannot overflow
+    # (float32 first). From 2^27 on acosh(t) is log(2t) - 1/(4t^2) - ..., and the difference log(x/y) to
+    # within 1/(2 x^2) of itself (log-quotient takes it near 1). Below 1 (NaN), where u is not finite, and
+    # for y < 2^27 <= 2^60 <= x (a ratio of 2^33: nothing cancels), the typed form
+    swap = ops.LT(x, y)
+    hi, lo = ops.SELECT(swap, y, x), ops.SELECT(swap, x, y)
+    root_hi, root_lo = ops.SQRT((hi - 1) * (hi + 1)), ops.SQRT((lo - 1) * (lo + 1))
+    u = (hi - lo) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
+    d = ops.LOG1P(u)
+    typed = ops.ACOSH(x) - ops.ACOSH(y)
+    near = ops.SELECT(ops.AND(ops.GE(lo, 1), ops.LT(hi, BIG), is_finite(u)), ops.SELECT(swap, -d, d), typed)
+    return ops.SELECT(ops.AND(ops.GE(lo, LOG_FORM_FROM), is_finite(hi)), ops.LOG(x / y), near)
+
+
+def _atanh_diff(x, y):
+    # atanh(x) - atanh(y) = atanh((x - y)/(1 - x y)), with 1 - x y as (1 - fl(x y)) - (x y - fl(x y)): the
+    # first difference is exact where x y is near 1 (Sterbenz), where 1 - x y would cancel, and the product's
+    # error is exact (FMA), so it rounds once; x - y is exact near x = y, where the typed difference keeps
+    # only its terms' ulps. Where |t| <= 1/2 (atanh is well-conditioned there) and |x|, |y| < 1; the typed
+    # form elsewhere
+    one_minus_xy = (1 - x * y) - PRODUCT_ERROR(x, y)
+    t = (x - y) / one_minus_xy
+    inside = ops.AND(ops.LT(ops.ABS(x), 1), ops.LT(ops.ABS(y), 1), ops.LE(ops.ABS(t), HALF))
+    return ops.SELECT(inside, ops.ATANH(t), ops.ATANH(x) - ops.ATANH(y))
 
 
 TWO_OVER_SQRT_PI = const(2 / sympy.sqrt(sympy.pi))
@@ -409,6 +441,10 @@ RULES = [
          doc="tanh(x) - tanh(y) = sinh(x - y)/(cosh(x) cosh(y)) cancels for x ~ y and for both far from 0"),
     Rule("asinh-diff", ops.ASINH(x) - ops.ASINH(y), _asinh_diff, validity=A, phase="stabilize", ref="G8",
          doc="asinh(x) - asinh(y) cancels for x ~ y"),
+    Rule("acosh-diff", ops.ACOSH(x) - ops.ACOSH(y), _acosh_diff, validity=A, phase="stabilize", ref="G8",
+         doc="acosh(x) - acosh(y) cancels for x ~ y"),
+    Rule("atanh-diff", ops.ATANH(x) - ops.ATANH(y), _atanh_diff, validity=A, phase="stabilize", ref="G8",
+         doc="atanh(x) - atanh(y) cancels for x ~ y"),
     Rule("erf-diff", ops.ERF(x) - ops.ERF(y), _erf_diff, validity=A, phase="stabilize", ref="D1",
          doc="erf(x) - erf(y) cancels for x ~ y: a series about the mid-point"),
     Rule("erfc-diff", ops.ERFC(x) - ops.ERFC(y), lambda x, y: _erf_diff(x, y, -1), validity=A, phase="stabilize",
