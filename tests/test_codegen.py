@@ -87,7 +87,7 @@ def test_select_branches_that_call_functions_are_computed_only_when_taken():
 
 def test_nested_lazy_selects_and_arithmetic_selects():
     # a select inside another's fallback nests its `if`; a select of arithmetic alone stays an expression
-    # (a vectorisable loop stays vectorisable)
+    # (a vectorisable loop stays vectorisable), and so does one whose libm call is in the then branch
     inner = sympy.Piecewise((sympy.log(y), y > 1), (sympy.atan(y), True))
     expr = sympy.Piecewise((x * y, x > y), (inner + sympy.cos(x), True))
     f = sg.compile([x, y], expr, rewrite=False)
@@ -100,6 +100,9 @@ def test_nested_lazy_selects_and_arithmetic_selects():
     np.testing.assert_allclose(f(xs, ys), expected, rtol=1e-15)
     cheap = sg.compile([x, y], sympy.Piecewise((x * y, x > y), (x - y, True)), rewrite=False)
     assert not any(line.strip().startswith("if ") for line in _kernel_lines(cheap))
+    # libm in the then branch only (a rule's new form, the usual branch): a select, no mispredicted if
+    usual = sg.compile([x, y], sympy.Piecewise((sympy.erf(x), x > y), (x - y, True)), rewrite=False)
+    assert not any(line.strip().startswith("if ") for line in _kernel_lines(usual))
 
 
 def test_fastmath_uses_only_value_safe_flags():
