@@ -214,3 +214,16 @@ def rule_tests(cases, ids, dtypes=(np.float64,)):
         check_compiled(cases[index], compiled, index, len(cases), dtype)
 
     return test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate
+
+
+def accuracy_benchmark():
+    """benchmarks/accuracy.py as a module (it is no package module: loaded from its path)."""
+    import importlib.util
+    import os
+    import sys
+    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "accuracy.py")
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

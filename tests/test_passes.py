@@ -124,15 +124,8 @@ def test_classic_formulas_are_idempotent():
 def test_the_accuracy_benchmark_formulas_are_idempotent():
     # every formula of benchmarks/accuracy.py (about 200, through every rule module): the second pass meets
     # the selects, corrections and summation orders the first one built and changes nothing
-    import importlib.util
-    import os
-    import sys
-    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "accuracy.py")
-    spec = importlib.util.spec_from_file_location("accuracy_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    cases = module.cases()
+    from rulecheck import accuracy_benchmark
+    cases = accuracy_benchmark().cases()
     assert len(cases) > 150
     once, _ = optimize(lower([c.expr for c in cases]))
     twice, trace = optimize(once)

@@ -3,10 +3,7 @@ is sound (typed and rewritten forms agree at high precision on hypothesis-drawn 
 keep NaN outside the domain), and proves its worth: the typed formula compiled as typed loses precision
 on the rule's domain (many ulps, inf or NaN) while the rewritten kernel is within a few ulps of the exact
 value, in float64 and in float32."""
-import importlib.util
 import math
-import os
-import sys
 import zlib
 from dataclasses import dataclass, field
 from typing import Optional
@@ -25,6 +22,7 @@ from symgraph.lower import lower
 from symgraph.passes import optimize
 from symgraph.reference import either, evaluate, fixed, log_uniform, negated, signed, uniform
 from symgraph.rules import stability
+from rulecheck import accuracy_benchmark
 from test_stable import ulps_to_exact
 
 x, y = sympy.symbols("x y")
@@ -450,19 +448,10 @@ def test_typed_form_loses_and_rewritten_form_is_accurate(kernels, case, dtype):
 
 
 # ---------------------------------------------------------------- the accuracy benchmark, on a few of its cases
-def _benchmark_module():
-    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "accuracy.py")
-    spec = importlib.util.spec_from_file_location("accuracy_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("name", ["log(1 + exp(x))", "log(1 - exp(-x))", "sqrt(x + 1) - sqrt(x)",
                                   "log(exp(a) + exp(b))", "1 - erf(x)"])
 def test_benchmark_case_symgraph_beats_lambdify(name):
-    bench = _benchmark_module()
+    bench = accuracy_benchmark()
     case = next(c for c in bench.cases() if c.name == name)
     row = bench.measure(case, n=150, seed=3)
     assert row["symgraph"] < row["lambdify"], row

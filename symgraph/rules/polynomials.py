@@ -103,15 +103,20 @@ def _factored(node):
     return ops.SELECT(ops.EQ(new - new, 0), new, node)
 
 
-_SEEN: dict = {}  # node key -> result: an n-ary sum matches p + q once per choice of p
+def _once_per_node(rewrite):
+    """rewrite(node), computed once per node: an n-ary sum matches p + q once per choice of p."""
+    seen: dict = {}  # node key -> result
+
+    def once(node):
+        if node.key not in seen:
+            if len(seen) > 10_000:
+                seen.clear()
+            seen[node.key] = rewrite(node)
+        return seen[node.key]
+    return once
 
 
-def _factored_once(node):
-    if node.key not in _SEEN:
-        if len(_SEEN) > 10_000:
-            _SEEN.clear()
-        _SEEN[node.key] = _factored(node)
-    return _SEEN[node.key]
+_factored_once = _once_per_node(_factored)
 
 
 # ---------------------------------------------------------------- summation order of a sum
@@ -166,15 +171,7 @@ def _in_sympy_order(node):
     return None if acc is node else acc
 
 
-_ORDER_SEEN: dict = {}
-
-
-def _ordered_once(node):
-    if node.key not in _ORDER_SEEN:
-        if len(_ORDER_SEEN) > 10_000:
-            _ORDER_SEEN.clear()
-        _ORDER_SEEN[node.key] = _in_sympy_order(node)
-    return _ORDER_SEEN[node.key]
+_ordered_once = _once_per_node(_in_sympy_order)
 
 
 RULES = [
