@@ -379,6 +379,7 @@ DERIVE = {
     "erf": _monotone(math.erf, keeps_sign=True, within=(-1.0, 1.0)),
     "sinh": _monotone(_safe(math.sinh), keeps_sign=True), "asinh": _monotone(math.asinh, keeps_sign=True),
     "erfc": _bounded(0.0, 2.0), "sin": _bounded(-1.0, 1.0), "cos": _bounded(-1.0, 1.0),
+    "sinpi": _bounded(-1.0, 1.0), "cospi": _bounded(-1.0, 1.0),
     "abs": _abs, "cosh": _cosh, "hypot": lambda infos, node: _interval(0.0, INF, nan=any(i.nan for i in infos)),
     "select": _select,
     **{name: _bool for name in ("lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "xor")},

@@ -1,7 +1,9 @@
 """symgraph.rules.trig: every rule fires on its example, is an identity at 50 digits (hypothesis and boundary
 points), its compiled form is within a few ulps of the exact typed formula, and near the special angles
 where the typed sums cancel (with offsets down to 1e-9, and some periods away) the typed forms lose more
-than 8 bits while the rewritten ones stay within 2 (float64 and float32)."""
+than 8 bits while the rewritten ones stay within 2 (float64 and float32); sin, cos, tan, cosm1 of c*pi*x become
+sinpi, cospi of c*x in any spelling of c*pi*x, idempotently, and keep their digits near the integers where the
+typed forms lose more than 8 bits."""
 import math
 
 import mpmath
@@ -71,6 +73,22 @@ CASES = [
     Case("asin-minus-angle", lambda x, y, p, r: ops.ASIN(x) - HALF_PI),
     Case("asin-plus-angle", lambda x, y, p, r: ops.ASIN(x) + HALF_PI),
 ]
+# sin, cos, tan, cosm1 of c*pi*x -> sinpi, cospi of c*x; with the exact value of each at a float x (mpmath's
+# sinpi and cospi reduce exactly) and its mean bits of error allowed there (sinpi, cospi: correctly rounded
+# but at a few points in a hundred; tan a quotient of two such, cosm1 a square: each rounds once more)
+PI_MULTIPLES = [
+    (Case("sin-pi-multiple", lambda x, y, p, r: ops.SIN(PI_NODE * x)), lambda v: mpmath.sinpi(v), 0.05),
+    (Case("sin-pi-multiple", lambda x, y, p, r: ops.SIN(2 * PI_NODE * x)), lambda v: mpmath.sinpi(2 * v), 0.05),
+    (Case("cos-pi-multiple", lambda x, y, p, r: ops.COS(PI_NODE * x)), lambda v: mpmath.cospi(v), 0.05),
+    (Case("cos-pi-multiple", lambda x, y, p, r: ops.COS(PI_NODE * x / 2)), lambda v: mpmath.cospi(v / 2), 0.05),
+    # |x| < 1/2: the reference's tan of its rounded pi is finite (10^digits) at the poles x = k + 1/2, where
+    # sinpi(x)/cospi(x) is +-inf; larger x are checked against the exact quotient below
+    (Case("tan-pi-multiple", lambda x, y, p, r: ops.TAN(PI_NODE * x), {X: (-0.49, 0.49)}),
+     lambda v: mpmath.sinpi(v) / mpmath.cospi(v), 0.3),
+    (Case("cosm1-pi-multiple", lambda x, y, p, r: ops.COSM1(PI_NODE * x)), lambda v: -2 * mpmath.sinpi(v / 2) ** 2,
+     0.6),
+]
+CASES += [case for case, _, _ in PI_MULTIPLES]
 IDS = [c.rule for c in CASES]
 
 
@@ -176,3 +194,58 @@ def test_only_symbolic_multiples_of_pi_are_angles():
     from symgraph.passes import optimize
     graph, trace = optimize(lower(sympy.Float(1.5707963267948966) - atan(x)))
     assert "angle-minus-atan" not in [f.rule for f in trace]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_multiples_of_pi_keep_their_digits_near_the_integers(compiled, dtype):
+    # x in [-1000, 1000] and a few floats from integers and half-integers: pi*x rounds, so the typed forms
+    # lose up to every bit where the result is small; sinpi and cospi reduce c*x exactly
+    rng = np.random.default_rng(17)
+    base = np.array([1.0, 7.0, 100.0, 999.0, -500.0, 0.5, 250.5, -31.5], dtype)
+    steps = [base]
+    for _ in range(3):
+        steps += [np.nextafter(steps[-1], dtype(np.inf))]
+    xs = np.concatenate([rng.uniform(-1000, 1000, 200).astype(dtype), *steps[1:],
+                         np.nextafter(base, dtype(-np.inf))])
+    ones = np.ones_like(xs)
+    values = compiled(xs, ones, ones, ones)
+    first = len(CASES) - len(PI_MULTIPLES)
+    for k, (case, exact_of, mean_allowed) in enumerate(PI_MULTIPLES):
+        got, typed = values[first + k], values[len(CASES) + first + k]
+        with mpmath.workdps(50):
+            exact = [exact_of(mpmath.mpf(float(v))) for v in xs]
+        ours = [bits_of_error(g, e, dtype) for g, e in zip(got, exact)]
+        naive = [bits_of_error(t, e, dtype) for t, e in zip(typed, exact)]
+        assert max(ours) <= 2.0 and np.mean(ours) < mean_allowed, (case.rule, dtype, max(ours), np.mean(ours))
+        assert max(naive) > 8 and np.mean(naive) > 3, (case.rule, dtype, max(naive), np.mean(naive))
+
+
+def test_multiples_of_pi_are_recognised_in_any_spelling():
+    from symgraph.lower import lower
+    from symgraph.passes import optimize
+    fired = {"sin(pi*x)": sin(pi * x), "cos(pi*x)": cos(pi * x), "sin(2*pi*x)": sin(2 * pi * x),
+             "cos(pi*x/2)": cos(pi * x / 2), "sin(-pi*x/180)": sin(-pi * x / 180), "sin(3*pi*x/7)": sin(3 * pi * x / 7),
+             "sin(pi*x*y)": sin(pi * x * y), "cos(pi/x)": cos(pi / x), "tan(pi*x/4)": tan(pi * x / 4)}
+    for name, expr in fired.items():
+        graph, trace = optimize(lower(expr))
+        ops_left = {n.op for n in graph.nodes}
+        assert {ops.SIN, ops.COS, ops.TAN}.isdisjoint(ops_left) and {ops.SINPI, ops.COSPI} & ops_left, name
+    # not a multiple of pi: another angle, a float near pi, pi squared, a sum
+    for expr in (sin(x), sin(x + 1), sin(pi * x + 1), sin(sympy.Float(3.141592653589793) * x), sin(pi**2 * x),
+                 sin(pi * x + pi * y)):
+        graph, trace = optimize(lower(expr))
+        assert not {"sin-pi-multiple", "cos-pi-multiple"} & {f.rule for f in trace}, expr
+
+
+def test_multiples_of_pi_scale_exactly_and_idempotently():
+    from symgraph.lower import lower
+    from symgraph.passes import optimize
+    # the power-of-two coefficient is a product (exact); 1/180 a division by 180 (one rounding, exact at the
+    # multiples of 180); a negative one a negation outside (the canonical form: a second run changes nothing)
+    graph, _ = optimize(lower([sin(pi * x / 2), sin(pi * x / 180), cos(-3 * pi * x / 2), sin(pi * x) ** 2 +
+                               cos(pi * x) - 1, 1 - sin(pi * x), tan(pi * x) - 1]))
+    assert graph.outputs[0].to_sympy() == sg.sinpi(x / 2)
+    assert graph.outputs[1].to_sympy() == sg.sinpi(x / 180)
+    assert graph.outputs[2].to_sympy() == sg.cospi(3 * x / 2)
+    twice, _ = optimize(graph)
+    assert twice.outputs == graph.outputs

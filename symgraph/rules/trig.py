@@ -3,12 +3,16 @@ every argument (sin, cos, tan with exact argument reduction, and cos(2x), 2x bei
 sin(x) -+ cos(x), tan(x) -+ 1, cot(x) -+ 1, sec/csc -+ 1, the squares 1 - sin^2, 1 - cos^2 and
 2 sin^2 - 1, log(sin x), log(tan x) and log(cos^2) near 1, and tan(x) -+ tan(y) at close arguments; and
 the inverse functions' complements (pi/2 - atan(x) = atan2(1, x), atan(x) - pi/4, pi/2 - acos(x) = asin(x),
-pi - acos(x) = acos(-x), ...).
+pi - acos(x) = acos(-x), ...); and sin, cos, tan, cosm1 of a rational multiple of pi, c*pi*u, onto sinpi and
+cospi of c*u (symgraph/stable_trigpi.py), whose argument reduction is exact where pi*u's rounding is not.
 
 Each guarded form keeps the typed sum where it does not cancel (the sign tests below), and where 2x
 overflows (|x| > 2^1023, float32 2^127): cos(inf) would be NaN where the typed sum is a number. Phases: the
 squares in canonicalize (before algebra's factoring), 1 -+ sin, tan -+ 1, cot -+ 1 in rearrange (after
 stabilize's log1p has taken log(1 + sin x)), sin -+ cos in specialize (after rearrange's log near 1).
+sin and cos of multiples of pi in specialize, after every rule above has had sin(pi*u) and cos(pi*u)
+(1 - sin(pi*u) is cos(pi*u)^2/(1 + |sin(pi*u)|), whose sin and cos then become sinpi and cospi); tan and
+cosm1 of them in stabilize (see RULES).
 Inside a replacement, denominators are spelled with abs (1 + |sin x|, |sin x| + |cos x|) so that they are
 not the patterns of the sibling rules here (1 + sin x is itself a rule's pattern).
 """
@@ -182,6 +186,72 @@ def _arc_complement(f, x, c, sign, offset_sign):
     return None
 
 
+# ---------------------------------------------------------------- sin, cos, tan of c*pi*u
+def _pi_multiple(arg):
+    """(c, u) where `arg` is c*pi*u: a product (mul, div, neg) whose constant factors multiply to the symbolic
+    pi times a nonzero rational c, and u the product (quotient) of its other factors; else None. A Float
+    factor is another value (2.0*pi*x is the product typed), so only exact constants count."""
+    coefficient, numerator, denominator = sympy.S.One, [], []
+    stack = [(arg, 1)]
+    while stack:
+        node, power = stack.pop()
+        if node.is_const:
+            if not isinstance(node.value, sympy.Expr):
+                return None
+            coefficient = coefficient * node.value if power > 0 else coefficient / node.value
+        elif node.op is ops.MUL:
+            stack.extend((a, power) for a in node.args)
+        elif node.op is ops.DIV:
+            stack.extend(((node.args[0], power), (node.args[1], -power)))
+        elif node.op is ops.NEG:
+            coefficient = -coefficient
+            stack.append((node.args[0], power))
+        else:
+            (numerator if power > 0 else denominator).append(node)
+    c = coefficient / sympy.pi
+    if not c.is_Rational or c == 0 or not (numerator or denominator):
+        return None
+    u = numerator[0] if len(numerator) == 1 else (ops.MUL(*numerator) if numerator else const(1))
+    if denominator:
+        u = u / (denominator[0] if len(denominator) == 1 else ops.MUL(*denominator))
+    return c, u
+
+
+def _is_power_of_two(n):
+    return n > 0 and n & (n - 1) == 0
+
+
+def _times(c, u):
+    """c*u with the fewest roundings: exact for c = +-2^k but where c*u overflows or is subnormal (there
+    sinpi(c*u) is within pi 2^-1075 of the exact value, not within an ulp); u/q or p*u/q, correctly rounded
+    operations on exact operands, for the other rationals p/q."""
+    p, q = int(c.p), int(c.q)
+    if _is_power_of_two(abs(p)) and _is_power_of_two(q):
+        scaled = u if abs(c) == 1 else const(abs(c)) * u
+    else:
+        scaled = u if abs(p) == 1 else const(abs(p)) * u
+        scaled = scaled if q == 1 else scaled / const(q)
+    return -scaled if p < 0 else scaled  # a negation, not a negative constant: canonicalize's form
+
+
+def _of_pi_multiple(kind, arg):
+    """sin, cos, tan or cosm1 of c*pi*u as sinpi(c*u), cospi(c*u), their quotient or -2 sinpi(c*u/2)^2;
+    None for another argument.
+    The typed angle rounds pi and then the product: an absolute error of ulp(pi*u) that sin keeps where
+    it is small (near the multiples of pi), 8 bits on average for |u| < 1000, every bit near large integers;
+    c*u is exact for the powers of two and rounded once for u/q, and sinpi reduces it exactly."""
+    found = _pi_multiple(arg)
+    if found is None:
+        return None
+    c, u = found
+    sinpi, cospi = ops.SINPI, ops.COSPI  # symgraph/stable_trigpi.py's ops
+    if kind == "cosm1":  # cos(c pi u) - 1 = -2 sinpi(c u/2)^2 (cosm1's own form; c/2 a power of two if c is)
+        half = sinpi(_times(c / 2, u))
+        return -(2 * (half * half))
+    t = _times(c, u)
+    return {"sin": lambda: sinpi(t), "cos": lambda: cospi(t), "tan": lambda: sinpi(t) / cospi(t)}[kind]()
+
+
 RULES = [
     # ---- squares (canonicalize: stabilize's one-minus-square and difference-of-squares, in rules/algebra.py
     # which is indexed first, would factor them into 1 -+ sin x, sin x -+ cos x, each a select here)
@@ -276,4 +346,16 @@ RULES = [
          phase=STABILIZE, ref="G8"),
     Rule("asin-plus-angle", ops.ADD(ops.ASIN(x), y), lambda x, y: _arc_complement(ops.ASIN, x, y, 1, 1),
          validity=A, phase=STABILIZE, ref="G8", doc="asin(x) + pi/2 = acos(-x) cancels near -1"),
+    # ---- sin, cos of c*pi*u in specialize: after the rules above, which know sin and cos, not sinpi
+    Rule("sin-pi-multiple", ops.SIN(x), lambda x: _of_pi_multiple("sin", x), validity=A, phase=SPECIALIZE,
+         doc="sin(c*pi*u) = sinpi(c*u): exact argument reduction (pi*u rounds; 8 bits lost for |u| < 1000)"),
+    Rule("cos-pi-multiple", ops.COS(x), lambda x: _of_pi_multiple("cos", x), validity=A, phase=SPECIALIZE,
+         doc="cos(c*pi*u) = cospi(c*u): exact argument reduction"),
+    # tan and cosm1 in stabilize (and so in rearrange, where cosm1 is made too): the quotient and the negated
+    # square land in sums and products that the canonical rules of the fold phase and the quotient rules of
+    # rearrange then see as they see any (sinpi(u)/cospi(u) - 1 is (sinpi(u) - cospi(u))/cospi(u))
+    Rule("tan-pi-multiple", ops.TAN(x), lambda x: _of_pi_multiple("tan", x), validity=A, phase=STABILIZE,
+         doc="tan(c*pi*u) = sinpi(c*u)/cospi(c*u): exact argument reduction"),
+    Rule("cosm1-pi-multiple", ops.COSM1(x), lambda x: _of_pi_multiple("cosm1", x), validity=A,
+         phase=STABILIZE, doc="cosm1(c*pi*u) = -2 sinpi(c*u/2)^2: exact argument reduction"),
 ]
