@@ -389,6 +389,27 @@ def cases() -> list:
         Case("log(x + 1) - log(x - 1)", [x], log(x + 1) - log(x - 1), "x in [1.5, 1e15]", [log_uniform(1.5, 1e15)]),
         Case("exp(x)/(exp(x) + exp(y) + exp(z))", [x, y, z], exp(x) / (exp(x) + exp(y) + exp(z)), "x, y, z in [-800, 800]",
              [uniform(-800, 800)] * 3),
+        # pi*x rounds: near the integers sin(pi*x) is mostly that rounding (symgraph: sinpi, cospi, exact reduction)
+        Case("sin(pi*x)", [x], sin(sp.pi * x), "x in [-1e3, 1e3]", [uniform(-1e3, 1e3)]),
+        Case("cos(pi*x)", [x], cos(sp.pi * x), "x in [-1e3, 1e3]", [uniform(-1e3, 1e3)]),
+        # tanh written through the logistic function, and the log-odds of a sigmoid
+        Case("1 - 2/(exp(2*x) + 1)", [x], 1 - 2 / (exp(2 * x) + 1), "|x| in [1e-10, 400]",
+             [signed(log_uniform(1e-10, 400))]),
+        Case("2/(1 + exp(-2*x)) - 1", [x], 2 / (1 + exp(-2 * x)) - 1, "|x| in [1e-10, 400]",
+             [signed(log_uniform(1e-10, 400))]),
+        Case("log(s/(1 - s)), s = 1/(1 + exp(-x))", [x], log((1 / (1 + exp(-x))) / (1 - 1 / (1 + exp(-x)))),
+             "|x| in [1e-6, 30]", [signed(log_uniform(1e-6, 30))]),
+        Case("exp(x) - exp(-x) - 2*x", [x], exp(x) - exp(-x) - 2 * x, "|x| in [1e-6, 2]", [signed(log_uniform(1e-6, 2))]),
+        Case("cos(x) - cos(3*x)", [x], cos(x) - cos(3 * x), "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        Case("asin(x) - asin(y)", [x, y], asin(x) - asin(y), "|x| in [1e-3, 0.99], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 0.99)), 1e-12, 1e-3)),
+        Case("acos(x) - acos(y)", [x, y], acos(x) - acos(y), "|x| in [1e-3, 0.99], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(signed(log_uniform(1e-3, 0.99)), 1e-12, 1e-3)),
+        Case("log(x) - log(sin(x))", [x], log(x) - log(sin(x)), "x in [1e-8, 1]", [log_uniform(1e-8, 1)]),
+        Case("log(x/y)", [x, y], log(x / y), "x, y in [1e-300, 1e300]",
+             [log_uniform(1e-300, 1e300), log_uniform(1e-300, 1e300)]),
+        Case("(x - 2)**9 expanded", [x], sp.expand((x - 2)**9), "x in [1.9, 2.1]", [uniform(1.9, 2.1)]),
+        Case("sqrt(exp(x))", [x], sqrt(exp(x)), "x in [-1400, 1400]", [uniform(-1400, 1400)]),
     ]
 
 

@@ -102,6 +102,11 @@ CASES = [
     Case("asinh-diff", lambda x, y, p, r: ops.ASINH(x) - ops.ASINH(y), {}, 2.5),
     Case("acosh-diff", lambda x, y, p, r: ops.ACOSH(x) - ops.ACOSH(y), {}, 2.5),
     Case("atanh-diff", lambda x, y, p, r: ops.ATANH(x) - ops.ATANH(y), {}, 2.5),
+    Case("asin-diff", lambda x, y, p, r: ops.ASIN(x) - ops.ASIN(y), {}, 2.5),
+    Case("acos-diff", lambda x, y, p, r: ops.ACOS(x) - ops.ACOS(y), {}, 2.5),
+    Case("exp-pair", lambda x, y, p, r: ops.EXP(x) - ops.EXP(-x) - 2 * x, {X: (-700, 700)}, 2.5),
+    Case("exp-pair-sum", lambda x, y, p, r: ops.EXP(x) + (y - ops.EXP(-x)), {X: (-700, 700)}, 2.5),
+    Case("sqrt-exp", lambda x, y, p, r: ops.SQRT(ops.EXP(x)), {X: (-1e4, 1e4)}, 1.5),
     Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {}, 2.5),
     Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {}, 2.5),
     Case("square-over-square-plus", lambda x, y, p, r: (x * x) / (x * x + y), {}, 2.0, limits=True),
@@ -215,8 +220,10 @@ def test_logs_of_sums_of_squares_past_their_overflow():
 
 
 def test_differences_of_functions_at_close_arguments_keep_their_digits():
-    # tanh, asinh, acosh, atanh, erf and erfc at y a relative 1e-9 from x (tanh also at 10 and 12, both near 1): typed,
-    # the difference keeps only its terms' ulps; sin(x)^2/x^2 at x = 1e-200 is 0/0 typed
+    # tanh, asinh, acosh, atanh, asin, acos, erf and erfc at y a relative 1e-9 from x (tanh also at 10 and 12, both
+    # near 1; acos also at y ~ -x ~ 0, two values near pi/2), cos(x) - cos(3x) near 0 and sin(x) - sin((1 + 2^-20) x)
+    # (the half-angle forms with symbolic halves), e^x - e^-x - 2x near 0: typed, the difference keeps only its
+    # terms' ulps; sin(x)^2/x^2 at x = 1e-200 is 0/0 typed
     x, y = X.attr, Y.attr
     cases = [(sympy.tanh(x) - sympy.tanh(y), [0.5, -3.0, 8.0], 1e-9), (sympy.tanh(x) - sympy.tanh(y), [10.0], 0.2),
              (sympy.asinh(x) - sympy.asinh(y), [0.5, -30.0, 1e8], 1e-9),
@@ -224,6 +231,12 @@ def test_differences_of_functions_at_close_arguments_keep_their_digits():
              (sympy.atanh(x) - sympy.atanh(y), [0.5, -0.9, 0.999], 1e-9),
              (sympy.erf(x) - sympy.erf(y), [0.3, -2.0, 4.0], 1e-9),
              (sympy.erfc(x) - sympy.erfc(y), [0.3, 2.0, 20.0], 1e-9),
+             (sympy.asin(x) - sympy.asin(y), [0.3, -0.7, 0.999], 1e-9),
+             (sympy.acos(x) - sympy.acos(y), [0.3, -0.7, 0.999], 1e-9),
+             (sympy.acos(x) - sympy.acos(-y), [1e-9, -3e-5], 1e-9),
+             (sympy.cos(x) - sympy.cos(3 * x), [1e-5, 3e-3, -1e-4], 0.0),
+             (sympy.sin(x) - sympy.sin(sympy.Rational(2**20 + 1, 2**20) * x), [0.5, 3.0, -100.0], 0.0),
+             (sympy.exp(x) - sympy.exp(-x) - 2 * x, [1e-4, -1e-3, 0.01], 0.0),
              (sympy.sin(x)**2 / y**2, [1e-200, -3e-170, 1e-180], 0.0)]
     exprs = [e for e, _, _ in cases]
     f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)

@@ -102,3 +102,21 @@ def test_cancellation_near_a_root_is_gone():
             want = exact(case.node(), {X.attr: float(v)})
             assert bits_of_error(rewritten, want) <= 1.0, (case.build, v)
             assert bits_of_error(typed, want) > 10, (case.build, v)
+
+
+def test_expanded_powers_become_powers_of_their_factor():
+    # x^3 - 3x^2 + 3x - 1 and (x - 2)^9 expanded (ten terms, degree 9): near the repeated root the typed
+    # terms cancel (53 bits lost); factored, (x - r) is exact there and the power rounds once
+    for build, root in ((lambda x, y, p, r: x * x * x - 3 * (x * x) + 3 * x - 1, 1.0),
+                        (lambda x, y, p, r: ops.ADD(*(const(sympy.binomial(9, k) * (-2) ** (9 - k)) * x ** k
+                                                    for k in range(10))), 2.0)):
+        case = Case("common-denominator", build)
+        new, fired = optimized(case)
+        assert "common-denominator" in fired or "common-denominator-sum" in fired
+        f = compile_cases([case])
+        xs = np.array([root + 2**-30, root - 3e-6, root + 1e-3])
+        got = f(xs, *(np.ones_like(xs),) * 3)
+        for v, rewritten, typed in zip(xs, got[0], got[1]):
+            want = exact(case.node(), {X.attr: float(v)})
+            assert bits_of_error(rewritten, want) <= 1.0, (v, rewritten, want)
+            assert bits_of_error(typed, want) > 10, (v, typed, want)

@@ -5,7 +5,7 @@ import sympy
 
 from rulecheck import Case, P, X, compile_cases, optimized, rule_tests
 from symgraph import ops
-from symgraph.ir import Graph, const, symbol
+from symgraph.ir import const, symbol
 from symgraph.lower import lower
 from symgraph.passes import optimize
 from symgraph.reference import bits_of_error, exact

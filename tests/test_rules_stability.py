@@ -161,6 +161,12 @@ CASES = [
          accuracy={x: signed(log_uniform(1e-20, 40))}),
     Case("half-minus-sigmoid", sympy.Rational(1, 2) - 1 / (1 + exp(-x)), ops.TANH,
          accuracy={x: signed(log_uniform(1e-20, 40))}),
+    Case("one-minus-twice-sigmoid", 1 - 2 / (exp(2 * x) + 1), ops.TANH, accuracy={x: signed(log_uniform(1e-20, 40))}),
+    Case("twice-sigmoid-minus-one", 2 / (1 + exp(-2 * x)) - 1, ops.TANH, accuracy={x: signed(log_uniform(1e-20, 40))}),
+    # the log-odds of a sigmoid as typed: s/(1 - s) is sigmoid(x)(1 + e^-x)/... once 1 - s is sigmoid(-x)
+    Case("sigmoid-times-one-plus-exp", log((1 / (1 + exp(-x))) / (1 - 1 / (1 + exp(-x)))), None, extremes=EDGES,
+         accuracy={x: signed(log_uniform(1e-3, 700))}),
+    Case("sigmoid-times-one-plus-exp-neg", sg.sigmoid(x) * (1 + exp(-x)), ops.SELECT, limits=(-800.0,)),
     Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("log1p-neg-sigmoid", sg.log1p(-sg.sigmoid(x)), ops.LOG_SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
     Case("sigmoid-derivative", exp(-x) / (1 + exp(-x)) ** 2, ops.SIGMOID, extremes=EDGES, loses=4,

@@ -14,7 +14,7 @@ from .. import ops
 from ..compensated import PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._symbolic import cancelled
+from ._symbolic import cancelled, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -75,16 +75,51 @@ def _compensated_mid(x, y):
     return h, m, ops.SUM_ERROR(hx, hy), ops.AND(exact_h, small)
 
 
+def _multiple(t):
+    """(a, u) for t = a*u with a rational constant a (a = 1 for t itself)."""
+    if t.op is ops.MUL and len(t.args) == 2:
+        k, u = t.args if t.args[0].is_const else t.args[::-1]
+        if k.is_const and isinstance(k.value, sympy.Rational) and not u.is_const:
+            return k.value, u
+    if t.op is ops.DIV and t.args[1].is_const and isinstance(t.args[1].value, sympy.Rational) \
+            and t.args[1].value != 0 and not t.args[0].is_const:
+        return 1 / t.args[1].value, t.args[0]
+    if t.op is ops.NEG:
+        inner = _multiple(t.args[0])
+        return None if inner is None else (-inner[0], inner[1])
+    return sympy.Integer(1), t
+
+
+def _symbolic_halves(x, y):
+    """h = (x - y)/2 and m = (x + y)/2 for multiples x = a u, y = b u of one value: ((a - b)/2) u and
+    ((a + b)/2) u, each one rounding of u (none where the multiplier is a power of two: cos(x) - cos(3x)
+    has h = -x, m = 2x), where x - y itself would subtract two rounded multiples."""
+    first, second = _multiple(x), _multiple(y)
+    if first is None or second is None or first[1] is not second[1] or first[0] == second[0]:
+        return None
+    (a, u), (b, _) = first, second
+
+    def times(k):
+        return u if k == 1 else -u if k == -1 else const(k) * u
+    return times((a - b) / 2), times((a + b) / 2)
+
+
 def _sin_diff(x, y):
     # sin(x) - sin(y) = 2 sin((x - y)/2) cos((x + y)/2), cos(x) - cos(y) = -2 sin((x - y)/2) sin((x + y)/2):
     # (x - y)/2 is exact near x = y, where the typed difference keeps only its terms' roundings; the
     # mid-point's rounding dm moves cos(m) by sin(m) dm, which is added back
+    halves = _symbolic_halves(x, y)
+    if halves is not None:
+        return 2 * ops.SIN(halves[0]) * ops.COS(halves[1])
     h, m, dm, holds = _compensated_mid(x, y)
     new = 2 * ops.SIN(h) * (ops.COS(m) - ops.SIN(m) * dm)
     return ops.SELECT(holds, new, ops.SIN(x) - ops.SIN(y))
 
 
 def _cos_diff(x, y):
+    halves = _symbolic_halves(x, y)
+    if halves is not None:
+        return -(2 * ops.SIN(halves[0]) * ops.SIN(halves[1]))
     h, m, dm, holds = _compensated_mid(x, y)
     new = -(2 * ops.SIN(h) * (ops.SIN(m) + ops.COS(m) * dm))
     return ops.SELECT(holds, new, ops.COS(x) - ops.COS(y))
@@ -103,6 +138,64 @@ def _cosh_diff(x, y):
 def _sinh_diff(x, y):
     h, m, _, holds = _close_halves(x, y)
     return ops.SELECT(holds, 2 * ops.COSH(m) * ops.SINH(h), ops.SINH(x) - ops.SINH(y))
+
+
+def _scaled_exp(term):
+    """(c, u) for a term c*exp(u) (c a constant, 1 if none); None otherwise."""
+    if term.op is ops.EXP:
+        return sympy.Integer(1), term.args[0]
+    if term.op is ops.MUL and len(term.args) == 2:
+        k, e = term.args if term.args[0].is_const else term.args[::-1]
+        if k.is_const and e.op is ops.EXP and isinstance(k.value, sympy.Rational):
+            return k.value, e.args[0]
+    return None
+
+
+def _opposite(u, v) -> bool:
+    return (u.op is ops.NEG and u.args[0] is v) or (v.op is ops.NEG and v.args[0] is u)
+
+
+def _exp_pair(node):
+    # a sum holding c e^u - c e^-u among more terms (e^x - e^-x - 2x, as typed for 2 (sinh(x) - x)): the
+    # pair is 2c sinh(u), which has no cancellation near u = 0, and the rest of the sum is then taken by
+    # the rules on sinh (sinh(x) - x by its series, after rearrange's common factor). Two terms alone are
+    # the sinh/tanh definitions' and exp-difference's
+    terms = signed_terms(node)
+    if not 3 <= len(terms) <= 16:
+        return None
+    scaled = [_scaled_exp(t) for t, _ in terms]
+    for i, first in enumerate(scaled):
+        for j in range(i + 1, len(terms)):
+            second = scaled[j]
+            if first is None or second is None or first[0] != second[0] or terms[i][1] == terms[j][1]:
+                continue
+            if not _opposite(first[1], second[1]):
+                continue
+            # the term whose exponent is not negated is u: s c e^u - s c e^-u = s 2c sinh(u)
+            (k, u), sign = (first, terms[i][1]) if second[1].op is ops.NEG and second[1].args[0] is first[1] \
+                else (second, terms[j][1])
+            rest = [(term, s * sign) for n, (term, s) in enumerate(terms) if n not in (i, j)]
+            # the other terms as multiples of 2c, where they all are: 2c (sinh(u) - x) puts sinh(u) - x
+            # before the series rules
+            unscaled = [_without_factor(term, 2 * k) for term, _ in rest]
+            if all(t is not None for t in unscaled):
+                scale, acc, rest = const(2 * k), ops.SINH(u), [(t, s) for t, (_, s) in zip(unscaled, rest)]
+            else:
+                scale, acc = None, const(2 * k) * ops.SINH(u)
+            for term, s in rest:
+                acc = acc + term if s > 0 else acc - term
+            acc = acc if scale is None else scale * acc
+            return acc if sign > 0 else -acc
+    return None
+
+
+def _without_factor(term, k):
+    """t for a term k*t (k the constant given), None otherwise."""
+    if k == 1:
+        return term
+    if term.op is ops.MUL and len(term.args) == 2 and term.args[0].is_const and term.args[0].value == k:
+        return term.args[1]
+    return None
 
 
 def _close_halves(x, y):
@@ -245,6 +338,20 @@ def _half_sinh_squared(x, scale):
 def _atan_diff(x, y):
     t = 1 + x * y
     return ops.SELECT(is_finite(t), ops.ATAN2(x - y, t), ops.ATAN(x) - ops.ATAN(y))
+
+
+def _asin_diff(x, y, sign=1):
+    # asin(x) - asin(y) = atan2(s, c) with s = sin(A - B) = x sqrt(1 - y^2) - y sqrt(1 - x^2), written
+    # (x - y)(x + y)/(x sqrt(1 - y^2) + y sqrt(1 - x^2)), and c = cos(A - B) = sqrt(1 - x^2) sqrt(1 - y^2)
+    # + x y: for x y > 0 neither has a subtraction but the exact x - y (Sterbenz, near x = y), 1 - x^2 as
+    # (1 - x)(1 + x), and |A - B| < pi/2. With opposite signs the typed terms do not cancel.
+    # acos(x) - acos(y) = asin(y) - asin(x) (sign -1), also the fallback: acos(x) - acos(y) near x = -y ~ 0
+    # subtracts two values near pi/2
+    rx, ry = ops.SQRT((1 - x) * (1 + x)), ops.SQRT((1 - y) * (1 + y))
+    d = ops.ATAN2((x - y) * (x + y) / (x * ry + y * rx), rx * ry + x * y)
+    typed = ops.ASIN(x) - ops.ASIN(y)
+    holds = ops.AND(ops.GT(x * y, 0), ops.NE(x, y))  # x = y = +-1 is 0/0 (typed: 0)
+    return ops.SELECT(holds, d, typed) if sign > 0 else -ops.SELECT(holds, d, typed)
 
 
 def _atan_sum(x, y):
@@ -456,6 +563,10 @@ RULES = [
          doc="1 + cos(x) = 2 cos(x/2)^2 cancels near odd multiples of pi"),
     Rule("atan-diff", ops.ATAN(x) - ops.ATAN(y), _atan_diff, validity=A, phase="stabilize", ref="G5",
          doc="atan2(x - y, 1 + x*y): no cancellation for x ~ y"),
+    Rule("asin-diff", ops.ASIN(x) - ops.ASIN(y), _asin_diff, validity=A, phase="stabilize", ref="G5",
+         doc="asin(x) - asin(y) cancels for x ~ y"),
+    Rule("acos-diff", ops.ACOS(x) - ops.ACOS(y), lambda x, y: _asin_diff(x, y, -1), validity=A, phase="stabilize",
+         ref="G5", doc="acos(x) - acos(y) cancels for x ~ y (and near x = -y ~ 0)"),
     Rule("atan-sum", ops.ATAN(x) + ops.ATAN(y), _atan_sum, validity=A, phase="stabilize", ref="G5"),
     # ---- definitions back to the primitive
     Rule("asinh-def", ops.LOG(x + ops.SQRT(x * x + 1)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8",
@@ -475,6 +586,9 @@ RULES = [
     Rule("sinh-def-halves-minus", ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y), lambda x, y: ops.SINH(x) - y,
          validity=A, phase="stabilize", ref="G7", doc="e^x/2 - e^-x/2 - y, as SymPy lowers sinh's definition "
          "minus more terms (sinh(x) - x)"),
+    Rule("exp-pair", x - y, lambda x, y: _exp_pair(x - y), validity=A, phase="stabilize", ref="G7",
+         doc="e^x - e^-x - 2x: the pair is 2 sinh(x), which does not cancel near 0"),
+    Rule("exp-pair-sum", x + y, lambda x, y: _exp_pair(x + y), validity=A, phase="stabilize", ref="G7"),
     Rule("tanh-quotient", ops.SINH(x) / ops.COSH(x), lambda x: ops.TANH(x), validity=A, phase="stabilize", ref="G7",
          doc="sinh/cosh is inf/inf from x = 710; tanh is accurate everywhere"),
     Rule("coth-quotient", ops.COSH(x) / ops.SINH(x), lambda x: 1 / ops.TANH(x), validity=A, phase="stabilize",
@@ -511,6 +625,8 @@ RULES = [
          phase="stabilize", ref="E2", doc="x >= 0; NaN kept elsewhere"),
     Rule("log-recip", ops.LOG(1 / x), lambda x: -ops.LOG(x), validity=R, phase="stabilize", ref="E3",
          doc="1/x overflows for subnormal x"),
+    Rule("sqrt-exp", ops.SQRT(ops.EXP(x)), lambda x: ops.EXP(HALF * x), validity=A, phase="stabilize", ref="E8",
+         doc="sqrt(exp(x)) is inf from x = 709.8 (and 0 below -745); exp(x/2) to 1419.6, x/2 exact"),
     Rule("log-sqrt", ops.LOG(ops.SQRT(x)), lambda x: ops.LOG(x) / 2, validity=R, phase="stabilize", ref="E7"),
     Rule("sinh-asinh", ops.SINH(ops.ASINH(x)), x, validity=R, phase="stabilize", ref="E11"),
     Rule("asinh-sinh", ops.ASINH(ops.SINH(x)), x, validity=R, phase="stabilize", ref="E11",

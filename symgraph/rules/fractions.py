@@ -55,12 +55,30 @@ def _combine(op, a, k=None):
     return _reduced(num ** k, den ** k) if k >= 0 else _reduced(den ** -k, num ** -k)
 
 
+def _degree_bound(op, sizes, k=None):
+    """Bounds on the degrees (numerator, denominator) of an arithmetic node's rational function from its
+    arguments' bounds, before any cancellation (a sum's is its largest term's over the product of the
+    denominators: an expanded polynomial of degree 9 is (9, 0), not the sum of its terms' degrees)."""
+    if op is ops.POW:
+        n, d = sizes[0]
+        return (k * n, k * d) if k >= 0 else (-k * d, -k * n)
+    if op is ops.NEG:
+        return sizes[0]
+    if op is ops.MUL:
+        return sum(n for n, _ in sizes), sum(d for _, d in sizes)
+    if op is ops.DIV:
+        (n1, d1), (n2, d2) = sizes
+        return n1 + d2, d1 + n2
+    denominators = sum(d for _, d in sizes)  # ADD, SUB
+    return max(n - d for n, d in sizes) + denominators, denominators
+
+
 def _as_rational_functions(nodes):
     """({node: (numerator, denominator) as Polys in _T over QQ}, the one non-constant leaf, divides) when the nodes
     are +, -, *, / and small integer powers of a single leaf and rational constants (and whether a division
     is among them); None otherwise. Iterative over the (bounded) subtrees; Poly arithmetic, since sympy.cancel on
     expressions took seconds for a nest of fractions 30 deep. `size` bounds the degrees of a node's
-    numerator plus denominator (sums and products add them)."""
+    numerator and denominator (_degree_bound)."""
     values, size, leaf, count, divides = {}, {}, None, 0, False
     one = sympy.Poly(1, _T, domain="QQ")
     stack = [(node, False) for node in nodes]
@@ -77,8 +95,8 @@ def _as_rational_functions(nodes):
             continue
         if expanded:
             k = int(n.args[1].value) if n.op is ops.POW else None
-            size[n] = abs(k) * size[n.args[0]] if k is not None else sum(size[arg] for arg in n.args)
-            if size[n] > 2 * MAX_DEGREE:
+            size[n] = _degree_bound(n.op, [size[arg] for arg in (n.args[:1] if k is not None else n.args)], k)
+            if sum(size[n]) > 2 * MAX_DEGREE:
                 return None
             pair = _combine(n.op, [values[arg] for arg in (n.args[:1] if k is not None else n.args)], k)
             if pair is None:
@@ -93,9 +111,9 @@ def _as_rational_functions(nodes):
             value = exact_value(n)
             if value is None:
                 return None
-            values[n], size[n] = (sympy.Poly(value, _T, domain="QQ"), one), 0
+            values[n], size[n] = (sympy.Poly(value, _T, domain="QQ"), one), (0, 0)
             continue
-        is_power = is_small_power(n, MAX_DEGREE)
+        is_power = is_small_power(n, 2 * MAX_DEGREE)  # the degree bounds decide
         if n.op is ops.SELECT:
             stack.append((n, True))
             stack.extend((a, False) for a in n.args[1:] if a not in values)
@@ -107,8 +125,8 @@ def _as_rational_functions(nodes):
         if leaf is not None and leaf is not n:
             return None
         leaf = n
-        values[n], size[n] = (sympy.Poly(_T, _T, domain="QQ"), one), 1
-    if leaf is None or sum(size[n] for n in nodes) > 2 * MAX_DEGREE:
+        values[n], size[n] = (sympy.Poly(_T, _T, domain="QQ"), one), (1, 0)
+    if leaf is None or sum(sum(size[n]) for n in nodes) > 2 * MAX_DEGREE:
         return None
     return values, leaf, divides
 
@@ -178,6 +196,16 @@ def _common_denominator(first, second, sign):
     # divisions: the product of the factors would overflow (x^3 from x = 6e102) where the quotient is
     # still a normal number
     result = _horner([scale * c for c in rest.monic().all_coeffs()], leaf)
+    if denominator.degree() == 0:
+        # a polynomial: its factors overflow where its terms do, and have no poles. A repeated root's
+        # factor as a power, which the specialize phase computes with one rounding ((x - 2)**9 expanded:
+        # 53 bits typed, 0.03 as a power, 0.3 as a product of nine rounded factors)
+        for root in dict.fromkeys(numerator_roots):
+            factor = _linear_factor(leaf, root)
+            k = numerator_roots.count(root)
+            factor = factor if k == 1 else factor ** k
+            result = factor if result.is_const and result.value == 1 else result * factor
+        return result
     pending = [(True, r) for r in numerator_roots]
     for i, root in enumerate(denominator_roots):
         if i < len(pending):
@@ -189,8 +217,6 @@ def _common_denominator(first, second, sign):
         coefficients = [c / denominator.LC() for c in numerator.all_coeffs()]
         return result if numerator.degree() == 0 else \
             _asymptotic_beyond(result, leaf, coefficients, denominator_roots)
-    if denominator.degree() == 0:
-        return result  # a polynomial: its factors overflow where its terms do, and have no poles
     # cancellation at a root only: for large values the typed sum is accurate, and where the factored
     # form's largest partial product (Horner's part, then one factor before each division) would
     # overflow float32 before the typed terms do, the typed sum stays; so it does at infinite values,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import cancelled, factored_difference
@@ -87,10 +88,14 @@ def _log1p_difference(x, y):
 
 def _log_quotient(x, y):
     # log(x/y) = log1p((x - y)/y) for x/y in [1/2, 3/2]: x - y is exact there for floats (Sterbenz) and
-    # exact by cancellation for sums sharing a term (x/(x + 1)); log1p of it is within 1.5 ulp
+    # exact by cancellation for sums sharing a term (x/(x + 1)); log1p of it is within 1.5 ulp. Where x/y
+    # over- or underflows (a likelihood ratio of 1e-200 and 1e200) and y > 0, log(x) - log(y)
     q = x / y
     near = ops.AND(ops.GE(q, HALF), ops.LE(q, THREE_HALVES))
-    return ops.SELECT(near, ops.LOG1P((x - y) / y), ops.LOG(q))
+    fits = ops.OR(ops.AND(_is_finite(q), ops.GE(q, MIN_NORMAL_F32)), ops.LE(y, 0))
+    # (carried: log-difference would take the difference back to this quotient on a second run)
+    far = ops.LOG(x) - CARRIED(ops.LOG(y))
+    return ops.SELECT(near, ops.LOG1P((x - y) / y), ops.SELECT(fits, ops.LOG(q), far))
 
 
 def _minus_one(a):
@@ -258,15 +263,34 @@ RULES = [
 ]
 
 
+def _logs(p, t) -> bool:
+    return p.op in (ops.LOG, ops.LOG1P) and t.op in (ops.LOG, ops.LOG1P)
+
+
+def _log_minus(first, second):
+    """The log-difference rules' form of first - second for two logarithms (built here: the typed
+    difference inside a select's branch may be the node being rewritten, which the engine leaves alone)."""
+    if not _logs(first, second):
+        return None
+    u, v = first.args[0], second.args[0]
+    if first.op is ops.LOG and second.op is ops.LOG:
+        return _log_difference(u, v)
+    if first.op is ops.LOG1P and second.op is ops.LOG1P:
+        return _log1p_difference(u, v)
+    return _log1p_minus_log(u, v) if first.op is ops.LOG1P else _log1p_minus_log(v, u, -1)
+
+
 def _select_difference(p, condition, a, b, sign):
     # p - select(c, a, b) = select(c, p - a, p - b) (sign 1; select(c, a, b) - p for sign -1) where a
     # branch cancels against p symbolically: x - log(exp(x) - 1), whose rewrite is x + log1mexp(-x) for
-    # x > 1, is -log1mexp(-x) there, where the typed difference keeps only the ulps of x
+    # x > 1, is -log1mexp(-x) there, where the typed difference keeps only the ulps of x; or where p and a
+    # branch are logarithms, whose difference the log-difference rules take (log(x) - log(sin(x)), once
+    # log(sin(x)) is a select near sin(x) = 1, is log(x/sin(x)) near 0)
     def minus(first, second):
-        return cancelled(first, second) or first - second
+        return cancelled(first, second) or _log_minus(first, second) or first - second
 
     pairs = [(p, a), (p, b)] if sign > 0 else [(a, p), (b, p)]
-    if p.is_const or all(t.is_const or cancelled(*pair) is None for t, pair in zip((a, b), pairs)):
+    if p.is_const or all(t.is_const or (cancelled(*pair) is None and not _logs(p, t)) for t, pair in zip((a, b), pairs)):
         return None
     return ops.SELECT(condition, minus(*pairs[0]), minus(*pairs[1]))
 

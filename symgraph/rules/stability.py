@@ -236,6 +236,15 @@ def _twice_sigmoid(x, scale):
     return const(scale) * ops.SIGMOID(const(2) * x)
 
 
+def _halved(x):
+    """x/2, as the u of x = 2u where x is one (2u/2 is u but for 2u's overflow, where tanh has reached +-1)."""
+    if x.op is ops.MUL and len(x.args) == 2 and x.args[0].is_const and x.args[0].value == 2:
+        return x.args[1]
+    if x.op is ops.NEG:
+        return negate(_halved(x.args[0]))
+    return HALF * x
+
+
 def _log_cosh(x):
     # log(cosh(x)) = log1p(cosh(x) - 1) = log1p(2 sinh(x/2)^2): no cancellation near 0 (log of a number
     # near 1); above |x| = 20, where sinh(x/2)^2 overflows first (x > 710), |x| - log(2) + softplus(-2|x|)
@@ -431,6 +440,15 @@ RULES = [
          "digit but the first 6 lost)"),
     Rule("half-minus-sigmoid", HALF - ops.SIGMOID(x), lambda x: -(HALF * ops.TANH(HALF * x)), validity=A,
          phase=STABILIZE, ref="C4, G7"),
+    Rule("one-minus-twice-sigmoid", 1 - 2 * ops.SIGMOID(x), lambda x: -ops.TANH(_halved(x)), validity=A,
+         phase=STABILIZE, ref="C4, G7", doc="1 - 2/(exp(2x) + 1) = tanh(x) cancels near 0 as typed"),
+    Rule("twice-sigmoid-minus-one", 2 * ops.SIGMOID(x) - 1, lambda x: ops.TANH(_halved(x)), validity=A,
+         phase=STABILIZE, ref="C4, G7", doc="2/(1 + exp(-2x)) - 1 = tanh(x)"),
+    Rule("sigmoid-times-one-plus-exp", ops.SIGMOID(x) * (1 + ops.EXP(x)), lambda x: ops.EXP(x), validity=A, phase=STABILIZE,
+         ref="C8", doc="sigmoid(x)(1 + e^x) = e^x: s/(1 - s) for s = 1/(1 + e^-x), as SymPy lowers the odds"),
+    Rule("sigmoid-times-one-plus-exp-neg", ops.SIGMOID(x) * (1 + ops.EXP(-x)), lambda x: _guarded(ops.EQ(x, x), 1),
+         validity=A, phase=STABILIZE, ref="C8",
+         doc="sigmoid(x)(1 + e^-x) = 1 (NaN kept; the typed 0*inf at x = -inf is its limit 1)"),
     Rule("log-sigmoid", ops.LOG(ops.SIGMOID(x)), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1, C2",
          doc="log(sigmoid(-800)) is -inf; the true value is -800"),
     Rule("log1p-neg-sigmoid", ops.LOG1P(-ops.SIGMOID(x)), lambda x: ops.LOG_SIGMOID(negate(x)), validity=A,
