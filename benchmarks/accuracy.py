@@ -410,6 +410,35 @@ def cases() -> list:
              [log_uniform(1e-300, 1e300), log_uniform(1e-300, 1e300)]),
         Case("(x - 2)**9 expanded", [x], sp.expand((x - 2)**9), "x in [1.9, 2.1]", [uniform(1.9, 2.1)]),
         Case("sqrt(exp(x))", [x], sqrt(exp(x)), "x in [-1400, 1400]", [uniform(-1400, 1400)]),
+        # products that cancel: a 2x2 determinant, a discriminant, a product near 1
+        Case("a*d - b*c", [x, y, z, n], x * n - y * z, "a, b, c, d in [1, 2]", [uniform(1, 2)] * 4),
+        Case("b**2 - 4*a*c", [x, y, z], y**2 - 4 * x * z, "a, c in [1, 2], b in [2, 4]",
+             [uniform(1, 2), uniform(2, 4), uniform(1, 2)]),
+        Case("x*y - 1", [x, y], x * y - 1, "|1 - x|, |1 - y| in [1e-10, 1e-3]",
+             [one_minus(signed(log_uniform(1e-10, 1e-3)))] * 2),
+        Case("(x + y)**2 - x**2 - y**2", [x, y], (x + y)**2 - x**2 - y**2, "|x| in [1e-3, 1e3], |y| in [1e-8, 1e-3]",
+             [signed(log_uniform(1e-3, 1e3)), signed(log_uniform(1e-8, 1e-3))]),
+        Case("1/sqrt(1 - v**2/c**2) - 1", [x, y], 1 / sqrt(1 - x**2 / y**2) - 1, "|v| in [1e-8, 0.9], c in [1, 2]",
+             [signed(log_uniform(1e-8, 0.9)), uniform(1, 2)]),
+        Case("log(1 + x) - log(1 - x)", [x], log(1 + x) - log(1 - x), "|x| in [1e-12, 0.999]",
+             [signed(log_uniform(1e-12, 0.999))]),
+        Case("log(x**y)", [x, y], log(x**y), "x in [1e-300, 1e300], y in [-10, 10]",
+             [log_uniform(1e-300, 1e300), uniform(-10, 10)]),
+        Case("log(x**2)", [x], log(x**2), "|x| in [1e-300, 1e300]", [signed(log_uniform(1e-300, 1e300))]),
+        Case("exp(y*log(x))", [x, y], exp(y * log(x)), "x in [1e-300, 1e300], y in [-1, 1]",
+             [log_uniform(1e-300, 1e300), uniform(-1, 1)]),
+        Case("sqrt(x**2 + y**2) - x", [x, y], sqrt(x**2 + y**2) - x, "x in [1e100, 1e300], y in [1e90, 1e290]",
+             [log_uniform(1e100, 1e300), log_uniform(1e90, 1e290)]),
+        # the probability of at most one Poisson event, and its complement
+        Case("exp(-x)*(1 + x) - 1", [x], exp(-x) * (1 + x) - 1, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        Case("1 - (1 + x)*exp(-x)", [x], 1 - (1 + x) * exp(-x), "x in [1e-8, 700]", [log_uniform(1e-8, 700)]),
+        # Planck's and Einstein's: (e^x - 1)^2 overflows from x = 355
+        Case("exp(x)/(exp(x) - 1)**2", [x], exp(x) / (exp(x) - 1)**2, "|x| in [1e-5, 700]",
+             [signed(log_uniform(1e-5, 700))]),
+        Case("x**2*exp(x)/(exp(x) - 1)**2", [x], x**2 * exp(x) / (exp(x) - 1)**2, "x in [1e-5, 700]",
+             [log_uniform(1e-5, 700)]),
+        Case("sin(x + y) - sin(x)*cos(y)", [x, y], sin(x + y) - sin(x) * cos(y), "x in [0.5, 1.5], |y| in [1e-10, 1e-3]",
+             [uniform(0.5, 1.5), signed(log_uniform(1e-10, 1e-3))]),
     ]
 
 

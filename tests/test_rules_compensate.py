@@ -12,6 +12,7 @@ from symgraph.ir import const
 from symgraph.rules import compensate
 
 from rulecheck import Case, X, Y, rule_tests
+from symgraph.reference import bits_of_error
 
 EXP_BOX = {X: (-1e4, 1e4), Y: (-1e4, 1e4)}  # mpmath's exp(1e300) is slow; 1e4 covers every over/underflow
 
@@ -30,6 +31,8 @@ CASES = [
     Case("pow-of-constant-compensated", lambda x, y, p, r: ops.POW(const(10), x * y), EXP_BOX),
     Case("reciprocal-compensated", lambda x, y, p, r: 1 / (x * x), {}, 1.0),
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
+    Case("difference-of-products", lambda x, y, p, r: x * y - 1, {}, 1.0),
+    Case("difference-of-products", lambda x, y, p, r: x * x - const(3) * y, {}, 1.5),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -58,3 +61,26 @@ def test_reciprocals_of_products_round_once():
         got, naive = f(xs, ys)[k], typed(xs, ys)[k]
         assert np.mean(got != want) < 0.01, expr
         assert np.mean(naive != want) > 0.1, expr
+
+
+def test_differences_of_products_keep_their_digits_where_they_cancel():
+    # a 2x2 determinant near singular, a discriminant near a double root, x*y - 1 near x*y = 1: typed, the
+    # products round before the difference cancels (every digit lost at these points); with the products'
+    # exact errors added back, the result rounds about once
+    a, b, c, d = sympy.symbols("a b c d")
+    exprs = [a * d - b * c, b**2 - 4 * a * c, a * b - 1]
+    f, typed = sg.compile([a, b, c, d], exprs), sg.compile([a, b, c, d], exprs, rewrite=False)
+    rng = np.random.default_rng(3)
+    n = 200
+    av, bv, cv = rng.uniform(1, 2, n), rng.uniform(1, 2, n), rng.uniform(1, 2, n)
+    dv = bv * cv / av  # a d ~ b c
+    points = [(av, bv, cv, dv), (av, 2 * np.sqrt(av * cv), cv, dv), (av, 1 / av, cv, dv)]
+    for k, (expr, args) in enumerate(zip(exprs, points)):
+        fn = sympy.lambdify([a, b, c, d], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(*(mpmath.mpf(float(v[i])) for v in args)) for i in range(n)]
+        got, naive = f(*args)[k], typed(*args)[k]
+        ok = [bits_of_error(g, w) for g, w in zip(got, want) if w != 0]
+        lost = [bits_of_error(t, w) for t, w in zip(naive, want) if w != 0]
+        assert max(ok) <= 1.0, expr
+        assert np.mean(lost) > 20, expr

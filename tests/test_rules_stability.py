@@ -167,6 +167,8 @@ CASES = [
     Case("sigmoid-times-one-plus-exp", log((1 / (1 + exp(-x))) / (1 - 1 / (1 + exp(-x)))), None, extremes=EDGES,
          accuracy={x: signed(log_uniform(1e-3, 700))}),
     Case("sigmoid-times-one-plus-exp-neg", sg.sigmoid(x) * (1 + exp(-x)), ops.SELECT, limits=(-800.0,)),
+    Case("over-expm1-squared", exp(x) / (exp(x) - 1) ** 2, ops.EXPM1, extremes=(400.0, -400.0, 700.0, -700.0),
+         accuracy={x: signed(log_uniform(1e-5, 700))}),
     Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("log1p-neg-sigmoid", sg.log1p(-sg.sigmoid(x)), ops.LOG_SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
     Case("sigmoid-derivative", exp(-x) / (1 + exp(-x)) ** 2, ops.SIGMOID, extremes=EDGES, loses=4,

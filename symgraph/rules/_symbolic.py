@@ -32,7 +32,7 @@ def is_small_power(node, limit):
 
 def _to_sympy(roots):
     """({node: SymPy expression}, {Dummy: node}) for the arithmetic above `roots`; None when too big."""
-    values, leaves, count = {}, {}, 0
+    values, leaves, count, conditions = {}, {}, 0, {}
     stack = [(r, False) for r in roots]
     while stack:
         n, expanded = stack.pop()
@@ -41,6 +41,19 @@ def _to_sympy(roots):
         if expanded:
             if n.op is ops.POW:  # a small integer power: its exponent is a number, not an operand
                 values[n] = values[n.args[0]] ** int(n.args[1].value)
+                continue
+            if n.op is ops.SELECT:
+                # a rule's select(condition, new form, typed form): one value, whichever branch is taken,
+                # where the branches are the same rational function. Selects of operands on one condition
+                # (quotient-minus-one's select(ok, x - y, x)/y - select(ok, 0, 1)) are that only together:
+                # each is a Piecewise until an arithmetic node above them folds to equal branches
+                new, typed = values[n.args[1]], values[n.args[2]]
+                if sympy.cancel(new - typed) == 0:
+                    values[n] = typed
+                else:
+                    if n.args[0] not in conditions:
+                        conditions[n.args[0]] = sympy.Dummy(f"c{len(conditions)}")
+                    values[n] = sympy.Piecewise((new, conditions[n.args[0]]), (typed, True))
                 continue
             a = [values[arg] for arg in n.args]
             if n.op is ops.ADD:
@@ -53,6 +66,8 @@ def _to_sympy(roots):
                 values[n] = -a[0]
             else:
                 values[n] = a[0] / a[1]
+            if values[n].has(sympy.Piecewise):
+                values[n] = _one_branch(values[n])
             continue
         count += 1
         if count > MAX_NODES:
@@ -64,6 +79,10 @@ def _to_sympy(roots):
             values[n] = value
             continue
         is_power = is_small_power(n, MAX_POWER)
+        if n.op is ops.SELECT:
+            stack.append((n, True))
+            stack.extend((a, False) for a in n.args[1:] if a not in values)
+            continue
         if n.op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV) or is_power:
             stack.append((n, True))
             stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)
@@ -72,6 +91,18 @@ def _to_sympy(roots):
         leaves[d] = n
         values[n] = d
     return values, leaves
+
+
+def _one_branch(value):
+    """value without its Piecewise parts where they fold into branches that are one rational function
+    (their common value); value itself otherwise (_to_node then declines it)."""
+    folded = sympy.piecewise_fold(value)
+    if not isinstance(folded, sympy.Piecewise):
+        return value
+    branches = [e for e, _ in folded.args]
+    if all(sympy.cancel(e - branches[-1]) == 0 for e in branches[:-1]):
+        return branches[-1]
+    return value
 
 
 def _to_node(expr, leaves):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import PRODUCT_ERROR
+from ..compensated import CARRIED, PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._symbolic import cancelled, signed_terms
@@ -262,8 +262,10 @@ def _atanh_diff(x, y):
     # first difference is exact where x y is near 1 (Sterbenz), where 1 - x y would cancel, and the product's
     # error is exact (FMA), so it rounds once; x - y is exact near x = y, where the typed difference keeps
     # only its terms' ulps. Where |t| <= 1/2 (atanh is well-conditioned there) and |x|, |y| < 1; the typed
-    # form elsewhere
-    one_minus_xy = (1 - x * y) - PRODUCT_ERROR(x, y)
+    # form elsewhere. (Built here, not left to compensate's difference-of-products: a second run rebuilds
+    # this form before specialize, and must meet the same condition to leave it alone; carried, so that
+    # difference-of-products does not take the product's error a second time)
+    one_minus_xy = (1 - CARRIED(x * y)) - PRODUCT_ERROR(x, y)
     t = (x - y) / one_minus_xy
     inside = ops.AND(ops.LT(ops.ABS(x), 1), ops.LT(ops.ABS(y), 1), ops.LE(ops.ABS(t), HALF))
     return ops.SELECT(inside, ops.ATANH(t), ops.ATANH(x) - ops.ATANH(y))
@@ -352,6 +354,21 @@ def _asin_diff(x, y, sign=1):
     typed = ops.ASIN(x) - ops.ASIN(y)
     holds = ops.AND(ops.GT(x * y, 0), ops.NE(x, y))  # x = y = +-1 is 0/0 (typed: 0)
     return ops.SELECT(holds, d, typed) if sign > 0 else -ops.SELECT(holds, d, typed)
+
+
+def _log_pow(x, y):
+    # log(x**y) = y log(x) for x > 0: the power's rounding (an absolute 2^-53 in the log, every digit of a
+    # result near 0) and its over/underflow gone; x <= 0 (an integer y's real power) as typed
+    # (1**nan and inf**0 are 1: typed there)
+    return ops.SELECT(ops.AND(ops.GT(x, 0), ops.NE(x, 1), is_finite(x)), y * ops.LOG(x), ops.LOG(x ** y))
+
+
+def _exp_log_product(x, y):
+    # exp(y log(x)) = x**y for x > 0: libm's pow holds log(x) to extra precision, where the typed log rounds
+    # and exp turns that into |y log(x)| half-ulps (4.4 mean bits for |y| < 1, x in [1e-300, 1e300]).
+    # (x = 1, inf: 1**nan and inf**0 are 1 where the typed form is NaN: typed there)
+    holds = ops.AND(ops.GT(x, 0), ops.NE(x, 1), is_finite(x))
+    return ops.SELECT(holds, ops.POW(x, y), ops.EXP(ops.LOG(x) * y))
 
 
 def _atan_sum(x, y):
@@ -563,6 +580,14 @@ RULES = [
          doc="1 + cos(x) = 2 cos(x/2)^2 cancels near odd multiples of pi"),
     Rule("atan-diff", ops.ATAN(x) - ops.ATAN(y), _atan_diff, validity=A, phase="stabilize", ref="G5",
          doc="atan2(x - y, 1 + x*y): no cancellation for x ~ y"),
+    # the angle-sum formulas less one of their two products: the other product, exactly
+    Rule("sin-sum-minus-product", ops.SIN(x + y) - ops.SIN(x) * ops.COS(y), lambda x, y: ops.COS(x) * ops.SIN(y),
+         validity=A, phase="stabilize", ref="G3", doc="sin(x + y) - sin(x) cos(y) = cos(x) sin(y) cancels for small y"),
+    Rule("cos-sum-minus-product", ops.COS(x + y) - ops.COS(x) * ops.COS(y),
+         lambda x, y: -(ops.SIN(x) * ops.SIN(y)), validity=A, phase="stabilize", ref="G4",
+         doc="cos(x + y) - cos(x) cos(y) = -sin(x) sin(y)"),
+    Rule("product-minus-cos-sum", ops.COS(x) * ops.COS(y) - ops.COS(x + y), lambda x, y: ops.SIN(x) * ops.SIN(y),
+         validity=A, phase="stabilize", ref="G4"),
     Rule("asin-diff", ops.ASIN(x) - ops.ASIN(y), _asin_diff, validity=A, phase="stabilize", ref="G5",
          doc="asin(x) - asin(y) cancels for x ~ y"),
     Rule("acos-diff", ops.ACOS(x) - ops.ACOS(y), lambda x, y: _asin_diff(x, y, -1), validity=A, phase="stabilize",
@@ -578,6 +603,10 @@ RULES = [
     Rule("atanh-def", ops.LOG((1 + x) / (1 - x)) / 2, ops.ATANH(x), validity=A, phase="stabilize", ref="G8",
          doc="log((1 + x)/(1 - x))/2 loses all digits for |x| < eps"),
     Rule("atanh-def-half", ops.MUL(sympy.Rational(1, 2), ops.LOG((1 + x) / (1 - x))), ops.ATANH(x), validity=A,
+         phase="stabilize", ref="G8"),
+    Rule("atanh-logs", ops.LOG1P(x) - ops.LOG1P(-x), lambda x: 2 * ops.ATANH(x), validity=A, phase="stabilize",
+         ref="G8", doc="log(1 + x) - log(1 - x) = 2 atanh(x): one rounding where the difference has three"),
+    Rule("atanh-logs-neg", ops.LOG1P(-x) - ops.LOG1P(x), lambda x: -(2 * ops.ATANH(x)), validity=A,
          phase="stabilize", ref="G8"),
     Rule("sinh-def", (ops.EXP(x) - ops.EXP(-x)) / 2, ops.SINH(x), validity=A, phase="stabilize", ref="G7",
          doc="(exp(x) - exp(-x))/2 cancels near 0"),
@@ -623,8 +652,15 @@ RULES = [
          lambda x: x, when=lambda facts, x: facts.nonnegative(x), validity=R, phase="stabilize", ref="E2"),
     Rule("exp-log-guarded", ops.EXP(ops.LOG(x)), lambda x: _guarded(ops.GE(x, 0), x), validity=G,
          phase="stabilize", ref="E2", doc="x >= 0; NaN kept elsewhere"),
+    Rule("exp-log-product", ops.EXP(ops.LOG(x) * y), _exp_log_product, validity=A, phase="stabilize", ref="E2",
+         doc="exp(y log(x)) carries log(x)'s rounding as |y log(x)| ulps; pow(x, y) rounds once"),
     Rule("log-recip", ops.LOG(1 / x), lambda x: -ops.LOG(x), validity=R, phase="stabilize", ref="E3",
          doc="1/x overflows for subnormal x"),
+    Rule("log-square", ops.LOG(x * x), lambda x: 2 * ops.LOG(ops.ABS(x)), validity=A, phase="stabilize",
+         ref="E7", when=lambda facts, x: x.op not in (ops.SIN, ops.COS),  # trig.py's log-sin-square, near 1
+         doc="log(x^2) is inf past |x| = 1.3e154 and rounds x^2 first; 2 log|x| does neither"),
+    Rule("log-pow", ops.LOG(x ** y), _log_pow, validity=A, phase="stabilize", ref="E7",
+         doc="log(x**y) is inf or -inf where x**y over- or underflows; y log(x) for x > 0"),
     Rule("sqrt-exp", ops.SQRT(ops.EXP(x)), lambda x: ops.EXP(HALF * x), validity=A, phase="stabilize", ref="E8",
          doc="sqrt(exp(x)) is inf from x = 709.8 (and 0 below -745); exp(x/2) to 1419.6, x/2 exact"),
     Rule("log-sqrt", ops.LOG(ops.SQRT(x)), lambda x: ops.LOG(x) / 2, validity=R, phase="stabilize", ref="E7"),

@@ -166,7 +166,36 @@ def _reciprocal_of_product(c, x):
     return CORRECTED(q, slope, remainder - q * PRODUCT_ERROR(a, b))
 
 
+def _exact_product_error(node):
+    """(node, the rounding error of its evaluation) for a product of inputs and numbers, (node, None) for an
+    input or a number; None for anything else (a product of function values, sin(x) cos(y), carries their
+    own roundings, which the products' errors would not take out)."""
+    if node.op.arity == 0:
+        return node, None
+    if node.op is not ops.MUL or any(a.op.arity != 0 for a in node.args):
+        return None
+    return node, rounding_error(node)
+
+
+def _difference_of_products(p, q):
+    # p - q for products of exact values (a d - b c, b^2 - 4 a c, x y - 1): where they cancel, the typed
+    # difference keeps the products' roundings (a singular 2x2 determinant, a discriminant near 0). Their
+    # errors, found exactly (FMA), are added back: (p - q) + (e_p - e_q + e_d) rounds once more, about the
+    # exact value (Kahan's discriminant). Where a product overflows its error is not finite and the typed
+    # difference stays (corrected). The operands are carried: optimizing again finds no products here
+    first, second = _exact_product_error(p), _exact_product_error(q)
+    if first is None or second is None or (first[1] is None and second[1] is None):
+        return None
+    # the difference's own rounding too (0 where it cancels, by Sterbenz): a corrected value's error is
+    # its last sum's alone, which is what rounding_error tells the functions of it (exp(3x - y))
+    v = CARRIED(p) - CARRIED(q)
+    error = _total([first[1], None if second[1] is None else -second[1], SUM_ERROR(CARRIED(p), -CARRIED(q))])
+    return CORRECTED(v, const(1), error)
+
+
 RULES = [
+    Rule("difference-of-products", x - Var("y"), lambda x, y: _difference_of_products(x, y), validity=A, phase="specialize",
+         doc="a*d - b*c rounds both products before the difference cancels; their exact errors are added back"),
     Rule("reciprocal-compensated", c / x, _reciprocal_of_product, validity=A, phase="specialize",
          doc="1/(x*x) rounds twice where pow(x, -2) rounds once; the product's error, found exactly, is "
          "taken out of the quotient to first order"),

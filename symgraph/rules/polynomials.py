@@ -74,8 +74,9 @@ def _squared_differences(expanded, leaves):
 
 
 def _factored(node):
-    if len(signed_terms(node)) < 3:
-        return None  # two terms: difference of squares, common factors (algebra, rearrange)
+    terms = signed_terms(node)
+    if len(terms) < 2 or _holds_error_terms(node):
+        return None
     parsed = _to_sympy([node])
     if parsed is None:
         return None
@@ -85,6 +86,9 @@ def _factored(node):
         if squares is not None:
             new = _to_node(squares, leaves)
             return None if new is None else ops.SELECT(ops.EQ(new - new, 0), new, node)
+    cancelled = _cancelled_terms(values, terms, node, leaves)
+    if cancelled is not None or len(terms) < 3:
+        return cancelled  # two terms: difference of squares, common factors (algebra, rearrange)
     if not 2 <= len(leaves) <= 3:
         return None
     expanded = sympy.expand(values[node])
@@ -101,6 +105,37 @@ def _factored(node):
         return None
     # the factors overflow about where the terms do; where they do and the typed sum does not, typed
     return ops.SELECT(ops.EQ(new - new, 0), new, node)
+
+
+def _cancelled_terms(values, terms, node, leaves):
+    """A polynomial sum whose expansion has fewer terms than its addends' expansions together, (x + y)**2 -
+    x**2 - y**2 = 2 x y, (x + y)(x - y) - x**2 = -y**2: typed, the cancelled terms round and leave their
+    errors (17 and 47 bits lost); the expansion, factored, computes only what is left. None otherwise (and
+    for a sum that cancels to 0, whose typed NaN and inf behaviour an exact 0 would drop)."""
+    if not 2 <= len(leaves) <= 3:
+        return None
+    expanded = sympy.expand(values[node])
+    if expanded == 0 or not expanded.is_polynomial(*leaves):
+        return None
+    if sympy.Poly(expanded, *leaves).total_degree() > MAX_DEGREE:
+        return None
+    before = sum(len(sympy.Add.make_args(sympy.expand(values[t]))) for t, _ in terms)
+    if len(sympy.Add.make_args(expanded)) >= before:
+        return None
+    factored = sympy.factor(expanded)
+    if any(_mixed_signs(factor, leaves) for factor in sympy.Mul.make_args(factored)):
+        return None  # still cancels within a factor (a variance's quadratic form: the rule below)
+    new = _to_node(factored, leaves)
+    # the factors overflow about where the terms do; where they do and the typed sum does not, typed
+    return None if new is None else ops.SELECT(ops.EQ(new - new, 0), new, node)
+
+
+def _mixed_signs(factor, leaves) -> bool:
+    """A sum of terms of both signs that is not linear (a linear one's difference is exact near its root)."""
+    base = factor.base if factor.is_Pow else factor
+    if not base.is_Add or len({t.as_coeff_Mul()[0] > 0 for t in base.args}) < 2:
+        return False
+    return sympy.Poly(base, *leaves).total_degree() > 1
 
 
 def _once_per_node(rewrite):
@@ -122,6 +157,23 @@ _factored_once = _once_per_node(_factored)
 # ---------------------------------------------------------------- summation order of a sum
 MAX_ORDERED_TERMS, MAX_TERM_NODES = 16, 60
 ERROR_OPS = {CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR}
+
+
+def _holds_error_terms(node) -> bool:
+    """Some node below is a rounding error's or a carried value (the specialize phase's corrections: in the
+    reals 1 - (1/p) p - e is -e, in floating point it is the quotient's remainder, which must stay)."""
+    seen, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.key in seen:
+            continue
+        seen.add(n.key)
+        if n.op in ERROR_OPS:
+            return True
+        if len(seen) > 200:
+            return True  # too big to be a polynomial this module takes
+        stack.extend(n.args)
+    return False
 
 
 def _small(node) -> bool:

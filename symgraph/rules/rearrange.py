@@ -132,12 +132,40 @@ def _product_minus_one(factors):
     shifted = [_minus_one(f) for f in factors]
     if all(s is None for s in shifted):
         return None
+    holds = ops.AND(*[c for f in factors for c in (ops.GE(f, HALF), ops.LE(f, THREE_HALVES))])
+    first_order = _exp_times_one_minus(factors)
+    if first_order is not None:
+        return first_order, holds
     new = factors[-1] - 1 if shifted[-1] is None else shifted[-1]
     for k in range(len(factors) - 2, -1, -1):  # f_k ... f_n - 1 = (f_k - 1) + f_k (f_k+1 ... f_n - 1)
         own = factors[k] - 1 if shifted[k] is None else shifted[k]
         new = own + factors[k] * new
-    holds = ops.AND(*[c for f in factors for c in (ops.GE(f, HALF), ops.LE(f, THREE_HALVES))])
     return new, holds
+
+
+def _exp_times_one_minus(factors):
+    """e^u (1 - u) - 1 = (e^u - 1 - u) - u (e^u - 1), for two factors e^u and w with w - 1 = -u (e^-x (1 + x),
+    the probability of at most one Poisson event, less 1; None otherwise): the split form expm1(u) +
+    e^u (w - 1) would cancel its first-order terms u and -u (11 bits lost near 0); these terms are u^2/2
+    and u^2, the result -u^2/2."""
+    if len(factors) != 2:
+        return None
+    for e, w in (factors, factors[::-1]):
+        if e.op is not ops.EXP:
+            continue
+        u, d = e.args[0], cancelled(w, const(1))
+        if d is not None and (_negation_of(d) is u or _negation_of(u) is d):
+            return ops.EXPM1_MINUS_X(u) - u * ops.EXPM1(u)
+    return None
+
+
+def _negation_of(node):
+    """t for -t or (-1)*t, None otherwise."""
+    if node.op is ops.NEG:
+        return node.args[0]
+    if node.op is ops.MUL and len(node.args) == 2 and node.args[0].is_const and node.args[0].value == -1:
+        return node.args[1]
+    return None
 
 
 def _near_one_product(a, sign):

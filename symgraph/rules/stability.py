@@ -216,17 +216,24 @@ def _minus_factored_root(y, x):
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, y - root)
 
 
+def _square_over(x, s):
+    """x^2/s for s >= |x| (s = hypot(x, y) + |y|) as |x| (|x|/s): the quotient is at most 1, so nothing
+    overflows before the result does (x*x is inf from |x| = 1.3e154)."""
+    a = ops.ABS(x)
+    return a * (a / s)
+
+
 def _hypot_plus(x, y):
     # hypot(x, y) + y = x*x/(hypot(x, y) - y) for y < 0 (sqrt(x^2 + 1) + x for x << 0)
     h = ops.HYPOT(x, y)
-    new = (x * x) / (h + ops.ABS(y))
+    new = _square_over(x, h + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.LT(y, 0), _is_finite(new)), new, h + y)
 
 
 def _minus_hypot(x, y):
     # y - hypot(x, y) = -x*x/(hypot(x, y) + y) for y > 0
     h = ops.HYPOT(x, y)
-    new = -(x * x) / (h + ops.ABS(y))
+    new = -_square_over(x, h + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, y - h)
 
 
@@ -234,6 +241,23 @@ def _twice_sigmoid(x, scale):
     """scale * sigmoid(2x): 1 + tanh(x) = 2/(1 + e^-2x) = 2 sigmoid(2x); 1 - tanh(x) = 2 sigmoid(-2x).
     2x is exact (it overflows only where sigmoid has reached 0 or 1 anyway)."""
     return const(scale) * ops.SIGMOID(const(2) * x)
+
+
+def _over_expm1_squared(y, x):
+    # e^x/(e^x - 1)^2 = 1/(4 sinh(x/2)^2) is even in x: as e^a/expm1(a)^2 with a = -|x| nothing overflows
+    # (typed, (e^x - 1)^2 is inf from x = 355, where the result is e^-x ~ 1e-154: 0 instead). The numerator
+    # is e^x or a product holding it (Planck's and Einstein's x^2 e^x/(e^x - 1)^2)
+    if x.op is ops.NEG and x.args[0].op is ops.ABS:
+        return None  # this rule's own form
+    factors = list(y.args) if y.op is ops.MUL else [y]
+    for k, f in enumerate(factors):
+        if f.op is ops.EXP and f.args[0] is x:
+            a = -ops.ABS(x)
+            e = ops.EXPM1(a)
+            rest = factors[:k] + factors[k + 1:]
+            top = ops.EXP(a) if not rest else ops.MUL(*rest, ops.EXP(a))
+            return top / (e * e)
+    return None
 
 
 def _halved(x):
@@ -280,9 +304,9 @@ def _log_sinh(x):
 
 
 def _hypot_minus(x, y):
-    # hypot(x, y) - y = x*x/(hypot(x, y) + y) for y > 0; where x*x overflows the typed form stays
+    # hypot(x, y) - y = x*x/(hypot(x, y) + y) for y > 0; where it is not finite the typed form stays
     h = ops.HYPOT(x, y)
-    new = (x * x) / (h + ops.ABS(y))
+    new = _square_over(x, h + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, h - y)
 
 
@@ -449,6 +473,8 @@ RULES = [
     Rule("sigmoid-times-one-plus-exp-neg", ops.SIGMOID(x) * (1 + ops.EXP(-x)), lambda x: _guarded(ops.EQ(x, x), 1),
          validity=A, phase=STABILIZE, ref="C8",
          doc="sigmoid(x)(1 + e^-x) = 1 (NaN kept; the typed 0*inf at x = -inf is its limit 1)"),
+    Rule("over-expm1-squared", y / (ops.EXPM1(x) * ops.EXPM1(x)), _over_expm1_squared, validity=A,
+         phase=STABILIZE, ref="B1, E8", doc="e^x/(e^x - 1)^2 (Planck's, Einstein's) is 0 from x = 355 as typed"),
     Rule("log-sigmoid", ops.LOG(ops.SIGMOID(x)), ops.LOG_SIGMOID(x), validity=A, phase=STABILIZE, ref="C1, C2",
          doc="log(sigmoid(-800)) is -inf; the true value is -800"),
     Rule("log1p-neg-sigmoid", ops.LOG1P(-ops.SIGMOID(x)), lambda x: ops.LOG_SIGMOID(negate(x)), validity=A,
