@@ -10,9 +10,10 @@ from .stable_erfcx import erfcx
 from .stable_normal import log_ndtr, ndtr
 from .stable_pow import pow1p
 from .stable_trigpi import cospi, sinpi
+from .stable_gamma import stirlerr
 from sympy.codegen.cfunctions import expm1, hypot, log1p  # noqa: E402  (SymPy's, lowered to our ops)
 
 __all__ = ["compile", "lower", "Graph", "Node", "CompiledFunction", "SymgraphError", "UnsupportedError",
            "ArgumentError", "RewriteError", "Options", "__version__",
            "softplus", "log1mexp", "logaddexp", "sigmoid", "log_sigmoid", "xlogy", "xlog1py", "logit", "cosm1",
-           "pow1p", "sinpi", "cospi", "ndtr", "log_ndtr", "erfcx", "log1p", "expm1", "hypot"]
+           "pow1p", "sinpi", "cospi", "ndtr", "log_ndtr", "erfcx", "stirlerr", "log1p", "expm1", "hypot"]

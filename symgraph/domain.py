@@ -402,6 +402,14 @@ def _erfcx_value(v):
 DERIVE["erfcx"] = _monotone_outward(_erfcx_value, decreasing=True, within=(0.0, INF))
 
 
+def _stirlerr_value(v):
+    from .stable_gamma import stirlerr_value  # stirlerr: +inf at 0, decreasing to 0 at +inf, NaN below 0
+    return stirlerr_value(v)
+
+
+DERIVE["stirlerr"] = _monotone_outward(_stirlerr_value, domain_lo=0.0, decreasing=True, within=(0.0, INF))
+
+
 class Facts:
     """Facts about the nodes of one graph, computed lazily and cached by node.
 

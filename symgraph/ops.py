@@ -583,6 +583,7 @@ from .compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERRO
 from .stable_normal import NDTR  # noqa: E402,F401
 from .stable_erfcx import ERFCX  # noqa: E402,F401
 from .stable_trigpi import COSPI, SINPI  # noqa: E402,F401
+from .stable_gamma import STIRLERR  # noqa: E402,F401
 from .stable_series import (ASIN_MINUS_X, ASINH_MINUS_X, ATAN_MINUS_X, ATANH_MINUS_X,  # noqa: E402,F401
                             COS_MINUS_TAYLOR2, EXP_MINUS_TAYLOR2, EXPM1_MINUS_X, INV_MINUS_COT,
                             LOG1P_MINUS_X, SIN_MINUS_X_COS, SINH_MINUS_X, TAN_MINUS_X, TANH_MINUS_X,

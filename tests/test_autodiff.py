@@ -43,6 +43,7 @@ DOMAINS = {
     # value + slope*lo (symgraph/compensated.py): three operands
     "corrected": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
     "log_minus_x_plus_one": POSITIVE,
+    "stirlerr": POSITIVE,
 }
 DEFAULT_UNARY = [(0.3,), (0.55,), (-0.8,)]
 DEFAULT_BINARY = [(0.3, 0.6), (0.7, 0.45), (-0.4, 0.9)]

@@ -1,0 +1,212 @@
+"""The gamma-function family as typed: log(gamma(x)), quotients gamma(p)/gamma(q) and differences
+loggamma(p) - loggamma(q) of arguments a constant apart, the Poisson log-pmf k*log(lam) - lam -
+loggamma(k + 1) and the log-beta function loggamma(a) + loggamma(b) - loggamma(a + b). gamma overflows
+from 171.6, so the typed log and quotients are inf or inf/inf = NaN there; loggamma is of order x log(x),
+so its differences and sums keep only the ulps of their terms.
+
+- log(gamma(x)) is loggamma(x) where x > 0 (gamma > 0 there; loggamma is log|gamma| elsewhere).
+- For p = q + d, d a constant: gamma(p)/gamma(q) is the rising product q (q + 1) ... (q + d - 1) for an
+  integer 1 <= d <= MAX_RISING (its reciprocal for -MAX_RISING <= d <= -1), and loggamma(p) - loggamma(q)
+  its log for |d| <= MAX_LOG_RISING (a sum of logs where the product could overflow), where q > 0.
+  Otherwise Stirling's formula with Binet's mu = stirlerr (symgraph/stable_gamma.py: loggamma(z) =
+  (z - 1/2) log(z) - z + log(2 pi)/2 + stirlerr(z)): log(gamma(p)/gamma(q)) = d log(p) + s, s = q (log1p(d/q)
+  - d/q) - log1p(d/q)/2 + stirlerr(p) - stirlerr(q), every term of s of order d^2/q: the quotient is
+  p**d e^s (pow rounds once, e^s is near 1), the difference d log(p) + s, where p, q >= STIRLING_FROM or
+  one of them overflows gamma.
+- the Poisson log-pmf: Loader's (2000) -stirlerr(k) - bd0(k, lam) - log(2 pi k)/2, bd0 = k log(k/lam) +
+  lam - k = lam g((k - lam)/lam) (g of symgraph/rules/divergence.py: log1p_minus_x(w) + w log1p(w)), all
+  parts of one sign, for k >= 1 and w = (k - lam)/lam in [-0.9, 64]; beyond, the typed terms do not
+  cancel (-lam or -loggamma(k + 1) dominates them) and the typed form stays.
+- log-beta, both arguments >= STIRLING_FROM: sum_z (z - 1/2) log(z) over a, b, -(a + b) is (a - 1/2)
+  log(a/s) + (b - 1/2) log(b/s) - log(s)/2, s = a + b (the -z parts of Stirling's formula cancel
+  exactly), all negative, plus log(2 pi)/2 and the mu's (< 1); one of them small: loggamma(small) minus
+  Stirling's form of loggamma(s) - loggamma(large).
+All guarded on their operands (x > 0, k >= 1, ...): elsewhere the typed form.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import Rule, Validity, Var
+from ._symbolic import _to_sympy, signed_terms
+from .divergence import _g
+
+p, q, x = Var("p"), Var("q"), Var("x")
+A = Validity.ACCURACY
+MAX_RISING = 32         # quotients: rising products of up to 32 factors (d/2 ulps at most); beyond, Stirling's form
+MAX_LOG_RISING = 8      # differences: the log of up to 8 factors (a sum of 8 logs where the product could overflow)
+STIRLING_FROM = 8.0     # loggamma differences: Stirling's form where both arguments are at least this
+GAMMA_FINITE_BELOW = 171.0  # gamma(171) = 7.3e306; gamma(171.7) = inf
+HALF = const(sympy.S.Half)
+ONE = const(1)
+POISSON_W_FROM, POISSON_W_TO = -0.9, 64.0
+LN_SQRT_2PI = const(sympy.log(2 * sympy.pi) / 2)
+
+
+def _constant_gap(a, b):
+    """a - b as a SymPy rational when it is a constant (SymPy decides); None otherwise."""
+    parsed = _to_sympy([a, b])
+    if parsed is None:
+        return None
+    values, _ = parsed
+    d = sympy.expand(values[a] - values[b])
+    return d if d.is_Rational and d != 0 else None
+
+
+def _rising(q, d):
+    """q (q + 1) ... (q + d - 1), d >= 1."""
+    product = q
+    for j in range(1, d):
+        product = product * (q + j)
+    return product
+
+
+def _log_rising(q, d):
+    """log(q (q + 1) ... (q + d - 1)) for q > 0: one log of the product while it stays below 2^120 (finite
+    in float32 too), the sum of the logs beyond."""
+    if d == 1:
+        return ops.LOG(q)
+    logs = ops.LOG(q)
+    for j in range(1, d):
+        logs = logs + ops.LOG(q + j)
+    return ops.SELECT(ops.LT(q, const(2 ** (120 // d) - d)), ops.LOG(_rising(q, d)), logs)
+
+
+def _stirling_excess(a, b, d):
+    """s = log(gamma(a)/gamma(b)) - d log(a) for a = b + d, a, b > 0, by Stirling's formula with Binet's
+    mu = stirlerr: s = (b - 1/2) log1p(d/b) - d + mu(a) - mu(b) = b (log1p(d/b) - d/b) - log1p(d/b)/2 +
+    mu(a) - mu(b), every term of order d^2/b or less (no cancellation of the d log(a)-sized parts)."""
+    r = const(d) / b
+    return (b * ops.LOG1P_MINUS_X(r) - HALF * ops.LOG1P(r)) + (ops.STIRLERR(a) - ops.STIRLERR(b))
+
+
+def _log_gamma(x):
+    return ops.SELECT(ops.GT(x, 0), ops.LOGGAMMA(x), ops.LOG(ops.GAMMA(x)))
+
+
+def _stirling_holds(p, q):
+    """Where Stirling's form replaces the typed quotient or difference: both arguments positive, and both
+    at least STIRLING_FROM or one where gamma overflows."""
+    large = ops.AND(ops.GE(p, const(STIRLING_FROM)), ops.GE(q, const(STIRLING_FROM)))
+    overflows = ops.OR(ops.GE(p, const(GAMMA_FINITE_BELOW)), ops.GE(q, const(GAMMA_FINITE_BELOW)))
+    return ops.AND(ops.GT(p, 0), ops.GT(q, 0), ops.OR(large, overflows))
+
+
+def _gamma_quotient(p, q):
+    typed = ops.GAMMA(p) / ops.GAMMA(q)
+    d = _constant_gap(p, q)
+    if d is None:
+        return None
+    if d.is_Integer and 1 <= d <= MAX_RISING:
+        return ops.SELECT(ops.GT(q, 0), _rising(q, int(d)), typed)
+    if d.is_Integer and -MAX_RISING <= d <= -1:
+        return ops.SELECT(ops.GT(p, 0), ONE / _rising(p, int(-d)), typed)
+    # p**d e^s: pow rounds once, e^s is near 1 (s of order d^2/q)
+    return ops.SELECT(_stirling_holds(p, q), p ** const(d) * ops.EXP(_stirling_excess(p, q, d)), typed)
+
+
+def _loggamma_difference(p, q):
+    typed = ops.LOGGAMMA(p) - ops.LOGGAMMA(q)
+    d = _constant_gap(p, q)
+    if d is None:
+        return None
+    if d.is_Integer and 1 <= d <= MAX_LOG_RISING:
+        return ops.SELECT(ops.GT(q, 0), _log_rising(q, int(d)), typed)
+    if d.is_Integer and -MAX_LOG_RISING <= d <= -1:
+        return ops.SELECT(ops.GT(p, 0), -_log_rising(p, int(-d)), typed)
+    return ops.SELECT(_stirling_holds(p, q), const(d) * ops.LOG(p) + _stirling_excess(p, q, d), typed)
+
+
+def _poisson_parts(node):
+    """(k, lam) for a sum k*log(lam) - lam - loggamma(k + 1) (any order); None otherwise."""
+    terms = signed_terms(node)
+    if len(terms) != 3:
+        return None
+    xlog = rate = lgam = None
+    for term, sign in terms:
+        if sign < 0 and term.op is ops.LOGGAMMA:
+            lgam = term
+        elif sign > 0 and term.op is ops.MUL and len(term.args) == 2:
+            xlog = term
+        elif sign < 0:
+            rate = term
+    if xlog is None or rate is None or lgam is None:
+        return None
+    for k, log in (xlog.args, xlog.args[::-1]):
+        if log.op is ops.LOG and log.args[0] is rate:
+            if _constant_gap(lgam.args[0], k) == 1:
+                return k, rate
+    return None
+
+
+def _poisson_log_pmf(node):
+    parts = _poisson_parts(node)
+    if parts is None:
+        return None
+    k, lam = parts
+    w = (k - lam) / lam
+    bd0 = lam * _g(w)
+    loader = -((ops.STIRLERR(k) + bd0) + (LN_SQRT_2PI + HALF * ops.LOG(k)))
+    # below POISSON_W_FROM (lam > 10 k) -lam dominates the typed sum, beyond POISSON_W_TO (lam < k/65)
+    # -loggamma(k + 1) and k log(lam) add up: the typed terms do not cancel there, and lam g(w) would
+    # (g's two parts approach each other as w -> -1)
+    holds = ops.AND(ops.GE(k, ONE), ops.GE(w, const(POISSON_W_FROM)), ops.LE(w, const(POISSON_W_TO)))
+    return ops.SELECT(holds, loader, node)
+
+
+def _log_beta_parts(node):
+    """(a, b) for a sum loggamma(a) + loggamma(b) - loggamma(a + b) (any order); None otherwise."""
+    terms = signed_terms(node)
+    if len(terms) != 3 or any(t.op is not ops.LOGGAMMA for t, _ in terms):
+        return None
+    plus = [t.args[0] for t, sign in terms if sign > 0]
+    minus = [t.args[0] for t, sign in terms if sign < 0]
+    if len(plus) != 2 or len(minus) != 1:
+        return None
+    parsed = _to_sympy(plus + minus)
+    if parsed is None:
+        return None
+    values, _ = parsed
+    if sympy.expand(values[minus[0]] - values[plus[0]] - values[plus[1]]) != 0:
+        return None
+    return plus[0], plus[1]
+
+
+def _log_beta(node):
+    parts = _log_beta_parts(node)
+    if parts is None:
+        return None
+    a, b = parts
+    s = a + b
+    lo, hi = ops.MIN(a, b), ops.MAX(a, b)
+    # both large: sum_z (z - 1/2) log(z) over a, b, -(a + b) is (a - 1/2) log(a/s) + (b - 1/2) log(b/s) -
+    # log(s)/2 (the -z parts cancel exactly), each log of the smaller share, log1p of minus the other
+    # share for the larger one: every term of that sum is negative, the rest (log(2 pi)/2 and the mu's) < 1
+    log_a = ops.SELECT(ops.LE(a, b), ops.LOG(a / s), ops.LOG1P(-(b / s)))
+    log_b = ops.SELECT(ops.LE(b, a), ops.LOG(b / s), ops.LOG1P(-(a / s)))
+    negative = ((a - HALF) * log_a + (b - HALF) * log_b) - HALF * ops.LOG(s)
+    both = negative + ((LN_SQRT_2PI + ops.STIRLERR(a)) + (ops.STIRLERR(b) - ops.STIRLERR(s)))
+    # one small: loggamma(lo) - (loggamma(s) - loggamma(hi)), the difference by Stirling's form with
+    # d = lo (no cancellation of its s log(s)-sized parts)
+    r = lo / hi
+    rise = lo * ops.LOG(s) + ((hi * ops.LOG1P_MINUS_X(r) - HALF * ops.LOG1P(r)) + (ops.STIRLERR(s) - ops.STIRLERR(hi)))
+    one = ops.LOGGAMMA(lo) - rise
+    large = const(STIRLING_FROM)
+    return ops.SELECT(ops.GE(lo, large), both,
+                      ops.SELECT(ops.AND(ops.GE(hi, large), ops.GT(lo, 0)), one, node))
+
+
+RULES = [
+    Rule("log-gamma", ops.LOG(ops.GAMMA(x)), _log_gamma, validity=A, phase="stabilize", ref="A1",
+         doc="log(gamma(x)) is loggamma(x) where x > 0 (gamma overflows from 171.6)"),
+    Rule("gamma-quotient", ops.GAMMA(p) / ops.GAMMA(q), _gamma_quotient, validity=A, phase="stabilize",
+         ref="A1", doc="gamma(x + n)/gamma(x) is x (x + 1) ... (x + n - 1); Stirling's form where it overflows"),
+    Rule("loggamma-difference", ops.LOGGAMMA(p) - ops.LOGGAMMA(q), _loggamma_difference, validity=A,
+         phase="stabilize", ref="A1", doc="loggamma(x + n) - loggamma(x) is the log of the rising product"),
+    Rule("poisson-log-pmf", p - q, lambda p, q: _poisson_log_pmf(p - q), validity=A, phase="stabilize",
+         ref="A1", doc="k*log(lam) - lam - loggamma(k + 1): Loader's -stirlerr(k) - bd0(k, lam) - log(2 pi k)/2"),
+    Rule("log-beta", p - q, lambda p, q: _log_beta(p - q), validity=A, phase="stabilize", ref="A1",
+         doc="loggamma(a) + loggamma(b) - loggamma(a + b): Stirling's form, its x log(x)-sized parts cancelled"),
+]
