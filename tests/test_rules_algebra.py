@@ -117,6 +117,11 @@ CASES = [
          {X: (-1e3, 1e3), Y: (-1e3, 1e3)}, 2.0),
     Case("product-minus-cos-sum", lambda x, y, p, r: ops.COS(x) * ops.COS(y) - ops.COS(x + y),
          {X: (-1e3, 1e3), Y: (-1e3, 1e3)}, 2.0),
+    Case("law-of-cosines", lambda x, y, p, r: x * x + y * y - 2 * x * y * ops.COS(x), {}, 2.5),
+    Case("law-of-cosines-sum", lambda x, y, p, r: x * x + y * y + 2 * x * y * ops.COS(x), {}, 2.5),
+    Case("acos-of-cosine", lambda x, y, p, r: ops.ACOS(x / ops.HYPOT(x, y)), {}, 1.5),
+    Case("asin-of-sine", lambda x, y, p, r: ops.ASIN(x / ops.HYPOT(y, x)), {}, 1.5),
+    Case("sqrt-of-product", lambda x, y, p, r: ops.SQRT(x * y), {}, 1.5),
     Case("sqrt-exp", lambda x, y, p, r: ops.SQRT(ops.EXP(x)), {X: (-1e4, 1e4)}, 1.5),
     Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {}, 2.5),
     Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {}, 2.5),
@@ -261,3 +266,24 @@ def test_differences_of_functions_at_close_arguments_keep_their_digits():
             got, naive = f(xs, ys)[k], typed(xs, ys)[k]
         assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 2.0, expr
         assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 10, expr
+
+
+def test_thin_triangles_and_small_angles_keep_their_digits():
+    # the law of cosines for a ~ b and a small angle, the angle of a vector with |y| << |x|, the geometric
+    # mean past the product's overflow: typed, the terms cancel (acos near 1 magnifies the quotient's
+    # rounding; x*y is inf); rewritten within 1.5 bits
+    a, b, c = sympy.symbols("a b c")
+    exprs = [sympy.sqrt(a**2 + b**2 - 2 * a * b * sympy.cos(c)), sympy.acos(a / sympy.sqrt(a**2 + b**2)),
+             sympy.sqrt(a * b)]
+    f, typed = sg.compile([a, b, c], exprs), sg.compile([a, b, c], exprs, rewrite=False)
+    points = [([1.0, 1.5, 2.0], [1.0 + 1e-9, 1.5, 2.0 - 1e-7], [1e-8, 3e-5, 1e-4]),
+              ([1.0, 1e3, 7.0], [1e-9, 1e-5, -3e-8], [0.0, 0.0, 0.0]),
+              ([1e300, 1e-300, 3e200], [1e200, 1e-200, 2e250], [0.0, 0.0, 0.0])]
+    for k, (expr, args) in enumerate(zip(exprs, points)):
+        fn = sympy.lambdify([a, b, c], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(*map(mpmath.mpf, point)) for point in zip(*args)]
+        with np.errstate(all="ignore"):
+            got, naive = f(*map(np.array, args))[k], typed(*map(np.array, args))[k]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5, expr
+        assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 8, expr

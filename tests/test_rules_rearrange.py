@@ -44,6 +44,8 @@ CASES = [
     Case("powm1", lambda x, y, p, r: ops.POW(x, r) - 1, {}, 3.0),
     Case("one-minus-powm1", lambda x, y, p, r: 1 - ops.POW(x, r), {}, 3.0),
     # log(a) near 1 where a - 1 has a stable form: cosm1, x_minus_sin over x, expm1_minus_x
+    Case("acos-near-one", lambda x, y, p, r: ops.ACOS(ops.COS(x)), {X: (-1e4, 1e4)}, 2.0),
+    Case("acos-near-one", lambda x, y, p, r: ops.ACOS(1 - x * x / 2), {}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.COS(x)), {X: (-1e4, 1e4)}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.SINC(x)), {X: (-1e4, 1e4)}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXP(x) - x), EXP_BOX, 2.0),
@@ -153,7 +155,10 @@ def test_differences_near_one_keep_their_digits():
              # log(x) - log(sin(x)) = x^2/6 + ... near 0, once log(sin(x)) is a select near sin(x) = 1
              (sympy.log(x) - sympy.log(sympy.sin(x)), [(1e-5, 0.0), (3e-3, 0.0), (0.02, 0.0)]),
              # the quotient overflows or underflows: log(x) - log(y) there
-             (sympy.log(x / y), [(1e200, 1e-200), (1e-300, 1e100), (3e250, 2e-100)])]
+             (sympy.log(x / y), [(1e200, 1e-200), (1e-300, 1e100), (3e250, 2e-100)]),
+             # acos near 1 from the stable form of 1 - a: acos(cos(x)) = |x|, acos(1 - x^2/2) = 2 asin(x/2)
+             (sympy.acos(sympy.cos(x)), [(1e-8, 0.0), (-3e-5, 0.0), (1e-3, 0.0)]),
+             (sympy.acos(1 - x**2 / 2), [(1e-8, 0.0), (-3e-5, 0.0), (1e-4, 0.0)])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
     for k, (expr, points) in enumerate(cases):

@@ -3,6 +3,8 @@ and are accurate compiled in float64 and float32 (the typed forms lose every dig
 import numpy as np
 import sympy
 
+import symgraph as sg
+
 from rulecheck import Case, P, X, compile_cases, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const, symbol
@@ -59,6 +61,12 @@ CASES = [
     Case("inv-minus-inv-tan", lambda x, y, p, r: 1 / p - 1 / ops.TAN(p), {P: (0, 1.5)}, 1.6),
     Case("cot-minus-inv", lambda x, y, p, r: ops.COT(p) - 1 / p, {P: (0, 1.5)}, 1.6),
     Case("inv-tan-minus-inv", lambda x, y, p, r: 1 / ops.TAN(p) - 1 / p, {P: (0, 1.5)}, 1.6),
+    # Taylor differences among more terms, at any scale: the VAE's KL term, Itakura-Saito, a Gaussian KL
+    Case("series-in-sum", lambda x, y, p, r: ops.ADD(ops.EXP(x) / 2, y * y, const(sympy.Rational(-1, 2)), -(x / 2)),
+         {X: (-700, 700)}, 2.0, limits=True),
+    Case("series-in-sum", lambda x, y, p, r: (x - 1) - ops.LOG(x) + y, {}, 2.0, limits=True),
+    Case("series-in-sum", lambda x, y, p, r: ops.ADD(p * p / 2, y, const(sympy.Rational(-1, 2)), -ops.LOG(p)),
+         {}, 2.0, limits=True),
     # two functions with the same leading term: a sum or difference of two primitives within an ulp each
     Case("shared-leading-term", lambda x, y, p, r: ops.SINH(x) - ops.SIN(x), SMALL, 1.6, limits=True),
     Case("shared-leading-term", lambda x, y, p, r: ops.COSH(x) - ops.COS(x), SMALL, 1.6, limits=True),
@@ -157,3 +165,29 @@ def test_functions_without_a_shared_leading_term_are_left_alone():
     for build in (lambda x: ops.SIN(x) - ops.COS(x), lambda x: ops.SIN(x) - ops.SIN(x + 1)):
         _, fired = optimized(Case("shared-leading-term", lambda x, y, p, r, b=build: b(x)))
         assert "shared-leading-term" not in fired
+
+
+def test_taylor_differences_inside_longer_sums_keep_their_digits():
+    # the VAE's KL term -(1 + lv - m**2 - exp(lv))/2, a Gaussian KL (s**2 + m**2 - 1 - log(s**2))/2, x - 1 -
+    # log(x) and Itakura-Saito's x/y - log(x/y) - 1 near their minimum: typed, the terms cancel to second
+    # order (20+ bits lost); with the primitive (its argument u - 1 exact) within 2 bits
+    m, v, s = sympy.symbols("m v s")
+    cases = [(-(1 + v - m**2 - sympy.exp(v)) / 2, [(1e-6, 1e-5, 0.0), (-3e-5, -2e-4, 0.0), (0.0, 3e-6, 0.0)]),
+             ((s**2 + m**2 - 1 - sympy.log(s**2)) / 2, [(1e-6, 0.0, 1 + 1e-5), (0.0, 0.0, 1 - 3e-6), (2e-5, 0.0, -1 - 1e-4)]),
+             (s - 1 - sympy.log(s), [(0.0, 0.0, 1 + 1e-5), (0.0, 0.0, 1 - 3e-6), (0.0, 0.0, 1 + 1e-4)]),
+             (s / v - sympy.log(s / v) - 1, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6), (0.0, 7.0, 7.0001)])]
+    exprs = [e for e, _ in cases]
+    f, typed = sg.compile([m, v, s], exprs), sg.compile([m, v, s], exprs, rewrite=False)
+    for k, (expr, points) in enumerate(cases):
+        ms, vs, ss = (np.array(c) for c in zip(*points))
+        want = [exact_of(expr, {m: float(a), v: float(b), s: float(c)}) for a, b, c in points]
+        got, naive = f(ms, vs, ss)[k], typed(ms, vs, ss)[k]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 2.0, expr
+        assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 12, expr
+
+
+def exact_of(expr, env):
+    import mpmath
+    fn = sympy.lambdify(list(env), expr, "mpmath")
+    with mpmath.workdps(60):
+        return fn(*[mpmath.mpf(x) for x in env.values()])

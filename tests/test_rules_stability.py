@@ -167,6 +167,8 @@ CASES = [
     Case("sigmoid-times-one-plus-exp", log((1 / (1 + exp(-x))) / (1 - 1 / (1 + exp(-x)))), None, extremes=EDGES,
          accuracy={x: signed(log_uniform(1e-3, 700))}),
     Case("sigmoid-times-one-plus-exp-neg", sg.sigmoid(x) * (1 + exp(-x)), ops.SELECT, limits=(-800.0,)),
+    Case("cosm1-scaled", 3 * cos(x) - 3, ops.COSM1, accuracy={x: signed(log_uniform(1e-10, 1))}),
+    Case("cosm1-scaled-minus", 2 - 2 * cos(x), ops.COSM1, accuracy={x: signed(log_uniform(1e-10, 1))}),
     Case("over-expm1-squared", exp(x) / (exp(x) - 1) ** 2, ops.EXPM1, extremes=(400.0, -400.0, 700.0, -700.0),
          accuracy={x: signed(log_uniform(1e-5, 700))}),
     Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),

@@ -98,7 +98,7 @@ def _one_branch(value):
     (their common value); value itself otherwise (_to_node then declines it)."""
     folded = sympy.piecewise_fold(value)
     if not isinstance(folded, sympy.Piecewise):
-        return value
+        return value if folded.has(sympy.Piecewise) else folded  # equal branches fold to one expression
     branches = [e for e, _ in folded.args]
     if all(sympy.cancel(e - branches[-1]) == 0 for e in branches[:-1]):
         return branches[-1]

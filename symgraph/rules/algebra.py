@@ -189,6 +189,55 @@ def _exp_pair(node):
     return None
 
 
+def _law_of_cosines(node):
+    # u^2 + v^2 -+ 2 u v cos(w) (the law of cosines, the length of a sum of two vectors) among the terms of a
+    # sum: (u -+ v)^2 -+ 2 u v cosm1(w), whose two terms have the same sign where the typed ones cancel (a
+    # thin triangle, u ~ v and w small: 4 bits lost at w ~ 1e-4, all of them near 1e-8)
+    terms = signed_terms(node)
+    if not 3 <= len(terms) <= 8:
+        return None
+    squares = {t.args[0]: k for k, (t, s) in enumerate(terms)
+               if s > 0 and t.op is ops.MUL and len(t.args) == 2 and t.args[0] is t.args[1]}
+    for k, (t, s) in enumerate(terms):
+        factors = _flat_factors(t)
+        if len(factors) != 4:
+            continue
+        consts = [a for a in factors if a.is_const]
+        cosines = [a for a in factors if a.op is ops.COS]
+        others = [a for a in factors if not a.is_const and a.op is not ops.COS]
+        if len(consts) != 1 or len(cosines) != 1 or len(others) != 2 or abs(consts[0].value) != 2:
+            continue
+        u, v = others
+        if u is v or u not in squares or v not in squares:
+            continue
+        sign = s * (1 if consts[0].value > 0 else -1)
+        base = u + v if sign > 0 else u - v
+        new = base * base + const(2 * sign) * (u * v * _cosm1(cosines[0].args[0]))
+        # where the two terms have one sign (u v >= 0 for the difference, <= 0 for the sum: otherwise
+        # (u -+ v)^2 is the large one and they cancel), below 2^60 (float32's squares stay finite: beyond,
+        # inf - inf would be NaN where the typed sum is inf)
+        same = ops.GE(u * v, 0) if sign < 0 else ops.LE(u * v, 0)
+        small = ops.AND(same, ops.LT(ops.ABS(u), BIG), ops.LT(ops.ABS(v), BIG))
+        rest = [(term, ts) for n, (term, ts) in enumerate(terms) if n not in (k, squares[u], squares[v])]
+        typed = ops.ADD(terms[squares[u]][0], terms[squares[v]][0])
+        typed = typed + t if s > 0 else typed - t
+        new = ops.SELECT(small, new, typed)
+        for term, ts in rest:
+            new = new + term if ts > 0 else new - term
+        return new
+    return None
+
+
+def _flat_factors(t):
+    """The factors of a product through nested products (2*x*y*cos(z) built pairwise or n-ary)."""
+    if t.op is not ops.MUL:
+        return [t]
+    out = []
+    for a in t.args:
+        out.extend(_flat_factors(a))
+    return out
+
+
 def _without_factor(term, k):
     """t for a term k*t (k the constant given), None otherwise."""
     if k == 1:
@@ -371,6 +420,32 @@ def _exp_log_product(x, y):
     return ops.SELECT(holds, ops.POW(x, y), ops.EXP(ops.LOG(x) * y))
 
 
+def _sqrt_of_product(x, y):
+    # sqrt(x*y) (a geometric mean) where x*y over- or underflows and the result does not: sqrt|x| sqrt|y|,
+    # for a positive product (the signs of x and y say so: an underflowed product is 0); the typed form
+    # where the product is a normal number (one rounding fewer) and wherever it is not positive
+    p = x * y
+    roots = ops.SELECT(ops.GT(ops.SIGN(x) * ops.SIGN(y), 0), ops.SQRT(ops.ABS(x)) * ops.SQRT(ops.ABS(y)), ops.SQRT(p))
+    return ops.SELECT(ops.AND(is_finite(p), ops.GE(ops.ABS(p), MIN_NORMAL_F32)), ops.SQRT(p), roots)
+
+
+def _angle_of(kind, x, h):
+    # acos(x/hypot(x, y)) = atan2(|y|, x), asin(y/hypot(x, y)) = atan2(y, |x|): the angle of a vector from
+    # its components, where acos near 1 (asin near +-1) magnifies the quotient's rounding (every digit lost
+    # for |y| << |x|) and atan2 is accurate everywhere
+    if h.op is not ops.HYPOT or x not in h.args:
+        return None
+    other = h.args[1] if h.args[0] is x else h.args[0]
+    angle = ops.ATAN2(ops.ABS(other), x) if kind == "acos" else ops.ATAN2(x, ops.ABS(other))
+    # (a zero or infinite norm: the typed 0/0 or inf/inf is NaN, atan2's 0 or pi/4 a convention)
+    typed = ops.ACOS(x / h) if kind == "acos" else ops.ASIN(x / h)
+    return ops.SELECT(ops.AND(ops.GT(h, 0), is_finite(h)), angle, typed)
+
+
+def _finite_nonzero_const(x) -> bool:
+    return x.is_const and isinstance(x.value, sympy.Rational) and x.value != 0
+
+
 def _atan_sum(x, y):
     t = 1 - x * y
     return ops.SELECT(is_finite(t), ops.ATAN2(x + y, t), ops.ATAN(x) + ops.ATAN(y))
@@ -530,7 +605,8 @@ RULES = [
          phase="stabilize", ref="H6"),
     Rule("differences-share-subtrahend", (y - x) - (z - x), lambda x, y, z: _finite_guard(x, y - z), validity=G,
          phase="stabilize", ref="H6"),
-    Rule("mul-div-cancel", (x * y) / x, lambda x, y: ops.SELECT(ops.AND(is_finite(x), ops.NE(x, 0)), y, NAN),
+    Rule("mul-div-cancel", (x * y) / x, lambda x, y: y if _finite_nonzero_const(x) else
+         ops.SELECT(ops.AND(is_finite(x), ops.NE(x, 0)), y, NAN),
          validity=G, phase="stabilize", ref="H8", doc="(x*y)/x is y for finite nonzero x, also when x*y overflows"),
     Rule("cosh-plus-sinh", ops.COSH(x) + ops.SINH(x), ops.EXP(x), validity=A, phase="stabilize", ref="G6"),
     Rule("cosh-minus-sinh", ops.COSH(x) - ops.SINH(x), ops.EXP(-x), validity=A, phase="stabilize", ref="G6",
@@ -615,6 +691,9 @@ RULES = [
     Rule("sinh-def-halves-minus", ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y), lambda x, y: ops.SINH(x) - y,
          validity=A, phase="stabilize", ref="G7", doc="e^x/2 - e^-x/2 - y, as SymPy lowers sinh's definition "
          "minus more terms (sinh(x) - x)"),
+    Rule("law-of-cosines", x - y, lambda x, y: _law_of_cosines(x - y), validity=A, phase="stabilize", ref="G4",
+         doc="a^2 + b^2 - 2ab cos(c) cancels for a ~ b and small c; (a - b)^2 - 2ab cosm1(c) does not"),
+    Rule("law-of-cosines-sum", x + y, lambda x, y: _law_of_cosines(x + y), validity=A, phase="stabilize", ref="G4"),
     Rule("exp-pair", x - y, lambda x, y: _exp_pair(x - y), validity=A, phase="stabilize", ref="G7",
          doc="e^x - e^-x - 2x: the pair is 2 sinh(x), which does not cancel near 0"),
     Rule("exp-pair-sum", x + y, lambda x, y: _exp_pair(x + y), validity=A, phase="stabilize", ref="G7"),
@@ -657,11 +736,21 @@ RULES = [
     Rule("log-recip", ops.LOG(1 / x), lambda x: -ops.LOG(x), validity=R, phase="stabilize", ref="E3",
          doc="1/x overflows for subnormal x"),
     Rule("log-square", ops.LOG(x * x), lambda x: 2 * ops.LOG(ops.ABS(x)), validity=A, phase="stabilize",
-         ref="E7", when=lambda facts, x: x.op not in (ops.SIN, ops.COS),  # trig.py's log-sin-square, near 1
+         ref="E5, E6", when=lambda facts, x: x.op not in (ops.SIN, ops.COS),  # trig.py's log-sin-square, near 1
          doc="log(x^2) is inf past |x| = 1.3e154 and rounds x^2 first; 2 log|x| does neither"),
-    Rule("log-pow", ops.LOG(x ** y), _log_pow, validity=A, phase="stabilize", ref="E7",
+    Rule("log-pow", ops.LOG(x ** y), _log_pow, validity=A, phase="stabilize", ref="E6",
          doc="log(x**y) is inf or -inf where x**y over- or underflows; y log(x) for x > 0"),
-    Rule("sqrt-exp", ops.SQRT(ops.EXP(x)), lambda x: ops.EXP(HALF * x), validity=A, phase="stabilize", ref="E8",
+    Rule("acos-of-cosine", ops.ACOS(x / y), lambda x, y: _angle_of("acos", x, y), validity=A, phase="stabilize",
+         ref="G5", doc="acos(x/sqrt(x**2 + y**2)) for |y| << |x| is acos near 1; atan2(|y|, x)"),
+    Rule("asin-of-sine", ops.ASIN(x / y), lambda x, y: _angle_of("asin", x, y), validity=A, phase="stabilize",
+         ref="G5", doc="asin(y/sqrt(x**2 + y**2)) for |x| << |y| is asin near 1; atan2(y, |x|)"),
+    # (not products of sums: (1 - x)(1 + x) is the factored 1 - x^2 of other rules' patterns, and bounded;
+    # not a constant times a value, which over- or underflows where the result does)
+    Rule("sqrt-of-product", ops.SQRT(x * y), _sqrt_of_product, validity=A,
+         when=lambda facts, x, y: x is not y and not x.is_const and not y.is_const
+         and not {x.op, y.op} & {ops.ADD, ops.SUB, ops.NEG},
+         phase="stabilize", ref="F10", doc="sqrt(x*y) is inf or 0 where x*y over- or underflows"),
+    Rule("sqrt-exp", ops.SQRT(ops.EXP(x)), lambda x: ops.EXP(HALF * x), validity=A, phase="stabilize", ref="F9",
          doc="sqrt(exp(x)) is inf from x = 709.8 (and 0 below -745); exp(x/2) to 1419.6, x/2 exact"),
     Rule("log-sqrt", ops.LOG(ops.SQRT(x)), lambda x: ops.LOG(x) / 2, validity=R, phase="stabilize", ref="E7"),
     Rule("sinh-asinh", ops.SINH(ops.ASINH(x)), x, validity=R, phase="stabilize", ref="E11"),

@@ -194,7 +194,8 @@ def _difference_of_products(p, q):
 
 
 RULES = [
-    Rule("difference-of-products", x - Var("y"), lambda x, y: _difference_of_products(x, y), validity=A, phase="specialize",
+    Rule("difference-of-products", x - Var("y"), lambda x, y: _difference_of_products(x, y), validity=A,
+         phase="specialize", ref="F13, F14",
          doc="a*d - b*c rounds both products before the difference cancels; their exact errors are added back"),
     Rule("reciprocal-compensated", c / x, _reciprocal_of_product, validity=A, phase="specialize",
          doc="1/(x*x) rounds twice where pow(x, -2) rounds once; the product's error, found exactly, is "

@@ -177,6 +177,21 @@ def _near_one_product(a, sign):
     return ops.SELECT(holds, new, a - 1) if sign > 0 else ops.SELECT(holds, -new, 1 - a)
 
 
+def _acos_near_one(x):
+    # acos(a) = 2 asin(sqrt((1 - a)/2)) where 1 - a cancels symbolically (acos(1 - x**2/2), as typed
+    # (2 - x**2)/2) or has a stable form (acos(cos(x)): 1 - cos(x) = -cosm1(x)): a near 1 has lost the
+    # digits of its distance to 1, which acos magnifies by 1/sqrt(2(1 - a)) (every digit lost for
+    # acos(cos(x)) at x = 1e-8). For a > 0, where asin's argument is below 1/sqrt(2); near a = -1 both forms
+    # keep only the rounding of a + 1, and the typed one is cheaper
+    d = cancelled(const(1), x)
+    if d is None:
+        shifted = _minus_one(x)
+        if shifted is None:
+            return None
+        d = -shifted
+    return ops.SELECT(ops.GT(x, 0), 2 * ops.ASIN(ops.SQRT(HALF * d)), ops.ACOS(x))
+
+
 def _log_near_one(x):
     # log(a) = log1p(a - 1) for a in [1/2, 3/2], where a - 1 has a stable form: log(cos(x)), log(sin(x)/x),
     # log(e^x - x) lose every digit of a's distance to 1 when a rounds; the typed form elsewhere
@@ -272,6 +287,8 @@ RULES = [
          "difference is small against it"),
     Rule("log-quotient", ops.LOG(x / y), _log_quotient, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x/(x + 1)), log((1 - x)/(1 + x)): the quotient near 1 has lost the digits of its distance to 1"),
+    Rule("acos-near-one", ops.ACOS(x), _acos_near_one, validity=A, phase=REARRANGE, ref="G8",
+         doc="acos(cos(x)), acos(1 - x**2/2): 1 - a from its stable form, not from the rounded a"),
     Rule("log-near-one", ops.LOG(x), _log_near_one, validity=A, phase=REARRANGE, ref="A1, A4, A6",
          doc="log(cos(x)), log(sin(x)/x), log(exp(x) - x): the argument near 1 has lost the digits of its "
          "distance to 1"),

@@ -15,6 +15,7 @@ from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ..stable_series import LOG_MINUS_X_PLUS_ONE
+from ._symbolic import cancelled, signed_terms
 
 x, y = Var("x"), Var("y")
 A = Validity.ACCURACY
@@ -60,6 +61,103 @@ def _shared_leading_term(x, y):
     # two values near 1e6, exp(x) - cos(x) at -1e6 two values near -1), and the typed form has no
     # cancellation to speak of there
     return ops.SELECT(ops.LT(ops.ABS(t), 1), new, x - y)
+
+
+def _coefficient_form(term, sign):
+    """(c, key) for a term c * f1 * f2 ... with c a rational number (sign folded in) and key the sorted
+    tuple of its other factors (() for a number); None where a factor is a non-rational constant."""
+    factors, stack = [], [term]
+    c = sympy.Integer(sign)
+    while stack:
+        n = stack.pop()
+        if n.op is ops.MUL:
+            stack.extend(n.args)
+        elif n.op is ops.DIV and n.args[1].is_const and isinstance(n.args[1].value, sympy.Rational) \
+                and n.args[1].value != 0:
+            c, stack = c / n.args[1].value, stack + [n.args[0]]
+        elif n.op is ops.NEG:
+            c, stack = -c, stack + [n.args[0]]
+        elif n.is_const:
+            if not isinstance(n.value, sympy.Rational):
+                return None
+            c = c * n.value
+        else:
+            factors.append(n)
+    return c, tuple(sorted(factors, key=lambda f: f.key))
+
+
+def _minus_one_of(u):
+    """u - 1 with a quotient's difference taken first ((a - b)/b for a/b): the primitives below are
+    functions of u - 1, which cancels where u is near 1."""
+    if u.op is ops.DIV:
+        a, b = u.args
+        return (cancelled(a, b) or a - b) / b
+    return cancelled(u, const(1)) or u - 1
+
+
+def _near_one_of(u):
+    return ops.AND(ops.GE(u, const(sympy.Rational(1, 2))), ops.LE(u, const(2)))
+
+
+def _series_in_sum(node):
+    # a Taylor difference among more terms, at any scale k: k (e^u - 1 - u) (the VAE's KL term
+    # -(1 + lv - m**2 - exp(lv))/2), k (log(u) - u + 1) (u - 1 - log(u), Itakura-Saito's u = x/y), and
+    # k (v^2 - 1 - 2 log v) (a Gaussian KL's s**2 - 1 - log(s**2)): each is found by its terms' coefficients,
+    # whatever the order and nesting of the sum, and becomes its primitive plus the other terms
+    terms = signed_terms(node)
+    if not 3 <= len(terms) <= 12:
+        return None
+    forms = [_coefficient_form(t, s) for t, s in terms]
+    if any(f is None for f in forms):
+        return None
+
+    def find(c, key, taken):
+        return next((i for i, f in enumerate(forms) if i not in taken and f == (c, key)), None)
+
+    for i, (c, key) in enumerate(forms):
+        if len(key) != 1:
+            continue
+        f = key[0]
+        match = None
+        if f.op is ops.EXP:  # c e^u - c - c u
+            u = f.args[0]
+            j = find(-c, (u,), {i})
+            k = find(-c, (), {i, j}) if j is not None else None
+            if k is not None:
+                match = (j, k), c * ops.EXPM1_MINUS_X(u)
+        elif f.op is ops.LOG:  # c log(u) - c u + c, or c log(v) - (c/2) v^2 + c/2
+            u = f.args[0]
+            j = find(-c, (u,), {i})
+            k = find(c, (), {i, j}) if j is not None else None
+            if k is not None:
+                w = _minus_one_of(u)
+                match = (j, k), (_near_one_of(u), c * ops.LOG1P_MINUS_X(w))
+            else:
+                v = u.args[0] if u.op is ops.ABS else u
+                j = find(-c / 2, tuple(sorted((v, v), key=lambda n: n.key)), {i})
+                k = find(c / 2, (), {i, j}) if j is not None else None
+                if k is not None:
+                    a = ops.ABS(v) if u.op is ops.ABS else v
+                    w = a - 1
+                    # v^2 - 1 - 2 log v = w^2 + 2 w - 2 log1p(w) = w^2 - 2 (log1p(w) - w), w = v - 1
+                    match = (j, k), (_near_one_of(a), const(-c / 2) * (w * w - 2 * ops.LOG1P_MINUS_X(w)))
+        if match is None:
+            continue
+        (j, k), new = match
+        if isinstance(new, tuple):
+            # u - 1 is exact (or a quotient's one rounding) for u in [1/2, 2]; beyond, the terms do not cancel
+            # and u - 1 may have lost u (5e-324 - 1 is -1): the three terms as typed there
+            near, primitive = new
+            typed = None
+            for n in (i, j, k):
+                t, s = terms[n]
+                typed = (t if s > 0 else -t) if typed is None else (typed + t if s > 0 else typed - t)
+            new = ops.SELECT(near, primitive, typed)
+        for n, (t, s) in enumerate(terms):
+            if n not in (i, j, k):
+                new = new + t if s > 0 else new - t
+        return new
+    return None
 
 
 RULES = [
@@ -145,6 +243,9 @@ RULES = [
          phase=STABILIZE, ref="A6"),
     # rearrange phase: specific stabilize rules for such pairs (tan(x) - sin(x) = -tan(x) cosm1(x), right
     # for every x) come first
+    Rule("series-in-sum", x - y, lambda x, y: _series_in_sum(x - y), validity=A, phase=STABILIZE, ref="A1, A4",
+         doc="e^u - 1 - u, log(u) - u + 1, v^2 - 1 - 2 log(v) among the terms of a longer sum, at any scale "
+         "(canonicalize leaves a sum with a subtracted term as a difference)"),
     Rule("shared-leading-term", x - y, _shared_leading_term, validity=A, phase="rearrange", ref="A6",
          doc="sinh(x) - sin(x), cosh(x) - cos(x), tan(x) - asinh(x): both start with x (or 1) near 0"),
 ]
