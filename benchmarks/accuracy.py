@@ -468,6 +468,15 @@ def cases() -> list:
              [log_uniform(1e-3, 1e3), lambda rng, m: rng.integers(0, 101, m).astype(float)]),
         Case("loggamma(a) + loggamma(b) - loggamma(a + b)", [x, y], sp.loggamma(x) + sp.loggamma(y) - sp.loggamma(x + y),
              "a, b in [1, 1e6]", [log_uniform(1, 1e6), log_uniform(1, 1e6)]),
+        # Taylor remainders and other sums of one value cancelling at 0 without a primitive of their own
+        Case("sin(3*x) - 3*sin(x)", [x], sin(3 * x) - 3 * sin(x), "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        Case("log(1 + x) - x + x**2/2", [x], log(1 + x) - x + x**2 / 2, "|x| in [1e-6, 0.5]",
+             [signed(log_uniform(1e-6, 0.5))]),
+        Case("sin(x) - x + x**3/6", [x], sin(x) - x + x**3 / 6, "|x| in [1e-4, 1]", [signed(log_uniform(1e-4, 1))]),
+        Case("exp(2*x) - 2*exp(x) + 1", [x], exp(2 * x) - 2 * exp(x) + 1, "|x| in [1e-8, 1]",
+             [signed(log_uniform(1e-8, 1))]),
+        Case("2*x/(2 + x) - log(1 + x)", [x], 2 * x / (2 + x) - log(1 + x), "|x| in [1e-4, 0.5]",
+             [signed(log_uniform(1e-4, 0.5))]),
         Case("sin(x + y) - sin(x)*cos(y)", [x, y], sin(x + y) - sin(x) * cos(y), "x in [0.5, 1.5], |y| in [1e-10, 1e-3]",
              [uniform(0.5, 1.5), signed(log_uniform(1e-10, 1e-3))]),
     ]

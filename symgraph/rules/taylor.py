@@ -1,0 +1,267 @@
+"""A sum of elementary functions of one value that cancels near 0, where no rule of its own has taken it
+(sqrt(1 + x) - 1 - x/2, sin(3x) - 3 sin(x), log(1 + x) - x + x^2/2): near 0 it is its Taylor polynomial.
+
+SymPy finds the cancellation: the sum's series at 0 starts at a higher order than its terms' do. The
+polynomial holds for |x| < r, r the smallest of 1/8, 1/4, ..., 8 where the typed terms lose at most a bit
+(mpmath: the largest term over the sum), with as many terms as its truncation needs to be below 2^-56 of
+the sum at r (SymPy's exact rational coefficients, rounded once when folded); a sum whose series does not
+converge that far (tan's poles) is left alone. Beyond r the typed sum. The polynomial is evaluated by
+Horner in x (in x^2 where every power has the parity of the first) times the leading power of x.
+
+Rearrange phase, after every rule with a primitive of its own (stabilize's series rules are in the
+rearrange index first): a last resort for sums that still cancel, at SymPy's cost per such sum only.
+"""
+from __future__ import annotations
+
+import mpmath
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import Rule, Validity, Var
+from ._symbolic import signed_terms
+
+x, y = Var("x"), Var("y")
+MAX_NODES = 40
+MAX_FUNCTIONS, MAX_NESTING = 6, 2
+MAX_DEGREE = 64         # terms of the polynomial past its leading one
+RADII = [sympy.Rational(1, 8), sympy.Rational(1, 4), sympy.Rational(1, 2), sympy.Integer(1), sympy.Integer(2),
+         sympy.Integer(4), sympy.Integer(8)]
+LOSS_BITS = 1.0         # the typed terms beyond r lose at most this (their largest over the sum)
+# the functions SymPy expands at 0 (and their stable forms, which rules may already have made)
+ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, ops.SINH, ops.COSH, ops.TANH,
+                                 ops.ATAN, ops.ASIN, ops.ASINH, ops.ATANH, ops.SQRT, ops.EXPM1, ops.LOG1P,
+                                 ops.X_MINUS_SIN, ops.SINH_MINUS_X, ops.EXPM1_MINUS_X, ops.LOG1P_MINUS_X,
+                                 ops.TAN_MINUS_X, ops.TANH_MINUS_X, ops.ATAN_MINUS_X, ops.ASINH_MINUS_X,
+                                 ops.ASIN_MINUS_X, ops.ATANH_MINUS_X, ops.SIN_MINUS_X_COS, ops.X_COSH_MINUS_SINH,
+                                 ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2)} | {"cosm1"}
+ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW)}
+
+
+def _one_value(node):
+    """The single symbol below `node` when the subgraph is small, holds arithmetic and the elementary
+    functions only (at least one of those), and no other leaf but numbers; None otherwise."""
+    nodes, seen, stack = [], set(), [node]
+    while stack:  # bounded: a sum in a graph of 100k nodes is not walked further than MAX_NODES
+        n = stack.pop()
+        if n.key in seen:
+            continue
+        seen.add(n.key)
+        nodes.append(n)
+        if len(nodes) > MAX_NODES:
+            return None
+        stack.extend(n.args)
+    symbols = [n for n in nodes if n.is_symbol]
+    names = {n.op.name for n in nodes if n.op.arity != 0}
+    if len(symbols) != 1 or not names & ELEMENTARY or not names <= ELEMENTARY | ARITHMETIC:
+        return None
+    # SymPy's series of functions nested deeper (sin(sin(sin(x)))...) takes seconds to minutes
+    functions = [n for n in nodes if n.op.name in ELEMENTARY]
+    if len(functions) > MAX_FUNCTIONS or _nesting(node) > MAX_NESTING:
+        return None
+    if any(n.op is ops.POW and not n.args[1].is_const for n in nodes):
+        return None
+    return symbols[0]
+
+
+def _elementary(expr):
+    """SymPy's elementary form of the stable primitives (expm1, log1p, cosm1), which its series knows."""
+    from sympy.codegen import cfunctions
+    return expr.replace(cfunctions.expm1, lambda a: sympy.exp(a) - 1).replace(
+        cfunctions.log1p, lambda a: sympy.log(1 + a)).replace(
+        lambda e: getattr(e.func, "__name__", "") == "cosm1", lambda e: sympy.cos(e.args[0]) - 1)
+
+
+def _cancels_near_zero(node, terms, t):
+    """A cheap test before SymPy's series: at x = +-2^-20 (40 digits) the largest term exceeds the sum by
+    2^8 or more (a sum that does not cancel there is left alone without a series)."""
+    from ..reference import evaluate
+    for v in (mpmath.mpf(2) ** -20, -mpmath.mpf(2) ** -20):
+        try:
+            total = evaluate(node, {t: v}, dps=40)
+            largest = max(abs(evaluate(term, {t: v}, dps=40)) for term, _ in terms)
+        except (ValueError, ZeroDivisionError, TypeError, ArithmeticError):
+            continue
+        if not isinstance(total, mpmath.mpf) or not mpmath.isfinite(total) or not mpmath.isfinite(largest):
+            continue
+        if total == 0 or largest > abs(total) * 2 ** 8:
+            return True
+    return False
+
+
+def _nesting(node):
+    """The most elementary functions on one path down from `node` (the subgraph is small: memoized walk)."""
+    depth = {}
+    stack = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if n.key in depth:
+            continue
+        if not done:
+            stack.append((n, True))
+            stack.extend((a, False) for a in n.args if a.key not in depth)
+            continue
+        below = max((depth[a.key] for a in n.args), default=0)
+        depth[n.key] = below + (1 if n.op.name in ELEMENTARY else 0)
+    return depth[node.key]
+
+
+def _lowest_power(series, t):
+    """The lowest power of t in a series polynomial (None for 0, or a power that is not a whole number)."""
+    poly = sympy.Poly(series, t) if series != 0 else None
+    if poly is None:
+        return None
+    powers = [m[0] for m in poly.monoms()]
+    return min(powers)
+
+
+def _series(expr, t, order):
+    s = sympy.series(expr, t, 0, order).removeO()
+    s = sympy.expand(s)
+    if s.has(sympy.log) or any(p.is_Pow and p.base == t and not p.exp.is_Integer for p in s.atoms(sympy.Pow)):
+        return None
+    if any(p.is_Pow and p.base == t and p.exp.is_negative for p in s.atoms(sympy.Pow)):
+        return None
+    return s
+
+
+def _values_at(fn, r):
+    """fn at +r and -r (mpmath, 40 digits), where it is a finite number (log(1 + x) is not at -1)."""
+    out = []
+    with mpmath.workdps(40):
+        for v in (mpmath.mpf(r), -mpmath.mpf(r)):
+            try:
+                value = fn(v)
+            except (ValueError, ZeroDivisionError):
+                continue
+            if isinstance(value, mpmath.mpf) and mpmath.isfinite(value):
+                out.append((v, value))
+    return out
+
+
+def _loss(term_fns, whole_fn, r):
+    """log2 of the largest typed term over the sum at +-r (where they are defined); None where neither is."""
+    worst = None
+    with mpmath.workdps(40):
+        for v, total in _values_at(whole_fn, r):
+            try:
+                largest = max(abs(f(v)) for f in term_fns)
+            except (ValueError, ZeroDivisionError):
+                continue
+            if total == 0 or not mpmath.isfinite(largest):
+                continue
+            loss = float(mpmath.log(largest / abs(total), 2))
+            worst = loss if worst is None else max(worst, loss)
+    return worst
+
+
+def _taylor(node):
+    leaf = _one_value(node)
+    if leaf is None:
+        return None
+    t = leaf.attr
+    terms = signed_terms(node)
+    if len(terms) < 2 or not _cancels_near_zero(node, terms, t):
+        return None
+    expr = _elementary(node.to_sympy())
+    term_exprs = [_elementary(s * term.to_sympy()) for term, s in terms]
+    try:
+        head = _series(expr, t, 12)
+        if head is None:
+            return None
+        m = _lowest_power(head, t)
+        term_orders = []
+        for e in term_exprs:
+            s = _series(e, t, 12)
+            term_orders.append(None if s is None else _lowest_power(s, t))
+    except (NotImplementedError, ValueError, TypeError, sympy.PoleError):
+        return None
+    known = [o for o in term_orders if o is not None]
+    if m is None or not known or m <= min(known):
+        return None  # no cancellation at 0 (or none SymPy can see)
+    whole_fn = sympy.lambdify(t, expr, "mpmath")
+    term_fns = [sympy.lambdify(t, e, "mpmath") for e in term_exprs]
+    try:
+        series = _series(expr, t, m + MAX_DEGREE + 1)
+    except (NotImplementedError, ValueError, TypeError, sympy.PoleError):
+        return None
+    if series is None:
+        return None
+    poly = sympy.Poly(series, t)
+    coefficients = {k[0]: c for k, c in zip(poly.monoms(), poly.coeffs())}
+    # the smallest radius beyond which the typed terms lose at most LOSS_BITS; where the series has not
+    # converged there (its last terms at r above 2^-56 of the sum), the largest radius below where it has
+    r, degree = None, None
+    for candidate in RADII:
+        loss = _loss(term_fns, whole_fn, candidate)
+        if loss is None:
+            continue
+        fit = _degree_needed(coefficients, m, whole_fn, candidate)
+        if fit is None:
+            break
+        r, degree = candidate, fit
+        if loss <= LOSS_BITS:
+            break
+    if r is None:
+        return None
+    if any(not c.is_Rational for c in coefficients.values()):
+        return None
+    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), node)
+
+
+def _degree_needed(coefficients, m, whole_fn, r):
+    """The fewest terms whose truncation at |x| = r is below 2^-56 of the sum there; None where even all
+    of them are not (the series converges too slowly, or not at all, at r)."""
+    values = _values_at(whole_fn, r)
+    if not values:
+        return None
+    with mpmath.workdps(40):
+        bound = min(abs(value) for _, value in values) * mpmath.mpf(2) ** -56
+        top = m + MAX_DEGREE
+        terms = {k: abs(mpmath.mpf(sympy.Rational(c))) * mpmath.mpf(r) ** k for k, c in coefficients.items()}
+        if sum(terms.get(k, 0) for k in range(top - 3, top + 1)) > bound:
+            return None
+        degree, dropped = top, mpmath.mpf(0)
+        while degree > m and dropped + terms.get(degree, 0) <= bound:
+            dropped += terms.get(degree, 0)
+            degree -= 1
+    return degree
+
+
+def _horner(coefficients, m, degree, leaf):
+    """sum of c_k x^k for k = m..degree, as x^m times Horner's form (in x^2 where every power present has
+    m's parity)."""
+    step = 2 if all((k - m) % 2 == 0 for k in coefficients if m <= k <= degree) else 1
+    var = leaf * leaf if step == 2 else leaf
+    acc = None
+    for k in range(degree - (degree - m) % step, m - 1, -step):
+        c = const(coefficients.get(k, sympy.Integer(0)))
+        acc = c if acc is None else acc * var + c
+    power = leaf if m == 1 else (const(1) if m == 0 else ops.POW(leaf, const(m)))
+    return acc if m == 0 else power * acc
+
+
+def _once(rewrite):
+    seen: dict = {}
+
+    def once(node):
+        if node.key not in seen:
+            if len(seen) > 10_000:
+                seen.clear()
+            seen[node.key] = rewrite(node)
+        return seen[node.key]
+    return once
+
+
+_taylor_once = _once(_taylor)
+
+RULES = [
+    # (x - y and a binary x + y rebuild the node itself, which the select keeps as its typed branch; an n-ary
+    # sum matched as x + y would be rebuilt as another node)
+    Rule("taylor-near-zero", x - y, lambda x, y: _taylor_once(x - y), validity=Validity.ACCURACY, phase="rearrange",
+         ref="A6", doc="a sum of elementary functions of x that cancels near 0 (sqrt(1 + x) - 1 - x/2): its "
+         "Taylor polynomial there, the typed sum beyond"),
+    Rule("taylor-near-zero-sum", x + y, lambda x, y: None if ops.ADD in (x.op, y.op) else _taylor_once(x + y),
+         validity=Validity.ACCURACY, phase="rearrange", ref="A6",
+         doc="the same for a sum ending in an addition (e^(2x) - 2e^x + 1 in SymPy's order)"),
+]
