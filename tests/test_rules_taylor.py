@@ -45,6 +45,9 @@ def test_sums_of_two_values_or_of_other_functions_are_left_alone():
     y = sympy.Symbol("y")
     assert taylor._taylor(lower(sympy.sin(x) - x + y).outputs[0]) is None
     assert taylor._taylor(lower(sympy.erf(x) - 2 * x / sympy.sqrt(sympy.pi)).outputs[0]) is None
+    # a series with irrational coefficients (sqrt(2)) is left alone, not a crash
+    r2 = sympy.sqrt(2)
+    assert taylor._taylor(lower(sympy.sin(r2 * x) - r2 * x + r2 * x**3 / 3).outputs[0]) is None
 
 
 @pytest.fixture(scope="module")

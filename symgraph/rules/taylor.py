@@ -189,6 +189,8 @@ def _taylor(node):
         return None
     poly = sympy.Poly(series, t)
     coefficients = {k[0]: c for k, c in zip(poly.monoms(), poly.coeffs())}
+    if any(not c.is_Rational for c in coefficients.values()):
+        return None  # (sqrt(2), pi: the polynomial's coefficients are exact rationals here)
     # the smallest radius beyond which the typed terms lose at most LOSS_BITS; where the series has not
     # converged there (its last terms at r above 2^-56 of the sum), the largest radius below where it has
     r, degree = None, None
@@ -203,8 +205,6 @@ def _taylor(node):
         if loss <= LOSS_BITS:
             break
     if r is None:
-        return None
-    if any(not c.is_Rational for c in coefficients.values()):
         return None
     return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), node)
 
