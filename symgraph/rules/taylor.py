@@ -253,7 +253,17 @@ def _once(rewrite):
     return once
 
 
-_taylor_once = _once(_taylor)
+def _taylor_or_none(node):
+    # a last resort must not make a formula fail to compile: whatever SymPy's series or Poly raise on an
+    # expression this module did not foresee (PolynomialError, a generator it cannot expand) leaves the sum
+    # as it is
+    try:
+        return _taylor(node)
+    except (ArithmeticError, NotImplementedError, TypeError, ValueError, sympy.PolynomialError):
+        return None
+
+
+_taylor_once = _once(_taylor_or_none)
 
 RULES = [
     # (x - y and a binary x + y rebuild the node itself, which the select keeps as its typed branch; an n-ary
