@@ -259,7 +259,7 @@ def _taylor_or_none(node):
     # as it is
     try:
         return _taylor(node)
-    except (ArithmeticError, NotImplementedError, TypeError, ValueError, sympy.PolynomialError):
+    except (ArithmeticError, NotImplementedError, TypeError, ValueError, sympy.PolynomialError, sympy.PoleError):
         return None
 
 
