@@ -187,3 +187,17 @@ def signed_terms(node):
         else:
             terms.append((n, sign))
     return terms
+
+
+def once_per_node(rewrite):
+    """rewrite(node), computed once per node: an n-ary sum matches p + q once per choice of p, and a rule
+    that asks SymPy about a sum should not ask again."""
+    seen: dict = {}  # node key -> result
+
+    def once(node):
+        if node.key not in seen:
+            if len(seen) > 10_000:
+                seen.clear()
+            seen[node.key] = rewrite(node)
+        return seen[node.key]
+    return once

@@ -20,7 +20,7 @@ import sympy
 from .. import ops
 from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_node, _to_sympy, signed_terms
+from ._symbolic import _to_node, _to_sympy, once_per_node, signed_terms
 
 p, q = Var("p"), Var("q")
 MAX_TERMS, MAX_DEGREE = 10, 4
@@ -138,20 +138,7 @@ def _mixed_signs(factor, leaves) -> bool:
     return sympy.Poly(base, *leaves).total_degree() > 1
 
 
-def _once_per_node(rewrite):
-    """rewrite(node), computed once per node: an n-ary sum matches p + q once per choice of p."""
-    seen: dict = {}  # node key -> result
-
-    def once(node):
-        if node.key not in seen:
-            if len(seen) > 10_000:
-                seen.clear()
-            seen[node.key] = rewrite(node)
-        return seen[node.key]
-    return once
-
-
-_factored_once = _once_per_node(_factored)
+_factored_once = once_per_node(_factored)
 
 
 # ---------------------------------------------------------------- summation order of a sum
@@ -223,7 +210,7 @@ def _in_sympy_order(node):
     return None if acc is node else acc
 
 
-_ordered_once = _once_per_node(_in_sympy_order)
+_ordered_once = once_per_node(_in_sympy_order)
 
 
 RULES = [

@@ -19,7 +19,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import signed_terms
+from ._symbolic import once_per_node, signed_terms
 
 x, y = Var("x"), Var("y")
 MAX_NODES = 40
@@ -241,18 +241,6 @@ def _horner(coefficients, m, degree, leaf):
     return acc if m == 0 else power * acc
 
 
-def _once(rewrite):
-    seen: dict = {}
-
-    def once(node):
-        if node.key not in seen:
-            if len(seen) > 10_000:
-                seen.clear()
-            seen[node.key] = rewrite(node)
-        return seen[node.key]
-    return once
-
-
 def _taylor_or_none(node):
     # a last resort must not make a formula fail to compile: whatever SymPy's series or Poly raise on an
     # expression this module did not foresee (PolynomialError, a generator it cannot expand) leaves the sum
@@ -263,7 +251,7 @@ def _taylor_or_none(node):
         return None
 
 
-_taylor_once = _once(_taylor_or_none)
+_taylor_once = once_per_node(_taylor_or_none)
 
 RULES = [
     # (x - y and a binary x + y rebuild the node itself, which the select keeps as its typed branch; an n-ary
