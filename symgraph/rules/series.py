@@ -30,11 +30,15 @@ STARTS_AT_X = frozenset(op.name for op in (ops.SIN, ops.SINH, ops.TAN, ops.TANH,
 STARTS_AT_ONE = frozenset(op.name for op in (ops.COS, ops.COSH, ops.EXP))
 
 
+def _near_one_of(u):
+    """u in [1/2, 2], where u - 1 is exact (Sterbenz)."""
+    return ops.AND(ops.GE(u, const(sympy.Rational(1, 2))), ops.LE(u, const(2)))
+
+
 def _near_one(near, typed):
     """A replacement: near(x - 1) for x in [1/2, 2], where x - 1 is exact, typed(x) elsewhere."""
     def replace(x):
-        inside = ops.AND(ops.GE(x, const(sympy.Rational(1, 2))), ops.LE(x, const(2)))
-        return ops.SELECT(inside, near(x - 1), typed(x))
+        return ops.SELECT(_near_one_of(x), near(x - 1), typed(x))
     return replace
 
 
@@ -93,10 +97,6 @@ def _minus_one_of(u):
         a, b = u.args
         return (cancelled(a, b) or a - b) / b
     return cancelled(u, const(1)) or u - 1
-
-
-def _near_one_of(u):
-    return ops.AND(ops.GE(u, const(sympy.Rational(1, 2))), ops.LE(u, const(2)))
 
 
 def _series_in_sum(node):
