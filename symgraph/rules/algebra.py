@@ -405,19 +405,22 @@ def _asin_diff(x, y, sign=1):
     return ops.SELECT(holds, d, typed) if sign > 0 else -ops.SELECT(holds, d, typed)
 
 
+def _pow_as_exp_log(x):
+    """Where x**y = exp(y log(x)) for every y: finite x > 0 but 1 (1**nan and inf**0 are 1 where
+    exp(y log(x)) is NaN)."""
+    return ops.AND(ops.GT(x, 0), ops.NE(x, 1), is_finite(x))
+
+
 def _log_pow(x, y):
     # log(x**y) = y log(x) for x > 0: the power's rounding (an absolute 2^-53 in the log, every digit of a
     # result near 0) and its over/underflow gone; x <= 0 (an integer y's real power) as typed
-    # (1**nan and inf**0 are 1: typed there)
-    return ops.SELECT(ops.AND(ops.GT(x, 0), ops.NE(x, 1), is_finite(x)), y * ops.LOG(x), ops.LOG(x ** y))
+    return ops.SELECT(_pow_as_exp_log(x), y * ops.LOG(x), ops.LOG(x ** y))
 
 
 def _exp_log_product(x, y):
     # exp(y log(x)) = x**y for x > 0: libm's pow holds log(x) to extra precision, where the typed log rounds
     # and exp turns that into |y log(x)| half-ulps (4.4 mean bits for |y| < 1, x in [1e-300, 1e300]).
-    # (x = 1, inf: 1**nan and inf**0 are 1 where the typed form is NaN: typed there)
-    holds = ops.AND(ops.GT(x, 0), ops.NE(x, 1), is_finite(x))
-    return ops.SELECT(holds, ops.POW(x, y), ops.EXP(ops.LOG(x) * y))
+    return ops.SELECT(_pow_as_exp_log(x), ops.POW(x, y), ops.EXP(ops.LOG(x) * y))
 
 
 def _sqrt_of_product(x, y):
