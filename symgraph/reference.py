@@ -54,6 +54,11 @@ def _apply(op, args, real):
             odd = mpmath.isfinite(exponent) and exponent == mpmath.floor(exponent) and int(exponent) % 2 == 1
             magnitude = mpmath.mpf("inf") if exponent > 0 else mpmath.mpf(0)
             return -magnitude if odd else magnitude
+    if op.name == "atan2" and all(isinstance(a, mpmath.mpf) and mpmath.isinf(a) for a in args):
+        # C99 atan2(+-inf, +-inf): +-pi/4 toward +x, +-3pi/4 toward -x (mpmath answers NaN)
+        y, x = args
+        angle = mpmath.pi / 4 if x > 0 else 3 * mpmath.pi / 4
+        return angle if y > 0 else -angle
     # an op whose reference says itself what NaN arguments give (pow1p(0, NaN) = 1, as pow's) is asked
     if op.name not in _NAN_AWARE and not op.extra.get("nan_arguments") and \
             any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):

@@ -50,3 +50,17 @@ def test_pow_of_minus_infinity_to_an_infinite_power():
     node = ops.POW(x, symbol(ys))
     assert evaluate(node, {xs: -math.inf, ys: math.inf}) == mpmath.inf
     assert evaluate(node, {xs: -math.inf, ys: -math.inf}) == 0
+
+
+def test_atan2_of_two_infinities_is_c99s_angle():
+    # atan(x) - pi/4 is rewritten to atan2(x - 1, x + 1), which at x = inf is C99's atan2(inf, inf) = pi/4
+    ys = sympy.Symbol("y")
+    node = ops.ATAN2(symbol(ys), x)
+    with mpmath.workdps(30):
+        for (y_value, x_value), angle in [((math.inf, math.inf), mpmath.pi / 4),
+                                          ((math.inf, -math.inf), 3 * mpmath.pi / 4),
+                                          ((-math.inf, math.inf), -mpmath.pi / 4),
+                                          ((-math.inf, -math.inf), -3 * mpmath.pi / 4)]:
+            value = evaluate(node, {xs: x_value, ys: y_value}, dps=30)
+            assert abs(value - angle) < mpmath.mpf(10) ** -25
+            assert float(value) == math.atan2(y_value, x_value)

@@ -50,6 +50,17 @@ def test_sums_of_two_values_or_of_other_functions_are_left_alone():
     assert taylor._taylor(lower(sympy.sin(r2 * x) - r2 * x + r2 * x**3 / 3).outputs[0]) is None
 
 
+def test_sums_with_a_branch_point_or_a_pole_at_zero_are_left_alone_without_a_series():
+    # acos(-1 + u) = pi - sqrt(2u) + ...: SymPy's series of exp(acos(x**2 - 1)) - exp(pi) ran for minutes
+    singular = [sympy.exp(sympy.acos(x**2 - 1)) - sympy.exp(sympy.pi), sympy.sqrt(x) - sympy.sin(sympy.sqrt(x)),
+                sympy.log(x) - sympy.log(sympy.sin(x)), sympy.cos(1 / x) - 1, x**sympy.Rational(3, 2) - x]
+    analytic = [sympy.exp(sympy.acos(x**2 - sympy.Rational(1, 2))) - 1, sympy.sqrt(1 + x) - 1 - x / 2,
+                sympy.log(1 + x) - x, x**3 - x]
+    assert not any(taylor._analytic_at_zero(lower(e).outputs[0], x) for e in singular)
+    assert all(taylor._analytic_at_zero(lower(e).outputs[0], x) for e in analytic)
+    assert not _fired(singular[0]) & {"taylor-near-zero", "taylor-near-zero-sum"}
+
+
 @pytest.fixture(scope="module")
 def kernels():
     return sg.compile(x, CANCELLING), sg.compile(x, CANCELLING, rewrite=False)

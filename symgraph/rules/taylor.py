@@ -89,6 +89,46 @@ def _cancels_near_zero(node, terms, t):
     return False
 
 
+# the functions whose series at a point of this set of their argument is not a power series (a branch
+# point: acos(-1 + u) = pi - sqrt(2u) + ..., sqrt(u), log(u)): SymPy's series there runs for minutes
+# (exp(acos(x**2 - 1)) - exp(pi)) and ends in fractional powers, which _series declines anyway
+_SINGULAR = {"log": lambda a: a <= 0, "sqrt": lambda a: a <= 0, "log1p": lambda a: a <= -1,
+             "log1p_minus_x": lambda a: a <= -1, "asin": lambda a: abs(a) >= 1, "acos": lambda a: abs(a) >= 1,
+             "acosh": lambda a: a <= 1, "asin_minus_x": lambda a: abs(a) >= 1,
+             "atanh": lambda a: abs(a) >= 1, "atanh_minus_x": lambda a: abs(a) >= 1}
+
+
+def _analytic_at_zero(node, t):
+    """Every function below `node` is analytic at its argument's value at x = 0 (40 digits): no branch
+    point (log(0), sqrt(0), asin(+-1)), no pole (a division by 0), no fractional power of 0."""
+    from ..reference import evaluate
+    for n in set(_walk(node)):
+        if n.op.name in _SINGULAR:
+            checks = [(n.args[0], _SINGULAR[n.op.name])]
+        elif n.op is ops.DIV:
+            checks = [(n.args[1], lambda a: a == 0)]
+        elif n.op is ops.POW and not (n.args[1].is_const and sympy.sympify(n.args[1].value).is_integer
+                                      and n.args[1].value >= 0):
+            checks = [(n.args[0], lambda a: a <= 0)]
+        else:
+            continue
+        for arg, singular in checks:
+            value = evaluate(arg, {t: 0}, dps=40)
+            if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value) or singular(value):
+                return False
+    return True
+
+
+def _walk(node):
+    seen, stack = {}, [node]
+    while stack:
+        n = stack.pop()
+        if n.key not in seen:
+            seen[n.key] = n
+            stack.extend(n.args)
+    return seen.values()
+
+
 def _nesting(node):
     """The most elementary functions on one path down from `node` (the subgraph is small: memoized walk)."""
     depth = {}
@@ -161,7 +201,7 @@ def _taylor(node):
         return None
     t = leaf.attr
     terms = signed_terms(node)
-    if len(terms) < 2 or not _cancels_near_zero(node, terms, t):
+    if len(terms) < 2 or not _cancels_near_zero(node, terms, t) or not _analytic_at_zero(node, t):
         return None
     expr = _elementary(node.to_sympy())
     term_exprs = [_elementary(s * term.to_sympy()) for term, s in terms]
