@@ -30,6 +30,14 @@ CASES = [
     # a polynomial with a double root: (x - 1)^2, and x^3 - x = x (x - 1)(x + 1)
     Case("common-denominator-sum", lambda x, y, p, r: x * x - 2 * x + 1, {}, 1.5, limits=True),
     Case("common-denominator", lambda x, y, p, r: x * x * x - x, {}, 2.0, limits=True),
+    # quotients whose typed terms overflow before the result does: x/(1 + x)^2 (1/x far out), x^2/(x^4 + x + 1),
+    # (x^2 + 1)/(x^2 - 2) (inf/inf from 1.3e154), x^3/(x^2 + 1); at infinite x the far form is the limit
+    Case("quotient-beyond-overflow", lambda x, y, p, r: x / ((1 + x) * (1 + x)), {}, 2.0, limits=True),
+    Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x) / (x * x * (x * x) + x + 1), {}, 2.0, limits=True),
+    Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x + 1) / (x * x - 2), {}, 2.0, limits=True),
+    Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x * x) / (x * x + 1), {}, 2.0, limits=True),
+    Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x * x + 1) / (3 * (x * x * x) - 2), {}, 2.0,
+         limits=True),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -120,3 +128,28 @@ def test_expanded_powers_become_powers_of_their_factor():
             want = exact(case.node(), {X.attr: float(v)})
             assert bits_of_error(rewritten, want) <= 1.0, (v, rewritten, want)
             assert bits_of_error(typed, want) > 10, (v, typed, want)
+
+
+def test_quotients_stay_finite_where_their_typed_terms_overflow():
+    # float64 overflows x^2 from 1.3e154 and x^4 from 1.2e77; float32 from 1.8e19 and 4.3e9
+    cases = [c for c in CASES if c.rule == "quotient-beyond-overflow"]
+    f = compile_cases(cases)
+    for dtype, points in ((np.float64, [1e80, -3e160, 1e200, 1.7e308]), (np.float32, [5e9, -3e19, 1e30, 3e38])):
+        xs = np.array(points, dtype)
+        with np.errstate(all="ignore"):
+            got = f(xs, *(np.ones_like(xs),) * 3)
+        for k, case in enumerate(cases):
+            for v, rewritten, typed in zip(xs, got[k], got[len(cases) + k]):
+                want = exact(case.node(), {X.attr: float(v)})
+                assert bits_of_error(rewritten, want, dtype) <= 2.0, (k, dtype, v, rewritten, want)
+            assert any(bits_of_error(t, exact(case.node(), {X.attr: float(v)}), dtype) > 20
+                       for v, t in zip(xs, got[len(cases) + k])), (k, dtype)
+
+
+def test_quotients_whose_result_overflows_with_their_terms_are_left_alone():
+    # 1/(x^2 + 1) underflows where x^2 overflows, (x^2 - 1)/3 overflows with x^2, x/(x + 1) has no
+    # power; x^2/(x^2 + sin(x)) has two leaves
+    for build in (lambda x: 1 / (x * x + 1), lambda x: (x * x - 1) / 3, lambda x: x / (x + 1),
+                  lambda x: (x * x) / (x * x + ops.SIN(x))):
+        _, fired = optimized(Case("quotient-beyond-overflow", lambda x, y, p, r, b=build: b(x)))
+        assert "quotient-beyond-overflow" not in fired, build

@@ -14,7 +14,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import exact_value, is_small_power
+from ._symbolic import exact_value, is_small_power, once_per_node
 
 x, y = Var("x"), Var("y")
 MAX_NODES = 48     # a sum of a few fractions; larger subtrees are not worth sympy's time per node
@@ -73,12 +73,13 @@ def _degree_bound(op, sizes, k=None):
     return max(n - d for n, d in sizes) + denominators, denominators
 
 
-def _as_rational_functions(nodes):
+def _as_rational_functions(nodes, corrections=False):
     """({node: (numerator, denominator) as Polys in _T over QQ}, the one non-constant leaf, divides) when the nodes
     are +, -, *, / and small integer powers of a single leaf and rational constants (and whether a division
     is among them); None otherwise. Iterative over the (bounded) subtrees; Poly arithmetic, since sympy.cancel on
     expressions took seconds for a nest of fractions 30 deep. `size` bounds the degrees of a node's
-    numerator and denominator (_degree_bound)."""
+    numerator and denominator (_degree_bound). With `corrections`, a compensated value (corrected(v, s, lo),
+    carried(v)) is the rational function of v, which it is in exact arithmetic."""
     values, size, leaf, count, divides = {}, {}, None, 0, False
     one = sympy.Poly(1, _T, domain="QQ")
     stack = [(node, False) for node in nodes]
@@ -92,6 +93,9 @@ def _as_rational_functions(nodes):
             if values[n.args[1]] != values[n.args[2]]:
                 return None
             values[n], size[n] = values[n.args[2]], size[n.args[2]]
+            continue
+        if expanded and n.op.name in ("carried", "corrected"):
+            values[n], size[n] = values[n.args[0]], size[n.args[0]]
             continue
         if expanded:
             k = int(n.args[1].value) if n.op is ops.POW else None
@@ -107,6 +111,10 @@ def _as_rational_functions(nodes):
         count += 1
         if count > MAX_NODES:
             return None
+        if corrections and n.op.name in ("carried", "corrected"):
+            stack.append((n, True))
+            stack.append((n.args[0], False))
+            continue
         if n.is_const:
             value = exact_value(n)
             if value is None:
@@ -280,6 +288,67 @@ def _asymptotic_beyond(result, leaf, coefficients, roots):
         far = ops.SELECT(ops.EQ(leaf, leaf), far, leaf)
     return ops.SELECT(ops.LT(ops.ABS(leaf), const(bound)), result, far)
 
+# ---------------------------------------------------------------- quotients whose terms overflow first
+def _reversed_horner(poly, t):
+    """poly(x) / (LC x^n) as a polynomial in t = 1/x: 1 + (c_{n-1}/c_n) t + ... by Horner in t."""
+    coefficients = [c / poly.LC() for c in poly.all_coeffs()]  # highest power of x first: 1, c1, c2, ...
+    acc = None
+    for c in reversed(coefficients[1:]):
+        if acc is None:
+            acc = None if c == 0 else const(c)
+            continue
+        acc = acc * t if c == 0 else acc * t + const(c)
+    if acc is None:
+        return const(1)
+    return acc * t + 1
+
+
+def _tail(poly, bound):
+    """The largest the non-leading terms of poly(x)/(LC x^n) are for |x| >= bound (their sum at 1/bound)."""
+    n = poly.degree()
+    return sum(abs(c / poly.LC()) / bound ** (n - k) for (k,), c in zip(poly.monoms(), poly.coeffs()) if k < n)
+
+
+def _far_quotient(num, den):
+    """num/den, a rational function of one value whose typed terms reach higher powers than the result
+    (x/(1 + x)^2 squares x, the result decays like 1/x): past |x| = B the typed form overflows (from 1.3e154)
+    while the result is still a normal number. There both are the leading powers times polynomials in
+    t = 1/x, which are near 1; below B the typed operands. Selects of the operands: one division."""
+    parsed = _as_rational_functions([num, den], corrections=True)
+    if parsed is None:
+        return None
+    values, leaf, _ = parsed
+    top = max(max(a.degree(), b.degree()) for a, b in values.values())
+    n_num, d_num = values[num]
+    n_den, d_den = values[den]
+    numerator, denominator = _reduced(n_num * d_den, d_num * n_den) or (None, None)
+    if numerator is None or numerator.is_zero:
+        return None
+    d = numerator.degree() - denominator.degree()
+    if top < 2 or top <= abs(d):
+        return None  # the result overflows (or underflows) where the typed terms do
+    # below B = 2^(120/top) the typed powers are finite in float32 too; beyond it the polynomials in t
+    # are within 1/16 of 1 (no cancellation: the roots lie well inside |x| < B)
+    bound = sympy.Integer(2) ** (120 // top)
+    if _tail(numerator, bound) > sympy.Rational(1, 16) or _tail(denominator, bound) > sympy.Rational(1, 16):
+        return None
+    t = 1 / leaf
+    scale = numerator.LC() / denominator.LC()
+    far_num = _reversed_horner(numerator, t)
+    far_den = _reversed_horner(denominator, t)
+    # the leading power x^d in the numerator, as t^-d where d < 0: it underflows gradually with the result
+    # (x^-d in the denominator would overflow first, 0 where the result is still a subnormal number)
+    if d != 0:
+        base, k = (leaf, d) if d > 0 else (t, -d)
+        far_num = far_num * (base if k == 1 else ops.POW(base, const(k)))
+    if scale != 1:
+        far_num = far_num * const(scale)
+    small = ops.LT(ops.ABS(leaf), const(bound))
+    return ops.SELECT(small, num, far_num) / ops.SELECT(small, den, far_den)
+
+
+_far_quotient_once = once_per_node(lambda node: _far_quotient(*node.args))
+
 RULES = [
     Rule("common-denominator", x - y, lambda x, y: _common_denominator(x, y, -1), validity=Validity.ACCURACY,
          phase="rearrange", ref="F16",
@@ -287,4 +356,7 @@ RULES = [
     Rule("common-denominator-sum", x + y, lambda x, y: _common_denominator(x, y, 1),
          validity=Validity.ACCURACY, phase="rearrange", ref="F16",
          doc="x/(x + 1) + 1/(x + 1) is 1; sums as one fraction when the terms cancel for large x"),
+    Rule("quotient-beyond-overflow", x / y, lambda x, y: _far_quotient_once(x / y), validity=Validity.ACCURACY,
+         phase="specialize", ref="F16",
+         doc="x/(1 + x)^2 past |x| = 2^60, where (1 + x)^2 overflows first: 1/(x (1 + 1/x)^2)"),
 ]
