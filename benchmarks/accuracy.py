@@ -459,6 +459,10 @@ def cases() -> list:
         Case("x - 1 - log(x)", [x], x - 1 - log(x), "|1 - x| in [1e-10, 0.5]", [one_minus(signed(log_uniform(1e-10, 0.5)))]),
         Case("x/y - log(x/y) - 1", [x, y], x / y - log(x / y) - 1, "x in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(log_uniform(1e-3, 1e3), 1e-12, 1e-3)),
+        Case("log(y/x) + x/y - 1", [x, y], log(y / x) + x / y - 1, "x in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",
+             _close_pair(log_uniform(1e-3, 1e3), 1e-12, 1e-3)),
+        Case("(x - y)/y - log(x/y)", [x, y], (x - y) / y - log(x / y), "x in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3] "
+             "(gamma deviance)", _close_pair(log_uniform(1e-3, 1e3), 1e-12, 1e-3)),
         # the gamma family: overflow of gamma, quotients and differences at a constant gap, Poisson, log-beta
         Case("log(gamma(x))", [x], log(sp.gamma(x)), "x in [1, 1000]", [uniform(1, 1000)]),
         Case("gamma(x + 1)/gamma(x)", [x], sp.gamma(x + 1) / sp.gamma(x), "x in [1, 1000]", [uniform(1, 1000)]),

@@ -40,6 +40,9 @@ CASES = [
     # log(exp(x) - 1) is x + log1mexp(-x) for x > 1 (stabilize): x cancels symbolically in that branch
     Case("select-difference", lambda x, y, p, r: x - ops.LOG(ops.EXPM1(x)), EXP_BOX, 2.0),
     Case("difference-select", lambda x, y, p, r: ops.LOG(ops.EXPM1(x)) - x, EXP_BOX, 2.0),
+    # (x - y)/y - log(x/y), the gamma deviance: log(x/y) near 1 is log1p((x - y)/y), a branch that is
+    # -log1p_minus_x((x - y)/y) with the typed term
+    Case("select-difference", lambda x, y, p, r: (x - y) / y - ops.LOG(x / y), {}, 2.0),
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),
     Case("powm1", lambda x, y, p, r: ops.POW(x, r) - 1, {}, 3.0),
     Case("one-minus-powm1", lambda x, y, p, r: 1 - ops.POW(x, r), {}, 3.0),

@@ -5,7 +5,7 @@ import sympy
 
 import symgraph as sg
 
-from rulecheck import Case, P, X, compile_cases, optimized, rule_tests
+from rulecheck import Case, P, X, Y, compile_cases, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const, symbol
 from symgraph.lower import lower
@@ -67,6 +67,8 @@ CASES = [
     Case("series-in-sum", lambda x, y, p, r: (x - 1) - ops.LOG(x) + y, {}, 2.0, limits=True),
     Case("series-in-sum", lambda x, y, p, r: ops.ADD(p * p / 2, y, const(sympy.Rational(-1, 2)), -ops.LOG(p)),
          {}, 2.0, limits=True),
+    # log(y/x) + x/y - 1: the log of one quotient, its reciprocal among the terms
+    Case("series-in-sum", lambda x, y, p, r: (ops.LOG(y / x) + x / y) - 1, {X: (0, 1e300), Y: (0, 1e300)}, 2.0),
     # two functions with the same leading term: a sum or difference of two primitives within an ulp each
     Case("shared-leading-term", lambda x, y, p, r: ops.SINH(x) - ops.SIN(x), SMALL, 1.6, limits=True),
     Case("shared-leading-term", lambda x, y, p, r: ops.COSH(x) - ops.COS(x), SMALL, 1.6, limits=True),

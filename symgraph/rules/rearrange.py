@@ -325,17 +325,38 @@ def _log_minus(first, second):
     return _log1p_minus_log(u, v) if first.op is ops.LOG1P else _log1p_minus_log(v, u, -1)
 
 
+def _function_minus_argument(first, second):
+    """f(u) - u or u - f(u) as the primitive that computes it without cancellation near 0 (log1p(u) - u is
+    log1p_minus_x(u)); None for other pairs."""
+    minus_x = {ops.LOG1P: ops.LOG1P_MINUS_X, ops.EXPM1: ops.EXPM1_MINUS_X, ops.SINH: ops.SINH_MINUS_X,
+               ops.TAN: ops.TAN_MINUS_X, ops.TANH: ops.TANH_MINUS_X, ops.ATAN: ops.ATAN_MINUS_X,
+               ops.ASINH: ops.ASINH_MINUS_X, ops.ASIN: ops.ASIN_MINUS_X, ops.ATANH: ops.ATANH_MINUS_X}
+    if first.op is ops.SIN and first.args[0] is second:
+        return -ops.X_MINUS_SIN(second)
+    if second.op is ops.SIN and second.args[0] is first:
+        return ops.X_MINUS_SIN(first)
+    if first.op in minus_x and first.args[0] is second:
+        return minus_x[first.op](second)
+    if second.op in minus_x and second.args[0] is first:
+        return -minus_x[second.op](first)
+    return None
+
+
 def _select_difference(p, condition, a, b, sign):
     # p - select(c, a, b) = select(c, p - a, p - b) (sign 1; select(c, a, b) - p for sign -1) where a
     # branch cancels against p symbolically: x - log(exp(x) - 1), whose rewrite is x + log1mexp(-x) for
     # x > 1, is -log1mexp(-x) there, where the typed difference keeps only the ulps of x; or where p and a
     # branch are logarithms, whose difference the log-difference rules take (log(x) - log(sin(x)), once
     # log(sin(x)) is a select near sin(x) = 1, is log(x/sin(x)) near 0)
+    # log(x/y) near 1 is log1p((x - y)/y): (x - y)/y - log(x/y), the gamma deviance, is -log1p_minus_x there
     def minus(first, second):
-        return cancelled(first, second) or _log_minus(first, second) or first - second
+        return cancelled(first, second) or _log_minus(first, second) or _function_minus_argument(first, second) \
+            or first - second
 
     pairs = [(p, a), (p, b)] if sign > 0 else [(a, p), (b, p)]
-    if p.is_const or all(t.is_const or (cancelled(*pair) is None and not _logs(p, t)) for t, pair in zip((a, b), pairs)):
+    if p.is_const or all(t.is_const or (cancelled(*pair) is None and not _logs(p, t)
+                                        and _function_minus_argument(*pair) is None)
+                         for t, pair in zip((a, b), pairs)):
         return None
     return ops.SELECT(condition, minus(*pairs[0]), minus(*pairs[1]))
 

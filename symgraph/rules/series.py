@@ -99,6 +99,17 @@ def _minus_one_of(u):
     return cancelled(u, const(1)) or u - 1
 
 
+def _reciprocal_term(forms, c, u, taken):
+    """(index, v) of a term c * v among `forms` with v = b/a the reciprocal of u = a/b; None otherwise."""
+    if u.op is not ops.DIV:
+        return None
+    a, b = u.args
+    for j, (cj, key) in enumerate(forms):
+        if j not in taken and cj == c and len(key) == 1 and key[0].op is ops.DIV and key[0].args == (b, a):
+            return j, key[0]
+    return None
+
+
 def _series_in_sum(node):
     # a Taylor difference among more terms, at any scale k: k (e^u - 1 - u) (the VAE's KL term
     # -(1 + lv - m**2 - exp(lv))/2), k (log(u) - u + 1) (u - 1 - log(u), Itakura-Saito's u = x/y), and
@@ -129,9 +140,16 @@ def _series_in_sum(node):
             u = f.args[0]
             j = find(-c, (u,), {i})
             k = find(c, (), {i, j}) if j is not None else None
+            reciprocal = _reciprocal_term(forms, c, u, {i}) if k is None else None
             if k is not None:
                 w = _minus_one_of(u)
                 match = (j, k), (_near_one_of(u), c * ops.LOG1P_MINUS_X(w))
+            elif reciprocal is not None:
+                # c log(a/b) + c b/a - c = -c (log(v) - v + 1) for v = b/a (log(y/x) + x/y - 1)
+                j, v = reciprocal
+                k = find(-c, (), {i, j})
+                if k is not None:
+                    match = (j, k), (_near_one_of(v), -c * ops.LOG1P_MINUS_X(_minus_one_of(v)))
             else:
                 v = u.args[0] if u.op is ops.ABS else u
                 j = find(-c / 2, tuple(sorted((v, v), key=lambda n: n.key)), {i})
