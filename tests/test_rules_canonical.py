@@ -59,6 +59,9 @@ CASES = [
     # the select on x < y two levels down, under a select on another condition, is decided by the outer one
     Case("select-known", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), 1 + x, ops.SELECT(
         ops.GT(x, 2), x * y, ops.SELECT(ops.LT(x, y), x, y - 1)))),
+    # and under arithmetic in a branch (a difference taken into the branch): y - select(x < y, ...) there
+    Case("select-known", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), 1 + x, y - 2 * ops.SELECT(
+        ops.LT(x, y), ops.SIN(x), ops.COS(y)))),
     Case("abs-times-abs", lambda x, y, p, r: ops.ABS(x) * ops.ABS(x)),
     Case("sign-times-self", lambda x, y, p, r: ops.SIGN(x) * x),
 ]
@@ -99,3 +102,12 @@ def test_constant_conditions_fold_away():
     assert node is ops.SELECT(ops.AND(ops.LT(X, Y), ops.GT(X, 0)), X, Y)
     node, _ = optimized(Case("or-const", lambda x, y, p, r: ops.SELECT(ops.OR(const(sympy.false), ops.LT(x, y)), x, y)))
     assert node is ops.SELECT(ops.LT(X, Y), X, Y)
+
+
+def test_select_known_decides_selects_under_arithmetic_in_a_branch():
+    x, y = X, Y
+    c = ops.LT(x, y)
+    node = ops.SELECT(c, 1 + x, y - 2 * ops.SELECT(c, ops.SIN(x), ops.COS(y)))
+    new, fired = optimized(Case("select-known", lambda *_: node))
+    assert "select-known" in fired
+    assert new is ops.SELECT(c, 1 + x, y - 2 * ops.COS(y))

@@ -52,6 +52,11 @@ CASES = [
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.COS(x)), {X: (-1e4, 1e4)}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.SINC(x)), {X: (-1e4, 1e4)}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXP(x) - x), EXP_BOX, 2.0),
+    # (e^x - 1)/x and x/(e^x - 1) near 1: their distance to 1 is expm1_minus_x(x) over x or over expm1(x);
+    # sinh(x)/x's is sinh_minus_x(x)/x (a factor of a product near 1)
+    Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXPREL(x)), EXP_BOX, 2.0),
+    Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.X_OVER_EXPM1(x)), EXP_BOX, 2.0),
+    Case("product-minus-one", lambda x, y, p, r: ops.COS(y) * (ops.SINH(x) / x) - 1, EXP_BOX, 2.5),
     # conjugates whose p^2 - q cancels symbolically: x - sqrt(x^2 - x) = x/(x + sqrt(x^2 - x)),
     # x + sqrt(x^2 + x) = -x/(|x| + sqrt(x^2 + x)) for x < 0; sqrt(x^2/4 - y) - x/2 (the quadratic formula
     # with b/2, as SymPy's -b/2 + sqrt(b**2/4 - c) reads once canonical) = -y/(|x|/2 + sqrt(...)) for x > 0

@@ -173,6 +173,11 @@ CASES = [
          accuracy={x: signed(log_uniform(1e-5, 700))}),
     Case("log-sigmoid", log(sg.sigmoid(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("log1p-neg-sigmoid", sg.log1p(-sg.sigmoid(x)), ops.LOG_SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
+    # a two-class cross-entropy: -inf once the quotient underflows, every digit lost where it rounds to 1
+    Case("log-softmax2", log(exp(x) / (exp(x) + exp(y))), ops.LOG_SIGMOID,
+         accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
+    Case("log1p-neg-softmax2", sg.log1p(-exp(x) / (exp(x) + exp(y))), ops.LOG_SIGMOID,
+         accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
     Case("sigmoid-derivative", exp(-x) / (1 + exp(-x)) ** 2, ops.SIGMOID, extremes=EDGES, loses=4,
          accuracy={x: TO_800}),
     # y - x rounds by up to half an ulp of |x| where x and y are not close, which softplus(y - x) ~ e^(y - x)

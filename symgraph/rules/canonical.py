@@ -33,10 +33,20 @@ def _select_on_const(c, x, y):
     return None
 
 
+_THROUGH = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
+
+
 def _known_condition(node, condition, holds, depth=4):
     """node with every select on `condition` among its nested selects replaced by the branch that
     `condition` (known to be `holds` there) takes; the same node where there is none."""
-    if node.op is not ops.SELECT or depth == 0:
+    if depth == 0:
+        return node
+    if node.op in _THROUGH and len(node.args) <= 3:  # (bounded: no walk over a long sum's terms)
+        # select(c, new, x - select(d, f(select(c, ...)), ...)): a branch's arithmetic on selects (a
+        # difference taken into a branch, select-difference's) holds them too
+        args = [_known_condition(a, condition, holds, depth - 1) for a in node.args]
+        return node if all(a is b for a, b in zip(args, node.args)) else node.op(*args)
+    if node.op is not ops.SELECT:
         return node
     inner, then, other = node.args
     if inner is condition:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import exact_value, is_small_power, once_per_node
@@ -289,18 +290,40 @@ def _asymptotic_beyond(result, leaf, coefficients, roots):
     return ops.SELECT(ops.LT(ops.ABS(leaf), const(bound)), result, far)
 
 # ---------------------------------------------------------------- quotients whose terms overflow first
-def _reversed_horner(poly, t):
-    """poly(x) / (LC x^n) as a polynomial in t = 1/x: 1 + (c_{n-1}/c_n) t + ... by Horner in t."""
-    coefficients = [c / poly.LC() for c in poly.all_coeffs()]  # highest power of x first: 1, c1, c2, ...
+def _times(a, b):
+    return b if a.is_const and a.value == 1 else (a if b.is_const and b.value == 1 else a * b)
+
+
+def _reversed(poly, c):
+    """poly(x)/(LC x^n) as a function of c = 1/x: a factor 1 - r c for each rational root r != 0 (x - r is
+    x (1 - r/x)), as common-denominator leaves polynomials with such roots, and the rest by Horner in c:
+    1 + (c_{n-1}/c_n) c + ..."""
+    roots, rest = _rational_roots(poly)
+    coefficients = [k / rest.LC() for k in rest.all_coeffs()]  # highest power of x first: 1, k1, k2, ...
+    # Horner's steps as (node, sign), the value sign*node: built in the canonical spelling (no negative
+    # constant factors, a - b rather than a + (-b)), which optimizing again leaves as it is
     acc = None
-    for c in reversed(coefficients[1:]):
+    for k in reversed(coefficients[1:]):
         if acc is None:
-            acc = None if c == 0 else const(c)
+            acc = None if k == 0 else (const(abs(k)), 1 if k > 0 else -1)
             continue
-        acc = acc * t if c == 0 else acc * t + const(c)
+        node, sign = _times(acc[0], c), acc[1]
+        if k == 0:
+            acc = node, sign
+        elif sign > 0:
+            acc = (node + const(k), 1) if k > 0 else (node - const(-k), 1)
+        else:
+            acc = (const(k) - node, 1) if k > 0 else (node + const(-k), -1)
     if acc is None:
-        return const(1)
-    return acc * t + 1
+        result = const(1)
+    else:
+        node = _times(acc[0], c)
+        result = node + 1 if acc[1] > 0 else 1 - node
+    for root in roots:
+        if root != 0:
+            scaled = _times(const(abs(root)), c)
+            result = _times(result, 1 - scaled if root > 0 else 1 + scaled)
+    return result
 
 
 def _tail(poly, bound):
@@ -332,17 +355,20 @@ def _far_quotient(num, den):
     bound = sympy.Integer(2) ** (120 // top)
     if _tail(numerator, bound) > sympy.Rational(1, 16) or _tail(denominator, bound) > sympy.Rational(1, 16):
         return None
-    t = 1 / leaf
+    # 1/x carried: the polynomials in it are no rational functions of x to the sum rules (1 + 1/x "cancels"
+    # at x = -1, where this branch is never taken), and optimizing again leaves them as built
+    t = CARRIED(1 / leaf)
     scale = numerator.LC() / denominator.LC()
-    far_num = _reversed_horner(numerator, t)
-    far_den = _reversed_horner(denominator, t)
+    far_num = _reversed(numerator, t)
+    far_den = _reversed(denominator, t)
     # the leading power x^d in the numerator, as t^-d where d < 0: it underflows gradually with the result
     # (x^-d in the denominator would overflow first, 0 where the result is still a subnormal number)
     if d != 0:
         base, k = (leaf, d) if d > 0 else (t, -d)
-        far_num = far_num * (base if k == 1 else ops.POW(base, const(k)))
-    if scale != 1:
-        far_num = far_num * const(scale)
+        far_num = _times(far_num, base if k == 1 else ops.POW(base, const(k)))
+    far_num = _times(far_num, const(abs(scale)))
+    if scale < 0:
+        far_num = -far_num
     small = ops.LT(ops.ABS(leaf), const(bound))
     return ops.SELECT(small, num, far_num) / ops.SELECT(small, den, far_den)
 

@@ -110,6 +110,15 @@ def _minus_one(a):
     if a.op is ops.SINC:
         t = a.args[0]
         return ops.SELECT(ops.EQ(t, 0), const(0), (ops.SIN(t) - t) / t)
+    if a.op is ops.EXPREL:  # (e^t - 1)/t - 1 = (e^t - 1 - t)/t
+        t = a.args[0]
+        return ops.SELECT(ops.EQ(t, 0), const(0), ops.EXPM1_MINUS_X(t) / t)
+    if a.op is ops.X_OVER_EXPM1:  # t/(e^t - 1) - 1 = -(e^t - 1 - t)/(e^t - 1)
+        t = a.args[0]
+        return ops.SELECT(ops.EQ(t, 0), const(0), -ops.EXPM1_MINUS_X(t) / ops.EXPM1(t))
+    if a.op is ops.DIV:  # f(t)/t - 1 = (f(t) - t)/t and t/f(t) - 1 = (t - f(t))/f(t) with a primitive f(t) - t
+        difference = _function_minus_argument(*a.args)
+        return None if difference is None else difference / a.args[1]
     if a.op is ops.SUB:
         first = _minus_one(a.args[0])
         return None if first is None else first - a.args[1]

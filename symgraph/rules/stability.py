@@ -483,6 +483,11 @@ RULES = [
          doc="log(sigmoid(-800)) is -inf; the true value is -800"),
     Rule("log1p-neg-sigmoid", ops.LOG1P(-ops.SIGMOID(x)), lambda x: ops.LOG_SIGMOID(negate(x)), validity=A,
          phase=STABILIZE, ref="C3"),
+    Rule("log-softmax2", ops.LOG(ops.SIGMOID_DIFF(x, y)), lambda x, y: ops.LOG_SIGMOID(x - y), validity=A,
+         phase=STABILIZE, ref="C1, C5", doc="log(e^x/(e^x + e^y)), a two-class cross-entropy: -inf once the "
+         "quotient underflows (x - y < -745), every digit lost where it rounds to 1"),
+    Rule("log1p-neg-softmax2", ops.LOG1P(-ops.SIGMOID_DIFF(x, y)), lambda x, y: ops.LOG_SIGMOID(y - x),
+         validity=A, phase=STABILIZE, ref="C3, C5"),
     Rule("exp-times-expm1-neg", ops.EXP(x) * ops.EXPM1(-x), lambda x: -ops.EXPM1(x), validity=A,
          phase=STABILIZE, ref="A4, E8", doc="e^x (1 - e^-x) = expm1(x): one rounding, and no inf*0 at x = -800"),
     Rule("exp-times-neg-expm1-neg", ops.EXP(x) * -ops.EXPM1(-x), ops.EXPM1(x), validity=A, phase=STABILIZE,
