@@ -240,6 +240,8 @@ def cases() -> list:
         Case("log(1 + x**2)", [x], log(1 + x**2), "|x| in [1e-10, 1e200]", [signed(log_uniform(1e-10, 1e200))]),
         Case("log(cos(x))", [x], log(cos(x)), "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
         Case("log(sin(x)/x)", [x], log(sin(x) / x), "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
+        Case("log((exp(x) - 1)/x)", [x], log((exp(x) - 1) / x), "|x| in [1e-15, 700]", [signed(log_uniform(1e-15, 700))]),
+        Case("log(x/(exp(x) - 1))", [x], log(x / (exp(x) - 1)), "|x| in [1e-15, 700]", [signed(log_uniform(1e-15, 700))]),
         Case("log(exp(x) - x)", [x], log(exp(x) - x), "|x| in [1e-10, 1]", [signed(log_uniform(1e-10, 1))]),
         Case("log(x) - log(x + 1)", [x], log(x) - log(x + 1), "x in [1e-3, 1e15]", [log_uniform(1e-3, 1e15)]),
         # functions sharing a leading term, close hyperbolic arguments, sigmoid's midpoint, 1 + cos near pi
@@ -390,6 +392,8 @@ def cases() -> list:
         Case("log(1 + exp(x)) - log(1 + exp(y))", [x, y], log(1 + exp(x)) - log(1 + exp(y)),
              "|x| in [1e-3, 700], |y/x - 1| in [1e-12, 1e-3]", _close_pair(signed(log_uniform(1e-3, 700)), 1e-12, 1e-3)),
         Case("log(x + 1) - log(x - 1)", [x], log(x + 1) - log(x - 1), "x in [1.5, 1e15]", [log_uniform(1.5, 1e15)]),
+        Case("-log(exp(x)/(exp(x) + exp(y)))", [x, y], -log(exp(x) / (exp(x) + exp(y))), "x, y in [-800, 800] "
+             "(two-class cross-entropy)", [uniform(-800, 800), uniform(-800, 800)]),
         Case("exp(x)/(exp(x) + exp(y) + exp(z))", [x, y, z], exp(x) / (exp(x) + exp(y) + exp(z)), "x, y, z in [-800, 800]",
              [uniform(-800, 800)] * 3),
         # pi*x rounds: near the integers sin(pi*x) is mostly that rounding (symgraph: sinpi, cospi, exact reduction)

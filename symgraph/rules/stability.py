@@ -195,10 +195,16 @@ def _conjugate_plus(y, x):
     return ops.SELECT(ops.AND(ops.LT(y, 0), _is_finite(new)), new, y + root)
 
 
+def _split_root(y, x):
+    # sqrt((y + x)(y - x)) as sqrt(y + x) sqrt(y - x): the product overflows from |y| = 1.3e154, where the
+    # conjugate's result (1/(2y) for x - sqrt(x^2 - 1)) is still a normal number; NaN where a factor is negative
+    return ops.SQRT(y + x) * ops.SQRT(y - x)
+
+
 def _factored_root_minus(y, x):
     # sqrt((y + x)(y - x)) - y (how y*y - x*x reads after difference-of-squares) = -x*x/(root + y)
     root = ops.SQRT((y + x) * (y - x))
-    new = -(x * x) / (root + ops.ABS(y))
+    new = -(x * x) / (_split_root(y, x) + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, root - y)
 
 
@@ -212,7 +218,7 @@ def _minus_root(y, x):
 def _minus_factored_root(y, x):
     # y - sqrt((y + x)(y - x)) = x*x/(y + root) for y > 0 (y*y - x*x after difference-of-squares)
     root = ops.SQRT((y + x) * (y - x))
-    new = (x * x) / (root + ops.ABS(y))
+    new = (x * x) / (_split_root(y, x) + ops.ABS(y))
     return ops.SELECT(ops.AND(ops.GT(y, 0), _is_finite(new)), new, y - root)
 
 
