@@ -29,6 +29,10 @@ CASES = [
     # Herbie's 2nthrt, (x + 1)^(1/5) - x^(1/5), both ways round
     Case("pow1p-difference", lambda x, y, p, r: ops.POW(1 + x, FIFTH) - ops.POW(x, FIFTH), {}, 3.0, dps=DPS),
     Case("pow-pow1p-difference", lambda x, y, p, r: ops.POW(x, FIFTH) - ops.POW(1 + x, FIFTH), {}, 3.0, dps=DPS),
+    # limits of the power: (1 + 1/x)**x - e and exp(x) - (1 + x/y)**y, where y x/y is x
+    Case("pow1p-minus-exp", lambda x, y, p, r: ops.POW(1 + 1 / x, x) - const(sympy.E), {}, 2.5, dps=DPS),
+    Case("exp-minus-pow1p", lambda x, y, p, r: ops.EXP(x) - ops.POW(1 + x / y, y), {X: (-700, 700)}, 2.5,
+         dps=DPS),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -116,3 +120,19 @@ def test_gradient_of_a_pow1p_is_accurate():
     _, (grad,) = f(points)
     want = [float(sympy.N(sympy.diff((1 + 1 / x) ** x, x).subs(x, sympy.Float(v, 60)), 40)) for v in points]
     np.testing.assert_allclose(grad, want, rtol=1e-9)
+
+
+def test_a_power_minus_its_limit_keeps_the_digits_the_typed_difference_loses():
+    # (1 + 1/x)**x - e at x = 1e6 .. 1e15 and exp(x) - (1 + x/n)**n at n = 1e8: the typed differences lose
+    # 20 to 50 bits
+    x, n = sympy.symbols("x n", positive=True)
+    exprs = [(1 + 1 / x)**x - sympy.E, sympy.exp(x) - (1 + x / n)**n]
+    f, typed = sg.compile([x, n], exprs), sg.compile([x, n], exprs, rewrite=False)
+    xs = np.array([1e6, 3e9, 1e12, 1e15, 0.5, 2.0, 1e-3, 7.0])
+    ns = np.array([1.0, 1.0, 1.0, 1.0, 1e8, 1e8, 1e10, 1e12])
+    got, plain = f(xs, ns), typed(xs, ns)
+    for k, (lo, hi) in enumerate([(0, 4), (4, 8)]):
+        for i in range(lo, hi):
+            want = exact(sg.lower(exprs[k]).outputs[0], {x: float(xs[i]), n: float(ns[i])}, dps=60)
+            assert bits_of_error(got[k][i], want) <= 2.0, (exprs[k], xs[i], got[k][i], want)
+            assert bits_of_error(plain[k][i], want) > 15, (exprs[k], xs[i])

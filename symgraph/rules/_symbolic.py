@@ -158,6 +158,16 @@ def cancelled(first, second):
     return _to_node(difference, leaves)
 
 
+def equal(first, second) -> bool:
+    """first and second are the same rational function of their leaves (x*(1/x) and 1); False where they
+    are not or the subgraphs are too big."""
+    parsed = _to_sympy([first, second])
+    if parsed is None:
+        return False
+    values, _ = parsed
+    return sympy.cancel(values[first] - values[second]) == 0
+
+
 def factored_difference(first, second):
     """first - second with a common factor taken out of its terms, as a node ((b - a)*t for -at - (-bt),
     whose difference of close a and b is exact where the typed products' difference is not); None where

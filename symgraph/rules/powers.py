@@ -11,8 +11,10 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ..stable_pow import POW1P
+from ._symbolic import equal
 from .specialize import MAX_SQUARING_POWER
 
 u, v, y, p = Var("u"), Var("v"), Var("y"), Var("p")
@@ -66,6 +68,34 @@ def _pow1p_difference(u, y, p, sign=1):
     return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), ops.EQ(yp - yp, 0)), new, typed)
 
 
+def _exponent_of(y):
+    """w for y = e^w: an exp node, or the constant e^k for a rational k; None otherwise."""
+    if y.op is ops.EXP:
+        return y.args[0]
+    if y.is_const:
+        value = y.value
+        if value == sympy.E:
+            return const(1)
+        if value.is_Pow and value.base == sympy.E and value.exp.is_Rational:
+            return const(value.exp)
+    return None
+
+
+def _pow1p_minus_exp(u, v, y, sign=1):
+    # (1 + u)^v - e^w where v u = w (the limits (1 + 1/x)^x - e and (1 + x/n)^n - e^x): (1 + u)^v is
+    # e^(v u + v (log1p(u) - u)), so the difference is e^w expm1(v log1p_minus_x(u)), where the typed one
+    # subtracts two values that agree to all but the last few of their digits. While |v (log1p(u) - u)|
+    # < 1; the typed difference beyond (and where 1 + u <= 0)
+    w = _exponent_of(y)
+    if w is None or not equal(v * u, w):
+        return None
+    d = v * ops.LOG1P_MINUS_X(u)
+    new, typed = ops.EXP(w) * ops.EXPM1(d), POW1P(u, v) - y
+    if sign < 0:
+        new, typed = -new, y - POW1P(u, v)
+    return ops.SELECT(ops.AND(ops.GT(u, -1), ops.LT(ops.ABS(d), 1)), new, typed)
+
+
 RULES = [
     Rule("pow1p", ops.POW(1 + u, v), _pow1p, validity=A, phase=STABILIZE, ref="A7",
          doc="(1 + u)**v: pow multiplies the rounding of 1 + u by v ((1 + 1/x)**x, (1 + x)**(1/x))"),
@@ -77,6 +107,10 @@ RULES = [
          phase=REARRANGE, ref="A7", doc="1 - (1 + u)**v"),
     Rule("pow1p-difference", POW1P(u, p) - ops.POW(y, p), _pow1p_difference, validity=A, phase=REARRANGE,
          ref="F16", doc="(x + 1)**(1/5) - x**(1/5) cancels for x >> 1 (pow-difference's case, on pow1p)"),
+    Rule("pow1p-minus-exp", POW1P(u, v) - y, _pow1p_minus_exp, validity=A, phase=REARRANGE, ref="A7",
+         doc="(1 + 1/x)**x - e, (1 + x/n)**n - exp(x): the power and its limit agree to all but a few digits"),
+    Rule("exp-minus-pow1p", y - POW1P(u, v), lambda y, u, v: _pow1p_minus_exp(u, v, y, -1), validity=A,
+         phase=REARRANGE, ref="A7", doc="exp(x) - (1 + x/n)**n"),
     Rule("pow-pow1p-difference", ops.POW(y, p) - POW1P(u, p), lambda y, u, p: _pow1p_difference(u, y, p, -1),
          validity=A, phase=REARRANGE, ref="F16", doc="x**(1/5) - (x + 1)**(1/5)"),
 ]
