@@ -307,6 +307,8 @@ def cases() -> list:
         Case("tan(x) - tan(y)", [x, y], tan(x) - tan(y), "|x| in [1e-3, 100], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(signed(log_uniform(1e-3, 100)), 1e-12, 1e-3)),
         Case("pi/2 - atan(x)", [x], sp.pi / 2 - atan(x), "x in [1, 1e15]", [log_uniform(1, 1e15)]),
+        Case("atan2(y, x) - pi/2", [x, y], sp.atan2(y, x) - sp.pi / 2, "|x| in [1e-10, 1e-3], y in [1, 1e3]",
+             [signed(log_uniform(1e-10, 1e-3)), log_uniform(1, 1e3)]),
         Case("atan(x) - pi/4", [x], atan(x) - sp.pi / 4, "|x - 1| in [1e-12, 0.1]",
              [one_minus(signed(log_uniform(1e-12, 0.1)))]),
         Case("acos(x) - pi/2", [x], acos(x) - sp.pi / 2, "|x| in [1e-12, 0.5]", [signed(log_uniform(1e-12, 0.5))]),

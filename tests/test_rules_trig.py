@@ -65,6 +65,13 @@ CASES = [
     Case("atan-minus-angle", lambda x, y, p, r: ops.ATAN(x) - QUARTER_PI, FINITE),
     Case("atan-plus-angle", lambda x, y, p, r: ops.ATAN(x) + HALF_PI),
     Case("atan-plus-angle", lambda x, y, p, r: ops.ATAN(x) + QUARTER_PI, FINITE),
+    # the angle of a vector near the y axis or the negative x axis, rotated: one atan2, no cancellation
+    Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - HALF_PI),
+    Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - PI_NODE),
+    Case("angle-minus-atan2", lambda x, y, p, r: HALF_PI - ops.ATAN2(y, x)),
+    Case("angle-minus-atan2", lambda x, y, p, r: PI_NODE - ops.ATAN2(y, x)),
+    Case("atan2-plus-angle", lambda x, y, p, r: ops.ATAN2(y, x) + HALF_PI),
+    Case("atan2-plus-angle", lambda x, y, p, r: ops.ATAN2(y, x) + PI_NODE),
     Case("angle-minus-acos", lambda x, y, p, r: HALF_PI - ops.ACOS(x)),
     Case("angle-minus-acos", lambda x, y, p, r: PI_NODE - ops.ACOS(x)),
     Case("acos-minus-angle", lambda x, y, p, r: ops.ACOS(x) - HALF_PI),

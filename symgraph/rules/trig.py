@@ -24,7 +24,7 @@ from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 
-x, y = Var("x"), Var("y")
+x, y, z = Var("x"), Var("y"), Var("z")
 A = Validity.ACCURACY
 STABILIZE, REARRANGE, SPECIALIZE = "stabilize", "rearrange", "specialize"
 FOUR = const(4)
@@ -170,6 +170,26 @@ def _atan_angle(x, c, sign, offset_sign):
         if sign > 0 and offset_sign > 0:
             return ops.ATAN2(1 + x, 1 - x)
     return None
+
+
+def _atan2_angle(y, x, c, sign, offset_sign):
+    """sign * atan2(y, x) + offset_sign * c for c = pi/2 or pi: the angle of the vector rotated by a
+    quarter or half turn, one atan2 of exact operands where the typed sum cancels (the angle near
+    +-pi/2 or +-pi): atan2(y, x) - pi/2 = atan2(-x, y) and atan2(y, x) - pi = atan2(-y, -x) for y > 0,
+    atan2(y, x) + pi/2 = atan2(x, -y) and atan2(y, x) + pi = atan2(-y, -x) for y < 0; typed elsewhere."""
+    r = _pi_fraction(c)
+    shift = offset_sign * sign * r if r in (HALF, WHOLE) else None  # the angle's own shift, sign * (...)
+    if shift is None:
+        return None
+    if shift == -HALF:
+        new, holds = ops.ATAN2(-x, y), ops.GT(y, 0)
+    elif shift == HALF:
+        new, holds = ops.ATAN2(x, -y), ops.LT(y, 0)
+    else:
+        new, holds = ops.ATAN2(-y, -x), ops.GT(y, 0) if shift < 0 else ops.LT(y, 0)
+    angle = ops.ATAN2(y, x)
+    typed = c - angle if sign < 0 else (angle + c if offset_sign > 0 else angle - c)
+    return ops.SELECT(holds, new if sign > 0 else -new, typed)
 
 
 def _arc_complement(f, x, c, sign, offset_sign):
@@ -336,6 +356,12 @@ RULES = [
          ref="G5", doc="atan(x) - pi/4 = atan2(x - 1, x + 1) cancels near x = 1"),
     Rule("atan-plus-angle", ops.ADD(ops.ATAN(x), y), lambda x, y: _atan_angle(x, y, 1, 1), validity=A,
          phase=STABILIZE, ref="G5"),
+    Rule("atan2-minus-angle", ops.ATAN2(x, y) - z, lambda x, y, z: _atan2_angle(x, y, z, 1, -1), validity=A,
+         phase=STABILIZE, ref="G5", doc="atan2(y, x) - pi/2 = atan2(-x, y) for y > 0 cancels near the y axis"),
+    Rule("angle-minus-atan2", ops.SUB(z, ops.ATAN2(x, y)), lambda z, x, y: _atan2_angle(x, y, z, -1, 1),
+         validity=A, phase=STABILIZE, ref="G5", doc="pi - atan2(y, x) = -atan2(-y, -x) for y > 0"),
+    Rule("atan2-plus-angle", ops.ADD(ops.ATAN2(x, y), z), lambda x, y, z: _atan2_angle(x, y, z, 1, 1),
+         validity=A, phase=STABILIZE, ref="G5", doc="atan2(y, x) + pi = atan2(-y, -x) for y < 0"),
     Rule("angle-minus-acos", ops.SUB(y, ops.ACOS(x)), lambda x, y: _arc_complement(ops.ACOS, x, y, -1, 1),
          validity=A, phase=STABILIZE, ref="G8", doc="pi/2 - acos(x) = asin(x), pi - acos(x) = acos(-x)"),
     Rule("acos-minus-angle", ops.ACOS(x) - y, lambda x, y: _arc_complement(ops.ACOS, x, y, 1, -1), validity=A,
