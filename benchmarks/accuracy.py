@@ -482,6 +482,10 @@ def cases() -> list:
         Case("k*log(lam) - lam - loggamma(k + 1)", [x, n], n * log(x) - x - sp.loggamma(n + 1),
              "lam in [1e-3, 1e3], k in 0..100",
              [log_uniform(1e-3, 1e3), lambda rng, m: rng.integers(0, 101, m).astype(float)]),
+        Case("x*log(x) - x - loggamma(x + 1)", [x], x * log(x) - x - sp.loggamma(x + 1), "x in [1, 1e10] "
+             "(Stirling's error)", [log_uniform(1, 1e10)]),
+        Case("loggamma(x + 1) - (x*log(x) - x + log(2*pi*x)/2)", [x],
+             sp.loggamma(x + 1) - (x * log(x) - x + log(2 * sp.pi * x) / 2), "x in [1, 1e10]", [log_uniform(1, 1e10)]),
         Case("loggamma(a) + loggamma(b) - loggamma(a + b)", [x, y], sp.loggamma(x) + sp.loggamma(y) - sp.loggamma(x + y),
              "a, b in [1, 1e6]", [log_uniform(1, 1e6), log_uniform(1, 1e6)]),
         # Taylor remainders and other sums of one value cancelling at 0 without a primitive of their own

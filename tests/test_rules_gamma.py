@@ -18,6 +18,7 @@ from symgraph.rules import gamma
 from rulecheck import Case, X, Y, P, rule_tests
 
 HALF = const(sympy.S.Half)
+LN_SQRT_2PI = const(sympy.log(2 * sympy.pi) / 2)
 # 1e6 + 1/2 is exact at 50 digits (1e300 + 1/2 would not be); below 0 the typed forms stay (mpmath's gamma
 # of large negative numbers is slow). The two-argument cases start at 1e-8: the exact evaluation of a point
 # with a 1e-300 in it runs at 650 digits and more, where mpmath's gamma takes a while, at 400 points
@@ -37,6 +38,17 @@ CASES = [
          {X: (-10.0, 1e4), P: (1e-8, 1e4)}, 3.0, limits=True),
     Case("log-beta", lambda x, y, p, r: (ops.LOGGAMMA(x) + ops.LOGGAMMA(y)) - ops.LOGGAMMA(x + y),
          {X: POSITIVE, Y: POSITIVE}, 2.5, limits=True),
+    # the error of Stirling's formula, typed: x log(x) - x - loggamma(x + 1), and the full formula's,
+    # loggamma(x) - ((x - 1/2) log(x) - x + log(2 pi)/2), or with log(2 pi x)/2 (its log of a product split)
+    Case("stirling-remainder", lambda x, y, p, r: (x * ops.LOG(x) - x) - ops.LOGGAMMA(x + 1), {X: POSITIVE}, 2.0,
+         limits=True),
+    Case("stirling-remainder", lambda x, y, p, r: ops.LOGGAMMA(x) - (((x - HALF) * ops.LOG(x) - x) + LN_SQRT_2PI),
+         {X: POSITIVE}, 2.0, limits=True),
+    Case("stirling-remainder", lambda x, y, p, r: ops.ADD(ops.LOGGAMMA(x + 1), x, -(x * ops.LOG(x)),
+                                                        -(ops.LOG(const(2 * sympy.pi) * x) / 2)),
+         {X: POSITIVE}, 2.0, limits=True),
+    Case("stirling-remainder-sum", lambda x, y, p, r: (ops.LOGGAMMA(x) - (x - HALF) * ops.LOG(x)) + x,
+         {X: POSITIVE}, 2.0, limits=True),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -99,3 +111,22 @@ def test_the_typed_forms_lose_bits_where_the_rewritten_ones_keep_them():
         ours = np.mean([bits_of_error(g, w) for g, w in zip(got, want)])
         theirs = np.mean([bits_of_error(g, w) for g, w in zip(naive, want)])
         assert ours <= ours_at_most and theirs >= typed_at_least, (expr, ours, theirs)
+
+
+def test_stirling_remainders_keep_the_digits_their_typed_terms_lose():
+    # from x = 1e7 the typed error of Stirling's formula has lost every digit; the remainder keeps them
+    x = sympy.Symbol("x", positive=True)
+    exprs = [x * sympy.log(x) - x - sympy.loggamma(x + 1),
+             sympy.loggamma(x + 1) - (x * sympy.log(x) - x + sympy.log(2 * sympy.pi * x) / 2)]
+    f, typed = sg.compile(x, exprs), sg.compile(x, exprs, rewrite=False)
+    xs = np.array([1.5, 37.0, 1e4, 1e7, 3e12])
+    for k, (got, plain) in enumerate(zip(f(xs), typed(xs))):
+        with mpmath.workdps(60):
+            if k == 0:
+                want = [v * mpmath.log(v) - v - mpmath.loggamma(v + 1) for v in map(mpmath.mpf, xs)]
+            else:
+                want = [mpmath.loggamma(v + 1) - (v * mpmath.log(v) - v + mpmath.log(2 * mpmath.pi * v) / 2)
+                        for v in map(mpmath.mpf, xs)]
+        for g, w in zip(got, want):
+            assert bits_of_error(g, w) <= 1.5, (k, g, w)
+        assert max(bits_of_error(t, w) for t, w in zip(plain, want)) > 20

@@ -30,8 +30,11 @@ def is_small_power(node, limit):
         and abs(int(node.args[1].value)) <= limit
 
 
-def _to_sympy(roots):
-    """({node: SymPy expression}, {Dummy: node}) for the arithmetic above `roots`; None when too big."""
+def _to_sympy(roots, symbolic_constants=False):
+    """({node: SymPy expression}, {Dummy: node}) for the arithmetic above `roots`; None when too big, or
+    where a constant is no rational number (log(2 pi)/2), unless `symbolic_constants`: such a constant is
+    then its exact SymPy value (which combines with the same value spelled otherwise, log(2 pi)/2 and
+    log(2 pi)*(1/2))."""
     values, leaves, count, conditions = {}, {}, 0, {}
     stack = [(r, False) for r in roots]
     while stack:
@@ -74,6 +77,8 @@ def _to_sympy(roots):
             return None
         if n.is_const:
             value = exact_value(n)
+            if value is None and symbolic_constants and n.value.is_number and n.value.is_finite:
+                value = n.value
             if value is None:
                 return None
             values[n] = value
@@ -116,7 +121,7 @@ def _to_node(expr, leaves):
             continue
         if e in leaves:
             built[e] = leaves[e]
-        elif e.is_Number:
+        elif e.is_Number or (e.is_number and e.is_finite):  # (log(2 pi)/2: a symbolic constant)
             built[e] = const(e)
         elif not expanded:
             stack.append((e, True))

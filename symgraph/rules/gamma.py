@@ -30,7 +30,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_sympy, signed_terms
+from ._symbolic import _terms, _to_node, _to_sympy, signed_terms
 from .divergence import _g
 
 p, q, x = Var("p"), Var("q"), Var("x")
@@ -198,6 +198,96 @@ def _log_beta(node):
                       ops.SELECT(ops.AND(ops.GE(hi, large), ops.GT(lo, 0)), one, node))
 
 
+def _logs_below(node, limit=3):
+    """The log(v) and xlogy(v, v) nodes among a term's factors (a product x*log(x), a quotient log(x)/2, a
+    negation), a few levels down."""
+    found, stack = [], [(node, 0)]
+    while stack:
+        n, depth = stack.pop()
+        if n.op is ops.LOG or (n.op is ops.XLOGY and n.args[0] is n.args[1]):
+            found.append(n)
+        elif depth < limit and n.op in (ops.MUL, ops.DIV, ops.NEG):
+            stack.extend((a, depth + 1) for a in n.args)
+    return found
+
+
+def _stirling_remainder(node):
+    # a sum with loggamma(v + d) (d = 0 or 1) and the leading terms of its Stirling series in v, typed: the
+    # error of Stirling's formula x log(x) - x - loggamma(x + 1) (= -log(2 pi x)/2 - mu(x)), or of the
+    # full one. Those terms are of order v log(v), the sum of order log(v) or 1/v: the typed sum keeps
+    # their ulps only. Stirling's form of loggamma, (v + d - 1/2) log(v) - v + log(2 pi)/2 + mu(v), put in
+    # its place: its elementary part cancels the typed terms symbolically (SymPy, log(v) one symbol), and
+    # what is left is summed with mu = stirlerr(v) (symgraph/stable_gamma.py), for v >= 1 (typed below)
+    terms = signed_terms(node)
+    if not 3 <= len(terms) <= 8:
+        return None
+    gammas = [(t, s) for t, s in terms if _loggamma_of(t) is not None]
+    if len(gammas) != 1:
+        return None
+    term, sign = gammas[0]
+    lgam = _loggamma_of(term)
+    others = [(t, s) for t, s in terms if t is not term]
+    found = [n for t, _ in others for n in _logs_below(t)]
+    for v in dict.fromkeys(n.args[0] for n in found):
+        d = 0 if v is lgam.args[0] else _constant_gap(lgam.args[0], v)
+        if d not in (0, 1):
+            continue
+        # v log(v) as the typed sum spells it (the xlogx rule may have made it xlogy(v, v) already)
+        xlogx = ops.XLOGY(v, v) if any(n.op is ops.XLOGY and n.args[0] is v for n in found) else v * ops.LOG(v)
+        stirling = xlogx + const(d - sympy.S.Half) * ops.LOG(v) - v + LN_SQRT_2PI
+        split = [(_split_log(t, v), s) for t, s in others]
+        elementary = stirling if sign > 0 else -stirling
+        for t, s in split:
+            elementary = elementary + t if s > 0 else elementary - t
+        remainder = _cancelled_sum(elementary, [stirling] + [t for t, _ in split])
+        if remainder is None:
+            continue
+        mu = ops.STIRLERR(v)
+        new = remainder + mu if sign > 0 else remainder - mu
+        return ops.SELECT(ops.GE(v, ONE), new, node)
+    return None
+
+
+def _loggamma_of(term):
+    """loggamma(u) for a term loggamma(u), or log(gamma(u)) as the log-gamma rule leaves it (a select on
+    u > 0 with loggamma(u) its branch); None otherwise."""
+    if term.op is ops.LOGGAMMA:
+        return term
+    if term.op is ops.SELECT and term.args[1].op is ops.LOGGAMMA:
+        return term.args[1]
+    return None
+
+
+def _split_log(term, v, depth=3):
+    """term with log(k*v) among its factors (k a positive constant: log(2*pi*x)/2) as log(k) + log(v),
+    which then cancels against Stirling's log(v) and log(2 pi)/2."""
+    if term.op is ops.LOG and term.args[0].op is ops.MUL:
+        factors = term.args[0].args
+        constants = [a.value for a in factors if a.is_const]
+        if len(constants) == len(factors) - 1 and v in factors:
+            k = sympy.Mul(*constants)
+            if k.is_positive and k.is_finite:
+                return const(sympy.log(k)) + ops.LOG(v)
+        return term
+    if depth == 0 or term.op not in (ops.MUL, ops.DIV, ops.NEG):
+        return term
+    args = [_split_log(a, v, depth - 1) for a in term.args]
+    return term if all(a is b for a, b in zip(args, term.args)) else term.op(*args)
+
+
+def _cancelled_sum(total, parts):
+    """`total` with its terms that cancel exactly taken out (SymPy, expanded), where fewer terms are left
+    than its parts have together; None otherwise."""
+    parsed = _to_sympy([total] + parts, symbolic_constants=True)
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    expanded = sympy.expand(values[total], log=False)
+    if _terms(expanded) >= sum(_terms(sympy.expand(values[p], log=False)) for p in parts):
+        return None
+    return _to_node(expanded, leaves)
+
+
 RULES = [
     Rule("log-gamma", ops.LOG(ops.GAMMA(x)), _log_gamma, validity=A, phase="stabilize", ref="A1",
          doc="log(gamma(x)) is loggamma(x) where x > 0 (gamma overflows from 171.6)"),
@@ -207,6 +297,10 @@ RULES = [
          phase="stabilize", ref="A1", doc="loggamma(x + n) - loggamma(x) is the log of the rising product"),
     Rule("poisson-log-pmf", p - q, lambda p, q: _poisson_log_pmf(p - q), validity=A, phase="stabilize",
          ref="A1", doc="k*log(lam) - lam - loggamma(k + 1): Loader's -stirlerr(k) - bd0(k, lam) - log(2 pi k)/2"),
+    Rule("stirling-remainder", p - q, lambda p, q: _stirling_remainder(p - q), validity=A, phase="stabilize",
+         ref="A1", doc="x*log(x) - x - loggamma(x + 1), the error of Stirling's formula: its terms cancel"),
+    Rule("stirling-remainder-sum", p + q, lambda p, q: _stirling_remainder(p + q), validity=A,
+         phase="stabilize", ref="A1", doc="loggamma(x + 1) + x - x*log(x) - log(2*pi*x)/2"),
     Rule("log-beta", p - q, lambda p, q: _log_beta(p - q), validity=A, phase="stabilize", ref="A1",
          doc="loggamma(a) + loggamma(b) - loggamma(a + b): Stirling's form, its x log(x)-sized parts cancelled"),
 ]
