@@ -64,6 +64,15 @@ def _close_pair(base, lo, hi):
     return draw
 
 
+def _nearly_parallel(rng, count):
+    """(a, b, c, d): two plane vectors (a, b) and (c, d) = k (a, b), each component off by a relative
+    1e-10 to 1e-3: their cosine is within about 1e-6 of 1."""
+    a, b = uniform(-10, 10)(rng, count), uniform(-10, 10)(rng, count)
+    k = log_uniform(0.1, 10)(rng, count)
+    wobble = signed(log_uniform(1e-10, 1e-3))
+    return [a, b, k * a * (1 + wobble(rng, count)), k * b * (1 + wobble(rng, count))]
+
+
 def _near_angle(angle):
     """angle + signed offsets log-uniform in [1e-9, 1e-1], a quarter of the points up to 1000 periods away."""
     def draw(rng, count):
@@ -457,6 +466,12 @@ def cases() -> list:
         Case("sqrt(2 - 2*cos(x))", [x], sqrt(2 - 2 * cos(x)), "x in [1e-8, 1]", [log_uniform(1e-8, 1)]),
         Case("acos(x/sqrt(x**2 + y**2))", [x, y], acos(x / sqrt(x**2 + y**2)), "x in [1, 1e3], y in [1e-10, 1e-3]",
              [log_uniform(1, 1e3), log_uniform(1e-10, 1e-3)]),
+        Case("1 - (a*c + b*d)/(sqrt(a**2 + b**2)*sqrt(c**2 + d**2))", [x, y, z, n],
+             1 - (x * z + y * n) / (sqrt(x**2 + y**2) * sqrt(z**2 + n**2)), "nearly parallel (a, b), (c, d) "
+             "(cosine distance)", _nearly_parallel),
+        Case("acos((a*c + b*d)/(sqrt(a**2 + b**2)*sqrt(c**2 + d**2)))", [x, y, z, n],
+             acos((x * z + y * n) / (sqrt(x**2 + y**2) * sqrt(z**2 + n**2))), "nearly parallel (a, b), (c, d)",
+             _nearly_parallel),
         Case("sqrt(x*y)", [x, y], sqrt(x * y), "x, y in [1e-300, 1e300]",
              [log_uniform(1e-300, 1e300), log_uniform(1e-300, 1e300)]),
         # second-order cancellations inside longer sums: the VAE's KL term (log-variance and sigma forms),

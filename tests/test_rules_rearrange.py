@@ -57,6 +57,12 @@ CASES = [
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXPREL(x)), EXP_BOX, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.X_OVER_EXPM1(x)), EXP_BOX, 2.0),
     Case("product-minus-one", lambda x, y, p, r: ops.COS(y) * (ops.SINH(x) / x) - 1, EXP_BOX, 2.5),
+    # the cosine of nearly parallel vectors against 1: u.v - |u| |v| = -|u x v|^2/(u.v + |u| |v|) (Lagrange's
+    # identity): (x, y) and (y, x), and (1, x) and (1, y) as sum-order leaves it. (acos of that cosine: the
+    # reference's acos of a ratio that is exactly 1, at x = y, is NaN at any precision; tested below)
+    Case("dot-minus-norms", lambda x, y, p, r: 2 * x * y - ops.HYPOT(x, y) * ops.HYPOT(x, y), {}, 2.5),
+    Case("dot-minus-norms-sum", lambda x, y, p, r: ops.ADD(const(1), x * y - ops.HYPOT(1, x) * ops.HYPOT(1, y)),
+         {}, 2.5),
     # conjugates whose p^2 - q cancels symbolically: x - sqrt(x^2 - x) = x/(x + sqrt(x^2 - x)),
     # x + sqrt(x^2 + x) = -x/(|x| + sqrt(x^2 + x)) for x < 0; sqrt(x^2/4 - y) - x/2 (the quadratic formula
     # with b/2, as SymPy's -b/2 + sqrt(b**2/4 - c) reads once canonical) = -y/(|x|/2 + sqrt(...)) for x > 0
@@ -176,3 +182,23 @@ def test_differences_near_one_keep_their_digits():
             got, naive = f(xs, ys)[k], typed(xs, ys)[k]
         assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 10, expr
+
+
+def test_cosine_distance_of_nearly_parallel_vectors_keeps_its_digits():
+    # 1 - u.v/(|u| |v|) and the angle acos(u.v/(|u| |v|)) of (a, b) and (c, d) = k (a, b)(1 + e): the typed
+    # forms lose about 40 bits; the rewritten ones are within a few ulps
+    a, b, c, d = sympy.symbols("a b c d", real=True)
+    cosine = (a * c + b * d) / (sympy.sqrt(a**2 + b**2) * sympy.sqrt(c**2 + d**2))
+    exprs = [1 - cosine, sympy.acos(cosine)]
+    f, typed = sg.compile([a, b, c, d], exprs), sg.compile([a, b, c, d], exprs, rewrite=False)
+    rng = np.random.default_rng(5)
+    av, bv = rng.uniform(-10, 10, 20), rng.uniform(-10, 10, 20)
+    e = 10.0 ** rng.uniform(-10, -4, 20)
+    cv, dv = 3 * av * (1 + e), 3 * bv * (1 - e)
+    got, plain = f(av, bv, cv, dv), typed(av, bv, cv, dv)
+    for k, expr in enumerate(exprs):
+        node = sg.lower(expr).outputs[0]
+        want = [exact(node, {a: float(p), b: float(q), c: float(r), d: float(s)})
+                for p, q, r, s in zip(av, bv, cv, dv)]
+        assert max(bits_of_error(g, w) for g, w in zip(got[k], want)) <= 3.0, expr
+        assert max(bits_of_error(t, w) for t, w in zip(plain[k], want)) > 20, expr

@@ -173,6 +173,24 @@ def equal(first, second) -> bool:
     return sympy.cancel(values[first] - values[second]) == 0
 
 
+def factored_binomials(first, second):
+    """first - second, factored (SymPy), as a node where every factor left is a binomial or a single term
+    ((x - y)**2, (a*d - b*c)**2: differences the specialize phase computes without cancellation); None
+    where the difference does not factor so, is 0, or the subgraphs are too big."""
+    parsed = _to_sympy([first, second])
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    difference = sympy.expand(values[first] - values[second])
+    if difference == 0 or not difference.is_polynomial(*difference.free_symbols):
+        return None  # (factor_list takes polynomials only: a quotient of its leaves is left alone)
+    factored = sympy.factor(difference)
+    _, factors = sympy.factor_list(difference)
+    if any(_terms(f) > 2 for f, _ in factors):
+        return None
+    return _to_node(factored, leaves)
+
+
 def factored_difference(first, second):
     """first - second with a common factor taken out of its terms, as a node ((b - a)*t for -at - (-bt),
     whose difference of close a and b is exact where the typed products' difference is not); None where

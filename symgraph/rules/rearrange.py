@@ -14,7 +14,7 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import cancelled, factored_difference
+from ._symbolic import cancelled, factored_binomials, factored_difference, once_per_node, signed_terms
 
 x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
 A = Validity.ACCURACY
@@ -118,6 +118,8 @@ def _minus_one(a):
         return ops.SELECT(ops.EQ(t, 0), const(0), -ops.EXPM1_MINUS_X(t) / ops.EXPM1(t))
     if a.op is ops.DIV:  # f(t)/t - 1 = (f(t) - t)/t and t/f(t) - 1 = (t - f(t))/f(t) with a primitive f(t) - t
         difference = _function_minus_argument(*a.args)
+        if difference is None and _norm_square(a.args[1]) is not None:
+            difference = _dot_minus_norms_once(a.args[0] - a.args[1])  # a cosine: (u.v - |u| |v|)/(|u| |v|)
         return None if difference is None else difference / a.args[1]
     if a.op is ops.SUB:
         first = _minus_one(a.args[0])
@@ -314,6 +316,11 @@ RULES = [
          ref="F16", doc="p - sqrt(q) for p > 0 with p^2 - q simpler than either (x - sqrt(x^2 - x))"),
     Rule("sqrt-minus-conjugate", ops.SQRT(q) - p, lambda p, q: _negated(_conjugate(p, q, -1)), validity=A,
          phase=REARRANGE, ref="F16", doc="sqrt(q) - p for p > 0 with p^2 - q simpler than either"),
+    Rule("dot-minus-norms", x - y, lambda x, y: _dot_minus_norms_once(x - y), validity=A, phase=REARRANGE,
+         ref="F16", doc="u.v - |u| |v| cancels for nearly parallel vectors (cosine distance): -|u x v|^2/(u.v + "
+         "|u| |v|)"),
+    Rule("dot-minus-norms-sum", x + y, lambda x, y: _dot_minus_norms_once(x + y), validity=A, phase=REARRANGE,
+         ref="F16", doc="1 + (x*y - |u| |v|) as sum-order leaves u.v - |u| |v|"),
 ]
 
 
@@ -349,6 +356,56 @@ def _function_minus_argument(first, second):
     if second.op in minus_x and second.args[0] is first:
         return -minus_x[second.op](first)
     return None
+
+
+def _norm_square(node):
+    """The square of a product of two or more Euclidean norms (sqrt(a), hypot(a, b)), as arithmetic:
+    a, a^2 + b^2; None for anything else (one root alone is the conjugate rules')."""
+    if node.op is not ops.MUL:
+        return None
+    factors = node.args
+    square = None
+    for f in factors:
+        if f.op is ops.SQRT:
+            part = f.args[0]
+        elif f.op is ops.HYPOT:
+            part = f.args[0] * f.args[0] + f.args[1] * f.args[1]
+        else:
+            return None
+        square = part if square is None else square * part
+    return square
+
+
+def _dot_minus_norms(node):
+    # u.v - |u| |v|: the cosine of two vectors' angle minus 1 has this difference above its quotient (1 -
+    # (x*y + 1)/(sqrt(x**2 + 1)*sqrt(y**2 + 1)), cosine distance), where nearly parallel vectors cancel it to
+    # nothing. It is (dot^2 - |u|^2 |v|^2)/(dot + |u| |v|), and the numerator is minus Lagrange's |u x v|^2
+    # ((x - y)^2, (x1 y2 - x2 y1)^2): SymPy's factors, differences of two terms that are exact or compensated.
+    # Where dot > 0 (the new sum does not cancel); typed elsewhere. The terms of the dot product are found in
+    # any order and nesting of the sum (sum-order may have put the norms next to one of them)
+    terms = signed_terms(node)
+    norms = [(t, s) for t, s in terms if _norm_square(t) is not None]
+    if len(norms) != 1 or not 2 <= len(terms) <= 8:
+        return None
+    norm, sign = norms[0]
+    dot = None
+    for t, s in terms:
+        if t is not norm:
+            t = t if s == -sign else -t  # the dot product with the sign opposite the norms'
+            dot = t if dot is None else dot + t
+    lagrange = factored_binomials(_norm_square(norm), dot * dot)  # |u|^2 |v|^2 - dot^2 >= 0
+    if lagrange is None:
+        return None
+    # the norms carried, in the new denominator and the typed difference: neither is a difference of a dot
+    # product and norms to this rule again (optimizing twice changes nothing)
+    carried = CARRIED(norm)
+    new = lagrange / (dot + carried)  # |u| |v| - dot
+    typed = carried - dot if sign > 0 else dot - carried
+    # (where |u x v|^2 overflows, (x - y)^2 at y = 1e300, the typed difference has no cancellation)
+    return ops.SELECT(ops.AND(ops.GT(dot, 0), ops.EQ(new - new, 0)), new if sign > 0 else -new, typed)
+
+
+_dot_minus_norms_once = once_per_node(_dot_minus_norms)
 
 
 def _select_difference(p, condition, a, b, sign):
