@@ -184,11 +184,10 @@ def factored_binomials(first, second):
     difference = sympy.expand(values[first] - values[second])
     if difference == 0 or not difference.is_polynomial(*difference.free_symbols):
         return None  # (factor_list takes polynomials only: a quotient of its leaves is left alone)
-    factored = sympy.factor(difference)
-    _, factors = sympy.factor_list(difference)
+    coefficient, factors = sympy.factor_list(difference)
     if any(_terms(f) > 2 for f, _ in factors):
         return None
-    return _to_node(factored, leaves)
+    return _to_node(sympy.Mul(coefficient, *(f**k for f, k in factors)), leaves)
 
 
 def factored_difference(first, second):

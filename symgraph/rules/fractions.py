@@ -6,6 +6,10 @@ ill-conditioned. The same holds near a root of the sum that float64 holds exactl
 x/(x + 1) - 1/2 near 1, x^2 - 2x + 1 near 1): the terms there are of order 1 and the sum is not, while the
 numerator's linear factor (x - r) is exact near r. Run in the rearrange phase, after the two-term
 reciprocal-difference of stabilize.
+
+A quotient of such functions whose typed terms reach higher powers than the result (x/(1 + x)^2) is, far
+out, its leading power times two polynomials in 1/x (quotient-beyond-overflow, specialize phase: after the
+sum rules have put sums over one denominator, which may leave no such quotient).
 """
 from __future__ import annotations
 
@@ -288,6 +292,7 @@ def _asymptotic_beyond(result, leaf, coefficients, roots):
     if far.is_const:  # the limit is a constant; NaN stays NaN
         far = ops.SELECT(ops.EQ(leaf, leaf), far, leaf)
     return ops.SELECT(ops.LT(ops.ABS(leaf), const(bound)), result, far)
+
 
 # ---------------------------------------------------------------- quotients whose terms overflow first
 def _times(a, b):
