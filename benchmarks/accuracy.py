@@ -34,6 +34,7 @@ from symgraph.reference import either, log_uniform, negated, one_minus, signed, 
 
 x, y, z = sp.symbols("x y z")
 n, e = sp.symbols("n e")
+U3, V3 = sp.symbols("u1:4"), sp.symbols("v1:4")
 
 
 @dataclass
@@ -71,6 +72,14 @@ def _nearly_parallel(rng, count):
     k = log_uniform(0.1, 10)(rng, count)
     wobble = signed(log_uniform(1e-10, 1e-3))
     return [a, b, k * a * (1 + wobble(rng, count)), k * b * (1 + wobble(rng, count))]
+
+
+def _nearly_parallel_3d(rng, count):
+    """(a1, a2, a3, b1, b2, b3): b = k a with each component off by a relative 1e-10 to 1e-3."""
+    a = [uniform(-10, 10)(rng, count) for _ in range(3)]
+    k = log_uniform(0.1, 10)(rng, count)
+    wobble = signed(log_uniform(1e-10, 1e-3))
+    return a + [k * c * (1 + wobble(rng, count)) for c in a]
 
 
 def _near_angle(angle):
@@ -472,6 +481,9 @@ def cases() -> list:
         Case("acos((a*c + b*d)/(sqrt(a**2 + b**2)*sqrt(c**2 + d**2)))", [x, y, z, n],
              acos((x * z + y * n) / (sqrt(x**2 + y**2) * sqrt(z**2 + n**2))), "nearly parallel (a, b), (c, d)",
              _nearly_parallel),
+        Case("1 - u.v/(|u|*|v|) in 3d", list(U3 + V3), 1 - sum(a * b for a, b in zip(U3, V3)) /
+             (sqrt(sum(a**2 for a in U3)) * sqrt(sum(b**2 for b in V3))), "nearly parallel u, v in R^3",
+             _nearly_parallel_3d),
         Case("sqrt(x*y)", [x, y], sqrt(x * y), "x, y in [1e-300, 1e300]",
              [log_uniform(1e-300, 1e300), log_uniform(1e-300, 1e300)]),
         # second-order cancellations inside longer sums: the VAE's KL term (log-variance and sigma forms),

@@ -202,3 +202,20 @@ def test_cosine_distance_of_nearly_parallel_vectors_keeps_its_digits():
                 for p, q, r, s in zip(av, bv, cv, dv)]
         assert max(bits_of_error(g, w) for g, w in zip(got[k], want)) <= 3.0, expr
         assert max(bits_of_error(t, w) for t, w in zip(plain[k], want)) > 20, expr
+
+
+def test_cosine_distance_of_nearly_parallel_space_vectors_keeps_its_digits():
+    # three components: Lagrange's |u x v|^2 as three squared determinants (SymPy's factors of the expanded
+    # difference are no binomials there)
+    u, v = sympy.symbols("u1:4", real=True), sympy.symbols("v1:4", real=True)
+    dot = sum(a * b for a, b in zip(u, v))
+    cosine = dot / (sympy.sqrt(sum(a**2 for a in u)) * sympy.sqrt(sum(b**2 for b in v)))
+    f, typed = sg.compile([*u, *v], 1 - cosine), sg.compile([*u, *v], 1 - cosine, rewrite=False)
+    rng = np.random.default_rng(7)
+    us = [rng.uniform(-10, 10, 20) for _ in range(3)]
+    vs = [2.5 * c * (1 + 10.0 ** rng.uniform(-10, -4, 20) * rng.choice([-1, 1], 20)) for c in us]
+    got, plain = f(*us, *vs), typed(*us, *vs)
+    node = sg.lower(1 - cosine).outputs[0]
+    want = [exact(node, dict(zip([*u, *v], map(float, point)))) for point in zip(*us, *vs)]
+    assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 3.0
+    assert max(bits_of_error(t, w) for t, w in zip(plain, want)) > 20

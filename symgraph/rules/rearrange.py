@@ -8,6 +8,8 @@ own form would be no better (far from cancellation) or is undefined.
 """
 from __future__ import annotations
 
+import itertools
+
 import sympy
 
 from .. import ops
@@ -376,6 +378,50 @@ def _norm_square(node):
     return square
 
 
+def _components(norm):
+    """The components of a vector whose Euclidean norm is `norm`: hypot(a, b) (nested: hypot(hypot(a, b),
+    c)) or sqrt(a*a + b*b + ...); None for anything else."""
+    if norm.op is ops.HYPOT:
+        out = []
+        for a in norm.args:
+            out.extend(_components(a) if a.op is ops.HYPOT else [a])
+        return out
+    if norm.op is ops.SQRT:
+        terms = signed_terms(norm.args[0])
+        if any(s < 0 or t.op is not ops.MUL or len(t.args) != 2 or t.args[0] is not t.args[1] for t, s in terms):
+            return None
+        return [t.args[0] for t, _ in terms]
+    return None
+
+
+def _lagrange_by_components(norm, dot_terms):
+    """|u|^2 |v|^2 - (u.v)^2 as Lagrange's sum of squared 2x2 determinants, sum over i < j of (a_i b_j -
+    a_j b_i)^2, where norm is |u| |v| and dot_terms are the products a_i b_i of u.v (in any order and
+    orientation); None where they are not. For vectors of three or four components, whose determinants SymPy
+    cannot factor out of the expanded difference."""
+    if len(norm.args) != 2:
+        return None
+    first, second = (_components(f) for f in norm.args)
+    if first is None or second is None or len(first) != len(second) or not 2 <= len(first) <= 4 \
+            or len(dot_terms) != len(first):
+        return None
+    products = []
+    for t, s in dot_terms:
+        if s < 0 or t.op is not ops.MUL or len(t.args) != 2:
+            return None
+        products.append(t.args)
+    for flips in itertools.product((False, True), repeat=len(products)):
+        pairs = [(q, p) if flip else (p, q) for (p, q), flip in zip(products, flips)]
+        if sorted(a.key for a, _ in pairs) == sorted(a.key for a in first) and \
+                sorted(b.key for _, b in pairs) == sorted(b.key for b in second):
+            squares = None
+            for (a, b), (c, d) in itertools.combinations(pairs, 2):
+                det = a * d - c * b
+                squares = det * det if squares is None else squares + det * det
+            return squares
+    return None
+
+
 def _dot_minus_norms(node):
     # u.v - |u| |v|: the cosine of two vectors' angle minus 1 has this difference above its quotient (1 -
     # (x*y + 1)/(sqrt(x**2 + 1)*sqrt(y**2 + 1)), cosine distance), where nearly parallel vectors cancel it to
@@ -388,12 +434,14 @@ def _dot_minus_norms(node):
     if len(norms) != 1 or not 2 <= len(terms) <= 8:
         return None
     norm, sign = norms[0]
-    dot = None
+    dot, dot_terms = None, []
     for t, s in terms:
         if t is not norm:
-            t = t if s == -sign else -t  # the dot product with the sign opposite the norms'
+            dot_terms.append((t, -s * sign))  # the dot product: the terms of the sign opposite the norms'
+            t = t if s == -sign else -t
             dot = t if dot is None else dot + t
-    lagrange = factored_binomials(_norm_square(norm), dot * dot)  # |u|^2 |v|^2 - dot^2 >= 0
+    # |u|^2 |v|^2 - dot^2 >= 0
+    lagrange = factored_binomials(_norm_square(norm), dot * dot) or _lagrange_by_components(norm, dot_terms)
     if lagrange is None:
         return None
     # the norms carried, in the new denominator and the typed difference: neither is a difference of a dot
