@@ -13,6 +13,8 @@ rearrange index first): a last resort for sums that still cancel, at SymPy's cos
 """
 from __future__ import annotations
 
+import time
+
 import mpmath
 import sympy
 
@@ -24,7 +26,8 @@ from ._symbolic import once_per_node, signed_terms
 x, y = Var("x"), Var("y")
 MAX_NODES = 40
 MAX_FUNCTIONS, MAX_NESTING = 6, 2
-MAX_DEGREE = 64         # terms of the polynomial past its leading one
+SERIES_STEPS = (16, 32, 64)  # terms of the polynomial past its leading one, as the time allows
+SERIES_SECONDS = 2.0    # the budget for the series of one sum
 RADII = [sympy.Rational(1, 8), sympy.Rational(1, 4), sympy.Rational(1, 2), sympy.Integer(1), sympy.Integer(2),
          sympy.Integer(4), sympy.Integer(8)]
 LOSS_BITS = 1.0         # the typed terms beyond r lose at most this (their largest over the sum)
@@ -100,9 +103,13 @@ _SINGULAR = {"log": lambda a: a <= 0, "sqrt": lambda a: a <= 0, "log1p": lambda 
 
 def _analytic_at_zero(node, t):
     """Every function below `node` is analytic at its argument's value at x = 0 (40 digits): no branch
-    point (log(0), sqrt(0), asin(+-1)), no pole (a division by 0), no fractional power of 0."""
+    point (log(0), sqrt(0), asin(+-1)), no pole (a division by 0), no fractional power of 0; and that value
+    is a rational number: at pi/4 SymPy's series is slow (tan(x/2 + pi/4): 1 s for 12 terms, 22 s for 18)
+    and its coefficients are mostly irrational (sin(x + pi/4)), which this rule declines anyway."""
     from ..reference import evaluate
     for n in set(_walk(node)):
+        if n.op.name in ELEMENTARY and not sympy.sympify(n.args[0].to_sympy()).subs(t, 0).is_Rational:
+            return False
         if n.op.name in _SINGULAR:
             checks = [(n.args[0], _SINGULAR[n.op.name])]
         elif n.op is ops.DIV:
@@ -205,6 +212,7 @@ def _taylor(node):
         return None
     expr = _elementary(node.to_sympy())
     term_exprs = [_elementary(s * term.to_sympy()) for term, s in terms]
+    head_started = time.perf_counter()
     try:
         head = _series(expr, t, 12)
         if head is None:
@@ -221,35 +229,57 @@ def _taylor(node):
         return None  # no cancellation at 0 (or none SymPy can see)
     whole_fn = sympy.lambdify(t, expr, "mpmath")
     term_fns = [sympy.lambdify(t, e, "mpmath") for e in term_exprs]
-    try:
-        series = _series(expr, t, m + MAX_DEGREE + 1)
-    except (NotImplementedError, ValueError, TypeError, sympy.PoleError):
+    # more terms of the series buy a larger radius; SymPy's time per term grows fast for nested functions
+    # (tan(x/2 + pi/4) - 1, as the other rules leave log(tan(x/2 + pi/4)): 1 s for 12 terms, 22 s for 18,
+    # minutes for 65), so the series is taken to 16, 32, 64 terms while the next step is expected (8x the
+    # last, the first 8x the 12 terms' time) to stay within the time budget
+    best, started, last = None, time.perf_counter(), time.perf_counter() - head_started
+    for extra in SERIES_STEPS:
+        elapsed = time.perf_counter() - started
+        if elapsed + 8 * last > SERIES_SECONDS:
+            break
+        step = time.perf_counter()
+        try:
+            series = _series(expr, t, m + extra + 1)
+        except (NotImplementedError, ValueError, TypeError, sympy.PoleError):
+            return None
+        last = time.perf_counter() - step
+        if series is None:
+            return None
+        poly = sympy.Poly(series, t)
+        coefficients = {k[0]: c for k, c in zip(poly.monoms(), poly.coeffs())}
+        if any(not c.is_Rational for c in coefficients.values()):
+            return None  # (sqrt(2), pi: the polynomial's coefficients are exact rationals here)
+        found = _radius(coefficients, m, m + extra, term_fns, whole_fn)
+        if found is not None:
+            best = coefficients, found
+            if found[2]:
+                break
+    if best is None:
         return None
-    if series is None:
-        return None
-    poly = sympy.Poly(series, t)
-    coefficients = {k[0]: c for k, c in zip(poly.monoms(), poly.coeffs())}
-    if any(not c.is_Rational for c in coefficients.values()):
-        return None  # (sqrt(2), pi: the polynomial's coefficients are exact rationals here)
-    # the smallest radius beyond which the typed terms lose at most LOSS_BITS; where the series has not
-    # converged there (its last terms at r above 2^-56 of the sum), the largest radius below where it has
+    coefficients, (r, degree, _) = best
+    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), node)
+
+
+def _radius(coefficients, m, top, term_fns, whole_fn):
+    """(r, degree, enough): the smallest radius beyond which the typed terms lose at most LOSS_BITS (enough),
+    or where the series up to x^top has not converged there (its last terms at r above 2^-56 of the sum),
+    the largest radius below where it has (not enough); None where it converges at none."""
     r, degree = None, None
     for candidate in RADII:
         loss = _loss(term_fns, whole_fn, candidate)
         if loss is None:
             continue
-        fit = _degree_needed(coefficients, m, whole_fn, candidate)
+        fit = _degree_needed(coefficients, m, top, whole_fn, candidate)
         if fit is None:
             break
         r, degree = candidate, fit
         if loss <= LOSS_BITS:
-            break
-    if r is None:
-        return None
-    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), node)
+            return r, degree, True
+    return None if r is None else (r, degree, False)
 
 
-def _degree_needed(coefficients, m, whole_fn, r):
+def _degree_needed(coefficients, m, top, whole_fn, r):
     """The fewest terms whose truncation at |x| = r is below 2^-56 of the sum there; None where even all
     of them are not (the series converges too slowly, or not at all, at r)."""
     values = _values_at(whole_fn, r)
@@ -257,7 +287,6 @@ def _degree_needed(coefficients, m, whole_fn, r):
         return None
     with mpmath.workdps(40):
         bound = min(abs(value) for _, value in values) * mpmath.mpf(2) ** -56
-        top = m + MAX_DEGREE
         terms = {k: abs(mpmath.mpf(sympy.Rational(c))) * mpmath.mpf(r) ** k for k, c in coefficients.items()}
         if sum(terms.get(k, 0) for k in range(top - 3, top + 1)) > bound:
             return None
