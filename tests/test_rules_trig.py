@@ -65,6 +65,10 @@ CASES = [
     Case("atan-minus-angle", lambda x, y, p, r: ops.ATAN(x) - QUARTER_PI, FINITE),
     Case("atan-plus-angle", lambda x, y, p, r: ops.ATAN(x) + HALF_PI),
     Case("atan-plus-angle", lambda x, y, p, r: ops.ATAN(x) + QUARTER_PI, FINITE),
+    # the Gudermannian 2 atan(e^x) - pi/2 and its inverse log(tan(x/2 + pi/4)) near 0
+    Case("scaled-atan-minus-angle", lambda x, y, p, r: 2 * ops.ATAN(ops.EXP(x)) - HALF_PI, {X: (-700, 700)}),
+    Case("angle-minus-scaled-atan", lambda x, y, p, r: HALF_PI - 2 * ops.ATAN(x), FINITE),
+    Case("log-tan-shifted", lambda x, y, p, r: ops.LOG(ops.TAN(x / 2 + QUARTER_PI)), {X: (-1e4, 1e4)}),
     # the angle of a vector near the y axis or the negative x axis, rotated: one atan2, no cancellation
     Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - HALF_PI),
     Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - PI_NODE),

@@ -172,6 +172,25 @@ def _atan_angle(x, c, sign, offset_sign):
     return None
 
 
+def _scaled_atan_angle(k, x, c, sign, offset_sign):
+    """sign * k atan(x) + offset_sign * c for a positive rational k with c/k = pi/2 or pi/4: k times
+    _atan_angle's form (2 atan(e^x) - pi/2, the Gudermannian function, cancels near x = 0)."""
+    if not k.is_const or not k.value.is_Rational or not k.value > 0 or k.value == 1:
+        return None
+    r = _pi_fraction(c)
+    if r is None:
+        return None
+    inner = _atan_angle(x, const(sympy.pi * r / k.value), sign, offset_sign)
+    return None if inner is None else k * inner
+
+
+def _log_tan_shifted(x, y):
+    # log(tan(x + pi/4)) = 2 atanh(tan(x)) (tan(x + pi/4) = (1 + tan x)/(1 - tan x)): the inverse
+    # Gudermannian log(tan(x/2 + pi/4)) near x = 0 takes the log of a value near 1, whose distance to 1
+    # rounded; both are real exactly where |tan(x)| < 1
+    return 2 * ops.ATANH(ops.TAN(x)) if _pi_fraction(y) == QUARTER else None
+
+
 def _atan2_angle(y, x, c, sign, offset_sign):
     """sign * atan2(y, x) + offset_sign * c for c = pi/2 or pi: the angle of the vector rotated by a
     quarter or half turn, one atan2 of exact operands where the typed sum cancels (the angle near
@@ -301,6 +320,8 @@ RULES = [
          phase=STABILIZE, ref="A1, G10", doc="log(sin(x)^2) (log(1 - cos(x)^2)) cancels near pi/2"),
     Rule("log-sin", ops.LOG(ops.SIN(x)), lambda x: _log_near_one(ops.SIN, x), validity=A, phase=STABILIZE,
          ref="A1", doc="log(sin(x)) near pi/2: sin(x) near 1 has lost the digits of its distance to 1"),
+    Rule("log-tan-shifted", ops.LOG(ops.TAN(x + y)), _log_tan_shifted, validity=A, phase=STABILIZE, ref="G8",
+         doc="log(tan(x/2 + pi/4)), the inverse Gudermannian, is 2 atanh(tan(x/2))"),
     Rule("log-tan", ops.LOG(ops.TAN(x)), lambda x: _log_near_one(ops.TAN, x), validity=A, phase=STABILIZE,
          ref="A1", doc="log(tan(x)) near pi/4"),
     Rule("log-cot", ops.LOG(ops.COT(x)), lambda x: _log_near_one(ops.COT, x), validity=A, phase=STABILIZE,
@@ -356,6 +377,11 @@ RULES = [
          ref="G5", doc="atan(x) - pi/4 = atan2(x - 1, x + 1) cancels near x = 1"),
     Rule("atan-plus-angle", ops.ADD(ops.ATAN(x), y), lambda x, y: _atan_angle(x, y, 1, 1), validity=A,
          phase=STABILIZE, ref="G5"),
+    Rule("scaled-atan-minus-angle", ops.MUL(z, ops.ATAN(x)) - y,
+         lambda z, x, y: _scaled_atan_angle(z, x, y, 1, -1), validity=A, phase=STABILIZE, ref="G5",
+         doc="2 atan(e^x) - pi/2 (the Gudermannian function) = 2 (atan(e^x) - pi/4)"),
+    Rule("angle-minus-scaled-atan", ops.SUB(y, ops.MUL(z, ops.ATAN(x))),
+         lambda y, z, x: _scaled_atan_angle(z, x, y, -1, 1), validity=A, phase=STABILIZE, ref="G5"),
     Rule("atan2-minus-angle", ops.ATAN2(x, y) - z, lambda x, y, z: _atan2_angle(x, y, z, 1, -1), validity=A,
          phase=STABILIZE, ref="G5", doc="atan2(y, x) - pi/2 = atan2(-x, y) for y > 0 cancels near the y axis"),
     Rule("angle-minus-atan2", ops.SUB(z, ops.ATAN2(x, y)), lambda z, x, y: _atan2_angle(x, y, z, -1, 1),
