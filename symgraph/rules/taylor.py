@@ -27,8 +27,7 @@ x, y = Var("x"), Var("y")
 MAX_NODES = 40
 MAX_FUNCTIONS, MAX_NESTING = 6, 2
 SERIES_STEPS = (16, 32, 64)  # terms of the polynomial past its leading one, as the time allows
-SERIES_SECONDS = 10.0   # the budget for the series of one sum
-POINTS = (0, 1, -1)      # where a sum may cancel: its Taylor polynomial in x - a there
+SERIES_SECONDS = 2.0    # the budget for the series of one sum
 RADII = [sympy.Rational(1, 8), sympy.Rational(1, 4), sympy.Rational(1, 2), sympy.Integer(1), sympy.Integer(2),
          sympy.Integer(4), sympy.Integer(8)]
 LOSS_BITS = 1.0         # the typed terms beyond r lose at most this (their largest over the sum)
@@ -76,11 +75,11 @@ def _elementary(expr):
         lambda e: getattr(e.func, "__name__", "") == "cosm1", lambda e: sympy.cos(e.args[0]) - 1)
 
 
-def _cancels_near(node, terms, t, a):
-    """A cheap test before SymPy's series: at x = a +- 2^-20 (40 digits) the largest term exceeds the sum by
+def _cancels_near_zero(node, terms, t):
+    """A cheap test before SymPy's series: at x = +-2^-20 (40 digits) the largest term exceeds the sum by
     2^8 or more (a sum that does not cancel there is left alone without a series)."""
     from ..reference import evaluate
-    for v in (a + mpmath.mpf(2) ** -20, a - mpmath.mpf(2) ** -20):
+    for v in (mpmath.mpf(2) ** -20, -mpmath.mpf(2) ** -20):
         try:
             total = evaluate(node, {t: v}, dps=40)
             largest = max(abs(evaluate(term, {t: v}, dps=40)) for term, _ in terms)
@@ -102,14 +101,14 @@ _SINGULAR = {"log": lambda a: a <= 0, "sqrt": lambda a: a <= 0, "log1p": lambda 
              "atanh": lambda a: abs(a) >= 1, "atanh_minus_x": lambda a: abs(a) >= 1}
 
 
-def _analytic_at(node, t, a=0):
+def _analytic_at_zero(node, t):
     """Every function below `node` is analytic at its argument's value at x = 0 (40 digits): no branch
     point (log(0), sqrt(0), asin(+-1)), no pole (a division by 0), no fractional power of 0; and that value
     is a rational number: at pi/4 SymPy's series is slow (tan(x/2 + pi/4): 1 s for 12 terms, 22 s for 18)
     and its coefficients are mostly irrational (sin(x + pi/4)), which this rule declines anyway."""
     from ..reference import evaluate
     for n in set(_walk(node)):
-        if n.op.name in ELEMENTARY and not sympy.sympify(n.args[0].to_sympy()).subs(t, a).is_Rational:
+        if n.op.name in ELEMENTARY and not sympy.sympify(n.args[0].to_sympy()).subs(t, 0).is_Rational:
             return False
         if n.op.name in _SINGULAR:
             checks = [(n.args[0], _SINGULAR[n.op.name])]
@@ -121,7 +120,7 @@ def _analytic_at(node, t, a=0):
         else:
             continue
         for arg, singular in checks:
-            value = evaluate(arg, {t: a}, dps=40)
+            value = evaluate(arg, {t: 0}, dps=40)
             if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value) or singular(value):
                 return False
     return True
@@ -207,23 +206,13 @@ def _taylor(node):
     leaf = _one_value(node)
     if leaf is None:
         return None
+    t = leaf.attr
     terms = signed_terms(node)
-    if len(terms) < 2:
+    if len(terms) < 2 or not _cancels_near_zero(node, terms, t) or not _analytic_at_zero(node, t):
         return None
-    for a in POINTS:
-        if _cancels_near(node, terms, leaf.attr, a) and _analytic_at(node, leaf.attr, a):
-            return _taylor_at(node, leaf, terms, a)
-    return None
-
-
-def _taylor_at(node, leaf, terms, a):
-    """The sum as its Taylor polynomial in u = x - a below a radius, typed beyond (None where SymPy's
-    series shows no cancellation at a, or does not converge fast enough)."""
-    u = sympy.Dummy("u")
-    t = u  # the series variable
-    shift = {leaf.attr: a + u}
-    expr = _elementary(node.to_sympy()).subs(shift)
-    term_exprs = [_elementary(s * term.to_sympy()).subs(shift) for term, s in terms]
+    expr = _elementary(node.to_sympy())
+    term_exprs = [_elementary(s * term.to_sympy()) for term, s in terms]
+    head_started = time.perf_counter()
     try:
         head = _series(expr, t, 12)
         if head is None:
@@ -241,13 +230,13 @@ def _taylor_at(node, leaf, terms, a):
     whole_fn = sympy.lambdify(t, expr, "mpmath")
     term_fns = [sympy.lambdify(t, e, "mpmath") for e in term_exprs]
     # more terms of the series buy a larger radius; SymPy's time per term grows fast for nested functions
-    # (tan(x/2 + pi/4) - 1: 1 s for 12 terms, 22 s for 18, minutes for 65, which _analytic_at now declines
-    # for its irrational point), so the series is taken to 16, 32, 64 terms while the next step is expected
-    # (8x the last) to stay within the time budget; the first always (0.1 s or less for the sums above)
-    best, started, last = None, time.perf_counter(), 0.0
+    # (tan(x/2 + pi/4) - 1, as the other rules leave log(tan(x/2 + pi/4)): 1 s for 12 terms, 22 s for 18,
+    # minutes for 65), so the series is taken to 16, 32, 64 terms while the next step is expected (8x the
+    # last, the first 8x the 12 terms' time) to stay within the time budget
+    best, started, last = None, time.perf_counter(), time.perf_counter() - head_started
     for extra in SERIES_STEPS:
         elapsed = time.perf_counter() - started
-        if best is not None and elapsed + 8 * last > SERIES_SECONDS:
+        if elapsed + 8 * last > SERIES_SECONDS:
             break
         step = time.perf_counter()
         try:
@@ -261,7 +250,7 @@ def _taylor_at(node, leaf, terms, a):
         coefficients = {k[0]: c for k, c in zip(poly.monoms(), poly.coeffs())}
         if any(not c.is_Rational for c in coefficients.values()):
             return None  # (sqrt(2), pi: the polynomial's coefficients are exact rationals here)
-        found = _radius(coefficients, m, m + extra, term_fns, whole_fn, abs(a))
+        found = _radius(coefficients, m, m + extra, term_fns, whole_fn)
         if found is not None:
             best = coefficients, found
             if found[2]:
@@ -269,17 +258,15 @@ def _taylor_at(node, leaf, terms, a):
     if best is None:
         return None
     coefficients, (r, degree, _) = best
-    # x - a is exact within [a/2, 2a] (Sterbenz), the radii r <= a/2 there
-    shifted = leaf if a == 0 else (leaf - const(a) if a > 0 else leaf + const(-a))
-    return ops.SELECT(ops.LT(ops.ABS(shifted), const(r)), _horner(coefficients, m, degree, shifted), node)
+    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), node)
 
 
-def _radius(coefficients, m, top, term_fns, whole_fn, a=0):
+def _radius(coefficients, m, top, term_fns, whole_fn):
     """(r, degree, enough): the smallest radius beyond which the typed terms lose at most LOSS_BITS (enough),
     or where the series up to x^top has not converged there (its last terms at r above 2^-56 of the sum),
     the largest radius below where it has (not enough); None where it converges at none."""
     r, degree = None, None
-    for candidate in (RADII if a == 0 else [r for r in RADII if r <= sympy.Rational(a, 2)]):
+    for candidate in RADII:
         loss = _loss(term_fns, whole_fn, candidate)
         if loss is None:
             continue
