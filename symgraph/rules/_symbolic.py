@@ -77,7 +77,7 @@ def _to_sympy(roots, symbolic_constants=False):
             return None
         if n.is_const:
             value = exact_value(n)
-            if value is None and symbolic_constants and n.value.is_number and n.value.is_finite:
+            if value is None and symbolic_constants and n.value.is_number and n.value.is_finite and n.value.is_real:
                 value = n.value
             if value is None:
                 return None
@@ -121,7 +121,7 @@ def _to_node(expr, leaves):
             continue
         if e in leaves:
             built[e] = leaves[e]
-        elif e.is_Number or (e.is_number and e.is_finite):  # (log(2 pi)/2: a symbolic constant)
+        elif e.is_Number or (e.is_number and e.is_finite and e.is_real):  # (log(2 pi)/2: a symbolic constant)
             built[e] = const(e)
         elif not expanded:
             stack.append((e, True))
