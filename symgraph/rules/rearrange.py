@@ -343,12 +343,16 @@ def _log_minus(first, second):
     return _log1p_minus_log(u, v) if first.op is ops.LOG1P else _log1p_minus_log(v, u, -1)
 
 
+# f -> the primitive f(u) - u
+_MINUS_ARGUMENT = {ops.LOG1P: ops.LOG1P_MINUS_X, ops.EXPM1: ops.EXPM1_MINUS_X, ops.SINH: ops.SINH_MINUS_X,
+                   ops.TAN: ops.TAN_MINUS_X, ops.TANH: ops.TANH_MINUS_X, ops.ATAN: ops.ATAN_MINUS_X,
+                   ops.ASINH: ops.ASINH_MINUS_X, ops.ASIN: ops.ASIN_MINUS_X, ops.ATANH: ops.ATANH_MINUS_X}
+
+
 def _function_minus_argument(first, second):
     """f(u) - u or u - f(u) as the primitive that computes it without cancellation near 0 (log1p(u) - u is
     log1p_minus_x(u)); None for other pairs."""
-    minus_x = {ops.LOG1P: ops.LOG1P_MINUS_X, ops.EXPM1: ops.EXPM1_MINUS_X, ops.SINH: ops.SINH_MINUS_X,
-               ops.TAN: ops.TAN_MINUS_X, ops.TANH: ops.TANH_MINUS_X, ops.ATAN: ops.ATAN_MINUS_X,
-               ops.ASINH: ops.ASINH_MINUS_X, ops.ASIN: ops.ASIN_MINUS_X, ops.ATANH: ops.ATANH_MINUS_X}
+    minus_x = _MINUS_ARGUMENT
     if first.op is ops.SIN and first.args[0] is second:
         return -ops.X_MINUS_SIN(second)
     if second.op is ops.SIN and second.args[0] is first:

@@ -19,7 +19,7 @@ import mpmath
 import sympy
 
 from .. import ops
-from ..ir import const
+from ..ir import const, topological
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import once_per_node, signed_terms
 
@@ -107,7 +107,7 @@ def _analytic_at_zero(node, t):
     is a rational number: at pi/4 SymPy's series is slow (tan(x/2 + pi/4): 1 s for 12 terms, 22 s for 18)
     and its coefficients are mostly irrational (sin(x + pi/4)), which this rule declines anyway."""
     from ..reference import evaluate
-    for n in set(_walk(node)):
+    for n in topological([node]):
         if n.op.name in ELEMENTARY and not sympy.sympify(n.args[0].to_sympy()).subs(t, 0).is_Rational:
             return False
         if n.op.name in _SINGULAR:
@@ -126,28 +126,10 @@ def _analytic_at_zero(node, t):
     return True
 
 
-def _walk(node):
-    seen, stack = {}, [node]
-    while stack:
-        n = stack.pop()
-        if n.key not in seen:
-            seen[n.key] = n
-            stack.extend(n.args)
-    return seen.values()
-
-
 def _nesting(node):
     """The most elementary functions on one path down from `node` (the subgraph is small: memoized walk)."""
     depth = {}
-    stack = [(node, False)]
-    while stack:
-        n, done = stack.pop()
-        if n.key in depth:
-            continue
-        if not done:
-            stack.append((n, True))
-            stack.extend((a, False) for a in n.args if a.key not in depth)
-            continue
+    for n in topological([node]):
         below = max((depth[a.key] for a in n.args), default=0)
         depth[n.key] = below + (1 if n.op.name in ELEMENTARY else 0)
     return depth[node.key]
