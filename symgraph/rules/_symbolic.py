@@ -163,6 +163,19 @@ def cancelled(first, second):
     return _to_node(difference, leaves)
 
 
+def cancelled_sum(total, parts):
+    """`total` with its terms that cancel exactly taken out (SymPy, expanded), where fewer terms are left
+    than its parts have together; None otherwise."""
+    parsed = _to_sympy([total] + parts, symbolic_constants=True)
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    expanded = sympy.expand(values[total], log=False)
+    if _terms(expanded) >= sum(_terms(sympy.expand(values[p], log=False)) for p in parts):
+        return None
+    return _to_node(expanded, leaves)
+
+
 def equal(first, second) -> bool:
     """first and second are the same rational function of their leaves (x*(1/x) and 1); False where they
     are not or the subgraphs are too big."""

@@ -30,7 +30,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _terms, _to_node, _to_sympy, signed_terms
+from ._symbolic import _to_sympy, cancelled_sum, signed_terms
 from .divergence import _g
 
 p, q, x = Var("p"), Var("q"), Var("x")
@@ -239,7 +239,7 @@ def _stirling_remainder(node):
         elementary = stirling if sign > 0 else -stirling
         for t, s in split:
             elementary = elementary + t if s > 0 else elementary - t
-        remainder = _cancelled_sum(elementary, [stirling] + [t for t, _ in split])
+        remainder = cancelled_sum(elementary, [stirling] + [t for t, _ in split])
         if remainder is None:
             continue
         mu = ops.STIRLERR(v)
@@ -273,19 +273,6 @@ def _split_log(term, v, depth=3):
         return term
     args = [_split_log(a, v, depth - 1) for a in term.args]
     return term if all(a is b for a, b in zip(args, term.args)) else term.op(*args)
-
-
-def _cancelled_sum(total, parts):
-    """`total` with its terms that cancel exactly taken out (SymPy, expanded), where fewer terms are left
-    than its parts have together; None otherwise."""
-    parsed = _to_sympy([total] + parts, symbolic_constants=True)
-    if parsed is None:
-        return None
-    values, leaves = parsed
-    expanded = sympy.expand(values[total], log=False)
-    if _terms(expanded) >= sum(_terms(sympy.expand(values[p], log=False)) for p in parts):
-        return None
-    return _to_node(expanded, leaves)
 
 
 RULES = [
