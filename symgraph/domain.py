@@ -390,6 +390,7 @@ DERIVE = {
 DERIVE["exp_pair"], DERIVE["expm1_pair"] = DERIVE["exp"], DERIVE["expm1"]
 # carried(u) is u; corrected(v, s, lo) is v moved by ~2^-43 of itself (what is known of v holds for it)
 DERIVE["carried"] = DERIVE["corrected"] = lambda infos, node: infos[0]
+DERIVE["plus_zero"] = lambda infos, node: infos[0]  # x + 0 is x but for the sign of a zero
 
 
 def _erfcx_value(v):

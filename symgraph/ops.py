@@ -73,6 +73,13 @@ SUB = defop("sub", 2, lambda a, b: a - b, emit="({0} - {1})", emit_complex="({0}
             mpmath=lambda a, b: a - b, vjp=lambda g, out, a, b: (g, -g))
 NEG = defop("neg", 1, lambda a: -a, emit="(-{0})", emit_complex="(-{0})", mpmath=lambda a: -a,
             vjp=lambda g, out, a: (-g,))
+# x + 0: x, except that a zero of either sign is +0. A sum that cancels exactly is +0 in IEEE arithmetic,
+# while the products, negations and primitives rules put in a sum's place can be -0 there ((x + 1)(x - 1)
+# at x = -1, -expm1(0)), and 1/that the infinity of the other sign: the rewrite engine wraps such
+# replacements in this op (symgraph.rewrite), which rule patterns see through.
+PLUS_ZERO = defop("plus_zero", 1, lambda a: a, emit=lambda ctx, node, a: f"({a} + {ctx.const(0)})",
+                  emit_complex="{0}", mpmath=lambda a: a, vjp=lambda g, out, a: (g,),
+                  description="its argument, a zero of either sign made +0 (the zero of the sum it replaces)")
 DIV = defop("div", 2, lambda a, b: a / b, emit="({0} / {1})", emit_complex="({0} / {1})",
             mpmath=lambda a, b: a / b, vjp=lambda g, out, a, b: (g / b, -(g * out) / b))
 

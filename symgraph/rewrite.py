@@ -100,11 +100,61 @@ class ConstVar(Var):
 
 
 class Pattern(_PatternOps):
-    """An op applied to sub-patterns, Vars and literal constants."""
+    """An op applied to sub-patterns, Vars and literal constants. It matches through a plus_zero (the
+    engine's mark on a cancelling sum's replacement) unless `exact_zero_sign`: sign_exact(pattern)."""
 
     def __init__(self, op: Op, args):
         self.op = op
         self.args = tuple(a if isinstance(a, (Var, Pattern)) else as_node(a) for a in args)
+        self.exact_zero_sign = False
+
+
+def sign_exact(pattern: Pattern) -> Pattern:
+    """`pattern`, not matching through plus_zero: for the rules that move a negation out of a product or a
+    quotient, where -(x/u) would undo x/(-u + 0)'s +0."""
+    pattern.exact_zero_sign = True
+    return pattern
+
+
+def unmarked(node: Node) -> Node:
+    """node without the engine's plus_zero mark: what a rule that reads a node's op sees through."""
+    return node.args[0] if node.op.name == "plus_zero" else node
+
+
+# The nodes whose zero is +0 (a sum's exact cancellation of two nonzero terms, log(1), acosh(1)), the
+# values that are never -0, and the ops whose result has its argument's sign at 0 (so that a zero's sign
+# reaches what divides by it: 1/sqrt(x*x - 1), 1/(2*(1 - e^x)))
+_ZERO_AS_PLUS = ("add", "sub", "log", "log2", "log10", "acosh")
+ZERO_IS_PLUS = _ZERO_AS_PLUS + ("const", "abs", "plus_zero", "exp", "cosh")
+_KEEPS_ZERO_SIGN = frozenset({"neg", "mul", "sqrt", "cbrt", "sin", "tan", "asin", "atan", "sinh", "tanh", "asinh",
+                              "atanh", "expm1", "log1p", "plus_zero"})
+
+
+def _zero_sign_matters(outputs) -> set:
+    """Keys of the nodes whose zero's sign shows in an output: what a quotient divides by, a negative
+    power's base, atan2's arguments, and (through the ops above) their arguments. A sum there rewritten
+    to a product, a negation or a primitive is marked (plus_zero), so that it stays +0 where it cancels
+    (1/(x*x - 1) is +inf at x = -1, as NumPy has it; a sum of two zeros, (-0) - 0, was -0 and is now +0:
+    the rarer case). Elsewhere a -0 compares equal to +0, and the mark would only hide the replacement
+    from the rules that read the graph's structure."""
+    matters: set = set()
+    for node in reversed(topological(outputs)):
+        name = node.op.name
+        if name == "div" or (name == "pow" and node.args[1].is_const and node.args[1].value.is_negative):
+            matters.add(node.args[1].key if name == "div" else node.args[0].key)
+        if name == "atan2":
+            matters.update(a.key for a in node.args)
+        if node.key in matters and (name in _KEEPS_ZERO_SIGN or name == "div"):
+            matters.update(a.key for a in node.args[:1 if name == "div" else None])
+    return matters
+
+
+def _marked_if_signed_zero(replacement: Node, facts) -> Node:
+    """The replacement of a sum (or a log), wrapped in plus_zero where its zero may be -0."""
+    if replacement.op.name in ZERO_IS_PLUS or facts.nonzero(replacement):
+        return replacement
+    from .ops import PLUS_ZERO
+    return PLUS_ZERO(replacement)
 
     def __repr__(self):
         return f"{self.op.name}({', '.join(map(repr, self.args))})"
@@ -204,6 +254,8 @@ def match(pattern, node: Node, bindings: dict):
         if node is pattern or (node.is_const and pattern.is_const and same_value(node.value, pattern.value)):
             yield bindings
         return
+    if node.op is not pattern.op and node.op.name == "plus_zero" and not pattern.exact_zero_sign:
+        node = node.args[0]
     if node.op is not pattern.op:
         return
     if pattern.op.commutative:
@@ -334,6 +386,7 @@ def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, g
     steps = 0
     if step_cap is None:
         step_cap = 10_000 + 50 * len(topological(outputs))
+    signed_zeros = _zero_sign_matters(outputs)
     for root in outputs:
         stack = [[root, 0, None, None]]
         while stack:
@@ -370,6 +423,8 @@ def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, g
                     memo[node.key] = memo[rebuilt.key] = rebuilt
                     stack.pop()
                     continue
+                if rebuilt.op.name in _ZERO_AS_PLUS and node.key in signed_zeros:
+                    replacement = _marked_if_signed_zero(replacement, facts)
                 steps += 1
                 trace.append(Firing(name, rebuilt, replacement, phase))
                 cycle = replacement.key in in_progress

@@ -131,3 +131,25 @@ def test_the_accuracy_benchmark_formulas_are_idempotent():
     twice, trace = optimize(once)
     changed = [cases[k].name for k, (a, b) in enumerate(zip(once.outputs, twice.outputs)) if a is not b]
     assert not changed, (changed, sorted({f.rule for f in trace}))
+
+
+POLES = [(1 / (x**2 - 1), [(-1.0,), (1.0,)]), (1 / (x**2 - y**2), [(-1.0, 1.0), (-2.0, -2.0), (3.0, 3.0)]),
+         (x / (x**2 - 4), [(-2.0,), (2.0,)]), (1 / (sympy.cos(x) - 1), [(0.0,)]), (1 / (1 - sympy.cos(x)), [(0.0,)]),
+         (1 / (1 - sympy.exp(x)), [(0.0,)]), (1 / (sympy.exp(x) - 1), [(0.0,)]), (1 / (sympy.sin(x) - x), [(0.0,)]),
+         (1 / (x - sympy.tan(x)), [(0.0,)]), (1 / (x**3 - x), [(0.0,), (-1.0,), (1.0,)]),
+         (1 / (sympy.tanh(x) - x), [(0.0,)]), (1 / (sympy.acos(x) - sympy.pi / 2), [(0.0,)]),
+         (1 / sympy.sqrt(x**2 - 1), [(-1.0,), (1.0,)]), (1 / sympy.log(1 - x), [(0.0,)]),
+         (1 / sympy.log(x / y), [(2.0, 2.0), (-2.0, -2.0)]), (1 / sympy.log(sympy.cos(x)), [(0.0,)])]
+
+
+@pytest.mark.parametrize("expr,points", POLES, ids=[str(e) for e, _ in POLES])
+def test_a_pole_has_the_infinity_numpy_gives(expr, points):
+    # at an exact zero of a cancelling denominator the typed difference is +0, so 1/it is +inf; the
+    # rewritten forms (products, negations, primitives) must not turn that into -inf
+    args = sorted(expr.free_symbols, key=str)
+    f, typed = sg.compile(args, expr), sympy.lambdify(args, expr, "numpy")
+    for point in points:
+        columns = [np.array([v]) for v in point]
+        with np.errstate(all="ignore"):
+            got, want = f(*columns)[0], float(np.asarray(typed(*columns)).ravel()[0])
+        assert got == want, (expr, point, got, want)

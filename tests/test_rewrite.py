@@ -6,7 +6,7 @@ import sympy
 from symgraph import ops
 from symgraph.errors import RewriteError
 from symgraph.ir import const, symbol
-from symgraph.rewrite import ConstVar, Pattern, Rule, RuleIndex, Validity, Var, match, rewrite_pass
+from symgraph.rewrite import ConstVar, Pattern, Rule, RuleIndex, Validity, Var, match, rewrite_pass, sign_exact
 from symgraph.domain import Facts
 
 a, b, c = (symbol(s) for s in sympy.symbols("a b c"))
@@ -80,3 +80,22 @@ def test_rules_validate_their_phase_and_root():
         Rule("bad", ops.LOG(x), x, phase="later")
     with pytest.raises(TypeError):
         Rule("bare", x, x)
+
+
+def test_a_cancelling_sum_rewritten_under_a_division_keeps_its_plus_zero():
+    # a*a - 1 is +0 at a = -1; (a + 1)(a - 1) is -0 there, and 1/that -inf: the engine marks the product
+    factor = Rule("factor", x * x - 1, (x + 1) * (x - 1), validity=Validity.ACCURACY)
+    product = (a + 1) * (a - 1)
+    out, _ = _run([factor], 1 / (a * a - 1))
+    assert out is 1 / ops.PLUS_ZERO(product)
+    out, _ = _run([factor], 1 / ops.SQRT(2 * (a * a - 1)))  # the sign reaches the division through these
+    assert out is 1 / ops.SQRT(2 * ops.PLUS_ZERO(product))
+    out, _ = _run([factor], ops.SQRT(a * a - 1))  # nothing divides by it: a -0 equals +0, left unmarked
+    assert out is ops.SQRT(product)
+
+
+def test_patterns_see_through_the_plus_zero_mark_unless_sign_exact():
+    marked = ops.PLUS_ZERO(-a)
+    assert [m["x"] for m in match(ops.LOG(-x), ops.LOG(marked), {})] == [a]
+    assert not list(match(b / sign_exact(-x), b / marked, {}))
+    assert list(match(b / sign_exact(-x), b / -a, {}))

@@ -14,6 +14,8 @@ from symgraph.rules import canonical
 F = sympy.Float
 CASES = [
     Case("add-zero", lambda x, y, p, r: ops.ADD(x, const(0))),
+    Case("plus-zero-needless", lambda x, y, p, r: ops.PLUS_ZERO(ops.COSH(x))),
+    Case("plus-zero-needless", lambda x, y, p, r: ops.PLUS_ZERO(x - y)),
     Case("sub-zero", lambda x, y, p, r: x - const(0)),
     Case("zero-sub", lambda x, y, p, r: const(0) - x),
     Case("sub-neg", lambda x, y, p, r: x - (-y)),

@@ -67,6 +67,8 @@ def _to_sympy(roots, symbolic_constants=False):
                 values[n] = a[0] - a[1]
             elif n.op is ops.NEG:
                 values[n] = -a[0]
+            elif n.op is ops.PLUS_ZERO:  # the engine's mark: the same real value
+                values[n] = a[0]
             else:
                 values[n] = a[0] / a[1]
             if values[n].has(sympy.Piecewise):
@@ -88,7 +90,7 @@ def _to_sympy(roots, symbolic_constants=False):
             stack.append((n, True))
             stack.extend((a, False) for a in n.args[1:] if a not in values)
             continue
-        if n.op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV) or is_power:
+        if n.op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.PLUS_ZERO) or is_power:
             stack.append((n, True))
             stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)
             continue

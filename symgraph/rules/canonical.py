@@ -10,7 +10,7 @@ import sympy
 
 from .. import ops
 from ..ir import const
-from ..rewrite import ConstVar, Rule, Validity, Var, same_value
+from ..rewrite import ZERO_IS_PLUS, ConstVar, Rule, Validity, Var, same_value, sign_exact
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -33,7 +33,7 @@ def _select_on_const(c, x, y):
     return None
 
 
-_THROUGH = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
+_THROUGH = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.PLUS_ZERO)
 
 
 def _known_condition(node, condition, holds, depth=4):
@@ -107,6 +107,8 @@ def _reciprocal_sqrt(x):
 RULES = [
     # ---- additive identities (H1, H3)
     Rule("add-zero", ops.ADD(0, x), x, validity=EN, ref="H1", doc="x + 0 is x except at x = -0"),
+    Rule("plus-zero-needless", ops.PLUS_ZERO(x), x, when=lambda facts, x: x.op.name in ZERO_IS_PLUS or facts.nonzero(x),
+         validity=E, ref="H1", doc="the engine's +0 mark on a value that is never -0"),
     Rule("sub-zero", x - 0, x, validity=E, ref="H1", doc="x - 0 is x, -0 included"),
     Rule("zero-sub", 0 - x, -x, validity=EN, ref="H3", doc="0 - x is -x except at x = +0"),
     Rule("sub-neg", x - (-y), x + y, validity=E, ref="H2", doc="negation is exact"),
@@ -124,13 +126,13 @@ RULES = [
          doc="0*x is 0 only when x is finite (0*inf is NaN)"),
     Rule("zero-div", 0 / x, const(0), when=_finite_nonzero, validity=EN, ref="H4"),
     Rule("div-self", x / x, const(1), when=_finite_nonzero, validity=EN, ref="H4"),
-    Rule("neg-neg", -(-x), x, validity=E, ref="H2"),
-    Rule("mul-neg-neg", ops.MUL(-x, -y), x * y, validity=E, ref="H2"),
-    Rule("div-neg-neg", (-x) / (-y), x / y, validity=E, ref="H2"),
-    Rule("mul-neg", ops.MUL(-x, y), lambda x, y: -(x * y), validity=E, ref="H2",
+    Rule("neg-neg", -sign_exact(-x), x, validity=E, ref="H2"),
+    Rule("mul-neg-neg", ops.MUL(sign_exact(-x), sign_exact(-y)), x * y, validity=E, ref="H2"),
+    Rule("div-neg-neg", sign_exact(-x) / sign_exact(-y), x / y, validity=E, ref="H2"),
+    Rule("mul-neg", ops.MUL(sign_exact(-x), y), lambda x, y: -(x * y), validity=E, ref="H2",
          doc="(-a)*b is -(a*b) bit for bit"),
-    Rule("div-neg-num", (-x) / y, lambda x, y: -(x / y), validity=E, ref="H2"),
-    Rule("div-neg-den", x / (-y), lambda x, y: -(x / y), validity=E, ref="H2"),
+    Rule("div-neg-num", sign_exact(-x) / y, lambda x, y: -(x / y), validity=E, ref="H2"),
+    Rule("div-neg-den", x / sign_exact(-y), lambda x, y: -(x / y), validity=E, ref="H2"),
     Rule("div-recip", x / (1 / y), x * y, when=lambda facts, x, y: facts.finite(y) and facts.nonzero(y),
          validity=EN, ref="E12", doc="1/(1/y) is y unless 1/y overflows or y is 0/inf/NaN"),
     # ---- trivial powers (F5), the square spelling (F1) and reciprocals (F3)

@@ -99,7 +99,7 @@ def _as_rational_functions(nodes, corrections=False):
                 return None
             values[n], size[n] = values[n.args[2]], size[n.args[2]]
             continue
-        if expanded and n.op.name in ("carried", "corrected"):
+        if expanded and n.op.name in ("carried", "corrected", "plus_zero"):
             values[n], size[n] = values[n.args[0]], size[n.args[0]]
             continue
         if expanded:
@@ -116,7 +116,7 @@ def _as_rational_functions(nodes, corrections=False):
         count += 1
         if count > MAX_NODES:
             return None
-        if corrections and n.op.name in ("carried", "corrected"):
+        if n.op is ops.PLUS_ZERO or corrections and n.op.name in ("carried", "corrected"):
             stack.append((n, True))
             stack.append((n.args[0], False))
             continue

@@ -13,7 +13,7 @@ import sympy
 from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
-from ..rewrite import ConstVar, Rule, Validity, Var
+from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
 from ._symbolic import cancelled
 
 x, y = Var("x"), Var("y")
@@ -173,7 +173,8 @@ def _reciprocal_difference(x, y):
     larger, smaller = ops.SELECT(x_larger, x, y), ops.SELECT(x_larger, y, x)
     limit = ops.SELECT(x_larger, const(-1), const(1))
     # y - x with a negation folded (y + e for x = -e), as the patterns of the difference look for it
-    difference = y + x.args[0] if x.op is ops.NEG else y - x
+    negated = unmarked(x)
+    difference = y + negated.args[0] if negated.op is ops.NEG else y - x
     first = ops.SELECT(ops.EQ(ops.ABS(larger), const(sympy.oo)), limit, difference / larger)
     return first * (1 / smaller)
 
