@@ -530,6 +530,9 @@ def cases() -> list:
              [signed(log_uniform(1e-4, 0.5))]),
         Case("sin(x + y) - sin(x)*cos(y)", [x, y], sin(x + y) - sin(x) * cos(y), "x in [0.5, 1.5], |y| in [1e-10, 1e-3]",
              [uniform(0.5, 1.5), signed(log_uniform(1e-10, 1e-3))]),
+        # x f(1/x) - 1 for large x: f(t)/t with t = 1/x, near 1
+        Case("x*log(1 + 1/x) - 1", [x], x * log(1 + 1 / x) - 1, "x in [1e-3, 1e10]", [log_uniform(1e-3, 1e10)]),
+        Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),
     ]
 
 

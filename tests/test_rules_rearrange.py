@@ -37,6 +37,9 @@ CASES = [
     Case("product-minus-one", lambda x, y, p, r: ops.COS(x) * ops.COS(y) - 1, {}, 2.5),
     Case("product-minus-one", lambda x, y, p, r: ops.EXP(x) * ops.COS(y) - 1, EXP_BOX, 2.5),
     Case("one-minus-product", lambda x, y, p, r: 1 - y * ops.COS(x), {}, 2.5),
+    # u f(1/u) - 1 = (f(t) - t)/t with t = 1/u: x log(1 + 1/x) - 1, 1 - x sin(1/x)
+    Case("product-minus-one", lambda x, y, p, r: x * ops.LOG1P(1 / x) - 1, {X: (1e-300, 1e300)}, 2.5),
+    Case("one-minus-product", lambda x, y, p, r: 1 - x * ops.SIN(1 / x), {}, 2.5),
     # log(exp(x) - 1) is x + log1mexp(-x) for x > 1 (stabilize): x cancels symbolically in that branch
     Case("select-difference", lambda x, y, p, r: x - ops.LOG(ops.EXPM1(x)), EXP_BOX, 2.0),
     Case("difference-select", lambda x, y, p, r: ops.LOG(ops.EXPM1(x)) - x, EXP_BOX, 2.0),
@@ -172,7 +175,9 @@ def test_differences_near_one_keep_their_digits():
              (sympy.log(x / y), [(1e200, 1e-200), (1e-300, 1e100), (3e250, 2e-100)]),
              # acos near 1 from the stable form of 1 - a: acos(cos(x)) = |x|, acos(1 - x^2/2) = 2 asin(x/2)
              (sympy.acos(sympy.cos(x)), [(1e-8, 0.0), (-3e-5, 0.0), (1e-3, 0.0)]),
-             (sympy.acos(1 - x**2 / 2), [(1e-8, 0.0), (-3e-5, 0.0), (1e-4, 0.0)])]
+             (sympy.acos(1 - x**2 / 2), [(1e-8, 0.0), (-3e-5, 0.0), (1e-4, 0.0)]),
+             # x log(1 + 1/x) - 1 for large x: log1p(t)/t rounds near 1 before the subtraction
+             (x * sympy.log(1 + 1 / x) - 1, [(1e5, 0.0), (3e8, 0.0), (7e11, 0.0)])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
     for k, (expr, points) in enumerate(cases):

@@ -181,8 +181,27 @@ def _negation_of(node):
     return None
 
 
+def _reciprocal_argument_minus_one(a, sign):
+    """u f(1/u) - 1 (sign 1; 1 - u f(1/u): -1) = (f(t) - t)/t, t = 1/u, for the f with a primitive f(t) - t: x log(1 + 1/x) - 1 and
+    x sin(1/x) - 1 for large x, where the typed product is f(t)/t rounded near 1; None for other products.
+    (t is rounded once, and f(t)/t's slope in t is t/2 or less: the rounding stays below an ulp)"""
+    if a.op is not ops.MUL or len(a.args) != 2:
+        return None
+    for u, f in (a.args, a.args[::-1]):
+        if f.op.arity == 1 and f.args[0].op is ops.DIV and f.args[0].args[1] is u \
+                and f.args[0].args[0].is_const and f.args[0].args[0].value == 1:
+            difference = _function_minus_argument(f, f.args[0])
+            if difference is not None:  # where |t| <= 1: beyond, f(t)/t is far from 1 and the typed form is exact
+                new = difference * u
+                return ops.SELECT(ops.GE(ops.ABS(u), 1), new if sign > 0 else -new, a - 1 if sign > 0 else 1 - a)
+    return None
+
+
 def _near_one_product(a, sign):
     # a - 1 (sign 1) or 1 - a (sign -1) for a product a: the stable form where it holds, the typed beyond
+    reciprocal = _reciprocal_argument_minus_one(a, sign)
+    if reciprocal is not None:
+        return reciprocal
     parts = _product_minus_one(a.args) if a.op is ops.MUL else None
     if parts is None:
         return None
