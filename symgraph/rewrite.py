@@ -108,6 +108,9 @@ class Pattern(_PatternOps):
         self.args = tuple(a if isinstance(a, (Var, Pattern)) else as_node(a) for a in args)
         self.exact_zero_sign = False
 
+    def __repr__(self):
+        return f"{self.op.name}({', '.join(map(repr, self.args))})"
+
 
 def sign_exact(pattern: Pattern) -> Pattern:
     """`pattern`, not matching through plus_zero: for the rules that move a negation out of a product or a
@@ -155,9 +158,6 @@ def _marked_if_signed_zero(replacement: Node, facts) -> Node:
         return replacement
     from .ops import PLUS_ZERO
     return PLUS_ZERO(replacement)
-
-    def __repr__(self):
-        return f"{self.op.name}({', '.join(map(repr, self.args))})"
 
 
 @dataclass(frozen=True, eq=False)
