@@ -530,6 +530,11 @@ def cases() -> list:
              [signed(log_uniform(1e-4, 0.5))]),
         Case("sin(x + y) - sin(x)*cos(y)", [x, y], sin(x + y) - sin(x) * cos(y), "x in [0.5, 1.5], |y| in [1e-10, 1e-3]",
              [uniform(0.5, 1.5), signed(log_uniform(1e-10, 1e-3))]),
+        # the spherical Bessel functions j1 and j2: terms with poles at 0 that cancel to x/3, x^2/15
+        Case("sin(x)/x**2 - cos(x)/x", [x], sin(x) / x**2 - cos(x) / x, "|x| in [1e-6, 10] (j1)",
+             [signed(log_uniform(1e-6, 10))]),
+        Case("(3/x**3 - 1/x)*sin(x) - 3*cos(x)/x**2", [x], (3 / x**3 - 1 / x) * sin(x) - 3 * cos(x) / x**2,
+             "|x| in [1e-4, 10] (j2)", [signed(log_uniform(1e-4, 10))]),
         # x f(1/x) - 1 for large x: f(t)/t with t = 1/x, near 1
         Case("x*log(1 + 1/x) - 1", [x], x * log(1 + 1 / x) - 1, "x in [1e-3, 1e10]", [log_uniform(1e-3, 1e10)]),
         Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),

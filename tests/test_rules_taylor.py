@@ -22,6 +22,9 @@ CANCELLING = [
     sympy.exp(2 * x) - 2 * sympy.exp(x) + 1,            # (e^x - 1)^2 in SymPy's order of terms
     2 * x / (2 + x) - sympy.log(1 + x),                 # -x^3/12 + ...
     sympy.atan(x) - x + x**3 / 3,                       # x^5/5 - ...
+    # terms with poles at 0 (Laurent series): the spherical Bessel functions j1 and j2
+    sympy.sin(x) / x**2 - sympy.cos(x) / x,             # x/3 - ...
+    (3 / x**3 - 1 / x) * sympy.sin(x) - 3 * sympy.cos(x) / x**2,  # x^2/15 - ...
 ]
 
 
@@ -59,6 +62,11 @@ def test_sums_with_a_branch_point_or_a_pole_at_zero_are_left_alone_without_a_ser
     assert not any(taylor._analytic_at_zero(lower(e).outputs[0], x) for e in singular)
     assert all(taylor._analytic_at_zero(lower(e).outputs[0], x) for e in analytic)
     assert not _fired(singular[0]) & {"taylor-near-zero", "taylor-near-zero-sum"}
+    # a division by a power of x is a pole of finite order, whose Laurent series SymPy sums; a function of it
+    # (sin(1/x), an essential singularity) or a negative power of it is not
+    assert taylor._analytic_at_zero(lower(sympy.sin(x) / x**2 - sympy.cos(x) / x).outputs[0], x)
+    assert not taylor._analytic_at_zero(lower(sympy.exp(x / x**3) - 1).outputs[0], x)
+    assert not taylor._analytic_at_zero(lower(x**2 * sympy.sin(1 / x) - x).outputs[0], x)
     # a function at an irrational point: SymPy's series of tan(x/2 + pi/4) ran for minutes
     assert not taylor._analytic_at_zero(lower(sympy.tan(x / 2 + sympy.pi / 4) - 1).outputs[0], x)
 

@@ -101,15 +101,41 @@ _SINGULAR = {"log": lambda a: a <= 0, "sqrt": lambda a: a <= 0, "log1p": lambda 
              "atanh": lambda a: abs(a) >= 1, "atanh_minus_x": lambda a: abs(a) >= 1}
 
 
+def _power_of(node, t):
+    """Whether node is x, a product of x's or a positive integer power of x (x = the symbol t)."""
+    if node.is_symbol:
+        return node.attr == t
+    if node.op is ops.MUL:
+        return all(_power_of(a, t) for a in node.args)
+    return node.op is ops.POW and node.args[1].is_const and sympy.sympify(node.args[1].value).is_integer \
+        and node.args[1].value > 0 and _power_of(node.args[0], t)
+
+
+def _reciprocal_power(node, t):
+    """c/x^k or x^-k: a term of a Laurent series (sin(x)/x^2 - cos(x)/x, the spherical Bessel functions)."""
+    if node.op is ops.DIV:
+        return _power_of(node.args[1], t)
+    return node.op is ops.POW and node.args[1].is_const and sympy.sympify(node.args[1].value).is_integer \
+        and node.args[1].value < 0 and _power_of(node.args[0], t)
+
+
 def _analytic_at_zero(node, t):
     """Every function below `node` is analytic at its argument's value at x = 0 (40 digits): no branch
     point (log(0), sqrt(0), asin(+-1)), no pole (a division by 0), no fractional power of 0; and that value
     is a rational number: at pi/4 SymPy's series is slow (tan(x/2 + pi/4): 1 s for 12 terms, 22 s for 18)
     and its coefficients are mostly irrational (sin(x + pi/4)), which this rule declines anyway."""
     from ..reference import evaluate
+    poles = set()  # the nodes holding a division by a power of x: a pole of finite order, a Laurent series
     for n in topological([node]):
         if n.op.name in ELEMENTARY and not sympy.sympify(n.args[0].to_sympy()).subs(t, 0).is_Rational:
             return False
+        if any(a.key in poles for a in n.args):
+            if n.op.name not in ARITHMETIC or n.op is ops.POW and n.args[1].value < 0:
+                return False  # sin(1/x), 1/(1/x): no Laurent series SymPy sums to a polynomial here
+            poles.add(n.key)
+        if _reciprocal_power(n, t):
+            poles.add(n.key)
+            continue
         if n.op.name in _SINGULAR:
             checks = [(n.args[0], _SINGULAR[n.op.name])]
         elif n.op is ops.DIV:
@@ -144,14 +170,21 @@ def _lowest_power(series, t):
     return min(powers)
 
 
-def _series(expr, t, order):
+def _series(expr, t, order, laurent=False):
     s = sympy.series(expr, t, 0, order).removeO()
     s = sympy.expand(s)
     if s.has(sympy.log) or any(p.is_Pow and p.base == t and not p.exp.is_Integer for p in s.atoms(sympy.Pow)):
         return None
-    if any(p.is_Pow and p.base == t and p.exp.is_negative for p in s.atoms(sympy.Pow)):
+    if not laurent and any(p.is_Pow and p.base == t and p.exp.is_negative for p in s.atoms(sympy.Pow)):
         return None
     return s
+
+
+def _lowest_laurent_power(series, t):
+    """The lowest power of t in a series that may hold negative powers (a term's: sin(x)/x^2 is 1/x - ...)."""
+    if series == 0:
+        return None
+    return min(int(term.as_coeff_exponent(t)[1]) for term in sympy.Add.make_args(series))
 
 
 def _values_at(fn, r):
@@ -201,8 +234,8 @@ def _taylor(node):
         m = _lowest_power(head, t)
         term_orders = []
         for e in term_exprs:
-            s = _series(e, t, 12)
-            term_orders.append(None if s is None else _lowest_power(s, t))
+            s = _series(e, t, 12, laurent=True)
+            term_orders.append(None if s is None else _lowest_laurent_power(s, t))
     except (NotImplementedError, ValueError, TypeError, sympy.PoleError):
         return None
     known = [o for o in term_orders if o is not None]
