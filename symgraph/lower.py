@@ -15,6 +15,26 @@ from .ir import Graph, const, symbol
 ONE_TO_ONE = {cls: op for op in ops.OPS.values() for cls in op.sympy_types}
 
 
+def _reciprocal(op):
+    return lambda n: op(1 / n[0])
+
+
+# SymPy functions defined by the supported ops (over the reals, as SymPy defines them there): lowered to
+# their definition, which the rewrite passes then see as typed (1/tanh(x) - 1/x is Langevin's function)
+DEFINED = {
+    sympy.coth: lambda n: 1 / ops.TANH(n[0]), sympy.sech: lambda n: 1 / ops.COSH(n[0]),
+    sympy.csch: lambda n: 1 / ops.SINH(n[0]),
+    sympy.acot: _reciprocal(ops.ATAN), sympy.asec: _reciprocal(ops.ACOS), sympy.acsc: _reciprocal(ops.ASIN),
+    sympy.acoth: _reciprocal(ops.ATANH), sympy.asech: _reciprocal(ops.ACOSH), sympy.acsch: _reciprocal(ops.ASINH),
+    sympy.frac: lambda n: n[0] - ops.FLOOR(n[0]),
+    sympy.factorial: lambda n: ops.GAMMA(n[0] + 1),
+    sympy.binomial: lambda n: ops.GAMMA(n[0] + 1) / (ops.GAMMA(n[1] + 1) * ops.GAMMA(n[0] - n[1] + 1)),
+    sympy.beta: lambda n: ops.GAMMA(n[0]) * ops.GAMMA(n[1]) / ops.GAMMA(n[0] + n[1]),
+    sympy.RisingFactorial: lambda n: ops.GAMMA(n[0] + n[1]) / ops.GAMMA(n[0]),
+    sympy.FallingFactorial: lambda n: ops.GAMMA(n[0] + 1) / ops.GAMMA(n[0] - n[1] + 1),
+}
+
+
 def _class_op(expr):
     for cls in type(expr).__mro__:
         op = ONE_TO_ONE.get(cls)
@@ -141,6 +161,9 @@ def _plan(expr):
     if isinstance(expr, (sympy.Min, sympy.Max, numpy_nodes.minimum, numpy_nodes.maximum)):
         op = ops.MIN if isinstance(expr, (sympy.Min, numpy_nodes.minimum)) else ops.MAX
         return expr.args, lambda n: op(*n) if len(n) > 1 else n[0]
+    defined = DEFINED.get(type(expr))
+    if defined is not None and len(expr.args) in (1, 2):
+        return expr.args, defined
     op = _class_op(expr)
     if op is not None:
         if op.arity is not None and op.arity != len(expr.args):

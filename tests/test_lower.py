@@ -203,6 +203,29 @@ def test_unsupported_function_raises_unsupported_error_naming_it(expr, name):
     assert issubclass(sg.UnsupportedError, sg.SymgraphError)
 
 
+DEFINED = [sympy.coth(x), sympy.sech(x), sympy.csch(x), sympy.acot(x), sympy.asec(x), sympy.acsc(x),
+           sympy.acoth(x), sympy.asech(x), sympy.acsch(x), sympy.frac(x), sympy.factorial(x),
+           sympy.binomial(x, y), sympy.beta(x, y), sympy.RisingFactorial(x, y), sympy.FallingFactorial(x, y)]
+
+
+@pytest.mark.parametrize("expr", DEFINED, ids=str)
+def test_functions_defined_by_supported_ops_give_sympys_values(expr):
+    # lowered to their definitions (coth = 1/tanh, acot(x) = atan(1/x), binomial by gamma ...): the compiled
+    # value is SymPy's own wherever that is real, NaN where it is not (asec(0.3))
+    import numpy as np
+    args = sorted(expr.free_symbols, key=str)
+    f = sg.compile(args, expr)
+    points = [(0.3,), (-0.7,), (2.5,), (-3.2,), (0.9,), (1.7,)] if len(args) == 1 else \
+        [(5.0, 2.0), (7.5, 3.0), (10.0, 4.0), (3.3, 1.2), (0.5, 0.25)]
+    for point in points:
+        got = float(f(*[np.array([v]) for v in point])[0])
+        want = complex(sympy.N(expr.subs(dict(zip(args, map(sympy.Float, point)))), 30))
+        if abs(want.imag) > 0:
+            assert np.isnan(got), (expr, point, got, want)
+        else:
+            assert got == pytest.approx(want.real, rel=1e-14, abs=1e-300), (expr, point)
+
+
 def test_unsupported_message_says_not_supported_by_symgraph():
     with pytest.raises(sg.UnsupportedError, match="besselj is not supported by symgraph"):
         sg.lower(sympy.besselj(0, x) + 1)
