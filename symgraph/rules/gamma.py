@@ -275,6 +275,81 @@ def _split_log(term, v, depth=3):
     return term if all(a is b for a, b in zip(args, term.args)) else term.op(*args)
 
 
+# A product or quotient of gamma functions, powers and exponentials (a Poisson or binomial probability,
+# lam**k*exp(-lam)/factorial(k), binomial(n, k)*p**k*(1 - p)**(n - k), a beta density) whose factors
+# overflow or underflow where the result does not: gamma(171.7) is inf, 0.5**1075 is 0, and the typed
+# form is inf/inf, inf*0 (NaN) or 0. There it is exp of the sum of the factors' logs (loggamma, y*log(x), u),
+# which the stabilize rules then take as typed (the Poisson log-pmf is Loader's form: 0.55 bits), where the
+# arguments of the logs are positive and the logs large; elsewhere the typed form. A factor that is this
+# rule's own select is read as the product it stands for.
+MAX_FACTORS, MAX_DEPTH = 12, 6
+# Where the logs of the numerator's factors add up, in magnitude, to less than log(DBL_MAX) = 709.78, and
+# the denominator's, no partial product overflows (nor leaves the normal range below, e^-708.4) and the
+# typed form is within its few roundings, where the log form would lose loggamma's ulps (gamma(170.6)/
+# gamma(169.6): 8 bits); beyond, the log form holds (a float32 kernel's factors overflow from e^88: there
+# the typed form stays). Read from the logs, not from the typed value: a guard on the typed product would
+# hold this rule's own select when optimizing again.
+LOG_RANGE = const(sympy.Rational(70978, 100))
+_GUARDED: set = set()  # keys of the typed products this rule's selects guard (their else branch)
+
+
+def _factor_logs(node, sign, logs, positive, depth=0):
+    """Appends (sign, log of the factor) for node's factors through mul, div, pow, pow1p, exp and gamma, and to
+    `positive` what must be > 0 for those logs to be the factors'; False where a factor is a constant <= 0
+    or the product is too big to take apart."""
+    typed = node
+    while typed.op is ops.SELECT:  # (optimizing again nests the select in its own typed branch)
+        typed = typed.args[2]
+    if typed.key in _GUARDED:
+        node = typed
+    if depth > MAX_DEPTH or len(logs) > MAX_FACTORS:
+        return False
+    if node.op in (ops.MUL, ops.DIV):
+        signs = [sign] * len(node.args) if node.op is ops.MUL else [sign, -sign]
+        return all(_factor_logs(a, s, logs, positive, depth + 1) for a, s in zip(node.args, signs))
+    if node.is_const:
+        if not (node.value.is_extended_real and node.value.is_positive):
+            return False
+        logs.append((sign, ops.LOG(node)))
+    elif node.op is ops.POW:
+        base, exponent = node.args
+        logs.append((sign, exponent * ops.LOG(base)))
+        positive.append(base)
+    elif node.op is ops.EXP:
+        logs.append((sign, node.args[0]))
+    elif node.op is ops.POW1P:  # (1 + u)**v, as stabilize spells (1 - p)**(n - k)
+        u, v = node.args
+        logs.append((sign, v * ops.LOG1P(u)))
+        positive.append(const(1) + u)
+    elif node.op is ops.GAMMA:
+        logs.append((sign, ops.LOGGAMMA(node.args[0])))
+        positive.append(node.args[0])
+    else:
+        logs.append((sign, ops.LOG(node)))
+        positive.append(node)
+    return True
+
+
+def _gamma_product(node):
+    logs, positive = [], []
+    if not _factor_logs(node, 1, logs, positive) or len(logs) < 2 \
+            or not any(log.op is ops.LOGGAMMA for _, log in logs):
+        return None
+    up = [log for s, log in logs if s > 0]
+    down = [log for s, log in logs if s < 0]
+    total = ops.ADD(*up) if len(up) > 1 else (up[0] if up else None)
+    if down:
+        below = ops.ADD(*down) if len(down) > 1 else down[0]
+        total = -below if total is None else total - below
+    spreads = [ops.ADD(*[ops.ABS(log) for log in part]) if len(part) > 1 else ops.ABS(part[0])
+               for part in (up, down) if part]
+    past = ops.OR(*[ops.GE(spread, LOG_RANGE) for spread in spreads]) if len(spreads) > 1 else \
+        ops.GE(spreads[0], LOG_RANGE)
+    guarded = ops.SELECT(ops.AND(past, *[ops.GT(b, 0) for b in dict.fromkeys(positive)]), ops.EXP(total), node)
+    _GUARDED.add(node.key)
+    return guarded
+
+
 RULES = [
     Rule("log-gamma", ops.LOG(ops.GAMMA(x)), _log_gamma, validity=A, phase="stabilize", ref="A1",
          doc="log(gamma(x)) is loggamma(x) where x > 0 (gamma overflows from 171.6)"),
@@ -290,4 +365,9 @@ RULES = [
          phase="stabilize", ref="A1", doc="loggamma(x + 1) + x - x*log(x) - log(2*pi*x)/2"),
     Rule("log-beta", p - q, lambda p, q: _log_beta(p - q), validity=A, phase="stabilize", ref="A1",
          doc="loggamma(a) + loggamma(b) - loggamma(a + b): Stirling's form, its x log(x)-sized parts cancelled"),
+    # (after gamma-quotient, whose rising products and Stirling's form are exact where they apply)
+    Rule("gamma-product", ops.MUL(p), lambda p: _gamma_product(p), validity=A, phase="stabilize", ref="A1",
+         doc="a product of gammas, powers and exponentials past overflow: exp of the sum of their logs"),
+    Rule("gamma-product-quotient", p / q, lambda p, q: _gamma_product(p / q), validity=A, phase="stabilize",
+         ref="A1", doc="lam**k*exp(-lam)/gamma(k + 1) past overflow: exp(k*log(lam) - lam - loggamma(k + 1))"),
 ]
