@@ -535,6 +535,8 @@ def cases() -> list:
              [signed(log_uniform(1e-6, 10))]),
         Case("(3/x**3 - 1/x)*sin(x) - 3*cos(x)/x**2", [x], (3 / x**3 - 1 / x) * sin(x) - 3 * cos(x) / x**2,
              "|x| in [1e-4, 10] (j2)", [signed(log_uniform(1e-4, 10))]),
+        Case("x/(1 + exp(-x))", [x], x / (1 + exp(-x)), "|x| in [1e-6, 700] (swish)", [signed(log_uniform(1e-6, 700))]),
+        Case("erf(x) - erf(y)", [x, y], sp.erf(x) - sp.erf(y), "x, y in [2, 6] (tails)", [uniform(2, 6), uniform(2, 6)]),
         # x f(1/x) - 1 for large x: f(t)/t with t = 1/x, near 1
         Case("x*log(1 + 1/x) - 1", [x], x * log(1 + 1 / x) - 1, "x in [1e-3, 1e10]", [log_uniform(1e-3, 1e10)]),
         Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),

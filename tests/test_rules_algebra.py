@@ -125,6 +125,10 @@ CASES = [
     Case("sqrt-exp", lambda x, y, p, r: ops.SQRT(ops.EXP(x)), {X: (-1e4, 1e4)}, 1.5),
     Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {}, 2.5),
     Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {}, 2.5),
+    # the tails, x and y apart: erfc(y) - erfc(x) (erf(5) - erf(6): 18 bits typed), erfc(-y) - erfc(-x)
+    Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {X: (0.5, 27.0), Y: (0.5, 27.0)}, 2.5),
+    Case("erf-diff", lambda x, y, p, r: ops.ERF(x) - ops.ERF(y), {X: (-27.0, -0.5), Y: (-27.0, -0.5)}, 2.5),
+    Case("erfc-diff", lambda x, y, p, r: ops.ERFC(x) - ops.ERFC(y), {X: (-27.0, -0.5), Y: (-27.0, -0.5)}, 2.5),
     Case("square-over-square-plus", lambda x, y, p, r: (x * x) / (x * x + y), {}, 2.0, limits=True),
     Case("quotient-of-squares", lambda x, y, p, r: (x * x) / (y * y), {}, 2.0),
     Case("log-norm-squared", lambda x, y, p, r: ops.LOG(x * x + y * y), {}, 2.0),

@@ -159,6 +159,8 @@ CASES = [
          accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
     Case("sigmoid", exp(x) / (1 + exp(x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     Case("over-one-plus-exp", 1 / (1 + exp(-x)), ops.SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
+    # a value over it (swish): y/(1 + e) or y*e/(1 + e), e = exp(-|x|) (test_swish_... below)
+    Case("over-one-plus-exp", x / (1 + exp(-x)), ops.EXP),
     Case("one-minus-sigmoid", 1 - sg.sigmoid(x), ops.SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
     Case("sigmoid-minus-half", exp(x) / (1 + exp(x)) - sympy.Rational(1, 2), ops.TANH,
          accuracy={x: signed(log_uniform(1e-20, 40))}),
@@ -475,3 +477,24 @@ def test_benchmark_case_symgraph_beats_lambdify(name):
     assert row["symgraph"] < row["lambdify"], row
     assert row["symgraph"] <= min(row["lambdify"], row["c99"]), row
     assert row["symgraph"] < 1.0, row
+
+
+def _swish(v):
+    with mpmath.workdps(50):
+        v = mpmath.mpf(float(v))
+        return v / (1 + mpmath.exp(-v))
+
+
+def test_swish_keeps_the_typed_roundings_and_its_tail():
+    # x/(1 + exp(-x)): one division, as typed (x*sigmoid(x) rounds once more: 0.36 mean bits against 0.27);
+    # where exp(-x) overflows (float32: from x = -88.7) the typed form is -0, the rewritten one x*e^x (of
+    # subnormal precision: e^x is subnormal there too)
+    f, typed = sg.compile(x, x / (1 + exp(-x))), sg.compile(x, x / (1 + exp(-x)), rewrite=False)
+    rng = np.random.default_rng(3)
+    xs = signed(log_uniform(1e-6, 700))(rng, 400)
+    want = [_swish(v) for v in xs]
+    ours, theirs = ulps_to_exact(f(xs), want, np.float64), ulps_to_exact(typed(xs), want, np.float64)
+    assert ours.max() <= 2 and ours.mean() <= theirs.mean() + 0.02
+    tail = np.linspace(-100.0, -89.0, 12).astype(np.float32)
+    want = np.array([float(_swish(v)) for v in tail])
+    assert np.all(typed(tail) == 0) and np.all(np.abs(f(tail) / want - 1) < 0.05)

@@ -340,7 +340,20 @@ def _erf_diff(x, y, sign=1):
     new = (2 * TWO_OVER_SQRT_PI) * ops.EXP(-w) * series
     typed = ops.ERF(x) - ops.ERF(y) if sign > 0 else ops.ERFC(x) - ops.ERFC(y)
     small = ops.LT(ops.ABS(h) * ops.MAX(ops.ABS(m), ONE), ERF_SERIES_LIMIT)
-    return ops.SELECT(small, new if sign > 0 else -new, typed)
+    return ops.SELECT(small, new if sign > 0 else -new, _erf_tails(x, y, sign, typed))
+
+
+def _erf_tails(x, y, sign, typed):
+    """erf(x) - erf(y) (sign 1; erfc(x) - erfc(y): -1) beyond the series, where x and y are past 1/2 on one
+    side, s = +-1 that side: s (erfc(s y) - erfc(s x)) (erf near +-1 keeps only its distance's ulps, erfc
+    its digits: erf(5) - erf(6), 18 bits typed); the typed form elsewhere, where erf is far from +-1.
+    (The erfc's carried: erfc-diff would take their difference again.)"""
+    # s x is |x|, s y a select of y and -y: exact, where a product's rounding would be compensated
+    up = ops.GE(x, 0)
+    sy = ops.SELECT(up, y, -y)
+    d = CARRIED(ops.ERFC(sy)) - CARRIED(ops.ERFC(ops.ABS(x)))
+    tails = ops.SELECT(up, d, -d) if sign > 0 else ops.SELECT(up, -d, d)
+    return ops.SELECT(ops.AND(ops.GE(ops.ABS(x), HALF), ops.GE(sy, HALF)), tails, typed)
 
 
 def _one_plus_cos(x):
