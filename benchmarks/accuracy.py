@@ -537,6 +537,10 @@ def cases() -> list:
              "|x| in [1e-4, 10] (j2)", [signed(log_uniform(1e-4, 10))]),
         Case("x/(1 + exp(-x))", [x], x / (1 + exp(-x)), "|x| in [1e-6, 700] (swish)", [signed(log_uniform(1e-6, 700))]),
         Case("erf(x) - erf(y)", [x, y], sp.erf(x) - sp.erf(y), "x, y in [2, 6] (tails)", [uniform(2, 6), uniform(2, 6)]),
+        Case("acos(sin(a)*sin(b) + cos(a)*cos(b)*cos(d))", [x, y, z],
+             acos(sin(x) * sin(y) + cos(x) * cos(y) * cos(z)),
+             "a, b in [0.1, 1.2], |d| in [1e-8, 1e-3] (spherical law of cosines)",
+             [uniform(0.1, 1.2), uniform(0.1, 1.2), signed(log_uniform(1e-8, 1e-3))]),
         # x f(1/x) - 1 for large x: f(t)/t with t = 1/x, near 1
         Case("x*log(1 + 1/x) - 1", [x], x * log(1 + 1 / x) - 1, "x in [1e-3, 1e10]", [log_uniform(1e-3, 1e10)]),
         Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),

@@ -37,6 +37,9 @@ CASES = [
     Case("product-minus-one", lambda x, y, p, r: ops.COS(x) * ops.COS(y) - 1, {}, 2.5),
     Case("product-minus-one", lambda x, y, p, r: ops.EXP(x) * ops.COS(y) - 1, EXP_BOX, 2.5),
     Case("one-minus-product", lambda x, y, p, r: 1 - y * ops.COS(x), {}, 2.5),
+    # sin(a) sin(b) + cos(a) cos(b) r - 1 = cosm1(a - b) + cos(a) cos(b) (r - 1): the spherical law of cosines
+    Case("cosine-of-difference-minus-one", lambda x, y, p, r: ops.ADD(
+        ops.SIN(x) * ops.SIN(y), ops.MUL(ops.COS(x), ops.COS(y), ops.COS(x * y))) - 1, {}, 2.5),
     # u f(1/u) - 1 = (f(t) - t)/t with t = 1/u: x log(1 + 1/x) - 1, 1 - x sin(1/x)
     Case("product-minus-one", lambda x, y, p, r: x * ops.LOG1P(1 / x) - 1, {X: (1e-300, 1e300)}, 2.5),
     Case("one-minus-product", lambda x, y, p, r: 1 - x * ops.SIN(1 / x), {}, 2.5),
@@ -224,3 +227,17 @@ def test_cosine_distance_of_nearly_parallel_space_vectors_keeps_its_digits():
     want = [exact(node, dict(zip([*u, *v], map(float, point)))) for point in zip(*us, *vs)]
     assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 3.0
     assert max(bits_of_error(t, w) for t, w in zip(plain, want)) > 20
+
+
+def test_the_spherical_law_of_cosines_keeps_a_short_arc():
+    # acos(sin(a) sin(b) + cos(a) cos(b) cos(d)): 1 - the argument is -(cosm1(a - b) + cos(a) cos(b) cosm1(d)),
+    # two terms of one sign, where the typed sum rounds the arc's cosine near 1 (a 1e-7 arc: 0.2% off)
+    a, b, d = sympy.symbols("a b d")
+    expr = sympy.acos(sympy.sin(a) * sympy.sin(b) + sympy.cos(a) * sympy.cos(b) * sympy.cos(d))
+    f, typed = sg.compile([a, b, d], expr), sg.compile([a, b, d], expr, rewrite=False)
+    points = [(0.5, 0.5 + 3e-7, 2e-7), (1.1, 1.1 - 2e-8, -5e-6), (-0.3, -0.3 + 1e-5, 1e-8), (0.2, 0.9, 0.3)]
+    columns = [np.array(c) for c in zip(*points)]
+    want = [exact_of(expr, dict(zip((a, b, d), p))) for p in points]
+    got, naive = f(*columns), typed(*columns)
+    assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5
+    assert max(bits_of_error(t, w) for t, w in zip(naive, want)) > 10

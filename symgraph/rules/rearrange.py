@@ -127,10 +127,43 @@ def _minus_one(a):
         first = _minus_one(a.args[0])
         return None if first is None else first - a.args[1]
     if a.op is ops.ADD:
+        angle = _cosine_of_difference_minus_one(a)
+        if angle is not None:
+            return angle
         for i, term in enumerate(a.args):
             shifted = _minus_one(term)
             if shifted is not None:
                 return ops.ADD(*a.args[:i], shifted, *a.args[i + 1:])
+    return None
+
+
+def _cosine_of_difference_minus_one(a):
+    """a - 1 for a = sin(u) sin(v) + cos(u) cos(v) r: sin(u) sin(v) + cos(u) cos(v) r - 1 = cosm1(u - v) + cos(u) cos(v) (r - 1), r - 1 by _minus_one (the
+    spherical law of cosines, r = cos(d): both terms <= 0 where cos(u) cos(v) >= 0, where the typed sum's
+    two parts near 1 cancel), where |u - v| < 1; None for other sums."""
+    if a.op is not ops.ADD or len(a.args) != 2:
+        return None
+    for sines, rest in (a.args, a.args[::-1]):
+        if not (sines.op is ops.MUL and len(sines.args) == 2 and all(f.op is ops.SIN for f in sines.args)
+                and rest.op is ops.MUL):
+            continue
+        u, v = (f.args[0] for f in sines.args)
+        others = list(rest.args)
+        for c in (ops.COS(u), ops.COS(v)):
+            if c not in others:
+                break
+            others.remove(c)
+        else:
+            if not others:
+                continue  # sin sin + cos cos - 1: a cosine's own (cos-sum rules)
+            r = others[0] if len(others) == 1 else ops.MUL(*others)
+            shifted = _minus_one(r)
+            if shifted is None:
+                continue
+            # where |u - v| < 1 (u - v then rounds by no more than cosm1 can bear; 1e8 - 1e-8 would lose the
+            # 1e-8 that cos(u) and cos(v) apart keep)
+            new = ops.OPS["cosm1"](u - v) + ops.COS(u) * ops.COS(v) * shifted
+            return ops.SELECT(ops.LT(ops.ABS(u - v), const(1)), new, a - 1)
     return None
 
 
@@ -309,6 +342,9 @@ RULES = [
          doc="cos(x) cos(y) - 1, e^x cos(y) - 1: the product rounds away its factors' distances to 1"),
     Rule("one-minus-product", 1 - p, lambda p: _near_one_product(p, -1), validity=A, phase=REARRANGE,
          ref="A4, A6", doc="1 - cos(x) cos(y)"),
+    Rule("cosine-of-difference-minus-one", p - 1, lambda p: _cosine_of_difference_minus_one(p), validity=A,
+         phase=REARRANGE,
+         ref="A6, G1", doc="sin(a) sin(b) + cos(a) cos(b) cos(d) - 1 = cosm1(a - b) + cos(a) cos(b) cosm1(d)"),
     Rule("log-difference", ops.LOG(x) - ops.LOG(y), _log_difference, validity=A, phase=REARRANGE, ref="A1",
          doc="log(x) - log(y) cancels for x ~ y, and loses |log x| ulps whenever |log(x/y)| is small against it"),
     Rule("log1p-minus-log-of", ops.LOG1P(x) - ops.LOG(y), _log1p_minus_log, validity=A, phase=REARRANGE,
