@@ -239,9 +239,12 @@ def _plan_mul(expr):
     numer, denom = [], []
     for f in expr.args:
         if f.is_Rational and not f.is_Integer:
+            # x/q divides (correctly rounded, where x*fl(1/q) rounds twice); p/q with p != 1 is one constant,
+            # rounded once, as lambdify has it ((p*x)/q would round twice: 0.56 mean bits against 0.43)
             if f.p != 1:
-                numer.append(sympy.Integer(f.p))
-            denom.append(sympy.Integer(f.q))
+                numer.append(f)
+            else:
+                denom.append(sympy.Integer(f.q))
         elif isinstance(f, sympy.Pow) and (f.exp.is_Integer and f.exp.is_negative or f.exp == -sympy.S.Half):
             denom.append(sympy.Pow(f.base, -f.exp))
         else:

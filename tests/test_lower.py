@@ -53,7 +53,8 @@ def test_symbol_lowers_to_a_symbol_node():
     (x * y, ["mul"]),
     (x / y, ["div"]),
     (-2 * x * y, ["mul", "neg"]),
-    (x * y / 3, ["mul", "div"]),
+    (x * y / 3, ["mul", "div"]),                  # x/q divides: correctly rounded
+    (2 * x / 3, ["mul"]),                         # p/q is one constant, rounded once (p*x/q: twice)
     (x**3, ["pow"]),
     (x**-2, ["pow", "div"]),                      # 1 / x**2: keeps IEEE inf at 0
     (2 / x**2, ["pow", "div"]),
