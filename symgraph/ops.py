@@ -340,7 +340,18 @@ helper("csign", "def {name}(z):\n    return z / abs(z) if z != 0 else z")
 # ---------------------------------------------------------------- special functions
 ERF = _unary("erf", sympy.erf, "math.erf({0})", None, mpmath.erf,
              lambda g, out, a: (g * const(2 / sympy.sqrt(sympy.pi)) * EXP(-(a * a)),))
-ERFC = _unary("erfc", sympy.erfc, "math.erfc({0})", None, mpmath.erfc,
+def _mp_erfc(x):
+    # mpmath's erfc fails past ~1e150 (an OverflowError in its series check): there the asymptotic series
+    # e^-x^2/(x sqrt(pi)) (1 - 1/(2x^2) + 3/(2x^2)^2 - 15/(2x^2)^3), whose next term is below 1e-1200
+    if mpmath.isfinite(x) and abs(x) > 1e100:
+        if x < 0:
+            return 2 - _mp_erfc(-x)
+        t = 1 / (2 * x * x)
+        return mpmath.exp(-x * x) / (x * mpmath.sqrt(mpmath.pi)) * (1 - t + 3 * t * t - 15 * t ** 3)
+    return mpmath.erfc(x)
+
+
+ERFC = _unary("erfc", sympy.erfc, "math.erfc({0})", None, _mp_erfc,
               lambda g, out, a: (-(g * const(2 / sympy.sqrt(sympy.pi)) * EXP(-(a * a))),))
 GAMMA = _unary("gamma", sympy.gamma, "math.gamma({0})", None, mpmath.gamma,
                lambda g, out, a: (g * out * DIGAMMA(a),))

@@ -422,3 +422,17 @@ def test_every_op_has_its_facts_and_lowers_back_from_sympy(op):
         return
     inverse = {"sub": "add", "div": "mul", "not": "le"}  # Not(p > 0) is SymPy's p <= 0  # a - b and a / b are SymPy Add/Mul, printed back as sub/div
     assert node.op.name in {op.name, inverse.get(op.name), "sub", "div", "neg"}, (op.name, node.op.name)
+
+
+def test_erfc_reference_holds_past_mpmaths_range():
+    # mpmath.erfc raises OverflowError from ~1e150 on; the reference's erfc is its asymptotic series there,
+    # equal to mpmath's where both run (1e140) and a number beyond (the exact values of erf(y) - erf(x) as
+    # rewritten to erfc's, at y = 1e300)
+    import mpmath
+    with mpmath.workdps(40):
+        for v in (1.5e100, 1e140):
+            a, b = ops.ERFC.mpmath(mpmath.mpf(v)), mpmath.erfc(mpmath.mpf(v))
+            assert abs(a - b) <= abs(b) * mpmath.mpf(10) ** -35
+        for v in (1e160, 1e300):
+            assert 0 < ops.ERFC.mpmath(mpmath.mpf(v)) < mpmath.mpf(10) ** -300
+            assert ops.ERFC.mpmath(mpmath.mpf(-v)) == 2 - ops.ERFC.mpmath(mpmath.mpf(v))
