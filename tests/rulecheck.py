@@ -3,6 +3,7 @@ the case's own count; hypothesis, plus boundary points 0, tiny, huge, inf, nan),
 form is within a few ulps of the exact value of the typed formula."""
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -88,10 +89,14 @@ def boundary_envs(case, limit=400):
              and (n not in (P, R) or math.isfinite(v))] for n in inputs]
     if len(inputs) == 1:
         envs = [{inputs[0].attr: v} for v in grid[0]]
-    else:
+    elif len(inputs) == 2:
         for a in grid[0]:
             for b in grid[1]:
                 envs.append({inputs[0].attr: a, inputs[1].attr: b})
+    else:  # three or four values: every combination, evenly thinned to the limit
+        combos = list(itertools.product(*grid))
+        step = max(1, len(combos) // limit)
+        envs = [{n.attr: v for n, v in zip(inputs, combo)} for combo in combos[::step]]
     return envs[:limit]
 
 

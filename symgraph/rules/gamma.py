@@ -28,9 +28,10 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import CARRIED, PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_sympy, cancelled_sum, signed_terms
+from ._symbolic import _to_sympy, cancelled_sum, equal, once_per_node, signed_terms
 from .divergence import _g
 
 p, q, x = Var("p"), Var("q"), Var("x")
@@ -141,19 +142,114 @@ def _poisson_parts(node):
     return None
 
 
+def _poisson_pieces(k, lam):
+    """(holds, stirlerr(k) + bd0(k, lam)) of Loader's Poisson log-pmf. Below POISSON_W_FROM (lam > 10 k)
+    -lam dominates the typed sum, beyond POISSON_W_TO (lam < k/65) -loggamma(k + 1) and k log(lam) add up:
+    the typed terms do not cancel there, and lam g(w) would (g's two parts approach each other as w -> -1)"""
+    w = (k - lam) / lam
+    holds = ops.AND(ops.GE(k, ONE), ops.GE(w, const(POISSON_W_FROM)), ops.LE(w, const(POISSON_W_TO)))
+    return holds, ops.STIRLERR(k) + lam * _g(w)
+
+
 def _poisson_log_pmf(node):
     parts = _poisson_parts(node)
     if parts is None:
         return None
     k, lam = parts
-    w = (k - lam) / lam
-    bd0 = lam * _g(w)
-    loader = -((ops.STIRLERR(k) + bd0) + (LN_SQRT_2PI + HALF * ops.LOG(k)))
-    # below POISSON_W_FROM (lam > 10 k) -lam dominates the typed sum, beyond POISSON_W_TO (lam < k/65)
-    # -loggamma(k + 1) and k log(lam) add up: the typed terms do not cancel there, and lam g(w) would
-    # (g's two parts approach each other as w -> -1)
-    holds = ops.AND(ops.GE(k, ONE), ops.GE(w, const(POISSON_W_FROM)), ops.LE(w, const(POISSON_W_TO)))
-    return ops.SELECT(holds, loader, node)
+    holds, rest = _poisson_pieces(k, lam)
+    return ops.SELECT(holds, -(rest + (LN_SQRT_2PI + HALF * ops.LOG(k))), node)
+
+
+def _count_and_probability(term):
+    """(u, p, complement) for u*log(p) (False) or u*log1p(-p) (True: u log(1 - p)); None for other terms."""
+    if term.op is not ops.MUL or len(term.args) != 2:
+        return None
+    for u, log in (term.args, term.args[::-1]):
+        if log.op is ops.LOG:
+            return u, log.args[0], False
+        if log.op is ops.LOG1P and log.args[0].op is ops.NEG:
+            return u, log.args[0].args[0], True
+    return None
+
+
+def _binomial_parts(node):
+    """(n, k, m, p) for the binomial log-pmf as the gamma-product rule spells it, k log(p) + m log1p(-p) +
+    loggamma(n + 1) - loggamma(k + 1) - loggamma(m + 1) with k + m = n (any order); None otherwise."""
+    terms = signed_terms(node)
+    if len(terms) != 5:
+        return None
+    top = [t for t, sign in terms if sign > 0 and t.op is ops.LOGGAMMA]
+    bottom = [t.args[0] for t, sign in terms if sign < 0 and t.op is ops.LOGGAMMA]
+    counts = [_count_and_probability(t) for t, sign in terms if sign > 0 and t.op is not ops.LOGGAMMA]
+    if len(top) != 1 or len(bottom) != 2 or len(counts) != 2 or None in counts:
+        return None
+    (k, p, k_complement), (m, q, m_complement) = sorted(counts, key=lambda c: c[2])
+    if k_complement or not m_complement or p is not q:
+        return None
+    if not ((_constant_gap(bottom[0], k) == 1 and _constant_gap(bottom[1], m) == 1)
+            or (_constant_gap(bottom[0], m) == 1 and _constant_gap(bottom[1], k) == 1)):
+        return None
+    n = top[0].args[0] - ONE
+    if not equal(top[0].args[0], k + m + ONE):
+        return None
+    return n, k, m, p
+
+
+def _binomial_loader(node):
+    """(holds, e, f) with the binomial log-pmf node = e + log(f) where holds: Loader's (2000) dbinom,
+    e = stirlerr(n) - stirlerr(k) - stirlerr(m) - bd0(k, n p) - bd0(m, n q), f = sqrt(n/(2 pi k m)),
+    bd0(x, M) = M g((x - M)/M) >= 0 (the Poisson's): no term of n log(n)'s size, where the typed sum of
+    loggammas keeps only their ulps; holds for k, m >= 1 and both w in [-0.9, 64] (elsewhere the typed terms
+    do not cancel, and g's parts would). None for other sums."""
+    parts = _binomial_parts(node)
+    if parts is None:
+        return None
+    n, k, m, p = parts
+    n_p, n_q = n * p, n * (ONE - p)
+    # k - n p with n p's rounding error taken back (FMA), and m - n q = n p - k (k + m = n): near the mode
+    # both cancel, and the roundings of n p and 1 - p would be all their digits (6 bits at n ~ 1e5)
+    error = PRODUCT_ERROR(n, p)
+    w_k, w_m = ((k - n_p) - error) / n_p, ((n_p - k) + error) / n_q
+    deviations = n_p * _g(w_k) + n_q * _g(w_m)
+    corrections = ops.STIRLERR(n) - (ops.STIRLERR(k) + ops.STIRLERR(m))
+    w_from, w_to = const(POISSON_W_FROM), const(POISSON_W_TO)
+    holds = ops.AND(ops.GE(k, ONE), ops.GE(m, ONE), ops.GT(p, 0), ops.LT(p, ONE),
+                    ops.GE(w_k, w_from), ops.LE(w_k, w_to), ops.GE(w_m, w_from), ops.LE(w_m, w_to))
+    return holds, corrections - deviations, ops.SQRT(n / (const(2 * sympy.pi) * (k * m)))
+
+
+def _binomial_log_pmf(node):
+    found = _binomial_loader(node)
+    if found is None:
+        return None
+    holds, e, _ = found
+    n, k, m, _ = _binomial_parts(node)
+    # (the quotient carried: log-quotient and log-near-one would take its log apart, and again when
+    # optimizing twice; it is no ratio near 1 here)
+    return ops.SELECT(holds, e + HALF * (ops.LOG(CARRIED(n / (k * m))) - const(sympy.log(2 * sympy.pi))), node)
+
+
+def _poisson_loader(node):
+    """(holds, e, f) with the Poisson log-pmf node = e + log(f) where holds (Loader): e = -stirlerr(k) - bd0,
+    f = 1/sqrt(2 pi k); None for other sums."""
+    parts = _poisson_parts(node)
+    if parts is None:
+        return None
+    k, lam = parts
+    holds, rest = _poisson_pieces(k, lam)
+    return holds, -rest, 1 / ops.SQRT(const(2 * sympy.pi) * k)
+
+
+def _exp_of_log_pmf(x):
+    # exp(Loader's log-pmf): e^e times the factor, e near 0 where the probability is large (the log form's
+    # log(n/(2 pi k m))/2 ~ -10 would carry its ulps into e^..., 4 bits more: 6 -> 2 at n ~ 1e5). The
+    # log-pmf rules have made x select(holds, loader, typed) by now: the typed sum decides
+    typed = x.args[2] if x.op is ops.SELECT else x
+    found = _binomial_loader(typed) or _poisson_loader(typed)
+    if found is None:
+        return None
+    holds, e, f = found
+    return ops.SELECT(holds, ops.EXP(e) * f, ops.EXP(typed))
 
 
 def _log_beta_parts(node):
@@ -350,6 +446,8 @@ def _gamma_product(node):
     return guarded
 
 
+_binomial_log_pmf_once = once_per_node(_binomial_log_pmf)
+
 RULES = [
     Rule("log-gamma", ops.LOG(ops.GAMMA(x)), _log_gamma, validity=A, phase="stabilize", ref="A1",
          doc="log(gamma(x)) is loggamma(x) where x > 0 (gamma overflows from 171.6)"),
@@ -359,6 +457,10 @@ RULES = [
          phase="stabilize", ref="A1", doc="loggamma(x + n) - loggamma(x) is the log of the rising product"),
     Rule("poisson-log-pmf", p - q, lambda p, q: _poisson_log_pmf(p - q), validity=A, phase="stabilize",
          ref="A1", doc="k*log(lam) - lam - loggamma(k + 1): Loader's -stirlerr(k) - bd0(k, lam) - log(2 pi k)/2"),
+    Rule("exp-of-log-pmf", ops.EXP(x), _exp_of_log_pmf, validity=A, phase="stabilize", ref="A1",
+         doc="exp of a Poisson or binomial log-pmf: e^(Loader's deviance part) times its 1/sqrt(2 pi k)-like factor"),
+    Rule("binomial-log-pmf", p - q, lambda p, q: _binomial_log_pmf_once(p - q), validity=A, phase="stabilize",
+         ref="A1", doc="k log(p) + m log1p(-p) + loggamma(n + 1) - loggamma(k + 1) - loggamma(m + 1): Loader's form"),
     Rule("stirling-remainder", p - q, lambda p, q: _stirling_remainder(p - q), validity=A, phase="stabilize",
          ref="A1", doc="x*log(x) - x - loggamma(x + 1), the error of Stirling's formula: its terms cancel"),
     Rule("stirling-remainder-sum", p + q, lambda p, q: _stirling_remainder(p + q), validity=A,
