@@ -169,3 +169,15 @@ def test_stirling_remainders_keep_the_digits_their_typed_terms_lose():
         for g, w in zip(got, want):
             assert bits_of_error(g, w) <= 1.5, (k, g, w)
         assert max(bits_of_error(t, w) for t, w in zip(plain, want)) > 20
+
+
+def test_exp_of_a_users_piecewise_keeps_its_branches():
+    # exp-of-log-pmf reads the log-pmf rule's own select(holds, Loader's form, typed sum); a user's Piecewise
+    # whose default is a Poisson log-pmf is no such select: both its branches stay
+    c, lam, k = sympy.symbols("c lam k")
+    log_pmf = k * sympy.log(lam) - lam - sympy.loggamma(k + 1)
+    f = sg.compile([c, lam, k], sympy.exp(sympy.Piecewise((c, c > 0), (log_pmf, True))))
+    got = f(np.array([2.0, -1.0]), np.array([300.0, 300.0]), np.array([290.0, 290.0]))
+    with mpmath.workdps(40):
+        want = float(mpmath.exp(290 * mpmath.log(300) - 300 - mpmath.loggamma(291)))
+    assert got[0] == math.exp(2.0) and abs(got[1] - want) <= 1e-14 * want

@@ -142,6 +142,9 @@ def _poisson_parts(node):
     return None
 
 
+_LOG_PMFS: set = set()  # keys of the typed log-pmf sums the rules below guarded (their selects' else branch)
+
+
 def _poisson_pieces(k, lam):
     """(holds, stirlerr(k) + bd0(k, lam)) of Loader's Poisson log-pmf. Below POISSON_W_FROM (lam > 10 k)
     -lam dominates the typed sum, beyond POISSON_W_TO (lam < k/65) -loggamma(k + 1) and k log(lam) add up:
@@ -157,6 +160,7 @@ def _poisson_log_pmf(node):
         return None
     k, lam = parts
     holds, rest = _poisson_pieces(k, lam)
+    _LOG_PMFS.add(node.key)
     return ops.SELECT(holds, -(rest + (LN_SQRT_2PI + HALF * ops.LOG(k))), node)
 
 
@@ -224,6 +228,7 @@ def _binomial_log_pmf(node):
         return None
     holds, e, _ = found
     n, k, m, _ = _binomial_parts(node)
+    _LOG_PMFS.add(node.key)
     # (the quotient carried: log-quotient and log-near-one would take its log apart, and again when
     # optimizing twice; it is no ratio near 1 here)
     return ops.SELECT(holds, e + HALF * (ops.LOG(CARRIED(n / (k * m))) - const(sympy.log(2 * sympy.pi))), node)
@@ -242,8 +247,11 @@ def _poisson_loader(node):
 
 def _exp_of_log_pmf(x):
     # exp(Loader's log-pmf): e^e times the factor, e near 0 where the probability is large (the log form's
-    # log(n/(2 pi k m))/2 ~ -10 would carry its ulps into e^..., 4 bits more: 6 -> 2 at n ~ 1e5). The
-    # log-pmf rules have made x select(holds, loader, typed) by now: the typed sum decides
+    # log(n/(2 pi k m))/2 ~ -10 would carry its ulps into e^...: the binomial near its mode 5.9 -> 3.5 bits
+    # at n ~ 1e5, the Poisson 0.5). The log-pmf rules have made x select(holds, loader, typed) by now: the
+    # typed sum decides, where the select's condition is the log-pmf rule's (not a user's Piecewise)
+    if x.op is ops.SELECT and x.args[2].key not in _LOG_PMFS:
+        return None
     typed = x.args[2] if x.op is ops.SELECT else x
     found = _binomial_loader(typed) or _poisson_loader(typed)
     if found is None:
