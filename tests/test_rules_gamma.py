@@ -181,3 +181,17 @@ def test_exp_of_a_users_piecewise_keeps_its_branches():
     with mpmath.workdps(40):
         want = float(mpmath.exp(290 * mpmath.log(300) - 300 - mpmath.loggamma(291)))
     assert got[0] == math.exp(2.0) and abs(got[1] - want) <= 1e-14 * want
+
+
+def test_a_users_piecewise_among_the_factors_keeps_its_branches():
+    # gamma-product reads its own select(cond, exp(...), typed) as the typed product; a user's Piecewise
+    # among the factors (here with a gamma quotient as its default) stays one factor, both branches kept
+    c, x, z = sympy.symbols("c x z")
+    third = sympy.Rational(1, 3)
+    expr = sympy.Piecewise((c, c > 0), (sympy.gamma(x) / sympy.gamma(x + HALF.value), True)) \
+        * sympy.gamma(z) / sympy.gamma(z + third)
+    got = sg.compile([c, x, z], expr)(np.array([2.0, -1.0]), np.array([5.0, 5.0]), np.array([300.0, 300.0]))
+    with mpmath.workdps(40):
+        tail = mpmath.gamma(300) / mpmath.gamma(300 + mpmath.mpf(1) / 3)
+        want = [float(2 * tail), float(mpmath.gamma(5) / mpmath.gamma(5.5) * tail)]
+    assert all(abs(g - w) <= 1e-13 * w for g, w in zip(got, want))

@@ -401,10 +401,12 @@ def _factor_logs(node, sign, logs, positive, depth=0):
     """Appends (sign, log of the factor) for node's factors through mul, div, pow, pow1p, exp and gamma, and to
     `positive` what must be > 0 for those logs to be the factors'; False where a factor is a constant <= 0
     or the product is too big to take apart."""
+    # this rule's select(cond, exp(...), typed) is its typed product (a later phase nests the select in its
+    # own typed branch); a user's Piecewise of anything but an exp and such a product stays a factor
     typed = node
-    while typed.op is ops.SELECT:  # (optimizing again nests the select in its own typed branch)
+    while typed.op is ops.SELECT and typed.args[1].op.name in ("exp", "exp_pair"):
         typed = typed.args[2]
-    if typed.key in _GUARDED:
+    if typed is not node and typed.key in _GUARDED:
         node = typed
     if depth > MAX_DEPTH or len(logs) > MAX_FACTORS:
         return False
