@@ -39,7 +39,8 @@ CASES = [
     # lam**k e^-lam / k! and gamma(a + b)/(gamma(a) gamma(b)) where gamma overflows: exp of the logs' sum
     Case("gamma-product-quotient", lambda x, y, p, r: ops.POW(p, x) * ops.EXP(-p) / ops.GAMMA(x + 1),
          {X: (0.0, 400.0), P: (1e-3, 400.0)}, 2.0),
-    Case("gamma-product", lambda x, y, p, r: ops.MUL(ops.GAMMA(x + y), ops.POW(const(sympy.Rational(1, 4)), x), 1 / ops.GAMMA(y)),
+    Case("gamma-product", lambda x, y, p, r: ops.MUL(ops.GAMMA(x + y), ops.POW(const(sympy.Rational(1, 4)), x),
+                                                   1 / ops.GAMMA(y)),
          {X: (1.0, 400.0), Y: (1.0, 400.0)}, 2.0),
     # the binomial log-pmf as gamma-product spells it (k = x, m = y, probability p) and exp of a log-pmf
     Case("binomial-log-pmf", lambda x, y, p, r: ops.ADD(x * ops.LOG(p), y * ops.LOG1P(-p), ops.LOGGAMMA(x + y + 1))

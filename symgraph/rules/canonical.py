@@ -108,7 +108,8 @@ RULES = [
     # ---- additive identities (H1, H3)
     Rule("add-zero", ops.ADD(0, x), x, validity=EN, ref="H1", doc="x + 0 is x except at x = -0"),
     Rule("plus-zero-needless", ops.PLUS_ZERO(x), x,
-         when=lambda facts, x: x.op.name in ZERO_IS_PLUS or facts.nonzero(x), validity=E, ref="H1", doc="the engine's +0 mark on a value that is never -0"),
+         when=lambda facts, x: x.op.name in ZERO_IS_PLUS or facts.nonzero(x), validity=E, ref="H1",
+         doc="the engine's +0 mark on a value that is never -0"),
     Rule("sub-zero", x - 0, x, validity=E, ref="H1", doc="x - 0 is x, -0 included"),
     Rule("zero-sub", 0 - x, -x, validity=EN, ref="H3", doc="0 - x is -x except at x = +0"),
     Rule("sub-neg", x - (-y), x + y, validity=E, ref="H2", doc="negation is exact"),

@@ -138,9 +138,9 @@ def _minus_one(a):
 
 
 def _cosine_of_difference_minus_one(a):
-    """a - 1 for a = sin(u) sin(v) + cos(u) cos(v) r: sin(u) sin(v) + cos(u) cos(v) r - 1 = cosm1(u - v) + cos(u) cos(v) (r - 1), r - 1 by _minus_one (the
-    spherical law of cosines, r = cos(d): both terms <= 0 where cos(u) cos(v) >= 0, where the typed sum's
-    two parts near 1 cancel), where |u - v| < 1; None for other sums."""
+    """a - 1 for a = sin(u) sin(v) + cos(u) cos(v) r: cosm1(u - v) + cos(u) cos(v) (r - 1), r - 1 by
+    _minus_one (the spherical law of cosines, r = cos(d): both terms <= 0 where cos(u) cos(v) >= 0, where the
+    typed sum's two parts near 1 cancel), where |u - v| < 1; None for other sums."""
     if a.op is not ops.ADD or len(a.args) != 2:
         return None
     for sines, rest in (a.args, a.args[::-1]):
@@ -225,7 +225,7 @@ def _reciprocal_argument_minus_one(a, sign):
         if f.op.arity == 1 and f.args[0].op is ops.DIV and f.args[0].args[1] is u \
                 and f.args[0].args[0].is_const and f.args[0].args[0].value == 1:
             difference = _function_minus_argument(f, f.args[0])
-            if difference is not None:  # where |t| <= 1: beyond, f(t)/t is far from 1 and the typed form is exact
+            if difference is not None:  # where |t| <= 1: beyond, f(t)/t is far from 1, the typed form exact
                 new = difference * u
                 return ops.SELECT(ops.GE(ops.ABS(u), 1), new if sign > 0 else -new, a - 1 if sign > 0 else 1 - a)
     return None
