@@ -199,13 +199,16 @@ def _binomial_parts(node):
     return n, k, m, p
 
 
+_binomial_parts_once = once_per_node(_binomial_parts)  # (read by the log-pmf rule and again by exp's)
+
+
 def _binomial_loader(node):
     """(holds, e, f) with the binomial log-pmf node = e + log(f) where holds: Loader's (2000) dbinom,
     e = stirlerr(n) - stirlerr(k) - stirlerr(m) - bd0(k, n p) - bd0(m, n q), f = sqrt(n/(2 pi k m)),
     bd0(x, M) = M g((x - M)/M) >= 0 (the Poisson's): no term of n log(n)'s size, where the typed sum of
     loggammas keeps only their ulps; holds for k, m >= 1 and both w in [-0.9, 64] (elsewhere the typed terms
     do not cancel, and g's parts would). None for other sums."""
-    parts = _binomial_parts(node)
+    parts = _binomial_parts_once(node)
     if parts is None:
         return None
     n, k, m, p = parts
@@ -227,7 +230,7 @@ def _binomial_log_pmf(node):
     if found is None:
         return None
     holds, e, _ = found
-    n, k, m, _ = _binomial_parts(node)
+    n, k, m, _ = _binomial_parts_once(node)
     _LOG_PMFS.add(node.key)
     # (the quotient carried: log-quotient and log-near-one would take its log apart, and again when
     # optimizing twice; it is no ratio near 1 here)
@@ -436,6 +439,10 @@ def _factor_logs(node, sign, logs, positive, depth=0):
     return True
 
 
+def _sum_of(parts):
+    return ops.ADD(*parts) if len(parts) > 1 else parts[0]
+
+
 def _gamma_product(node):
     logs, positive = [], []
     if not _factor_logs(node, 1, logs, positive) or len(logs) < 2 \
@@ -443,20 +450,13 @@ def _gamma_product(node):
         return None
     up = [log for s, log in logs if s > 0]
     down = [log for s, log in logs if s < 0]
-    total = ops.ADD(*up) if len(up) > 1 else (up[0] if up else None)
-    if down:
-        below = ops.ADD(*down) if len(down) > 1 else down[0]
-        total = -below if total is None else total - below
-    spreads = [ops.ADD(*[ops.ABS(log) for log in part]) if len(part) > 1 else ops.ABS(part[0])
-               for part in (up, down) if part]
-    past = ops.OR(*[ops.GE(spread, LOG_RANGE) for spread in spreads]) if len(spreads) > 1 else \
-        ops.GE(spreads[0], LOG_RANGE)
+    total = _sum_of(up) - _sum_of(down) if up and down else (_sum_of(up) if up else -_sum_of(down))
+    pasts = [ops.GE(_sum_of([ops.ABS(log) for log in part]), LOG_RANGE) for part in (up, down) if part]
+    past = ops.OR(*pasts) if len(pasts) > 1 else pasts[0]
     guarded = ops.SELECT(ops.AND(past, *[ops.GT(b, 0) for b in dict.fromkeys(positive)]), ops.EXP(total), node)
     _GUARDED.add(node.key)
     return guarded
 
-
-_binomial_log_pmf_once = once_per_node(_binomial_log_pmf)
 
 RULES = [
     Rule("log-gamma", ops.LOG(ops.GAMMA(x)), _log_gamma, validity=A, phase="stabilize", ref="A1",
@@ -469,7 +469,7 @@ RULES = [
          ref="A1", doc="k*log(lam) - lam - loggamma(k + 1): Loader's -stirlerr(k) - bd0(k, lam) - log(2 pi k)/2"),
     Rule("exp-of-log-pmf", ops.EXP(x), _exp_of_log_pmf, validity=A, phase="stabilize", ref="A1",
          doc="exp of a Poisson or binomial log-pmf: e^(Loader's deviance part) times its 1/sqrt(2 pi k)-like factor"),
-    Rule("binomial-log-pmf", p - q, lambda p, q: _binomial_log_pmf_once(p - q), validity=A, phase="stabilize",
+    Rule("binomial-log-pmf", p - q, lambda p, q: _binomial_log_pmf(p - q), validity=A, phase="stabilize",
          ref="A1", doc="k log(p) + m log1p(-p) + loggamma(n + 1) - loggamma(k + 1) - loggamma(m + 1): Loader's form"),
     Rule("stirling-remainder", p - q, lambda p, q: _stirling_remainder(p - q), validity=A, phase="stabilize",
          ref="A1", doc="x*log(x) - x - loggamma(x + 1), the error of Stirling's formula: its terms cancel"),

@@ -101,22 +101,29 @@ _SINGULAR = {"log": lambda a: a <= 0, "sqrt": lambda a: a <= 0, "log1p": lambda 
              "atanh": lambda a: abs(a) >= 1, "atanh_minus_x": lambda a: abs(a) >= 1}
 
 
+def _integer_exponent(node):
+    """k for a power u**k with a constant integer k; None otherwise."""
+    if node.op is ops.POW and node.args[1].is_const and sympy.sympify(node.args[1].value).is_integer:
+        return node.args[1].value
+    return None
+
+
 def _power_of(node, t):
     """Whether node is x, a product of x's or a positive integer power of x (x = the symbol t)."""
     if node.is_symbol:
         return node.attr == t
     if node.op is ops.MUL:
         return all(_power_of(a, t) for a in node.args)
-    return node.op is ops.POW and node.args[1].is_const and sympy.sympify(node.args[1].value).is_integer \
-        and node.args[1].value > 0 and _power_of(node.args[0], t)
+    k = _integer_exponent(node)
+    return k is not None and k > 0 and _power_of(node.args[0], t)
 
 
 def _reciprocal_power(node, t):
     """c/x^k or x^-k: a term of a Laurent series (sin(x)/x^2 - cos(x)/x, the spherical Bessel functions)."""
     if node.op is ops.DIV:
         return _power_of(node.args[1], t)
-    return node.op is ops.POW and node.args[1].is_const and sympy.sympify(node.args[1].value).is_integer \
-        and node.args[1].value < 0 and _power_of(node.args[0], t)
+    k = _integer_exponent(node)
+    return k is not None and k < 0 and _power_of(node.args[0], t)
 
 
 def _analytic_at_zero(node, t):
