@@ -91,6 +91,15 @@ def {name}(m, lo):
 """)
 
 
+# a*b + c rounded once: a polynomial's Horner steps (symgraph/rules/taylor.py) in one instruction each,
+# which halves their chain of dependent operations (the kernels are compiled without fast-math, which
+# would otherwise contract a*b + c) and rounds each step once
+_per_dtype_helper("mul_add", """
+def {name}(a, b, c):
+    return _vm_fma(a, b, c)
+""", requires=("fma",))
+
+
 def _corrected(family, libm):
     """exp or expm1 of hi as the kernel computes it elsewhere (the vectorised helper, or libm in a very
     large kernel: codegen.INLINE_CALL_LIMIT), then the first-order correction by lo."""
@@ -114,6 +123,9 @@ PRODUCT_ERROR = ops.defop("product_error", 2, product_error, sympy_types=(produc
 QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quotient_error,),
                            emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
                            description="the rounding error of a/b to first order (0 in the reals)")
+MUL_ADD = ops.defop("mul_add", 3, lambda a, b, c: a * b + c, emit=_calls("mul_add"), emit_complex="({0} * {1} + {2})",
+                    mpmath=lambda a, b, c: a * b + c, vjp=lambda g, out, a, b, c: (g * b, g * a, g),
+                    description="a*b + c rounded once (a fused multiply-add)")
 EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_corrected("exp", "math.exp({0})"),
                      mpmath=lambda hi, lo: mpmath.exp(_mp_carried(hi, lo)),
                      vjp=lambda g, out, hi, lo: (g * out, g * out),

@@ -391,6 +391,8 @@ DERIVE["exp_pair"], DERIVE["expm1_pair"] = DERIVE["exp"], DERIVE["expm1"]
 # carried(u) is u; corrected(v, s, lo) is v moved by ~2^-43 of itself (what is known of v holds for it)
 DERIVE["carried"] = DERIVE["corrected"] = lambda infos, node: infos[0]
 DERIVE["plus_zero"] = lambda infos, node: infos[0]  # x + 0 is x but for the sign of a zero
+# a*b + c rounded once lies within the outward bounds of a*b then + c
+DERIVE["mul_add"] = lambda infos, node: _add([_mul(infos[:2], node), infos[2]], node)
 
 
 def _erfcx_value(v):

@@ -596,7 +596,7 @@ from . import vecmath_log  # noqa: E402,F401  (vectorisable log2 and log10)
 from .stable import (COSM1, EXPREL, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT,  # noqa: E402,F401
                      SCALED_EXPM1, SIGMOID, SIGMOID_DIFF, SOFTPLUS, X_OVER_EXPM1, XLOG1PY, XLOGY)
 from .stable_pow import POW1P  # noqa: E402,F401
-from .compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR,  # noqa: E402,F401
+from .compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD, PRODUCT_ERROR,  # noqa: E402,F401
                           QUOTIENT_ERROR, SUM_ERROR)
 from .stable_normal import NDTR  # noqa: E402,F401
 from .stable_erfcx import ERFCX  # noqa: E402,F401

@@ -42,6 +42,7 @@ DOMAINS = {
     "hypot": [(0.5, 1.2), (-1.0, -0.3), (2.0, 0.1)], "logaddexp2": PAIRS, "sub": PAIRS,
     # value + slope*lo (symgraph/compensated.py): three operands
     "corrected": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
+    "mul_add": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
     "log_minus_x_plus_one": POSITIVE,
     "stirlerr": POSITIVE,
 }

@@ -49,6 +49,22 @@ def test_the_rounding_errors_are_exact(error_kernel, dtype):
         assert abs(Fraction(float(e_quot)) - exact) <= abs(exact) * Fraction(2) ** -(23 if dtype is np.float32 else 52)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+def test_mul_add_rounds_once(dtype):
+    c = sympy.Symbol("c")
+    f = CompiledFunction([a, b, c], Graph([ops.MUL_ADD(A, B, symbol(c))]))
+    first, second = _operands(dtype)
+    half = len(first) // 2
+    # c = -fl(a*b): the result is exactly the product's rounding error, which two roundings make 0
+    third = np.concatenate([-(first[:half] * second[:half]), second[half:]])
+    got = f(first, second, third)
+    unit = Fraction(2) ** -(24 if dtype is np.float32 else 53)
+    for p, q, r, g in zip(first, second, third, got):
+        exact = Fraction(float(p)) * Fraction(float(q)) + Fraction(float(r))
+        assert abs(Fraction(float(g)) - exact) <= abs(exact) * unit, (p, q, r, g)  # correctly rounded
+    assert np.count_nonzero(got[:half]) > half // 2
+
+
 def test_the_errors_mean_zero_in_the_reals():
     assert evaluate(SUM_ERROR(A, B), {a: 0.1, b: 0.2}) == 0
     assert product_error(a, b).evalf() == 0 and sympy.diff(product_error(a, b), a) == 0

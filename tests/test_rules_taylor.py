@@ -9,9 +9,11 @@ import pytest
 import sympy
 
 import symgraph as sg
+from symgraph import ops
+from symgraph.ir import topological
 from symgraph.lower import lower
 from symgraph.passes import optimize
-from symgraph.reference import bits_of_error
+from symgraph.reference import bits_of_error, evaluate
 from symgraph.rules import taylor
 
 x = sympy.Symbol("x")
@@ -110,3 +112,36 @@ def test_optimizing_twice_changes_nothing():
     once, _ = optimize(lower(CANCELLING))
     twice, trace = optimize(once)
     assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]
+
+
+def _polynomial_branch(expr):
+    """(r, polynomial node) of the select the rule built for `expr`."""
+    graph, _ = optimize(lower(expr))
+    node = next(n for n in graph.nodes if n.op is ops.SELECT and n.args[0].op is ops.LT
+                and n.args[0].args[0].op is ops.ABS)
+    return node.args[0].args[1].value, node.args[1]
+
+
+@pytest.mark.parametrize("expr", CANCELLING, ids=str)
+def test_the_economized_polynomial_is_within_its_bound_over_the_whole_radius(expr):
+    # in exact arithmetic (60 digits) the polynomial is within 2^-56 of the sum relative to the sum, as
+    # far as the radius (economization spreads its error over the interval instead of leaving it at r)
+    r, polynomial = _polynomial_branch(expr)
+    fn = sympy.lambdify(x, expr, "mpmath")
+    with mpmath.workdps(60):
+        for i in range(1, 101):
+            for v in (mpmath.mpf(r) * i / 100, -mpmath.mpf(r) * i / 100):
+                want = fn(v)
+                got = evaluate(polynomial, {x: v}, dps=60)
+                assert abs(got / want - 1) <= mpmath.mpf(2) ** -56, (expr, v)
+
+
+def test_economization_needs_about_half_the_taylor_terms():
+    # 2x/(2 + x) - log(1 + x) on |x| < 1/2: the Taylor polynomial needs 57 terms for 2^-56 there (its
+    # coefficients decrease as 1/k, its terms as 2^-k/k); the economized one about 30, each a fused
+    # multiply-add
+    r, polynomial = _polynomial_branch(2 * x / (2 + x) - sympy.log(1 + x))
+    steps = [n for n in topological([polynomial]) if n.op is ops.MUL_ADD]
+    assert r == sympy.Rational(1, 2) and 20 <= len(steps) <= 35, (r, len(steps))
+    outer = [n for n in steps if not any(n is a for step in steps for a in step.args)]
+    assert len(outer) == 1 and not any(n.op in (ops.ADD, ops.MUL) for n in topological(outer))  # one chain
