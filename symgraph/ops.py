@@ -593,7 +593,7 @@ from . import stable  # noqa: E402,F401
 from . import vecmath  # noqa: E402,F401  (vectorisable exp/log helpers)
 from . import vecmath_hyp  # noqa: E402,F401  (vectorisable tanh, sinh, cosh, asinh, acosh, atanh)
 from . import vecmath_log  # noqa: E402,F401  (vectorisable log2 and log10)
-from .stable import (COSM1, EXPREL, LOG1MEXP, LOG_ERFC, LOG_SIGMOID, LOGADDEXP, LOGIT,  # noqa: E402,F401
+from .stable import (COSM1, EXPREL, LOG1MEXP, LOG_ERFC, LOG_RATIO, LOG_SIGMOID, LOGADDEXP, LOGIT,  # noqa: E402,F401
                      SCALED_EXPM1, SIGMOID, SIGMOID_DIFF, SOFTPLUS, X_OVER_EXPM1, XLOG1PY, XLOGY)
 from .stable_pow import POW1P  # noqa: E402,F401
 from .compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD, PRODUCT_ERROR,  # noqa: E402,F401

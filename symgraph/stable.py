@@ -16,7 +16,7 @@ from . import ops
 from .ir import const
 from .vecmath import INV_LN2, LN2_HI, LN2_LO
 from .stable_functions import (  # noqa: F401  (re-exported: the references and the user functions)
-    mp_softplus, mp_log1mexp, mp_logaddexp, mp_sigmoid, mp_log_sigmoid, mp_xlogy, mp_xlog1py, mp_logit, mp_cosm1,
+    mp_softplus, mp_log1mexp, mp_logaddexp, mp_sigmoid, mp_log_sigmoid, mp_xlogy, mp_xlog1py, mp_log_ratio, mp_logit, mp_cosm1,
     mp_exprel, mp_x_over_expm1, mp_scaled_expm1,
     softplus, log1mexp, logaddexp, sigmoid, log_sigmoid, xlogy, xlog1py, logit, cosm1)
 
@@ -137,6 +137,42 @@ def {name}(x, y):
     r = x * @vlog_<sfx>(y)
     return {F}(0.0) if x == {F}(0.0) and y == y else r
 """)
+
+# log(x/y) for x, y of one sign, one logarithm: near x = y (x/y in [1/2, 3/2]) log1p((x - y)/y), x - y exact
+# (Sterbenz); elsewhere from the exponents and mantissas, x = 2^ex mx and y = 2^ey my (mx, my in
+# [sqrt2/2, sqrt2)): log1p(mx/my - 1) + (ex - ey) ln2 with ln2 as a pair, so that x/y never over- or
+# underflows (a likelihood ratio of 1e-200 and 1e200). The quotient mx/my in (1/2, 2) rounds once (an
+# absolute 2^-53 where |log(x/y)| > 0.4) and mx/my - 1 is exact. The other points are log(x/y)'s IEEE
+# values: -inf where x/y is 0, inf where it is inf, NaN where it is negative or NaN. float32: log(x/y) in
+# float64, where no float32 quotient over- or underflows and x/y's rounding is 2^-29 below float32's.
+ops.helper("log_ratio_f64", f"""
+def {{name}}(x, y):
+    ax = abs(x)
+    ay = abs(y)
+    ex, fx = @vm_log_reduce_f64(ax)
+    ey, fy = @vm_log_reduce_f64(ay)
+    mx = 1.0 + fx
+    my = 1.0 + fy
+    up = mx < my * 0.7071067811865476
+    down = mx > my * 1.4142135623730951
+    mx = mx + mx if up else mx
+    my = my + my if down else my
+    k = ex - ey + (1.0 if down else 0.0) - (1.0 if up else 0.0)
+    t, tail = @vm_log1p_poly_f64((mx - my) / my)
+    a = k * {LN2_HI!r}
+    r1 = a + t
+    res = r1 + ((((a - r1) + t) + tail) + k * {LN2_LO!r})
+    same_sign = (_vm_float_bits(x) < 0) == (_vm_float_bits(y) < 0)
+    ok = (ax > 0.0) & (ax < np.inf) & (ay > 0.0) & (ay < np.inf) & same_sign
+    zero = ((ax == 0.0) & (ay > 0.0)) | ((ay == np.inf) & (ax < np.inf))
+    infinite = (((ay == 0.0) & (ax > 0.0)) | ((ax == np.inf) & (ay < np.inf))) & same_sign
+    special = -np.inf if zero else (np.inf if infinite else np.nan)
+    return res if ok else special
+""", requires=("bitcast",), ieee=True)
+ops.helper("log_ratio_f32", """
+def {name}(x, y):
+    return np.float32(@vlog_f64(np.float64(x) / np.float64(y)))
+""", ieee=True)
 
 _per_dtype_helper("xlog1py", """
 def {name}(x, y):
@@ -374,6 +410,9 @@ LOG_SIGMOID = ops.defop("log_sigmoid", 1, log_sigmoid, sympy_types=(log_sigmoid,
 XLOGY = ops.defop("xlogy", 2, xlogy, sympy_types=(xlogy,), emit=_calls("xlogy"), mpmath=mp_xlogy,
                   vjp=lambda g, out, x, y: (g * ops.LOG(y), g * x / y),
                   description="x*log(y), 0 where x == 0")
+LOG_RATIO = ops.defop("log_ratio", 2, lambda x, y: sympy.log(x / y), emit=_calls("log_ratio"), mpmath=mp_log_ratio,
+                      vjp=lambda g, out, x, y: (g / x, -(g / y)),
+                      description="log(x/y) without the quotient's over- or underflow, log1p near x = y")
 XLOG1PY = ops.defop("xlog1py", 2, xlog1py, sympy_types=(xlog1py,), emit=_calls("xlog1py"), mpmath=mp_xlog1py,
                     vjp=lambda g, out, x, y: (g * ops.LOG1P(y), g * x / (1 + y)),
                     description="x*log1p(y), 0 where x == 0")

@@ -39,6 +39,19 @@ def mp_log_sigmoid(x):
     return -mpmath.log1p(mpmath.exp(-x))
 
 
+def mp_log_ratio(x, y):
+    # log(x/y) with x/y's IEEE values where it is 0, infinite or 0/0 (mpmath raises); +0 for a zero y
+    if _is_nan(x) or _is_nan(y) or (x == 0 and y == 0) or (mpmath.isinf(x) and mpmath.isinf(y)):
+        return NAN
+    if x == 0 or mpmath.isinf(y):
+        return mpmath.mpf("-inf")
+    if y == 0 or mpmath.isinf(x):
+        return mpmath.mpf("inf") if (x > 0) == (y >= 0) else NAN
+    if (x > 0) != (y > 0):
+        return NAN
+    return mpmath.log(x / y)
+
+
 def mp_xlogy(x, y):
     if _is_nan(y) or _is_nan(x):
         return NAN

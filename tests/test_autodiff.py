@@ -43,6 +43,7 @@ DOMAINS = {
     # value + slope*lo (symgraph/compensated.py): three operands
     "corrected": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
     "mul_add": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
+    "log_ratio": [(0.5, 1.2), (-1.0, -0.3), (2.0, 0.1)],  # one sign: log(x/y) is real
     "log_minus_x_plus_one": POSITIVE,
     "stirlerr": POSITIVE,
 }

@@ -155,6 +155,44 @@ def test_binary_primitive_within_few_ulps_of_mpmath(binary_kernel, name, dtype):
     assert err.max() <= tol, f"{name}({a[worst]!r}, {b[worst]!r}) = {got[worst]!r}: {err[worst]} ulps"
 
 
+@pytest.fixture(scope="module")
+def log_ratio_kernel():
+    from symgraph.compile import CompiledFunction
+    from symgraph.ir import Graph
+    return CompiledFunction([x, y], Graph([stable.LOG_RATIO(symbol(x), symbol(y))]))
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+def test_log_ratio_within_an_ulp_where_the_quotient_overflows_or_nearly_cancels(log_ratio_kernel, dtype):
+    rng = np.random.default_rng(9)
+    a, b = _pairs(rng, dtype)
+    top = 300 if dtype is np.float64 else 37
+    far = (rng.choice([-1, 1], 400) * 10.0 ** rng.uniform(-top, top, 400)).astype(dtype)
+    other = (np.sign(far) * 10.0 ** rng.uniform(-top, top, 400)).astype(dtype)
+    near = (other * (1 + rng.choice([-1, 1], 400) * 10.0 ** rng.uniform(-7, 0, 400))).astype(dtype)
+    a, b = np.concatenate([a, far, near]), np.concatenate([b, other, other])
+    keep = ~((b == 0) & np.signbit(b))  # mpmath has no -0 (checked below)
+    a, b = a[keep], b[keep]
+    with np.errstate(all="ignore"):
+        got = log_ratio_kernel(a, b)
+    err = ulps_to_exact(got, exact_values(stable.mp_log_ratio, [a, b]), dtype)
+    worst = int(np.argmax(err))
+    assert err.max() <= 1, f"log_ratio({a[worst]!r}, {b[worst]!r}) = {got[worst]!r}: {err[worst]} ulps"
+
+
+def test_log_ratio_ieee_values_are_log_of_the_quotient(log_ratio_kernel):
+    # where x/y is 0, +-inf or NaN (signed zeros included) log(x/y)'s own values; where it only underflows
+    # or overflows, the finite logarithm (and NaN for a negative quotient, not log(-0) = -inf)
+    special = np.array([0.0, -0.0, 1.0, -2.5, np.inf, -np.inf, np.nan])
+    a, b = (v.ravel() for v in np.meshgrid(special, special))
+    keep = ~(np.isfinite(a) & np.isfinite(b) & (a != 0) & (b != 0))
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(log_ratio_kernel(a[keep], b[keep]), np.log(a[keep] / b[keep]))
+    got = log_ratio_kernel(np.array([1e-300, 1e300, -1e-300, 4.0]), np.array([1e300, 1e-300, 1e300, -2.0]))
+    assert got[0] == pytest.approx(-600 * math.log(10), rel=1e-15) and got[1] == -got[0]
+    assert np.isnan(got[2]) and np.isnan(got[3])
+
+
 def test_logaddexp_absolute_error_near_a_zero_result(binary_kernel):
     a = np.linspace(-0.7, -0.68, 101)
     b = -np.log(2.0) - (a + np.log(2.0)) + 1e-9

@@ -50,14 +50,13 @@ def _exact_argument(node) -> int:
 
 
 def _log_difference(x, y):
-    # log(x) - log(y) = log(x/y): the quotient rounds once (an absolute error of 2^-53 in the log), where
-    # the typed difference carries the absolute errors of both logs (2^-53 |log x|); near x = y the
-    # log-quotient rule turns it into log1p. Where x/y overflows or is subnormal (below 2^-126: the
-    # float32 bound, which float64 kernels share; there |log(x/y)| > 87 and the typed form loses at most
-    # 4 bits), or y <= 0 (NaN), the typed form.
-    q = x / y
-    ok = ops.AND(ops.GT(y, 0), _is_finite(q), ops.GE(q, MIN_NORMAL_F32))
-    return ops.SELECT(ok, ops.LOG(q), ops.LOG(x) - ops.LOG(y))
+    # log(x) - log(y) = log(x/y): one logarithm, which the log-quotient rule takes near x = y (log1p) and
+    # beyond (log_ratio: from exponents and mantissas where x/y would over- or underflow), where the typed
+    # difference carries the absolute errors of both logs (2^-53 |log x|). For y <= 0 (or NaN) log(x/y)
+    # is not the difference (a negative pair has a real quotient): there the difference's IEEE values, +inf
+    # where y = 0 and x > 0 (log(x) + inf), NaN elsewhere, without computing the two logs
+    typed = ops.SELECT(ops.AND(ops.EQ(y, 0), ops.GT(x, 0)), const(sympy.oo), const(sympy.nan))
+    return ops.SELECT(ops.GT(y, 0), ops.LOG(x / y), typed)
 
 
 def _log1p_minus_log(x, y, sign=1):
@@ -76,28 +75,25 @@ def _log1p_difference(x, y):
     # log1p(x) - log1p(y) = log1p(u), u = (x - y)/(1 + y): x - y is exact near x = y (Sterbenz), or taken
     # with the terms that cancel exactly removed, and 1 + y rounds once (exact for y in [-1, -1/2]), so u
     # is within two roundings, where the typed difference keeps only the ulps of its terms. For u >= -1/2,
-    # where log1p is well-conditioned; below, 1 + u = (1 + x)/(1 + y) < 1/2 is computed as that quotient
-    # (two roundings, |log| > 0.69 against the typed terms' ulps), unless it over- or underflows (the
-    # typed form there, as where u is not finite or 1 + y <= 0: log1p(y) is NaN or -inf)
+    # where log1p is well-conditioned; below, log((1 + x)/(1 + y)) with the quotient < 1/2 (two roundings,
+    # |log| > 0.69 against the typed terms' ulps; log_ratio: no over- or underflow). Where 1 + y <= 0 the
+    # typed difference's IEEE values: +inf where y = -1 and x > -1 (log1p(y) = -inf), NaN elsewhere
     one_plus_y = 1 + y
     u = (cancelled(x, y) or x - y) / one_plus_y
-    q = (1 + x) / one_plus_y
     positive = ops.GT(one_plus_y, 0)
-    far = ops.SELECT(ops.AND(positive, _is_finite(q), ops.GE(q, MIN_NORMAL_F32)), ops.LOG(q),
-                     ops.LOG1P(x) - ops.LOG1P(y))
+    typed = ops.SELECT(ops.AND(ops.EQ(one_plus_y, 0), ops.GT(x, -1)), const(sympy.oo), const(sympy.nan))
+    far = ops.SELECT(positive, ops.LOG_RATIO(1 + x, one_plus_y), typed)
     return ops.SELECT(ops.AND(positive, ops.GE(u, -HALF), _is_finite(u)), ops.LOG1P(u), far)
 
 
 def _log_quotient(x, y):
     # log(x/y) = log1p((x - y)/y) for x/y in [1/2, 3/2]: x - y is exact there for floats (Sterbenz) and
-    # exact by cancellation for sums sharing a term (x/(x + 1)); log1p of it is within 1.5 ulp. Where x/y
-    # over- or underflows (a likelihood ratio of 1e-200 and 1e200) and y > 0, log(x) - log(y)
+    # exact by cancellation for sums sharing a term (x/(x + 1)); log1p of it is within 1.5 ulp. Beyond,
+    # log_ratio: log(x/y) from exponents and mantissas, so that a quotient that over- or underflows (a
+    # likelihood ratio of 1e-200 and 1e200) costs nothing (one logarithm where log(x) - log(y) took three)
     q = x / y
     near = ops.AND(ops.GE(q, HALF), ops.LE(q, THREE_HALVES))
-    fits = ops.OR(ops.AND(_is_finite(q), ops.GE(q, MIN_NORMAL_F32)), ops.LE(y, 0))
-    # (carried: log-difference would take the difference back to this quotient on a second run)
-    far = ops.LOG(x) - CARRIED(ops.LOG(y))
-    return ops.SELECT(near, ops.LOG1P((x - y) / y), ops.SELECT(fits, ops.LOG(q), far))
+    return ops.SELECT(near, ops.LOG1P((x - y) / y), ops.LOG_RATIO(x, y))
 
 
 def _minus_one(a):
