@@ -325,6 +325,9 @@ def cases() -> list:
         Case("tan(x) - tan(y)", [x, y], tan(x) - tan(y), "|x| in [1e-3, 100], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(signed(log_uniform(1e-3, 100)), 1e-12, 1e-3)),
         Case("pi/2 - atan(x)", [x], sp.pi / 2 - atan(x), "x in [1, 1e15]", [log_uniform(1, 1e15)]),
+        # the Cauchy distribution function in its left tail
+        Case("atan(x)/pi + 1/2", [x], atan(x) / sp.pi + sp.Rational(1, 2), "x in [-1e15, -1]",
+             [negated(log_uniform(1, 1e15))]),
         Case("2*atan(exp(x)) - pi/2", [x], 2 * atan(exp(x)) - sp.pi / 2, "|x| in [1e-10, 10] (Gudermannian)",
              [signed(log_uniform(1e-10, 10))]),
         Case("log(tan(x/2 + pi/4))", [x], log(sp.tan(x / 2 + sp.pi / 4)), "|x| in [1e-10, 1] (inverse Gudermannian)",
@@ -354,6 +357,10 @@ def cases() -> list:
              [signed(log_uniform(1e-3, 700)), log_uniform(0.5, 10)]),
         Case("exp(x**2)*erfc(x)", [x], exp(x**2) * erfc(x), "x in [-26, 1e4]",
              [either(uniform(-26, 0), log_uniform(1e-3, 1e4))]),
+        # the Gaussian Mills ratio and exp(x)*erfc(sqrt(x)): the square in other spellings
+        Case("exp(x**2/2)*erfc(x/sqrt(2))", [x], exp(x**2 / 2) * erfc(x / sqrt(2)), "x in [-37, 1e4]",
+             [either(uniform(-37, 0), log_uniform(1e-3, 1e4))]),
+        Case("exp(x)*erfc(sqrt(x))", [x], exp(x) * erfc(sqrt(x)), "x in [1e-3, 1e8]", [log_uniform(1e-3, 1e8)]),
         # differences of exponentials and products sharing a term or a factor
         Case("exp(x + y) - exp(x)", [x, y], exp(x + y) - exp(x), "x in [-700, 700], |y| in [1e-15, 1e-3]",
              [uniform(-700, 700), signed(log_uniform(1e-15, 1e-3))]),
@@ -391,6 +398,8 @@ def cases() -> list:
              [signed(log_uniform(1e-200, 1e200)), signed(log_uniform(1e-200, 1e200))]),
         Case("tanh(x) - tanh(y)", [x, y], tanh(x) - tanh(y), "|x| in [1e-3, 20], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(signed(log_uniform(1e-3, 20)), 1e-12, 1e-3)),
+        Case("1/(1 + exp(-x)) - 1/(1 + exp(-y))", [x, y], 1 / (1 + exp(-x)) - 1 / (1 + exp(-y)),
+             "|x| in [1e-3, 30], |y/x - 1| in [1e-12, 1e-3]", _close_pair(signed(log_uniform(1e-3, 30)), 1e-12, 1e-3)),
         Case("asinh(x) - asinh(y)", [x, y], asinh(x) - asinh(y), "|x| in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(signed(log_uniform(1e-3, 1e3)), 1e-12, 1e-3)),
         Case("acosh(x) - acosh(y)", [x, y], acosh(x) - acosh(y), "x in [1.001, 1e300], |y/x - 1| in [1e-12, 1e-3]",
@@ -463,6 +472,9 @@ def cases() -> list:
              [log_uniform(1e-300, 1e300), uniform(-1, 1)]),
         Case("sqrt(x**2 + y**2) - x", [x, y], sqrt(x**2 + y**2) - x, "x in [1e100, 1e300], y in [1e90, 1e290]",
              [log_uniform(1e100, 1e300), log_uniform(1e90, 1e290)]),
+        # the real part of the complex square root, sqrt(x + iy), for x < 0 (a common factor, then hypot + x)
+        Case("sqrt(2*(sqrt(x**2 + y**2) + x))/2", [x, y], sqrt(2 * (sqrt(x**2 + y**2) + x)) / 2,
+             "x in [-1e10, -1], |y| in [1e-10, 1]", [negated(log_uniform(1, 1e10)), signed(log_uniform(1e-10, 1))]),
         # the probability of at most one Poisson event, and its complement
         Case("exp(-x)*(1 + x) - 1", [x], exp(-x) * (1 + x) - 1, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
         Case("1 - (1 + x)*exp(-x)", [x], 1 - (1 + x) * exp(-x), "x in [1e-8, 700]", [log_uniform(1e-8, 700)]),

@@ -27,6 +27,10 @@ CASES = [
     # a factor shared by both products comes out: x*y - x = x*(y - 1), x*y - 3*y = (x - 3)*y
     Case("common-factor", lambda x, y, p, r: x * y - x, {}, 1.5),
     Case("common-factor", lambda x, y, p, r: x * y - const(3) * y, {}, 1.5),
+    Case("common-factor", lambda x, y, p, r: const(3) * x - const(3) * y, {}, 1.5),
+    Case("common-factor-sum", lambda x, y, p, r: x * y + x * r, {}, 1.5),
+    Case("common-factor-sum", lambda x, y, p, r: const(2) * ops.HYPOT(x, y) + const(2) * y, {}, 2.5,
+         limits=True),  # hypot-plus inside: x*x/(hypot(x, y) + |y|), four roundings
     Case("log-difference", lambda x, y, p, r: ops.LOG(x) - ops.LOG(y), {}, 2.5),
     Case("log-quotient", lambda x, y, p, r: ops.LOG(x / y), {}, 2.5),
     Case("log1p-difference", lambda x, y, p, r: ops.LOG1P(x) - ops.LOG1P(y), {}, 2.5),

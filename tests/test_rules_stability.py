@@ -99,6 +99,8 @@ CASES = [
          accuracy={x: signed(log_uniform(1e-20, 800))}),
     Case("softplus-difference", log(1 + exp(x)) - log(1 + exp(y)), ops.LOG1P,
          accuracy={x: uniform(-700, 700), y: "below x"}),
+    Case("sigmoid-difference", sg.sigmoid(x) - sg.sigmoid(y), ops.EXPM1_PAIR,
+         accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
     Case("x-minus-softplus", x - log(1 + exp(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     # float32: softplus(x) is x itself above 16, where exp(x) needs nothing more; the loss is mid-range
@@ -218,6 +220,11 @@ CASES = [
          accuracy={x: either(signed(log_uniform(1e-3, 26)), log_uniform(26, 1e6))}),
     Case("erfcx-times", x * exp(x**2) * erfc(x), ops.ERFCX, extremes=(30.0, 1e4),
          accuracy={x: log_uniform(1, 1e6)}),
+    # exp(u)*erfc(v) for u = v**2 spelled otherwise: the Gaussian Mills ratio, exp(x)*erfc(sqrt(x))
+    Case("erfcx-of-square", exp(x**2 / 2) * erfc(x / sympy.sqrt(2)), ops.ERFCX, extremes=(40.0, 1e4, 1e6),
+         accuracy={x: either(signed(log_uniform(1e-3, 37)), log_uniform(37, 1e6))}),
+    Case("erfcx-of-square-times", x * exp(x) * erfc(sympy.sqrt(x)), ops.ERFCX, extremes=(800.0, 1e8),
+         accuracy={x: log_uniform(1, 1e12)}),
     Case("log-erfc", log(erfc(x)), ops.LOG_ERFC, accuracy={x: either(signed(log_uniform(1e-20, 0.5)),
                                                                    log_uniform(1e-2, 1e3))}),
     # ---- sinc, x*log(x)

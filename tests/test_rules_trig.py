@@ -68,6 +68,12 @@ CASES = [
     # the Gudermannian 2 atan(e^x) - pi/2 and its inverse log(tan(x/2 + pi/4)) near 0
     Case("scaled-atan-minus-angle", lambda x, y, p, r: 2 * ops.ATAN(ops.EXP(x)) - HALF_PI, {X: (-700, 700)}),
     Case("angle-minus-scaled-atan", lambda x, y, p, r: HALF_PI - 2 * ops.ATAN(x), FINITE),
+    # the Cauchy distribution function and its complement, far in the tails: atan(x)/pi as SymPy lowers it
+    Case("scaled-atan-plus-angle", lambda x, y, p, r: const(1 / sympy.pi) * ops.ATAN(x) + const(sympy.Rational(1, 2)),
+         FINITE),
+    Case("atan-over-plus-angle", lambda x, y, p, r: ops.ATAN(x) / PI_NODE + const(sympy.Rational(1, 2)), FINITE),
+    Case("atan-over-minus-angle", lambda x, y, p, r: ops.ATAN(x) / PI_NODE - const(sympy.Rational(1, 2)), FINITE),
+    Case("angle-minus-atan-over", lambda x, y, p, r: const(sympy.Rational(1, 2)) - ops.ATAN(x) / PI_NODE, FINITE),
     Case("log-tan-shifted", lambda x, y, p, r: ops.LOG(ops.TAN(x / 2 + QUARTER_PI)), {X: (-1e4, 1e4)}),
     # the angle of a vector near the y axis or the negative x axis, rotated: one atan2, no cancellation
     Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - HALF_PI),

@@ -94,6 +94,11 @@ def _to_sympy(roots, symbolic_constants=False):
             stack.append((n, True))
             stack.extend((a, False) for a in (n.args[:1] if is_power else n.args) if a not in values)
             continue
+        if symbolic_constants and n.args and all(a.is_const for a in n.args):
+            value = n.to_sympy()  # a function of numbers not yet folded (sqrt(2) as lowered)
+            if value.is_number and value.is_finite and value.is_real:
+                values[n] = value
+                continue
         d = sympy.Dummy(f"t{len(leaves)}")
         leaves[d] = n
         values[n] = d
@@ -178,10 +183,11 @@ def cancelled_sum(total, parts):
     return _to_node(expanded, leaves)
 
 
-def equal(first, second) -> bool:
-    """first and second are the same rational function of their leaves (x*(1/x) and 1); False where they
-    are not or the subgraphs are too big."""
-    parsed = _to_sympy([first, second])
+def equal(first, second, symbolic_constants=False) -> bool:
+    """first and second are the same rational function of their leaves (x*(1/x) and 1; with
+    `symbolic_constants` of irrational constants too: (x/sqrt(2))**2 and x**2/2); False where they are not
+    or the subgraphs are too big."""
+    parsed = _to_sympy([first, second], symbolic_constants)
     if parsed is None:
         return False
     values, _ = parsed

@@ -119,7 +119,8 @@ SLOPES = {
     ops.LOG_SIGMOID: lambda v, u: ops.MIN(-v, const(1)),
     ops.SINH: lambda v, u: ops.MAX(ops.ABS(v), const(1)),
     ops.COSH: lambda v, u: ops.SIGN(u) * v,
-    ops.ERFC: lambda v, u: const(-2 / sympy.sqrt(sympy.pi)) * ops.EXP(-(u * u)),
+    # (the sign outside, as canonicalize puts it: -2/sqrt(pi) times a factor would be moved on a second run)
+    ops.ERFC: lambda v, u: -(const(2 / sympy.sqrt(sympy.pi)) * ops.EXP(-(u * u))),
     ops.EXP2: lambda v, u: v * const(sympy.log(2)),
 }
 

@@ -17,6 +17,7 @@ from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import cancelled, factored_binomials, factored_difference, once_per_node, signed_terms
+from .specialize import _power_of_two
 
 x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
 A = Validity.ACCURACY
@@ -303,26 +304,36 @@ def _conjugate(p, q, sign):
     return ops.SELECT(ops.AND(opposite, _is_finite(new)), new, typed)
 
 
-def _common_factor(p, q):
+def _common_factor(p, q, sign=-1):
     # p - q = c (a - b) for products p = c a and q = c b sharing the factors c: the typed products round
     # before the difference cancels (x*y - x*z for y ~ z, x*y - x for y ~ 1), a - b is exact there
-    # (Sterbenz) and rounds once otherwise. Where a - b overflows (p and q finite, c < 1) the typed form.
+    # (Sterbenz) and rounds once otherwise; then a - b's own rules see it (2 hypot(x, y) - 2x). The same
+    # for p + q (2 re + 2 hypot(re, im) for re < 0: the complex square root). Where a -+ b overflows (p
+    # and q finite, c < 1) the typed form. Quotients by one constant likewise: a/c -+ b/c = (a -+ b)/c.
+    typed = p - q if sign < 0 else p + q
+    if p.op is ops.DIV and q.op is ops.DIV and p.args[1] is q.args[1] and p.args[1].is_const:
+        a, b = p.args[0], q.args[0]
+        new = (a - b if sign < 0 else a + b) / p.args[1]
+        return ops.SELECT(_is_finite(new), new, typed)
     if ops.MUL not in (p.op, q.op):
         return None
     rest_q = list(q.args) if q.op is ops.MUL else [q]
     common, rest_p = [], []
     for f in (p.args if p.op is ops.MUL else (p,)):
-        if not f.is_const and f in rest_q:
+        if f in rest_q and not (f.is_const and f.value in (1, -1)):
             common.append(f)
             rest_q.remove(f)
         else:
             rest_p.append(f)
-    if not common:
+    # a factor 1/2, 1/4, ...: exact, so nothing to gain but the overflow of a -+ b (the guard below), and the
+    # specialize phase makes such factors of quotients (x/2 is x*(1/2)) after this phase: taking them
+    # would take the typed form again when optimizing twice
+    if not common or any(f.is_const and _power_of_two(f) is not None and abs(f.value) < 1 for f in common):
         return None
     a = ops.MUL(*rest_p) if len(rest_p) > 1 else rest_p[0] if rest_p else const(1)
     b = ops.MUL(*rest_q) if len(rest_q) > 1 else rest_q[0] if rest_q else const(1)
-    new = ops.MUL(*common, a - b)
-    return ops.SELECT(_is_finite(new), new, p - q)
+    new = ops.MUL(*common, a - b if sign < 0 else a + b)
+    return ops.SELECT(_is_finite(new), new, typed)
 
 
 RULES = [
@@ -330,6 +341,9 @@ RULES = [
          doc="e^x - e^y cancels for x ~ y (e^(x + e) - e^x: every digit of e lost to x + e's rounding)"),
     Rule("common-factor", p - q, _common_factor, validity=A, phase=REARRANGE, ref="H6",
          doc="x*y - x*z rounds both products before the difference cancels; x*(y - z) does not"),
+    # (a sum of two terms only: an n-ary sum matched as p + q would be rebuilt as another node)
+    Rule("common-factor-sum", p + q, lambda p, q: None if ops.ADD in (p.op, q.op) else _common_factor(p, q, 1),
+         validity=A, phase=REARRANGE, ref="H6", doc="x*y + x*z for y ~ -z"),
     Rule("select-difference", p - ops.SELECT(q, x, y), lambda p, q, x, y: _select_difference(p, q, x, y, 1),
          validity=A, phase=REARRANGE, ref="H6", doc="x - log(exp(x) - 1): a branch of the select cancels x"),
     Rule("difference-select", ops.SELECT(q, x, y) - p, lambda p, q, x, y: _select_difference(p, q, x, y, -1),

@@ -14,9 +14,9 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
-from ._symbolic import cancelled
+from ._symbolic import cancelled, equal
 
-x, y = Var("x"), Var("y")
+x, y, z = Var("x"), Var("y"), Var("z")
 c, d = ConstVar("c"), ConstVar("d")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
@@ -101,6 +101,20 @@ def _softmax2(x, y):
     # exp(x)/(exp(x) + exp(y)) = sigmoid(x - y), with the rounding of x - y compensated (a plain
     # sigmoid(x - y) would be off by up to ulp(x)/2 in its argument: 256 ulps for x near 700)
     return ops.SIGMOID_DIFF(x, y)
+
+
+def _sigmoid_difference(x, y):
+    # sigmoid(x) - sigmoid(y) = (e^x - e^y)/((1 + e^x)(1 + e^y)) = -sigmoid(hi) sigmoid(-lo) expm1(lo - hi)
+    # (hi, lo the larger and the smaller argument, the sign that of x - y): a product of three factors
+    # without cancellation (expm1 of a value <= 0 is in [-1, 0]: no overflow), where the typed difference of
+    # two values near 1 (or near each other) keeps only their ulps (x, y ~ 10 and close: 31 bits lost).
+    # lo - hi is exact for close arguments (Sterbenz); where it is NaN (equal infinities) the typed form
+    up = ops.GE(x, y)
+    hi, lo = ops.SELECT(up, x, y), ops.SELECT(up, y, x)
+    d = lo - hi
+    magnitude = ops.SIGMOID(hi) * ops.SIGMOID(-lo) * ops.EXPM1(d)
+    new = ops.SELECT(up, -magnitude, magnitude)
+    return ops.SELECT(ops.EQ(d, d), new, ops.SIGMOID(x) - ops.SIGMOID(y))
 
 
 def _softplus_difference(x, y):
@@ -278,6 +292,23 @@ def _halved(x):
     if x.op is ops.NEG:
         return negate(_halved(x.args[0]))
     return HALF * x
+
+
+def _erfcx_of_square(u, v):
+    # exp(u)*erfc(v) = erfcx(v) where u is v**2 in another spelling: exp(x**2/2)*erfc(x/sqrt(2)) (the Gaussian
+    # Mills ratio), exp(x)*erfc(sqrt(x)) (for x < 0 both are NaN); erfc underflows long before exp overflows
+    # (inf*0 = NaN from x = 26.6 for the first), and u's rounding costs u ulps below that. For v >= 0:
+    # below, erfc(v) is near 2 and erfcx(v) near 2 exp(v^2), which v's own rounding (x/sqrt(2)) moves by 2v^2
+    # of its ulps (670 at v = -23), where the typed exp(u) carries u's rounding (symgraph.compensated)
+    if v.op is ops.SQRT and v.args[0] is u:
+        return ops.ERFCX(v)
+    if equal(u, v * v, symbolic_constants=True):
+        return ops.SELECT(ops.GE(v, 0), ops.ERFCX(v), ops.EXP(u) * ops.ERFC(v))
+    return None
+
+
+def _times(node, factor):
+    return None if node is None else node * factor
 
 
 def _log_cosh(x):
@@ -472,6 +503,8 @@ RULES = [
     # ---- C: sigmoid, its complements and logit
     Rule("softmax2", ops.EXP(x) / (ops.EXP(x) + ops.EXP(y)), _softmax2, validity=A, phase=STABILIZE, ref="C5",
          doc="inf/inf = NaN once exp(x) overflows"),
+    Rule("sigmoid-difference", ops.SIGMOID(x) - ops.SIGMOID(y), _sigmoid_difference, validity=A, phase=STABILIZE,
+         ref="C5", doc="sigmoid(x) - sigmoid(y) cancels for close x, y and for large ones (both near 1)"),
     Rule("softplus-difference", ops.SOFTPLUS(x) - ops.SOFTPLUS(y), _softplus_difference, validity=A,
          phase=STABILIZE, ref="B1", doc="log(1 + exp(x)) - log(1 + exp(y)) cancels for x ~ y"),
     Rule("softmax", ops.EXP(x) / y, _softmax, validity=A, phase=STABILIZE, ref="C5, B6",
@@ -544,6 +577,11 @@ RULES = [
          doc="exp(x**2)*erfc(x) is inf*0 = NaN from x = 26.6, and x*x's rounding costs x^2 ulps below"),
     Rule("erfcx-times", ops.MUL(ops.EXP(x * x), ops.ERFC(x), y), lambda x, y: ops.ERFCX(x) * y, validity=A,
          phase=STABILIZE, ref="D6", doc="exp(x**2)*erfc(x) times more factors"),
+    Rule("erfcx-of-square", ops.EXP(x) * ops.ERFC(y), lambda x, y: _erfcx_of_square(x, y), validity=A,
+         phase=STABILIZE, ref="D6", doc="exp(u)*erfc(v) with u = v**2 another way (the Mills ratio "
+         "exp(x**2/2)*erfc(x/sqrt(2)), exp(x)*erfc(sqrt(x)))"),
+    Rule("erfcx-of-square-times", ops.MUL(ops.EXP(x), ops.ERFC(y), z),
+         lambda x, y, z: _times(_erfcx_of_square(x, y), z), validity=A, phase=STABILIZE, ref="D6"),
     Rule("log-erfc", ops.LOG(ops.ERFC(x)), ops.LOG_ERFC(x), validity=A, phase=STABILIZE, ref="D6",
          doc="erfc underflows for x > 26.5 (float32: 9.2), and its log cancels near 0"),
     # ---- sinc and x*log(x)

@@ -172,15 +172,27 @@ def _atan_angle(x, c, sign, offset_sign):
     return None
 
 
+def _reciprocal_const(node):
+    """1/c as a constant node for a constant c (atan(x)/pi is (1/pi) atan(x)); the node itself otherwise
+    (which _scaled_atan_angle declines)."""
+    return const(1 / node.value) if node.is_const and node.value.is_number and node.value != 0 else node
+
+
 def _scaled_atan_angle(k, x, c, sign, offset_sign):
-    """sign * k atan(x) + offset_sign * c for a positive rational k with c/k = pi/2 or pi/4: k times
-    _atan_angle's form (2 atan(e^x) - pi/2, the Gudermannian function, cancels near x = 0)."""
-    if not k.is_const or not k.value.is_Rational or not k.value > 0 or k.value == 1:
+    """sign * k atan(x) + offset_sign * c for a positive constant k with c/k = pi/2 or pi/4: k times
+    _atan_angle's form (2 atan(e^x) - pi/2, the Gudermannian function, cancels near x = 0; the Cauchy
+    distribution function atan(x)/pi + 1/2 far in its left tail)."""
+    if not k.is_const or not k.value.is_number or not k.value.is_positive or k.value == 1:
         return None
     r = _pi_fraction(c)
-    if r is None:
-        return None
-    inner = _atan_angle(x, const(sympy.pi * r / k.value), sign, offset_sign)
+    angle = c.value if c.is_const else None
+    if r is not None:
+        angle = sympy.pi * r
+    elif angle is None or not angle.is_Rational:
+        return None  # (a rational c over an irrational k: 1/2 over 1/pi)
+    if angle.is_negative:  # atan(x)/pi - 1/2, as SymPy's sum holds it: + (-1/2)
+        angle, offset_sign = -angle, -offset_sign
+    inner = _atan_angle(x, const(sympy.nsimplify(angle / k.value)), sign, offset_sign)
     return None if inner is None else k * inner
 
 
@@ -377,6 +389,18 @@ RULES = [
          ref="G5", doc="atan(x) - pi/4 = atan2(x - 1, x + 1) cancels near x = 1"),
     Rule("atan-plus-angle", ops.ADD(ops.ATAN(x), y), lambda x, y: _atan_angle(x, y, 1, 1), validity=A,
          phase=STABILIZE, ref="G5"),
+    Rule("scaled-atan-plus-angle", ops.ADD(ops.MUL(z, ops.ATAN(x)), y),
+         lambda z, x, y: _scaled_atan_angle(z, x, y, 1, 1), validity=A, phase=STABILIZE, ref="G5",
+         doc="atan(x)/pi + 1/2 (the Cauchy distribution function) = atan2(1, -x)/pi"),
+    Rule("atan-over-plus-angle", ops.ADD(ops.DIV(ops.ATAN(x), z), y),
+         lambda x, z, y: _scaled_atan_angle(_reciprocal_const(z), x, y, 1, 1), validity=A, phase=STABILIZE,
+         ref="G5", doc="atan(x)/pi + 1/2 as SymPy lowers it"),
+    Rule("atan-over-minus-angle", ops.DIV(ops.ATAN(x), z) - y,
+         lambda x, z, y: _scaled_atan_angle(_reciprocal_const(z), x, y, 1, -1), validity=A, phase=STABILIZE,
+         ref="G5", doc="atan(x)/pi - 1/2 = -atan2(1, x)/pi"),
+    Rule("angle-minus-atan-over", ops.SUB(y, ops.DIV(ops.ATAN(x), z)),
+         lambda y, x, z: _scaled_atan_angle(_reciprocal_const(z), x, y, -1, 1), validity=A, phase=STABILIZE,
+         ref="G5", doc="1/2 - atan(x)/pi (the Cauchy survival function) = atan2(1, x)/pi"),
     Rule("scaled-atan-minus-angle", ops.MUL(z, ops.ATAN(x)) - y,
          lambda z, x, y: _scaled_atan_angle(z, x, y, 1, -1), validity=A, phase=STABILIZE, ref="G5",
          doc="2 atan(e^x) - pi/2 (the Gudermannian function) = 2 (atan(e^x) - pi/4)"),
