@@ -37,7 +37,7 @@ ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, op
                                  ops.X_MINUS_SIN, ops.SINH_MINUS_X, ops.EXPM1_MINUS_X, ops.LOG1P_MINUS_X,
                                  ops.TAN_MINUS_X, ops.TANH_MINUS_X, ops.ATAN_MINUS_X, ops.ASINH_MINUS_X,
                                  ops.ASIN_MINUS_X, ops.ATANH_MINUS_X, ops.SIN_MINUS_X_COS, ops.X_COSH_MINUS_SINH,
-                                 ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2)} | {"cosm1"}
+                                 ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2, ops.X_OVER_EXPM1, ops.EXPREL)} | {"cosm1"}
 ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW)}
 
 
@@ -68,8 +68,10 @@ def _one_value(node):
 
 
 def _elementary(expr):
-    """SymPy's elementary form of the stable primitives (expm1, log1p, cosm1), which its series knows."""
+    """SymPy's elementary form of the stable primitives (expm1, log1p, cosm1; x/expm1(x) and expm1(x)/x
+    without their Piecewise at 0, a removable singularity), which its series knows."""
     from sympy.codegen import cfunctions
+    expr = expr.replace(sympy.Piecewise, lambda *pairs: pairs[-1].expr)
     return expr.replace(cfunctions.expm1, lambda a: sympy.exp(a) - 1).replace(
         cfunctions.log1p, lambda a: sympy.log(1 + a)).replace(
         lambda e: getattr(e.func, "__name__", "") == "cosm1", lambda e: sympy.cos(e.args[0]) - 1)
