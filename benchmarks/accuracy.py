@@ -543,6 +543,9 @@ def cases() -> list:
         # the Bernoulli generating function past its second term (Debye, Planck): x/(e^x - 1) is a primitive
         Case("x/(exp(x) - 1) - 1 + x/2", [x], x / (exp(x) - 1) - 1 + x / 2, "|x| in [1e-8, 1]",
              [signed(log_uniform(1e-8, 1))]),
+        # a term another rule has guarded against overflow (x/(1 + x**2) as a quotient of selects)
+        Case("atan(x) - x/(1 + x**2)", [x], atan(x) - x / (1 + x**2), "|x| in [1e-6, 1]",
+             [signed(log_uniform(1e-6, 1))]),
         Case("sin(x + y) - sin(x)*cos(y)", [x, y], sin(x + y) - sin(x) * cos(y), "x in [0.5, 1.5], |y| in [1e-10, 1e-3]",
              [uniform(0.5, 1.5), signed(log_uniform(1e-10, 1e-3))]),
         # the spherical Bessel functions j1 and j2: terms with poles at 0 that cancel to x/3, x^2/15

@@ -24,6 +24,7 @@ CANCELLING = [
     sympy.exp(2 * x) - 2 * sympy.exp(x) + 1,            # (e^x - 1)^2 in SymPy's order of terms
     2 * x / (2 + x) - sympy.log(1 + x),                 # -x^3/12 + ...
     x / (sympy.exp(x) - 1) - 1 + x / 2,                 # x^2/12 - ... (x/(e^x - 1) is a primitive by then)
+    sympy.atan(x) - x / (1 + x**2),                     # 2x^3/3 - ... (x/(1 + x^2) is guarded by then)
     sympy.atan(x) - x + x**3 / 3,                       # x^5/5 - ...
     # terms with poles at 0 (Laurent series): the spherical Bessel functions j1 and j2
     sympy.sin(x) / x**2 - sympy.cos(x) / x,             # x/3 - ...
@@ -119,7 +120,7 @@ def _polynomial_branch(expr):
     """(r, polynomial node) of the select the rule built for `expr`."""
     graph, _ = optimize(lower(expr))
     node = next(n for n in graph.nodes if n.op is ops.SELECT and n.args[0].op is ops.LT
-                and n.args[0].args[0].op is ops.ABS)
+                and n.args[0].args[0].op is ops.ABS and any(m.op is ops.MUL_ADD for m in topological([n.args[1]])))
     return node.args[0].args[1].value, node.args[1]
 
 

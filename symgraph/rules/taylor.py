@@ -21,7 +21,7 @@ import sympy
 from .. import ops
 from ..ir import const, topological
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import once_per_node, signed_terms
+from ._symbolic import equal, once_per_node, signed_terms
 
 x, y = Var("x"), Var("y")
 MAX_NODES = 40
@@ -226,7 +226,37 @@ def _loss(term_fns, whole_fn, r):
     return worst
 
 
-def _taylor(node):
+def _without_equal_selects(node):
+    """`node` with its selects replaced by the branches they take at 0, where that is the same rational
+    function of the leaves (a rule's guard against overflow: x/(1 + x^2) as select(|x| < 2^60, x, 1)/
+    select(|x| < 2^60, 1 + x^2, x + 1/x)), for the series; None where it is not, or the subgraph is
+    larger than the rule looks at."""
+    from ..ir import Node
+    from ..reference import evaluate
+    nodes = topological([node])
+    if len(nodes) > 2 * MAX_NODES:
+        return None
+    if not any(n.op is ops.SELECT for n in nodes):
+        return node
+    new = {}
+    for n in nodes:
+        if n.op is ops.SELECT:
+            symbols = {m.attr for m in topological([n.args[0]]) if m.is_symbol}
+            taken = evaluate(n.args[0], {s: 0 for s in symbols}, dps=40)
+            new[n.key] = new[(n.args[1] if taken else n.args[2]).key]
+        elif n.args:
+            args = tuple(new[a.key] for a in n.args)
+            new[n.key] = n if all(a is b for a, b in zip(args, n.args)) else Node.make(n.op, args, n.attr)
+        else:
+            new[n.key] = n
+    stripped = new[node.key]
+    return stripped if equal(node, stripped) else None
+
+
+def _taylor(typed):
+    node = _without_equal_selects(typed)
+    if node is None:
+        return None
     leaf = _one_value(node)
     if leaf is None:
         return None
@@ -283,7 +313,7 @@ def _taylor(node):
         return None
     coefficients, (r, degree, _) = best
     coefficients, degree = _economized(coefficients, m, max(coefficients), whole_fn, r)
-    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), node)
+    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), typed)
 
 
 def _radius(coefficients, m, top, term_fns, whole_fn):
