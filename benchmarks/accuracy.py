@@ -543,6 +543,8 @@ def cases() -> list:
         # the Bernoulli generating function past its second term (Debye, Planck): x/(e^x - 1) is a primitive
         Case("x/(exp(x) - 1) - 1 + x/2", [x], x / (exp(x) - 1) - 1 + x / 2, "|x| in [1e-8, 1]",
              [signed(log_uniform(1e-8, 1))]),
+        Case("sin(x)/x - 1 + x**2/6", [x], sin(x) / x - 1 + x**2 / 6, "|x| in [1e-5, 0.5]",
+             [signed(log_uniform(1e-5, 0.5))]),
         # a term another rule has guarded against overflow (x/(1 + x**2) as a quotient of selects)
         Case("atan(x) - x/(1 + x**2)", [x], atan(x) - x / (1 + x**2), "|x| in [1e-6, 1]",
              [signed(log_uniform(1e-6, 1))]),

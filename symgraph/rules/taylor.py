@@ -37,7 +37,8 @@ ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, op
                                  ops.X_MINUS_SIN, ops.SINH_MINUS_X, ops.EXPM1_MINUS_X, ops.LOG1P_MINUS_X,
                                  ops.TAN_MINUS_X, ops.TANH_MINUS_X, ops.ATAN_MINUS_X, ops.ASINH_MINUS_X,
                                  ops.ASIN_MINUS_X, ops.ATANH_MINUS_X, ops.SIN_MINUS_X_COS, ops.X_COSH_MINUS_SINH,
-                                 ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2, ops.X_OVER_EXPM1, ops.EXPREL)} | {"cosm1"}
+                                 ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2, ops.X_OVER_EXPM1, ops.EXPREL,
+                                 ops.SINC)} | {"cosm1"}
 ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW)}
 
 
@@ -312,7 +313,9 @@ def _taylor(typed):
     if best is None:
         return None
     coefficients, (r, degree, _) = best
-    coefficients, degree = _economized(coefficients, m, max(coefficients), whole_fn, r)
+    economized = _economized(coefficients, m, max(coefficients), whole_fn, r)
+    if economized is not None and economized[1] <= degree:
+        coefficients, degree = economized
     return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), typed)
 
 
@@ -364,16 +367,15 @@ def _economized(coefficients, m, degree, whole_fn, r):
     polynomial by at most |c_n| w^n/2^(2n - 1); exact rational arithmetic). Near the series' radius the
     truncated Taylor polynomial needs about twice the terms: 2x/(2 + x) - log(1 + x) for |x| < 1/2 57,
     economized 30 (with each Horner step one fused multiply-add, 5.9x -> 2.1x the typed time). The bound
-    is relative to the smallest |sum/x^m| on the interval; unchanged where that changes sign or is not
-    found."""
+    is relative to the smallest |sum/x^m| on the interval; None where that changes sign or is not found."""
     step = _step(coefficients, m, degree)
     v = sympy.Symbol("v")
     lo, hi = (sympy.Integer(0), r * r) if step == 2 else (-r, r)
     poly = sympy.Poly(sum((coefficients.get(m + step * j, 0) * v ** j for j in range((degree - m) // step + 1)),
                           sympy.Integer(0)), v)
     smallest = _smallest_quotient(coefficients[m], m, whole_fn, r)
-    if smallest is None or poly.degree() < 2:
-        return coefficients, degree
+    if smallest is None:
+        return None
     budget, width = smallest * sympy.Rational(1, 2 ** 56), hi - lo
     shift = sympy.Poly((2 * v - lo - hi) / width, v)
     while poly.degree() >= 2:
