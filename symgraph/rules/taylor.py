@@ -267,6 +267,26 @@ def _taylor(typed):
         return None
     expr = _elementary(node.to_sympy())
     term_exprs = [_elementary(s * term.to_sympy()) for term, s in terms]
+    # the polynomial is SymPy's function of the sum, remembered by it: how many terms the time budget
+    # allows varies with the machine's load, and a second run meets the sum spelled otherwise (x/2 is
+    # x*(1/2) after the specialize phase), which must give the same polynomial (optimizing twice changes
+    # nothing)
+    key = (sympy.srepr(expr), tuple(sorted(sympy.srepr(e) for e in term_exprs)))
+    if key not in _POLYNOMIALS:
+        _POLYNOMIALS[key] = _polynomial(expr, t, term_exprs)
+    found = _POLYNOMIALS[key]
+    if found is None:
+        return None
+    coefficients, m, r, degree = found
+    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), typed)
+
+
+_POLYNOMIALS: dict = {}
+
+
+def _polynomial(expr, t, term_exprs):
+    """(coefficients, m, r, degree) of the polynomial for the sum `expr` of `term_exprs` below |t| = r,
+    or None where the sum does not cancel at 0 or its series does not converge."""
     try:
         head = _series(expr, t, 12)
         if head is None:
@@ -316,7 +336,7 @@ def _taylor(typed):
     economized = _economized(coefficients, m, max(coefficients), whole_fn, r)
     if economized is not None and economized[1] <= degree:
         coefficients, degree = economized
-    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), typed)
+    return coefficients, m, r, degree
 
 
 def _radius(coefficients, m, top, term_fns, whole_fn):
