@@ -148,3 +148,12 @@ def test_economization_needs_about_half_the_taylor_terms():
     assert r == sympy.Rational(1, 2) and 20 <= len(steps) <= 35, (r, len(steps))
     outer = [n for n in steps if not any(n is a for step in steps for a in step.args)]
     assert len(outer) == 1 and not any(n.op in (ops.ADD, ops.MUL) for n in topological(outer))  # one chain
+
+
+def test_a_second_run_under_another_time_budget_builds_the_same_polynomial(monkeypatch):
+    # how many series terms the budget allows depends on the machine's load; a second run meets the sum
+    # spelled otherwise (x/2 as x*(1/2)) and must not build another polynomial
+    once, _ = optimize(lower([x / (sympy.exp(x) - 1) - 1 + x / 2, 2 * x / (2 + x) - sympy.log(1 + x)]))
+    monkeypatch.setattr(taylor, "SERIES_SECONDS", 1e-6)
+    twice, trace = optimize(once)
+    assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]
