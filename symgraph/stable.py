@@ -138,13 +138,14 @@ def {name}(x, y):
     return {F}(0.0) if x == {F}(0.0) and y == y else r
 """)
 
-# log(x/y) for x, y of one sign, one logarithm: near x = y (x/y in [1/2, 3/2]) log1p((x - y)/y), x - y exact
-# (Sterbenz); elsewhere from the exponents and mantissas, x = 2^ex mx and y = 2^ey my (mx, my in
-# [sqrt2/2, sqrt2)): log1p(mx/my - 1) + (ex - ey) ln2 with ln2 as a pair, so that x/y never over- or
-# underflows (a likelihood ratio of 1e-200 and 1e200). The quotient mx/my in (1/2, 2) rounds once (an
-# absolute 2^-53 where |log(x/y)| > 0.4) and mx/my - 1 is exact. The other points are log(x/y)'s IEEE
-# values: -inf where x/y is 0, inf where it is inf, NaN where it is negative or NaN. float32: log(x/y) in
-# float64, where no float32 quotient over- or underflows and x/y's rounding is 2^-29 below float32's.
+# log(x/y) for x, y of one sign, one logarithm, from the exponents and mantissas: x = 2^ex mx and
+# y = 2^ey my (vecmath's reduction, mx, my in [sqrt2/2, sqrt2)), one of them doubled where mx/my is
+# outside [sqrt2/2, sqrt2] (k = ex - ey moved by one), then log1p((mx - my)/my) + k ln2 with ln2 as a
+# pair, so that x/y never over- or underflows (a likelihood ratio of 1e-200 and 1e200). mx - my is exact
+# (Sterbenz) and the quotient rounds once: near x = y, where k = 0, it is (x - y)/y scaled by a power of
+# two. The other points are log(x/y)'s IEEE values: -inf where x/y is 0, inf where it is inf, NaN where
+# it is negative or NaN (also where it only underflows to -0). float32: log(x/y) in float64, where no
+# float32 quotient over- or underflows and x/y's rounding is 2^-29 below float32's.
 ops.helper("log_ratio_f64", f"""
 def {{name}}(x, y):
     ax = abs(x)
@@ -412,7 +413,7 @@ XLOGY = ops.defop("xlogy", 2, xlogy, sympy_types=(xlogy,), emit=_calls("xlogy"),
                   description="x*log(y), 0 where x == 0")
 LOG_RATIO = ops.defop("log_ratio", 2, lambda x, y: sympy.log(x / y), emit=_calls("log_ratio"), mpmath=mp_log_ratio,
                       vjp=lambda g, out, x, y: (g / x, -(g / y)),
-                      description="log(x/y) without the quotient's over- or underflow, log1p near x = y")
+                      description="log(x/y) without the quotient's over- or underflow, as log1p near x = y")
 XLOG1PY = ops.defop("xlog1py", 2, xlog1py, sympy_types=(xlog1py,), emit=_calls("xlog1py"), mpmath=mp_xlog1py,
                     vjp=lambda g, out, x, y: (g * ops.LOG1P(y), g * x / (1 + y)),
                     description="x*log1p(y), 0 where x == 0")

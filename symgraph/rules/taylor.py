@@ -19,7 +19,7 @@ import mpmath
 import sympy
 
 from .. import ops
-from ..ir import const, topological
+from ..ir import Node, const, topological
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import equal, once_per_node, signed_terms
 
@@ -232,7 +232,6 @@ def _without_equal_selects(node):
     function of the leaves (a rule's guard against overflow: x/(1 + x^2) as select(|x| < 2^60, x, 1)/
     select(|x| < 2^60, 1 + x^2, x + 1/x)), for the series; None where it is not, or the subgraph is
     larger than the rule looks at."""
-    from ..ir import Node
     from ..reference import evaluate
     nodes = topological([node])
     if len(nodes) > 2 * MAX_NODES:
@@ -411,8 +410,8 @@ def _economized(coefficients, m, degree, whole_fn, r):
 
 
 def _smallest_quotient(leading, m, whole_fn, r, points=32):
-    """The smallest |sum/x^m| on |x| <= r (a rational a little below the least of 2 points + 1 per
-    sample, mpmath; the leading coefficient at 0); None where it changes sign or is not defined there."""
+    """A lower bound of |sum/x^m| on |x| <= r: half the least of its values at 2*points points and at 0
+    (the leading coefficient), mpmath, as a rational; None where it changes sign or is not defined."""
     values = [mpmath.mpf(sympy.Rational(leading))]
     with mpmath.workdps(40):
         for i in range(1, points + 1):
