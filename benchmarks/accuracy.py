@@ -383,6 +383,18 @@ def cases() -> list:
         Case("cosh(x)/sinh(x) - 1/x", [x], cosh(x) / sinh(x) - 1 / x, "|x| in [1e-8, 300] (Langevin)",
              [signed(log_uniform(1e-8, 300))]),
         Case("1 - sin(x)/x", [x], 1 - sin(x) / x, "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
+        # session 10: reciprocals of functions that vanish at 0 against their poles (Laurent series)
+        Case("1/(exp(x) - 1) - 1/x + 1/2", [x], 1 / (exp(x) - 1) - 1 / x + sp.Rational(1, 2),
+             "|x| in [1e-8, 700]", [signed(log_uniform(1e-8, 700))]),
+        Case("1/(1 - cos(x)) - 2/x**2", [x], 1 / (1 - cos(x)) - 2 / x**2, "|x| in [1e-8, 3]",
+             [signed(log_uniform(1e-8, 3))]),
+        Case("1/sin(x) - 1/x", [x], 1 / sin(x) - 1 / x, "|x| in [1e-8, 3]", [signed(log_uniform(1e-8, 3))]),
+        Case("1/log(1 + x) - 1/x", [x], 1 / log(1 + x) - 1 / x, "|x| in [1e-8, 0.9]",
+             [signed(log_uniform(1e-8, 0.9))]),
+        Case("2*coth(2*x) - coth(x)", [x], 2 * sp.coth(2 * x) - sp.coth(x), "|x| in [1e-8, 300]",
+             [signed(log_uniform(1e-8, 300))]),
+        Case("log(cosh(x)) - x**2/2", [x], log(cosh(x)) - x**2 / 2, "|x| in [1e-8, 1e3]",
+             [signed(log_uniform(1e-8, 1e3))]),
         Case("log(sinh(x))", [x], log(sinh(x)), "x in [1e-8, 1e4]", [log_uniform(1e-8, 1e4)]),
         # session 5: differences near 1, of logs of 1 + x, of functions at close arguments, overflows
         Case("log(1 + x) - log(1 + y)", [x, y], log(1 + x) - log(1 + y), "x in [1e-10, 1e3], |y/x - 1| in [1e-12, 1e-3]",

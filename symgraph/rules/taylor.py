@@ -39,7 +39,7 @@ ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, op
                                  ops.ASIN_MINUS_X, ops.ATANH_MINUS_X, ops.SIN_MINUS_X_COS, ops.X_COSH_MINUS_SINH,
                                  ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2, ops.X_OVER_EXPM1, ops.EXPREL,
                                  ops.SINC)} | {"cosm1"}
-ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW)}
+ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW, ops.PLUS_ZERO)}
 
 
 def _one_value(node):
@@ -149,6 +149,11 @@ def _analytic_at_zero(node, t):
         if n.op.name in _SINGULAR:
             checks = [(n.args[0], _SINGULAR[n.op.name])]
         elif n.op is ops.DIV:
+            # a denominator analytic at 0 (its nodes came first) and 0 there: a pole of finite order
+            # (1/(exp(x) - 1) - 1/x, 1/(1 - cos(x)) - 2/x^2), whose Laurent series SymPy sums
+            if n.args[1].key not in poles and evaluate(n.args[1], {t: 0}, dps=40) == 0:
+                poles.add(n.key)
+                continue
             checks = [(n.args[1], lambda a: a == 0)]
         elif n.op is ops.POW and not (n.args[1].is_const and sympy.sympify(n.args[1].value).is_integer
                                       and n.args[1].value >= 0):
@@ -228,29 +233,51 @@ def _loss(term_fns, whole_fn, r):
 
 
 def _without_equal_selects(node):
-    """`node` with its selects replaced by the branches they take at 0, where that is the same rational
-    function of the leaves (a rule's guard against overflow: x/(1 + x^2) as select(|x| < 2^60, x, 1)/
-    select(|x| < 2^60, 1 + x^2, x + 1/x)), for the series; None where it is not, or the subgraph is
-    larger than the rule looks at."""
+    """`node` with its selects replaced by the branches they take at 0, for the series, where that branch
+    is the select's value on every |x| < r this rule uses: a select on |k x| < c that holds there (a
+    split of one function by its argument's size: log(cosh(x)) as log1p(2 sinh(x/2)^2) below 20), or
+    a branch that is the same rational function of the leaves (a rule's guard against overflow:
+    x/(1 + x^2) as select(|x| < 2^60, x, 1)/select(|x| < 2^60, 1 + x^2, x + 1/x)); None where it is
+    not, or the subgraph is larger than the rule looks at."""
     from ..reference import evaluate
     nodes = topological([node])
     if len(nodes) > 2 * MAX_NODES:
         return None
     if not any(n.op is ops.SELECT for n in nodes):
         return node
-    new = {}
+    new, check = {}, False
     for n in nodes:
         if n.op is ops.SELECT:
+            if _holds_near_zero(n.args[0]):
+                new[n.key] = new[n.args[1].key]
+                continue
             symbols = {m.attr for m in topological([n.args[0]]) if m.is_symbol}
             taken = evaluate(n.args[0], {s: 0 for s in symbols}, dps=40)
             new[n.key] = new[(n.args[1] if taken else n.args[2]).key]
+            check = True
         elif n.args:
             args = tuple(new[a.key] for a in n.args)
             new[n.key] = n if all(a is b for a, b in zip(args, n.args)) else Node.make(n.op, args, n.attr)
         else:
             new[n.key] = n
     stripped = new[node.key]
-    return stripped if equal(node, stripped) else None
+    return stripped if not check or equal(node, stripped) else None
+
+
+def _holds_near_zero(condition):
+    """Whether `condition` is |x| < c or |k x| < c (x a symbol, k a constant) true for all |x| < RADII[-1]."""
+    if condition.op is not ops.LT or condition.args[0].op is not ops.ABS or not condition.args[1].is_const:
+        return False
+    inner, bound = condition.args[0].args[0], condition.args[1].value
+    scale = 1
+    if inner.op is ops.MUL and len(inner.args) == 2 and inner.args[0].is_const and inner.args[1].is_symbol:
+        scale, inner = inner.args[0].value, inner.args[1]
+    if not inner.is_symbol:
+        return False
+    try:
+        return bool(abs(sympy.sympify(scale)) * RADII[-1] <= sympy.sympify(bound))
+    except TypeError:
+        return False
 
 
 def _taylor(typed):
