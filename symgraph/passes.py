@@ -12,8 +12,9 @@ from .domain import Facts
 from .errors import SymgraphError
 from .ir import Graph, Node, const
 from .rewrite import RuleIndex, rewrite_pass
+from .rules import fuse
 
-PIPELINE = ("canonicalize", "stabilize", "rearrange", "fold_constants", "specialize", "remove_dead")
+PIPELINE = ("canonicalize", "stabilize", "rearrange", "fold_constants", "specialize", "fuse", "remove_dead")
 
 
 @dataclass
@@ -68,9 +69,10 @@ def optimize(graph: Graph, options=True):
     options = Options.coerce(options)
     facts = Facts()
     trace: list = []
-    outputs = list(graph.outputs)
+    outputs = fuse.unfused(graph.outputs)  # a graph optimized before: its sums as that run saw them
     enabled = [r for r in rules() if r.name not in options.disable_rules]
-    by_phase = {p: RuleIndex(r for r in enabled if r.phase == p) for p in ("canonicalize", "stabilize", "specialize")}
+    by_phase = {p: RuleIndex(r for r in enabled if r.phase == p)
+                for p in ("canonicalize", "stabilize", "specialize", "fuse")}
     # rearrange: generic cancellation rules (exp(x) - exp(y), log(x/y), x**p - y**p) whose shapes occur
     # inside the specific stabilize patterns (log(exp(x) - exp(y)), atanh's definition): they run once
     # those have had the whole graph, and after the stabilize rules, which then see only the new nodes
@@ -87,6 +89,11 @@ def optimize(graph: Graph, options=True):
             # canonical rules run again here: folding exposes x*1, x+0, select(True, a, b) ...
             index = by_phase["canonicalize"]
             outputs = rewrite_pass(outputs, index, facts, phase, trace, generic=fold, step_cap=cap)
+            continue
+        if phase == "fuse":
+            # what the compensated rules describe is evaluated as they describe it
+            outputs = rewrite_pass(outputs, by_phase[phase], facts, phase, trace, step_cap=cap,
+                                   frozen=fuse.frozen(outputs))
             continue
         outputs = rewrite_pass(outputs, by_phase[phase], facts, phase, trace,
                                generic=fold if phase == "specialize" else (), step_cap=cap)

@@ -17,7 +17,7 @@ import sympy
 from .errors import RewriteError
 from .ir import Node, Op, as_node, topological
 
-PHASES = ("canonicalize", "stabilize", "rearrange", "specialize")
+PHASES = ("canonicalize", "stabilize", "rearrange", "specialize", "fuse")
 
 
 # t - t is the finiteness test (0 where t is finite, NaN elsewhere) that guarded replacements build:
@@ -163,7 +163,8 @@ def _marked_if_signed_zero(replacement: Node, facts) -> Node:
 @dataclass(frozen=True, eq=False)
 class Rule:
     """One rewrite. `replacement` is a pattern over the same Vars, a Node, or a function of the bindings
-    (keyword arguments) returning a Node, or None to decline. `when(facts, **bindings)` guards it."""
+    (keyword arguments; with `whole`, the matched node too) returning a Node, or None to decline.
+    `when(facts, **bindings)` guards it."""
 
     name: str
     pattern: Pattern
@@ -174,6 +175,7 @@ class Rule:
     ref: str = ""
     doc: str = ""
     variables: tuple = field(default=(), compare=False)
+    whole: bool = False  # the replacement function also gets the matched node itself, as `node`
 
     def __post_init__(self):
         if not isinstance(self.pattern, Pattern):
@@ -202,7 +204,7 @@ class Rule:
         for bindings in match(self.pattern, node, {}):
             if self.when is not None and not self.when(facts, **bindings):
                 continue
-            result = build(self.replacement, bindings)
+            result = build(self.replacement, {**bindings, "node": node} if self.whole else bindings)
             if result is not None and result is not node:
                 return result
         return None
@@ -372,16 +374,17 @@ class RuleIndex:
 
 
 def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, generic=(),
-                 step_cap: Optional[int] = None) -> list:
+                 step_cap: Optional[int] = None, frozen=()) -> list:
     """Rewrite every node reachable from `outputs` to a local fixpoint; returns the new outputs.
 
     One traversal with an explicit stack. `memo` maps each visited node to its normal form (and each
     normal form to itself), so shared subgraphs are visited once. A firing's replacement is normalized
     in the same traversal; a rule cycle or more than `step_cap` firings raises RewriteError.
     `generic` holds (name, function) pairs tried on every node after the indexed rules (constant folding).
+    The nodes in `frozen` (and so everything below them) are left exactly as they are.
     """
     outputs = list(outputs)
-    memo: dict = {}
+    memo: dict = {n.key: n for n in frozen}
     in_progress: dict = {}  # key of a node being normalized -> its rebuilt form (for cycle detection)
     steps = 0
     if step_cap is None:

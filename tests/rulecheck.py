@@ -162,7 +162,7 @@ def sample_envs(case, count=64, seed=0):
 def check_compiled(case, compiled, index, count, dtype=np.float64):
     """Compiled results (float64 or float32) against the exact value of the typed formula at the same
     inputs: within `case.bits` bits, or (where the rule keeps the typed form, or no float form can be
-    right) no worse than typed."""
+    right) no worse than typed (by more than a bit, where typed is off by more than `case.bits` too)."""
     envs = sample_envs(case)
     if dtype is np.float32:  # the inputs the float32 kernel sees (1e300 is inf there)
         with np.errstate(over="ignore"):
@@ -182,7 +182,11 @@ def check_compiled(case, compiled, index, count, dtype=np.float64):
             continue
         bits = bits_of_error(got, exact, dtype)
         worst = max(worst, bits)
-        assert bits <= case.bits or bits <= bits_of_error(typed, exact, dtype), \
+        # where the typed form is off by more than the case allows too (an ill-conditioned point: cos(y)*
+        # sinh(x)/x - 1 at (2, 1) in float32 carries libm's half ulps of sinh and cos 49-fold), two forms that
+        # round differently (one fused multiply-add fewer) land an ulp either side of each other
+        typed_bits = bits_of_error(typed, exact, dtype)
+        assert bits <= case.bits or bits <= typed_bits + (1.0 if typed_bits > case.bits else 0.0), \
             f"{case.rule}: at {env} got {got!r}, typed {typed!r}, exact {mpmath.nstr(exact, 20)} ({bits:.1f} bits)"
     return worst
 

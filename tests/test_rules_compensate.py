@@ -31,7 +31,7 @@ CASES = [
     Case("pow-of-constant-compensated", lambda x, y, p, r: ops.POW(const(10), x * y), EXP_BOX),
     Case("reciprocal-compensated", lambda x, y, p, r: 1 / (x * x), {}, 1.0),
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
-    Case("difference-of-products", lambda x, y, p, r: x * y - 1, {}, 1.0),
+    Case("difference-of-products", lambda x, y, p, r: x * y - const(2) * x, {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * x - const(3) * y, {}, 1.5),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]

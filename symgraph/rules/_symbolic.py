@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..ir import const
+from ..ir import Node, const
 
 MAX_NODES = 40     # subgraphs of a few terms; bigger ones are not worth SymPy's time per node
 MAX_POWER = 4
@@ -254,3 +254,30 @@ def once_per_node(rewrite):
             seen[node.key] = rewrite(node)
         return seen[node.key]
     return once
+
+
+def restored(outputs, table: dict) -> list:
+    """`outputs` with every node whose key is in `table` replaced by table[key] (in which such nodes may
+    occur again, replaced too): a rule's output given back the form it replaced. Iterative, each node once."""
+    outputs = list(outputs)
+    new: dict = {}
+    stack = [(o, False) for o in outputs]
+    while stack:
+        node, expanded = stack.pop()
+        if node.key in new:
+            continue
+        original = table.get(node.key)
+        below = [original] if original is not None else list(node.args)
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((a, False) for a in below if a.key not in new)
+            continue
+        if original is not None:
+            new[node.key] = new[original.key]
+        elif node.args:
+            args = tuple(new[a.key] for a in node.args)
+            same = all(a is b for a, b in zip(args, node.args))
+            new[node.key] = node if same else Node.make(node.op, args, node.attr)
+        else:
+            new[node.key] = node
+    return [new[o.key] for o in outputs]

@@ -1,0 +1,87 @@
+"""A product and a sum as one fused multiply-add: a*b + c rounds once instead of twice.
+
+The kernels are compiled without fast-math, so LLVM never contracts a*b + c by itself; this phase does,
+where it cannot hurt. One rounding fewer is at least as accurate everywhere and much more where the sum
+cancels (x*x - 2 near sqrt(2), x*y + z, the terms of a polynomial the user typed), and one instruction
+instead of two dependent ones.
+
+Only sums with one product among their terms are fused: fma(a, b, -(c*d)) is not symmetric in its two
+products and gives a*d - b*c a value that is not 0 for a singular matrix (a*d - round(b*c)), where the
+typed difference is exactly 0 (the difference-of-products rule compensates those instead). The last
+phase, after specialize: the compensated rules (rules/compensate.py) describe the rounding of the sums
+and products the kernel performs, so whatever they describe (their carried values, the arguments of
+their error terms) is left as it is: `frozen`.
+"""
+from __future__ import annotations
+
+from .. import ops
+from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
+from ..ir import topological
+from ..rewrite import Rule, Validity, Var
+from ._symbolic import restored
+from .compensate import _is_power_of_two
+from .stability import negate
+
+x, y, z = Var("x"), Var("y"), Var("z")
+
+# the ops whose arguments' evaluation the compensated rules describe exactly
+_DESCRIBED = (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR)
+_SUMS = (ops.ADD, ops.SUB, ops.NEG)
+
+
+def frozen(outputs) -> list:
+    """The nodes below a compensated form (its arguments and everything they are built from)."""
+    roots = [a for n in topological(outputs) if n.op in _DESCRIBED for a in n.args]
+    return topological(roots)
+
+
+def _holds_product(node) -> bool:
+    """Whether one of the terms of `node` (through sums, differences and negations) is a product that
+    rounds (2*x does not, but where it overflows)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op is MUL_ADD or n.op is ops.MUL and not _exact_scaling(n):
+            return True
+        if n.op in _SUMS:
+            stack.extend(n.args)
+    return False
+
+
+def _exact_scaling(product) -> bool:
+    return len(product.args) == 2 and any(_is_power_of_two(a) for a in product.args)
+
+
+# fused node's key -> the sum it replaced. Optimizing twice must change nothing, but a second run's rules
+# would see fused sums where the first run saw sums (the terms sum-order lists, the conditions of the guards
+# the stabilize rules rebuild around a kept typed branch): each run starts by giving every fused node back
+# its sum (`unfused`), the second run then repeats the first, and this phase fuses the same sums again. (Per process, as the
+# graphs are; the fused multiply-adds of other rules, taylor's Horner steps, are not in it.)
+_ORIGINALS: dict = {}
+
+
+def _fused(a, b, addend, original, negated=False):
+    # (an n-ary product matches as a times the product of the rest)
+    if _holds_product(addend) or b.op is not ops.MUL and (_is_power_of_two(a) or _is_power_of_two(b)):
+        return None  # (2*x + y rounds once already: left as typed)
+    fused = MUL_ADD(negate(a) if negated else a, b, addend)
+    if len(_ORIGINALS) > 100_000:
+        _ORIGINALS.clear()
+    _ORIGINALS[fused.key] = original
+    return fused
+
+
+def unfused(outputs) -> list:
+    """`outputs` with every node this phase fused replaced by the sum it replaced, before a run."""
+    return restored(outputs, _ORIGINALS) if _ORIGINALS else list(outputs)
+
+
+RULES = [
+    Rule("fused-multiply-add", x * y + z, lambda x, y, z, node: _fused(x, y, z, node), whole=True,
+         validity=Validity.ACCURACY, phase="fuse",
+         doc="a*b + c rounded once (FMA): never less accurate, and one instruction"),
+    Rule("fused-multiply-subtract", x * y - z, lambda x, y, z, node: _fused(x, y, negate(z), node),
+         whole=True, validity=Validity.ACCURACY, phase="fuse", doc="a*b - c as fma(a, b, -c)"),
+    Rule("fused-subtract-multiply", z - x * y, lambda x, y, z, node: _fused(x, y, z, node, negated=True),
+         whole=True, validity=Validity.ACCURACY, phase="fuse", doc="c - a*b as fma(-a, b, c)"),
+]

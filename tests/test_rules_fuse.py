@@ -1,0 +1,116 @@
+"""symgraph.rules.fuse: a sum with one product among its terms becomes a fused multiply-add, rounded once
+(correctly rounded for a product of two inputs plus an input, in float64 and float32); sums of two rounding
+products, and whatever a compensated rule describes, stay as they are."""
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symgraph as sg
+from symgraph.compensated import EXP_PAIR, MUL_ADD
+from symgraph.ir import const, topological
+from symgraph.lower import lower
+from symgraph.passes import Options, optimize
+from symgraph.rules import fuse
+
+from rulecheck import Case, rule_tests
+
+CASES = [
+    Case("fused-multiply-add", lambda x, y, p, r: x * y + r, {}, 0.0),
+    Case("fused-multiply-add", lambda x, y, p, r: x * y * r + 1, {}, 1.0),
+    Case("fused-multiply-add", lambda x, y, p, r: const(3) * x * x + const(2) * x + 1, {}, 1.5),
+    Case("fused-multiply-subtract", lambda x, y, p, r: x * y - r, {}, 0.0),
+    Case("fused-multiply-subtract", lambda x, y, p, r: x * x - 2, {}, 0.0),
+    Case("fused-subtract-multiply", lambda x, y, p, r: r - x * y, {}, 0.0),
+]
+IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
+
+
+def test_every_rule_of_the_module_has_a_case():
+    assert {r.name for r in fuse.RULES} == {c.rule for c in CASES}
+
+
+test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
+    rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))
+
+x, y, z, w = sympy.symbols("x y z w")
+
+
+def _ops(expr, options=True):
+    graph, _ = optimize(lower(expr), options)
+    return [n.op for n in graph.nodes]
+
+
+def test_sums_of_two_rounding_products_are_not_fused():
+    # fma(a, b, -(c*d)) is a*b - round(c*d): not 0 where a*b = c*d (a singular matrix), where the typed
+    # difference is exactly 0
+    for expr in (sympy.sin(x) * sympy.cos(y) - sympy.cos(x) * sympy.sin(y), x * y + z * w, x * y - z * w + 1):
+        assert MUL_ADD not in _ops(expr), expr
+    # a product by a power of two is exact: it is no second product
+    assert MUL_ADD in _ops(3 * x * y + 2 * z)
+
+
+def test_a_singular_difference_of_function_products_stays_exactly_zero():
+    f = sg.compile([x, y], sympy.sin(x) * sympy.cos(y) - sympy.cos(x) * sympy.sin(y) + 0 * z)
+    v = np.linspace(-3, 3, 101)
+    assert np.all(f(v, v) == 0)
+
+
+def test_what_a_compensated_rule_describes_is_left_as_typed():
+    # exp(3x - y) carries the rounding error of 3x - y as the kernel evaluates it (two roundings); an fma
+    # there would make the error term wrong
+    graph, trace = optimize(lower(sympy.exp(3 * x - y)))
+    pair = next(n for n in graph.nodes if n.op is EXP_PAIR)
+    assert MUL_ADD not in [n.op for n in topological([pair])]
+    assert not any(f.rule.startswith("fused") for f in trace)
+
+
+def test_the_fuse_phase_and_its_rules_can_be_switched_off():
+    assert MUL_ADD not in _ops(x * y + z, Options(disable_phases={"fuse"}))
+    assert MUL_ADD not in _ops(x * y + z, Options(disable_rules={"fused-multiply-add"}))
+    assert MUL_ADD in _ops(x * y + z)
+
+
+def test_optimizing_twice_changes_nothing():
+    exprs = [x * y + z, x * x - 2, 3 * x**2 + 2 * x + 1, z - x * y, sympy.exp(x * y + z) - 1]
+    once, _ = optimize(lower(exprs))
+    twice, trace = optimize(once)
+    assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    exprs = [x * y + z, x * y - z, z - x * y]
+    return exprs, sg.compile([x, y, z], exprs), sg.compile([x, y, z], exprs, rewrite=False)
+
+
+_finite = st.floats(min_value=-1e150, max_value=1e150, allow_nan=False, width=64)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.tuples(_finite, _finite, _finite), min_size=1, max_size=16))
+def test_fused_forms_are_correctly_rounded(kernels, triples):
+    exprs, f, _ = kernels
+    a, b, c = (np.array(col) for col in zip(*triples))
+    got = f(a, b, c)
+    for k, expr in enumerate(exprs):
+        fn = sympy.lambdify([x, y, z], expr, "mpmath")
+        with mpmath.workdps(700):
+            want = [float(fn(mpmath.mpf(p), mpmath.mpf(q), mpmath.mpf(r))) for p, q, r in triples]
+        assert list(got[k]) == want, expr
+
+
+def test_where_the_sum_cancels_the_fused_form_keeps_every_digit(kernels):
+    # x*y - z with z = round(x*y) + a few ulps: the typed difference is the ulps; the exact value also
+    # holds x*y's rounding error, which only the fused form keeps
+    exprs, f, typed = kernels
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(1, 2, 1000), rng.uniform(1, 2, 1000)
+    c = a * b + rng.integers(-4, 5, 1000) * np.spacing(a * b)
+    got, naive = f(a, b, c)[1], typed(a, b, c)[1]
+    with mpmath.workdps(60):
+        want = np.array([float(mpmath.mpf(p) * mpmath.mpf(q) - mpmath.mpf(r)) for p, q, r in zip(a, b, c)])
+    assert np.array_equal(got, want)
+    assert np.mean(naive != want) > 0.5
