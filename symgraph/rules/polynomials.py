@@ -203,8 +203,12 @@ def _in_sympy_order(node):
     if unused:
         return None
     first, sign = terms[order[0]]
-    acc = first if sign > 0 else -first
-    for k in order[1:]:
+    acc, rest = (first if sign > 0 else -first), order[1:]
+    if sign < 0 and terms[rest[0]][1] > 0:
+        # -a + b is b - a bit for bit, in the form add-neg makes of it later: the rules that read b - a
+        # (log1p(x) - log(x)) see it in this run, not only in a second one
+        acc, rest = terms[rest[0]][0] - first, rest[1:]
+    for k in rest:
         term, sign = terms[k]
         acc = acc + term if sign > 0 else acc - term
     return None if acc is node else acc

@@ -27,7 +27,8 @@ x, y = Var("x"), Var("y")
 MAX_NODES = 40
 MAX_FUNCTIONS, MAX_NESTING = 6, 2
 SERIES_STEPS = (16, 32, 64)  # terms of the polynomial past its leading one, as the time allows
-SERIES_SECONDS = 10.0   # the budget for the series of one sum
+SERIES_SECONDS = 20.0   # the budget for the series of one sum (2x/(2 + x) - log(1 + x): 1.3 s idle; a 10 s budget
+#                          cut it to 16 terms, a radius of 1/4, on a machine running two test suites)
 RADII = [sympy.Rational(1, 8), sympy.Rational(1, 4), sympy.Rational(1, 2), sympy.Integer(1), sympy.Integer(2),
          sympy.Integer(4), sympy.Integer(8)]
 LOSS_BITS = 1.0         # the typed terms beyond r lose at most this (their largest over the sum)
@@ -202,11 +203,12 @@ def _lowest_laurent_power(series, t):
     return min(int(term.as_coeff_exponent(t)[1]) for term in sympy.Add.make_args(series))
 
 
-def _values_at(fn, r):
-    """fn at +r and -r (mpmath, 40 digits), where it is a finite number (log(1 + x) is not at -1)."""
+def _values_at(fn, r, signs=(1, -1)):
+    """fn at +r and -r (or the one of `signs`; mpmath, 40 digits), where it is a finite number (log(1 + x)
+    is not at -1)."""
     out = []
     with mpmath.workdps(40):
-        for v in (mpmath.mpf(r), -mpmath.mpf(r)):
+        for v in (sign * mpmath.mpf(r) for sign in signs):
             try:
                 value = fn(v)
             except (ValueError, ZeroDivisionError):
@@ -216,11 +218,11 @@ def _values_at(fn, r):
     return out
 
 
-def _loss(term_fns, whole_fn, r):
+def _loss(term_fns, whole_fn, r, signs=(1, -1)):
     """log2 of the largest typed term over the sum at +-r (where they are defined); None where neither is."""
     worst = None
     with mpmath.workdps(40):
-        for v, total in _values_at(whole_fn, r):
+        for v, total in _values_at(whole_fn, r, signs):
             try:
                 largest = max(abs(f(v)) for f in term_fns)
             except (ValueError, ZeroDivisionError):
@@ -365,16 +367,16 @@ def _polynomial(expr, t, term_exprs):
     return coefficients, m, r, degree
 
 
-def _radius(coefficients, m, top, term_fns, whole_fn):
+def _radius(coefficients, m, top, term_fns, whole_fn, signs=(1, -1)):
     """(r, degree, enough): the smallest radius beyond which the typed terms lose at most LOSS_BITS (enough),
     or where the series up to x^top has not converged there (its last terms at r above 2^-56 of the sum),
     the largest radius below where it has (not enough); None where it converges at none."""
     r, degree = None, None
     for candidate in RADII:
-        loss = _loss(term_fns, whole_fn, candidate)
+        loss = _loss(term_fns, whole_fn, candidate, signs)
         if loss is None:
             continue
-        fit = _degree_needed(coefficients, m, top, whole_fn, candidate)
+        fit = _degree_needed(coefficients, m, top, whole_fn, candidate, signs)
         if fit is None:
             break
         r, degree = candidate, fit
@@ -383,10 +385,10 @@ def _radius(coefficients, m, top, term_fns, whole_fn):
     return None if r is None else (r, degree, False)
 
 
-def _degree_needed(coefficients, m, top, whole_fn, r):
+def _degree_needed(coefficients, m, top, whole_fn, r, signs=(1, -1)):
     """The fewest terms whose truncation at |x| = r is below 2^-56 of the sum there; None where even all
     of them are not (the series converges too slowly, or not at all, at r)."""
-    values = _values_at(whole_fn, r)
+    values = _values_at(whole_fn, r, signs)
     if not values:
         return None
     with mpmath.workdps(40):
@@ -406,20 +408,21 @@ def _step(coefficients, m, degree):
     return 2 if all((k - m) % 2 == 0 for k in coefficients if m <= k <= degree) else 1
 
 
-def _economized(coefficients, m, degree, whole_fn, r):
+def _economized(coefficients, m, degree, whole_fn, r, signs=(1, -1)):
     """(coefficients, degree) of a polynomial of lower degree within 2^-56 of the sum over all of |x| <= r
     (Lanczos' economization: the top term c_n v^n, v = x or x^2 on [lo, hi], is replaced by its part
     of lower degree, c_n (v^n - w^n T_n((2v - lo - hi)/w)/2^(2n - 1)), w = hi - lo, which moves the
     polynomial by at most |c_n| w^n/2^(2n - 1); exact rational arithmetic). Near the series' radius the
     truncated Taylor polynomial needs about twice the terms: 2x/(2 + x) - log(1 + x) for |x| < 1/2 57,
     economized 30 (with each Horner step one fused multiply-add, 5.9x -> 2.1x the typed time). The bound
-    is relative to the smallest |sum/x^m| on the interval; None where that changes sign or is not found."""
+    is relative to the smallest |sum/x^m| on the interval (on [0, r] for signs (1,)); None where that
+    changes sign or is not found."""
     step = _step(coefficients, m, degree)
     v = sympy.Symbol("v")
-    lo, hi = (sympy.Integer(0), r * r) if step == 2 else (-r, r)
+    lo, hi = (sympy.Integer(0), r * r) if step == 2 else (-r if -1 in signs else sympy.Integer(0), r)
     poly = sympy.Poly(sum((coefficients.get(m + step * j, 0) * v ** j for j in range((degree - m) // step + 1)),
                           sympy.Integer(0)), v)
-    smallest = _smallest_quotient(coefficients[m], m, whole_fn, r)
+    smallest = _smallest_quotient(coefficients[m], m, whole_fn, r, signs=signs)
     if smallest is None:
         return None
     budget, width = smallest * sympy.Rational(1, 2 ** 56), hi - lo
@@ -436,13 +439,13 @@ def _economized(coefficients, m, degree, whole_fn, r):
     return terms, m + step * poly.degree()
 
 
-def _smallest_quotient(leading, m, whole_fn, r, points=32):
+def _smallest_quotient(leading, m, whole_fn, r, points=32, signs=(1, -1)):
     """A lower bound of |sum/x^m| on |x| <= r: half the least of its values at 2*points points and at 0
     (the leading coefficient), mpmath, as a rational; None where it changes sign or is not defined."""
     values = [mpmath.mpf(sympy.Rational(leading))]
     with mpmath.workdps(40):
         for i in range(1, points + 1):
-            for x in (mpmath.mpf(r) * i / points, -mpmath.mpf(r) * i / points):
+            for x in (sign * mpmath.mpf(r) * i / points for sign in signs):
                 try:
                     value = whole_fn(x) / x ** m
                 except (ValueError, ZeroDivisionError):
