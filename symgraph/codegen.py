@@ -181,6 +181,11 @@ class VariantContext:
     def helper(self, name: str, kind: str = REAL) -> str:
         return self.module.helper(name, REAL_DTYPE[self.variant] if kind != COMPLEX else "complex128")
 
+    def require(self, need: str) -> str:
+        """Put the preamble `need` (ops.PREAMBLES) in the module; returns "" (for use in an emission)."""
+        self.module.require(need)
+        return ""
+
 
 class ModuleBuilder:
     def __init__(self, jit_options: str, ieee_jit_options: str = None):
@@ -228,11 +233,14 @@ class ModuleBuilder:
             body = template.replace("{name}", fname).replace("{F}", f"np.{dtype}")
             body = self._resolve_helper_calls(body, dtype)
             for need in ops.HELPER_NEEDS.get(name, ()):
-                if ops.PREAMBLES[need] not in self.preamble_lines:
-                    self.preamble_lines.append(ops.PREAMBLES[need])
+                self.require(need)
             options = self.ieee_jit_options if name in ops.IEEE_HELPERS else self.jit_options
             self.helper_lines.append(f"@numba.njit({options})\n{body}\n")
         return self.helpers[key]
+
+    def require(self, need: str):
+        if ops.PREAMBLES[need] not in self.preamble_lines:
+            self.preamble_lines.append(ops.PREAMBLES[need])
 
     def _resolve_helper_calls(self, text: str, dtype: str) -> str:
         return re.sub(r"@(\w+)\(", lambda m: self.helper(m.group(1), dtype) + "(", text)

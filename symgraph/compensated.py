@@ -91,13 +91,13 @@ def {name}(m, lo):
 """)
 
 
-# a*b + c rounded once: a polynomial's Horner steps (symgraph/rules/taylor.py) in one instruction each,
-# which halves their chain of dependent operations (the kernels are compiled without fast-math, which
-# would otherwise contract a*b + c) and rounds each step once
-_per_dtype_helper("mul_add", """
-def {name}(a, b, c):
-    return _vm_fma(a, b, c)
-""", requires=("fma",))
+# a*b + c rounded once: a polynomial's Horner steps (symgraph/rules/taylor.py) and the fuse phase's sums
+# (symgraph/rules/fuse.py) in one instruction each, which halves their chain of dependent operations (the
+# kernels are compiled without fast-math, which would otherwise contract a*b + c) and rounds each step
+# once. The kernel calls the intrinsic itself: through a jitted helper, each call site cost Numba's type
+# inference a dispatcher resolution (a rule test's kernel of a few hundred fused sums: 13 s to compile)
+def _emit_mul_add(ctx, node, a, b, c):
+    return ctx.require("fma") + f"_vm_fma({a}, {b}, {c})"
 
 
 def _corrected(family, libm):
@@ -123,7 +123,7 @@ PRODUCT_ERROR = ops.defop("product_error", 2, product_error, sympy_types=(produc
 QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quotient_error,),
                            emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
                            description="the rounding error of a/b to first order (0 in the reals)")
-MUL_ADD = ops.defop("mul_add", 3, lambda a, b, c: a * b + c, emit=_calls("mul_add"), emit_complex="({0} * {1} + {2})",
+MUL_ADD = ops.defop("mul_add", 3, lambda a, b, c: a * b + c, emit=_emit_mul_add, emit_complex="({0} * {1} + {2})",
                     mpmath=lambda a, b, c: a * b + c, vjp=lambda g, out, a, b, c: (g * b, g * a, g),
                     description="a*b + c rounded once (a fused multiply-add)")
 EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_corrected("exp", "math.exp({0})"),

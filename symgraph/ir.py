@@ -193,6 +193,12 @@ def as_node(x) -> Node:
     return const(x)
 
 
+def with_args(node: Node, args) -> Node:
+    """`node` itself where `args` are its own arguments, else the same op (and attr) on `args`."""
+    args = tuple(args)
+    return node if all(a is b for a, b in zip(args, node.args)) else Node.make(node.op, args, node.attr)
+
+
 def topological(outputs: Iterable[Node]) -> list:
     """Every node reachable from `outputs`, each after its arguments (iterative post-order)."""
     order, seen = [], set()
@@ -262,14 +268,7 @@ class Graph:
         """The same graph with nodes replaced ({old node: new node}), rebuilt bottom-up without recursion."""
         new = {}
         for node in self.nodes:
-            if node in mapping:
-                new[node.key] = mapping[node]
-            elif node.args:
-                args = tuple(new[a.key] for a in node.args)
-                same = all(a is b for a, b in zip(args, node.args))
-                new[node.key] = node if same else Node.make(node.op, args, node.attr)
-            else:
-                new[node.key] = node
+            new[node.key] = mapping[node] if node in mapping else with_args(node, [new[a.key] for a in node.args])
         return self.with_outputs([new[o.key] for o in self.outputs])
 
     def to_sympy(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..ir import Node, const
+from ..ir import const, with_args
 
 MAX_NODES = 40     # subgraphs of a few terms; bigger ones are not worth SymPy's time per node
 MAX_POWER = 4
@@ -272,12 +272,5 @@ def restored(outputs, table: dict) -> list:
             stack.append((node, True))
             stack.extend((a, False) for a in below if a.key not in new)
             continue
-        if original is not None:
-            new[node.key] = new[original.key]
-        elif node.args:
-            args = tuple(new[a.key] for a in node.args)
-            same = all(a is b for a, b in zip(args, node.args))
-            new[node.key] = node if same else Node.make(node.op, args, node.attr)
-        else:
-            new[node.key] = node
+        new[node.key] = new[original.key] if original is not None else with_args(node, [new[a.key] for a in node.args])
     return [new[o.key] for o in outputs]

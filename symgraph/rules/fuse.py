@@ -49,20 +49,25 @@ def _holds_product(node) -> bool:
 
 
 def _exact_scaling(product) -> bool:
-    return len(product.args) == 2 and any(_is_power_of_two(a) for a in product.args)
+    return _exact_factors(product.args)
+
+
+def _exact_factors(factors) -> bool:
+    return len(factors) == 2 and any(_is_power_of_two(a) for a in factors)
 
 
 # fused node's key -> the sum it replaced. Optimizing twice must change nothing, but a second run's rules
 # would see fused sums where the first run saw sums (the terms sum-order lists, the conditions of the guards
 # the stabilize rules rebuild around a kept typed branch): each run starts by giving every fused node back
-# its sum (`unfused`), the second run then repeats the first, and this phase fuses the same sums again. (Per process, as the
-# graphs are; the fused multiply-adds of other rules, taylor's Horner steps, are not in it.)
+# its sum (`unfused`), the second run then repeats the first, and this phase fuses the same sums again.
+# (Per process, as the graphs are; the fused multiply-adds of other rules, taylor's Horner steps, are not
+# in it.)
 _ORIGINALS: dict = {}
 
 
 def _fused(a, b, addend, original, negated=False):
     # (an n-ary product matches as a times the product of the rest)
-    if _holds_product(addend) or b.op is not ops.MUL and (_is_power_of_two(a) or _is_power_of_two(b)):
+    if _holds_product(addend) or b.op is not ops.MUL and _exact_factors((a, b)):
         return None  # (2*x + y rounds once already: left as typed)
     fused = MUL_ADD(negate(a) if negated else a, b, addend)
     if len(_ORIGINALS) > 100_000:

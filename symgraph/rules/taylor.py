@@ -19,7 +19,7 @@ import mpmath
 import sympy
 
 from .. import ops
-from ..ir import Node, const, topological
+from ..ir import const, topological, with_args
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import equal, once_per_node, signed_terms
 
@@ -257,11 +257,8 @@ def _without_equal_selects(node):
             taken = evaluate(n.args[0], {s: 0 for s in symbols}, dps=40)
             new[n.key] = new[(n.args[1] if taken else n.args[2]).key]
             check = True
-        elif n.args:
-            args = tuple(new[a.key] for a in n.args)
-            new[n.key] = n if all(a is b for a, b in zip(args, n.args)) else Node.make(n.op, args, n.attr)
         else:
-            new[n.key] = n
+            new[n.key] = with_args(n, [new[a.key] for a in n.args])
     stripped = new[node.key]
     return stripped if not check or equal(node, stripped) else None
 

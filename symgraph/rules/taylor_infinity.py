@@ -129,12 +129,21 @@ def _same_far_out(typed, far, v, s):
     """Whether the typed term and its far form have the same value to 2^-55 at every probe x = s 2^k (both
     not real numbers, or both real and that close): a rule's split of one function by its argument's size
     (log1p(x^2) as 2 log|x| beyond 2^60) may take either branch."""
-    for p in PROBES:
-        a, b = (sympy.N(e.subs(v, s * p), 60) for e in (typed, far))
-        real_a, real_b = a.is_real and a.is_finite, b.is_real and b.is_finite
-        if real_a != real_b or real_a and abs(a - b) > abs(a) * sympy.Rational(1, 2 ** 55):
-            return False
+    fns = [sympy.lambdify(v, e, "mpmath") for e in (typed, far)]
+    with mpmath.workdps(60):
+        for p in PROBES:
+            a, b = (_real_or_none(fn, s * mpmath.mpf(p)) for fn in fns)
+            if (a is None) != (b is None) or a is not None and abs(a - b) > abs(a) * mpmath.mpf(2) ** -55:
+                return False
     return True
+
+
+def _real_or_none(fn, value):
+    try:
+        out = fn(value)
+    except (ValueError, ZeroDivisionError, TypeError, ArithmeticError):
+        return None
+    return out if isinstance(out, mpmath.mpf) and mpmath.isfinite(out) else None
 
 
 def _far_form(expr, v, s):
