@@ -129,7 +129,9 @@ def _same_far_out(typed, far, v, s):
     """Whether the typed term and its far form have the same value to 2^-55 at every probe x = s 2^k (both
     not real numbers, or both real and that close): a rule's split of one function by its argument's size
     (log1p(x^2) as 2 log|x| beyond 2^60) may take either branch."""
-    fns = [sympy.lambdify(v, e, "mpmath") for e in (typed, far)]
+    # (cosm1, a SymPy form of a stable primitive, is unknown to mpmath's lambdify)
+    known = [{"cosm1": lambda a: -2 * mpmath.sin(a / 2) ** 2}, "mpmath"]
+    fns = [sympy.lambdify(v, e, known) for e in (typed, far)]
     with mpmath.workdps(60):
         for p in PROBES:
             a, b = (_real_or_none(fn, s * mpmath.mpf(p)) for fn in fns)
