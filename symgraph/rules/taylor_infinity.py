@@ -247,15 +247,13 @@ def _polynomial(whole, parts, v, s):
     return coefficients, m, q, r, degree
 
 
-def _far_value(found, leaf, s):
-    """The polynomial of `found` in t = 1/(s x) (or 1/sqrt(s x)) as a node, for s x beyond R."""
+def _far_value(found, u):
+    """The polynomial of `found` in t = 1/u (or 1/sqrt(u)) as a node, for u beyond R."""
     coefficients, m, q, r, degree = found
-    u = leaf if s == 1 else -leaf
     root = u if q == 1 else ops.SQRT(u)
-    t = 1 / root
-    # sum of c_k t^k = (sum of c_k t^(k - m)) / root^m: the leading power as one division
+    # sum of c_k t^k = (sum of c_k t^(k - m)) / root^m: the leading power as m divisions
     shifted = {k - m: c for k, c in coefficients.items() if k <= degree}
-    return _over_power(taylor._horner(shifted, 0, degree - m, t), root, m)
+    return _over_power(taylor._horner(shifted, 0, degree - m, 1 / root), root, m)
 
 
 def _over_power(inner, root, m):
@@ -277,8 +275,7 @@ def _bound(found):
 _BUILT: dict = {}
 
 
-def _asymptotic(node):
-    typed = restored([node], _BUILT)[0]
+def _asymptotic(typed):
     v = _one_value(typed)
     if v is None:
         return None
@@ -295,26 +292,24 @@ def _asymptotic(node):
             and all(minus[0].get(k, 0) == (-1) ** k * c for k, c in plus[0].items()) \
             and all(k in plus[0] for k in minus[0]):
         # one polynomial in 1/x for both sides (odd and even terms alike)
-        coefficients, m, _, r, degree = plus
-        shifted = {k - m: c for k, c in coefficients.items() if k <= degree}
-        value = _over_power(taylor._horner(shifted, 0, degree - m, 1 / leaf), leaf, m)
-        return ops.SELECT(ops.GT(ops.ABS(leaf), _bound(plus)), value, typed)
+        return ops.SELECT(ops.GT(ops.ABS(leaf), _bound(plus)), _far_value(plus, leaf), typed)
     out = typed
     for s, found in ((-1, minus), (1, plus)):
         if found is not None:
             u = leaf if s == 1 else -leaf
-            out = ops.SELECT(ops.GT(u, _bound(found)), _far_value(found, leaf, s), out)
+            out = ops.SELECT(ops.GT(u, _bound(found)), _far_value(found, u), out)
     return out
 
 
 def _asymptotic_or_none(node):
     # a last resort must not make a formula fail to compile (see taylor._taylor_or_none)
     try:
-        result = _asymptotic(node)
+        typed = restored([node], _BUILT)[0]
+        result = _asymptotic(typed)
         if result is not None:
             if len(_BUILT) > 10_000:
                 _BUILT.clear()
-            _BUILT[result.key] = restored([node], _BUILT)[0]
+            _BUILT[result.key] = typed
         return result
     except (ArithmeticError, NotImplementedError, TypeError, ValueError, AttributeError, sympy.PolynomialError,
             sympy.PoleError, RecursionError):
