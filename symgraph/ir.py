@@ -180,6 +180,18 @@ def const(value) -> Node:
     return Node.make(_const_op(), (), value)
 
 
+def binary_exponent(node: Node):
+    """k where `node` is the constant +-2^k (a product by it is exact in floating point, but for overflow
+    and underflow), else None."""
+    if not node.is_const or not node.value.is_Number or not node.value.is_finite or node.value == 0:
+        return None
+    r = sympy.Rational(node.value)  # exact, for a Float too
+    p, q = abs(int(r.p)), int(r.q)
+    if p & (p - 1) or q & (q - 1):
+        return None
+    return p.bit_length() - q.bit_length()
+
+
 def symbol(sym: sympy.Symbol) -> Node:
     from .ops import SYMBOL
     return Node.make(SYMBOL, (), sym)

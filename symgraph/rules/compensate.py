@@ -16,7 +16,7 @@ import sympy
 
 from .. import ops
 from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
-from ..ir import const, topological
+from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 
 x = Var("x")
@@ -26,13 +26,6 @@ MAX_DEPTH = 6  # arguments are a few operations deep; beyond, the deeper errors 
 # arguments with more roundings (a dot product of many terms, the tanh layers' cosh in a network's gradient)
 # are left as typed: their rounding is a sum's usual one, and carrying it would cost more than the function
 MAX_ERRORS = 4
-
-
-def _is_power_of_two(node) -> bool:
-    if not node.is_const or not node.value.is_Rational or node.value == 0:
-        return False
-    p, q = abs(node.value.p), node.value.q
-    return (p & (p - 1)) == 0 and (q & (q - 1)) == 0
 
 
 def _total(terms):
@@ -85,7 +78,7 @@ def _binary_error(op, a, b, depth):
     ea, eb = rounding_error(a, depth + 1), rounding_error(b, depth + 1)
     if op is ops.ADD:
         return _total([SUM_ERROR(a, b), ea, eb])
-    exact_scaling = _is_power_of_two(a) or _is_power_of_two(b)  # exact but for over/underflow
+    exact_scaling = binary_exponent(a) is not None or binary_exponent(b) is not None  # exact but for over/underflow
     return _total([None if exact_scaling else PRODUCT_ERROR(a, b), None if ea is None else ea * b,
                    None if eb is None else a * eb])
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from .. import ops
 from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
-from ..ir import topological
+from ..ir import binary_exponent, topological
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import restored
-from .compensate import _is_power_of_two
 from .stability import negate
 
 x, y, z = Var("x"), Var("y"), Var("z")
@@ -53,7 +52,7 @@ def _exact_scaling(product) -> bool:
 
 
 def _exact_factors(factors) -> bool:
-    return len(factors) == 2 and any(_is_power_of_two(a) for a in factors)
+    return len(factors) == 2 and any(binary_exponent(a) is not None for a in factors)
 
 
 # fused node's key -> the sum it replaced. Optimizing twice must change nothing, but a second run's rules

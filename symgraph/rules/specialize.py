@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..ir import const
+from ..ir import binary_exponent, const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ..compensated import CORRECTED
 from .canonical import keep_pow_at_minus_inf
@@ -88,14 +88,8 @@ def _pow_third(x):
 
 
 def _power_of_two(c):
-    v = c.value
-    if not v.is_Number or not v.is_finite or v == 0:
-        return None
-    r = sympy.Rational(abs(v))
-    if r.p & (r.p - 1) or r.q & (r.q - 1):
-        return None
-    k = r.p.bit_length() - 1 - (r.q.bit_length() - 1)
-    return k if abs(k) <= 126 else None  # 1/c must be a normal number in float32 as well
+    k = binary_exponent(c)
+    return k if k is not None and abs(k) <= 126 else None  # 1/c must be a normal number in float32 as well
 
 
 def _div_by_power_of_two(x, c):

@@ -43,30 +43,38 @@ ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, op
 ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW, ops.PLUS_ZERO)}
 
 
-def _one_value(node):
-    """The single symbol below `node` when the subgraph is small, holds arithmetic and the elementary
-    functions only (at least one of those), and no other leaf but numbers; None otherwise."""
+def single_input(node, allowed, is_function, max_nodes=MAX_NODES):
+    """The one symbol node below `node` when the subgraph has at most `max_nodes` nodes, only operations
+    named in `allowed`, no other leaf but numbers, powers by constants only, and 1 to MAX_FUNCTIONS nodes
+    that `is_function`; None otherwise. The walk is bounded: a sum in a graph of 100k nodes is not walked
+    past `max_nodes`."""
     nodes, seen, stack = [], set(), [node]
-    while stack:  # bounded: a sum in a graph of 100k nodes is not walked further than MAX_NODES
+    while stack:
         n = stack.pop()
         if n.key in seen:
             continue
         seen.add(n.key)
         nodes.append(n)
-        if len(nodes) > MAX_NODES:
+        if len(nodes) > max_nodes:
             return None
         stack.extend(n.args)
     symbols = [n for n in nodes if n.is_symbol]
     names = {n.op.name for n in nodes if n.op.arity != 0}
-    if len(symbols) != 1 or not names & ELEMENTARY or not names <= ELEMENTARY | ARITHMETIC:
-        return None
-    # SymPy's series of functions nested deeper (sin(sin(sin(x)))...) takes seconds to minutes
-    functions = [n for n in nodes if n.op.name in ELEMENTARY]
-    if len(functions) > MAX_FUNCTIONS or _nesting(node) > MAX_NESTING:
+    functions = sum(1 for n in nodes if is_function(n))
+    if len(symbols) != 1 or not 1 <= functions <= MAX_FUNCTIONS or not names <= allowed:
         return None
     if any(n.op is ops.POW and not n.args[1].is_const for n in nodes):
         return None
     return symbols[0]
+
+
+def _one_value(node):
+    """The single symbol below `node` when the subgraph is small, holds arithmetic and the elementary
+    functions only (at least one of those, nested at most MAX_NESTING deep), and no other leaf but
+    numbers; None otherwise."""
+    leaf = single_input(node, ELEMENTARY | ARITHMETIC, lambda n: n.op.name in ELEMENTARY)
+    # SymPy's series of functions nested deeper (sin(sin(sin(x)))...) takes seconds to minutes
+    return leaf if leaf is not None and _nesting(node) <= MAX_NESTING else None
 
 
 def _elementary(expr):

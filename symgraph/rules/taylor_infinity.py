@@ -46,19 +46,8 @@ FUNCTIONS = taylor.ELEMENTARY | {"cbrt", "hypot", "acosh", "atan2"}
 def _one_value(node):
     """The SymPy symbol of the single input below `node` when the subgraph is small and holds arithmetic,
     the functions this rule expands (at least one), selects and comparisons only; None otherwise."""
-    nodes = topological([node])
-    if len(nodes) > 2 * taylor.MAX_NODES:
-        return None
-    symbols = {n.attr for n in nodes if n.is_symbol}
-    names = {n.op.name for n in nodes if n.op.arity != 0}
-    functions = [n for n in nodes if _function(n)]
-    if len(symbols) != 1 or not functions or not names <= FUNCTIONS | taylor.ARITHMETIC | _CONDITIONS:
-        return None
-    if len(functions) > taylor.MAX_FUNCTIONS:
-        return None
-    if any(n.op is ops.POW and not n.args[1].is_const for n in nodes):
-        return None
-    return symbols.pop()
+    leaf = taylor.single_input(node, FUNCTIONS | taylor.ARITHMETIC | _CONDITIONS, _function, 2 * taylor.MAX_NODES)
+    return None if leaf is None else leaf.attr
 
 
 def _function(node):
