@@ -4,7 +4,6 @@ corrections) of a rounded argument carried with its error are within 2 ulps wher
 by hundreds; IEEE values at inf and NaN are the typed ones."""
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 import pytest
 import sympy

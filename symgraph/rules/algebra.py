@@ -14,6 +14,7 @@ from .. import ops
 from ..compensated import CARRIED, PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
+from ._guards import MIN_NORMAL_F32, is_finite
 from ._symbolic import cancelled, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
@@ -21,11 +22,6 @@ c = ConstVar("c")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
 ONE = const(1)
-
-
-def is_finite(t):
-    """A node that is true where t is neither +-inf nor NaN (t - t is 0 exactly there, NaN elsewhere)."""
-    return ops.EQ(t - t, 0)
 
 
 def _guarded(condition, value):
@@ -56,7 +52,6 @@ def _one_minus_sqrt(x):
 
 HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
-MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))  # float64 kernels share float32's bound
 LOG_FORM_FROM = const(sympy.Integer(2) ** 27)
 MID_LIMIT = const(sympy.Integer(2) ** 12)
 QUARTER = const(sympy.Rational(1, 4))

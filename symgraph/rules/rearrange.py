@@ -16,18 +16,14 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._guards import MIN_NORMAL_F32, is_finite as _is_finite
 from ._symbolic import cancelled, factored_binomials, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
 x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
 A = Validity.ACCURACY
 REARRANGE = "rearrange"
-MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))
 HALF, THREE_HALVES = const(sympy.Rational(1, 2)), const(sympy.Rational(3, 2))
-
-
-def _is_finite(t):
-    return ops.EQ(t - t, 0)
 
 
 def _exp_difference(x, y):

@@ -14,6 +14,7 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
+from ._guards import is_finite as _is_finite
 from ._symbolic import cancelled, equal
 
 x, y, z = Var("x"), Var("y"), Var("z")
@@ -152,11 +153,6 @@ def _softmax(x, y):
     m = ops.MAX(*exponents)
     new = ops.EXP(x - m) / ops.ADD(*[ops.EXP(a - m) for a in exponents])
     return ops.SELECT(_is_finite(m), new, ops.EXP(x) / y)
-
-
-def _is_finite(t):
-    """True where t is neither +-inf nor NaN (t - t is exactly 0 there)."""
-    return ops.EQ(t - t, 0)
 
 
 def _quotient_minus_one(x, y):
