@@ -303,7 +303,7 @@ def test_expm1_quotients_at_their_limits(graph_only_kernel):
 
 
 @pytest.mark.parametrize("op, reference", [(stable.EXPREL, stable.mp_exprel),
-                                           (stable.X_OVER_EXPM1, stable.mp_x_over_expm1)], ids=lambda v: str(v))
+                                           (stable.X_OVER_EXPM1, stable.mp_x_over_expm1)], ids=["exprel", "x_over_expm1"])
 def test_expm1_quotients_sympy_meaning(op, reference):
     for point in (sympy.Rational(-7, 3), sympy.Rational(1, 10 ** 12), sympy.Integer(0), sympy.Integer(30)):
         value = op.to_sympy(point).evalf(40)
