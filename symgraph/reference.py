@@ -2,6 +2,7 @@
 distance between a computed float and the exact value in ulps and in Herbie's bits of error."""
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -23,13 +24,20 @@ def _to_mp(value):
             return mpmath.mpf("-inf")
         if value in (sympy.true, sympy.false):
             return bool(value)
-        v = sympy.N(value, mpmath.mp.dps + 10)
-        return mpmath.mpc(*(mpmath.mpf(str(p)) for p in v.as_real_imag())) if not v.is_real else mpmath.mpf(str(v))
+        return _constant(value, mpmath.mp.dps)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (complex, np.complexfloating)):
         return mpmath.mpc(value)
     return mpmath.mpf(float(value)) if isinstance(value, (float, np.floating)) else mpmath.mpf(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant(value, dps):
+    # SymPy's N of a symbolic constant (log(2 pi)/2) costs more than most of mpmath's functions
+    with mpmath.workdps(dps):
+        v = sympy.N(value, dps + 10)
+        return mpmath.mpc(*(mpmath.mpf(str(p)) for p in v.as_real_imag())) if not v.is_real else mpmath.mpf(str(v))
 
 
 def _real_or_nan(v):
@@ -64,10 +72,31 @@ def _apply(op, args, real):
             any(isinstance(a, mpmath.mpf) and mpmath.isnan(a) for a in args):
         return _NAN
     try:
-        value = op.mpmath(*args)
+        value = _function_value(op, args)
     except (ZeroDivisionError, ValueError):
         return _ieee_special(op, args)
     return _real_or_nan(value) if real else value
+
+
+# values of the mpmath references by (op, arguments, working precision): a test evaluates the typed and the
+# rewritten graph at the same point, and a grid of points repeats each input's value (loggamma(x + 1) at
+# 200 points (x, y, p) with a dozen values of x), at every precision exact() tries
+_VALUES: dict = {}
+_MAX_VALUES = 50_000
+
+
+def _function_value(op, args):
+    try:
+        # the function itself (names may repeat); the types too, since True == mpf(1) == mpc(1, 0)
+        key = (op.mpmath, tuple((type(a), a) for a in args), mpmath.mp.prec)
+        hash(key)
+    except TypeError:  # an argument mpmath cannot hash
+        return op.mpmath(*args)
+    if key not in _VALUES:
+        if len(_VALUES) >= _MAX_VALUES:
+            _VALUES.clear()
+        _VALUES[key] = op.mpmath(*args)
+    return _VALUES[key]
 
 
 def _ieee_special(op, args):
@@ -195,7 +224,7 @@ def exact(graph_or_node, env: dict, dps: int = 50, max_dps: int = 1600):
     dps = max(dps, int(dps + 2 * span))
     previous = evaluate(graph_or_node, env, dps)
     while dps < max_dps:
-        dps *= 2
+        dps = min(2 * dps, max_dps)
         current = evaluate(graph_or_node, env, dps)
         # 0, inf and NaN are where cancellation or overflow saturates: confirm them at the full precision.
         # A few digits of slack: the rounding of the inputs at the working precision is itself magnified
