@@ -595,6 +595,16 @@ def cases() -> list:
         # x f(1/x) - 1 for large x: f(t)/t with t = 1/x, near 1
         Case("x*log(1 + 1/x) - 1", [x], x * log(1 + 1 / x) - 1, "x in [1e-3, 1e10]", [log_uniform(1e-3, 1e10)]),
         Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),
+        # Taylor remainders about a point the formula names (x - 1, log(x/2)): polynomials in x - c there
+        Case("log(x) - (x - 1) + (x - 1)**2/2", [x], log(x) - (x - 1) + (x - 1)**2 / 2, "|1 - x| in [1e-9, 0.5]",
+             [one_minus(signed(log_uniform(1e-9, 0.5)))]),
+        Case("exp(x - 1) - x", [x], exp(x - 1) - x, "|1 - x| in [1e-9, 0.5]", [one_minus(signed(log_uniform(1e-9, 0.5)))]),
+        Case("exp(x - 1) - x - (x - 1)**2/2", [x], exp(x - 1) - x - (x - 1)**2 / 2, "|1 - x| in [1e-9, 0.5]",
+             [one_minus(signed(log_uniform(1e-9, 0.5)))]),
+        Case("tan(x - 1) - x + 1", [x], tan(x - 1) - x + 1, "|1 - x| in [1e-9, 0.5]",
+             [one_minus(signed(log_uniform(1e-9, 0.5)))]),
+        Case("log(x/2) - (x - 2)/2 + (x - 2)**2/8", [x], log(x / 2) - (x - 2) / 2 + (x - 2)**2 / 8,
+             "|1 - x/2| in [1e-9, 0.5]", [lambda rng, n: 2 * one_minus(signed(log_uniform(1e-9, 0.5)))(rng, n)]),
     ]
 
 

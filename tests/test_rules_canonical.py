@@ -1,11 +1,12 @@
 """symgraph.rules.canonical: each identity fires on its example, holds at 50 digits (hypothesis and
 boundary points), and the compiled result is within an ulp of the exact typed formula."""
+import mpmath
 import numpy as np
 import sympy
 
 from rulecheck import Case, compile_cases, optimized, rule_tests
 from rulecheck import X, Y
-from symgraph import ops
+from symgraph import ops, reference
 
 INF = float('inf')
 from symgraph.ir import const
@@ -113,3 +114,23 @@ def test_select_known_decides_selects_under_arithmetic_in_a_branch():
     new, fired = optimized(Case("select-known", lambda *_: node))
     assert "select-known" in fired
     assert new is ops.SELECT(c, 1 + x, y - 2 * ops.COS(y))
+
+
+def test_select_known_drops_a_window_inside_the_interval_the_outer_condition_failed_on():
+    # select(1/2 <= x <= 2, f, select(|x - 1| < 1/2, p, typed)): where the outer condition fails (or x is
+    # NaN) the inner window is closed too, so the else branch is the typed form; a window reaching past
+    # the interval (|x - 1| < 2) or on another input is kept
+    x, y = X, Y
+    half, two = const(sympy.Rational(1, 2)), const(2)
+    interval = ops.AND(ops.LE(x, two), ops.GE(x, half))
+    for window, dropped in [(ops.LT(ops.ABS(x - 1), half), True), (ops.LT(ops.ABS(x - 1), const(1)), False),
+                            (ops.LT(ops.ABS(x - const(sympy.Rational(3, 2))), half), True),
+                            (ops.LT(ops.ABS(y - 1), half), False), (ops.LT(ops.ABS(x), half), False)]:
+        node = ops.SELECT(interval, ops.SIN(x), ops.SELECT(window, ops.COS(x), ops.EXP(x)))
+        new, _ = optimized(Case("select-known", lambda *_: node))
+        assert (new is ops.SELECT(interval, ops.SIN(x), ops.EXP(x))) == dropped, (window, new)
+        # the same values wherever the outer condition fails, NaN included
+        for v in (0.25, 0.4999999999999999, 2.0000000000000004, 3.0, -1.0, float("nan")):
+            env = {x.attr: v, y.attr: 1.0}
+            a, b = (reference.evaluate(n, env) for n in (node, new))
+            assert (mpmath.isnan(a) and mpmath.isnan(b)) or a == b, (window, v)

@@ -10,7 +10,7 @@ import sympy
 
 import symgraph as sg
 from symgraph import ops
-from symgraph.ir import topological
+from symgraph.ir import symbol, topological
 from symgraph.lower import lower
 from symgraph.passes import Options, optimize
 from symgraph.reference import bits_of_error, evaluate
@@ -174,5 +174,61 @@ def test_a_second_run_under_another_time_budget_builds_the_same_polynomial(monke
     # spelled otherwise (x/2 as x*(1/2)) and must not build another polynomial
     once, _ = optimize(lower([x / (sympy.exp(x) - 1) - 1 + x / 2, 2 * x / (2 + x) - sympy.log(1 + x)]))
     monkeypatch.setattr(taylor, "SERIES_SECONDS", 1e-6)
+    twice, trace = optimize(once)
+    assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]
+
+
+# sums that cancel at a point the formula names (x - c, log(x/c)), with that point; some other rule has
+# taken part of each sum first (series-in-sum's log1p_minus_x(x - 1), tan-plus-one's split of 1 + tan(u),
+# log-quotient's log1p(x/2 - 1)), which the polynomial about c sees through
+AT_POINTS = [
+    (sympy.log(x) - (x - 1) + (x - 1)**2 / 2, 1),              # (x - 1)^3/3 - ...
+    (sympy.exp(x - 1) - x, 1),                                  # (x - 1)^2/2 + ...
+    (sympy.exp(x - 1) - x - (x - 1)**2 / 2, 1),                 # (x - 1)^3/6 + ...
+    (sympy.tan(x - 1) - x + 1, 1),                              # (x - 1)^3/3 + ...
+    (sympy.log(x / 2) - (x - 2) / 2 + (x - 2)**2 / 8, 2),       # (x - 2)^3/24 - ...
+    (x - 3 - sympy.sin(x - 3), 3),                              # (x - 3)^3/6 - ... (x - 3 split: no x_minus_sin)
+]
+
+
+@pytest.fixture(scope="module")
+def kernels_at_points():
+    exprs = [e for e, _ in AT_POINTS]
+    return sg.compile(x, exprs), sg.compile(x, exprs, rewrite=False)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_polynomial_about_a_named_point_keeps_the_digits_the_typed_sum_loses(kernels_at_points, dtype):
+    f, typed = kernels_at_points
+    for k, (expr, c) in enumerate(AT_POINTS):
+        xs = np.array([c * (1 + d) for d in (1e-6, -3e-5, 2e-3, -0.01, 0.05, -0.1, 0.2, -0.3, 0.45)], dtype)
+        got, naive = f(xs)[k], typed(xs)[k]
+        fn = sympy.lambdify(x, expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(float(v))) for v in xs]
+        errors = [bits_of_error(g, w, dtype) for g, w in zip(got, want)]
+        assert max(errors) <= 2.0, (expr, errors)
+        assert max(bits_of_error(t, w, dtype) for t, w in zip(naive, want)) > 10, expr
+
+
+def test_a_named_point_is_tried_only_where_the_sum_cancels_there():
+    # each polynomial is a select on |x - c| < r about its point; x - 1 - log(x) keeps its primitive
+    # (series-in-sum's guarded log1p_minus_x(x - 1)), the window built on that guard's typed fallback
+    # removed as dead, and log1p_minus_x(x - 1) + (x - 1) (a sum that does not cancel at 1, though its
+    # x - 1 spelled u + 1 - 1 would) is left alone
+    exprs = [e for e, _ in AT_POINTS] + [x - 1 - sympy.log(x)]
+    graph, _ = optimize(lower(exprs), Options(disable_phases={"fuse"}))
+    for expr, out, c in zip(exprs, graph.outputs, [c for _, c in AT_POINTS] + [None]):
+        windows = [n for n in topological([out]) if n.op is ops.SELECT and n.args[0].op is ops.LT
+                   and n.args[0].args[0].op is ops.ABS and n.args[0].args[0].args[0].op is ops.SUB]
+        assert len(windows) == (c is not None), expr
+        assert all(w.args[0].args[0].args[0].args[1].value == c for w in windows), expr
+    u = symbol(x) - 1
+    assert taylor._named_points(ops.LOG1P_MINUS_X(u) + u) == [1]
+    assert taylor._taylor(ops.LOG1P_MINUS_X(u) + u) is None
+
+
+def test_optimizing_formulas_with_named_points_twice_changes_nothing():
+    once, _ = optimize(lower([e for e, _ in AT_POINTS]))
     twice, trace = optimize(once)
     assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]

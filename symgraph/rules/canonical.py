@@ -51,11 +51,61 @@ def _known_condition(node, condition, holds, depth=4):
     inner, then, other = node.args
     if inner is condition:
         return _known_condition(then if holds else other, condition, holds, depth - 1)
+    if not holds and _inside(_window(inner), _interval(condition)):
+        # select(1/2 <= x <= 2, f, select(|x - 1| < 1/2, p, typed)): the inner window is never open where
+        # the outer condition fails (a Taylor polynomial about 1 built on a guard's typed fallback)
+        return _known_condition(other, condition, holds, depth - 1)
     new_then = _known_condition(then, condition, holds, depth - 1)
     new_other = _known_condition(other, condition, holds, depth - 1)
     if new_then is then and new_other is other:
         return node
     return ops.SELECT(inner, new_then, new_other)
+
+
+_BOUNDS = {ops.LE: (False, True), ops.LT: (False, False), ops.GE: (True, True), ops.GT: (True, False)}
+
+
+def _interval(condition):
+    """(x, lo, hi) for a condition that holds on a closed or open interval of the input x and nowhere else
+    (not at NaN): x <= b, x > a, and(x >= a, x <= b) in any order; None for any other condition."""
+    parts = condition.args if condition.op is ops.AND else (condition,)
+    leaf, lo, hi = None, -sympy.oo, sympy.oo
+    for part in parts:
+        if part.op not in _BOUNDS or not part.args[0].is_symbol or not part.args[1].is_const:
+            return None
+        if leaf is not None and part.args[0] is not leaf:
+            return None
+        leaf, value = part.args[0], sympy.sympify(part.args[1].value)
+        if not value.is_Rational:
+            return None
+        is_lower, _ = _BOUNDS[part.op]
+        lo, hi = (max(lo, value), hi) if is_lower else (lo, min(hi, value))
+    return None if leaf is None else (leaf, lo, hi)
+
+
+def _window(condition):
+    """(x, c - r, c + r) for |x - c| < r or |x| < r (c, r rational): a condition false wherever x is outside
+    [c - r, c + r] in floating point too (r exact: x < c - r gives fl(x - c) <= -r, rounding is monotone);
+    None for any other condition."""
+    if condition.op is not ops.LT or condition.args[0].op is not ops.ABS or not condition.args[1].is_const:
+        return None
+    inner, r = condition.args[0].args[0], sympy.sympify(condition.args[1].value)
+    c = sympy.Integer(0)
+    if not inner.is_symbol:
+        if inner.op is not ops.SUB or not inner.args[0].is_symbol or not inner.args[1].is_const:
+            return None
+        inner, c = inner.args[0], sympy.sympify(inner.args[1].value)
+    if not (r.is_Rational and c.is_Rational):
+        return None
+    return inner, c - r, c + r
+
+
+def _inside(window, interval):
+    """Whether the closed window lies inside the interval (the two on the same input): where the interval's
+    condition is false (or x is NaN), the window's is too."""
+    if window is None or interval is None or window[0] is not interval[0]:
+        return False
+    return bool(interval[1] <= window[1] and window[2] <= interval[2])
 
 
 def _select_known(z, x, y):

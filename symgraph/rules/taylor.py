@@ -8,6 +8,13 @@ the sum at r (SymPy's exact rational coefficients, rounded once when folded); a 
 converge that far (tan's poles) is left alone. Beyond r the typed sum. The polynomial is evaluated by
 Horner in x (in x^2 where every power has the parity of the first) times the leading power of x.
 
+The same about a point c other than 0 that the formula names (x - c, log(x/c); a number exact in float32):
+log(x) - (x - 1) + (x - 1)**2/2, exp(x - 1) - x, tan(x - 1) - x + 1 are polynomials in u = x - c for
+|u| < r (x - c is exact there by Sterbenz for r <= c/2). The sum is spelled in u first, x - c itself as u
+(not u + c - c, whose terms would seem to cancel), and a select some earlier rule built (a guarded
+log1p_minus_x(x - 1), tan-plus-one's split by the sign of tan) is read as the branch it takes at c where
+both agree near c to 30 digits.
+
 Rearrange phase, after every rule with a primitive of its own (stabilize's series rules are in the
 rearrange index first): a last resort for sums that still cancel, at SymPy's cost per such sum only.
 """
@@ -19,13 +26,14 @@ import mpmath
 import sympy
 
 from .. import ops
-from ..ir import const, topological, with_args
+from ..ir import const, symbol, topological, with_args
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import equal, once_per_node, signed_terms
+from ._symbolic import equal, once_per_node, restored, signed_terms
 
 x, y = Var("x"), Var("y")
 MAX_NODES = 40
 MAX_FUNCTIONS, MAX_NESTING = 6, 2
+MAX_POINTS = 3  # points other than 0 tried per sum (each a series at SymPy's cost where the sum cancels there)
 SERIES_STEPS = (16, 32, 64)  # terms of the polynomial past its leading one, as the time allows
 SERIES_SECONDS = 20.0   # the budget for the series of one sum (2x/(2 + x) - log(1 + x): 1.3 s idle; a 10 s budget
 #                          cut it to 16 terms, a radius of 1/4, on a machine running two test suites)
@@ -268,7 +276,29 @@ def _without_equal_selects(node):
         else:
             new[n.key] = with_args(n, [new[a.key] for a in n.args])
     stripped = new[node.key]
-    return stripped if not check or equal(node, stripped) else None
+    return stripped if not check or equal(node, stripped) or _same_near_zero(node, stripped) else None
+
+
+def _same_near_zero(node, stripped):
+    """Whether two forms of one value (the typed one with its selects, and the branches those take at 0)
+    agree to 30 digits at +-2^-20 ... +-2^-4 (mpmath, 80 digits: the typed sum loses as many as it cancels):
+    the branches are two spellings of one function there (a guarded log1p_minus_x(x - 1) for log(x) - x + 1,
+    1 + tan(u) split by the sign of tan(u)), which `equal`, comparing rational functions of the same
+    leaves, cannot see."""
+    from ..reference import evaluate
+    symbols = {n.attr for n in topological([node]) if n.is_symbol}
+    for k in (4, 6, 9, 13, 20):
+        for sign in (1, -1):
+            env = {s: sign * mpmath.mpf(2) ** -k for s in symbols}
+            try:
+                a, b = evaluate(node, env, dps=80), evaluate(stripped, env, dps=80)
+            except (ValueError, ZeroDivisionError, TypeError, ArithmeticError, NotImplementedError):
+                return False
+            if not (isinstance(a, mpmath.mpf) and isinstance(b, mpmath.mpf)) or not mpmath.isfinite(a):
+                return False
+            if abs(a - b) > mpmath.mpf(10) ** -30 * max(abs(a), abs(b)):
+                return False
+    return True
 
 
 def _holds_near_zero(condition):
@@ -288,13 +318,82 @@ def _holds_near_zero(condition):
 
 
 def _taylor(typed):
-    node = _without_equal_selects(typed)
+    found = _taylor_at(typed, 0)
+    if found is None:
+        for point in _named_points(typed):
+            found = _taylor_at(typed, point)
+            if found is not None:
+                break
+    return found
+
+
+def _named_points(typed):
+    """The points other than 0 where the formula says its value cancels: x = c for a difference x - c (or
+    x + k with k = -c) of the input and a number, and x = 1/k for log(k*x) (log(x) - x + 1 + (x - 1)^2/2,
+    x*log(x) - x + 1, exp(x - 1) - x). Only numbers exact in float32 (a dyadic c with a numerator below
+    2^24): the polynomial is in x - c, which is then exact near c (Sterbenz) in both precisions."""
+    points = []
+    for n in topological([typed]):
+        c = None
+        if n.op is ops.ADD and len(n.args) == 2 and any(a.is_symbol for a in n.args):
+            numbers = [a for a in n.args if a.is_const]
+            c = -numbers[0].value if numbers else None
+        elif n.op is ops.SUB and n.args[0].is_symbol != n.args[1].is_symbol:
+            number = n.args[1] if n.args[0].is_symbol else n.args[0]
+            c = number.value if number.is_const else None
+        elif n.op is ops.LOG:
+            inner = n.args[0]
+            if inner.is_symbol:
+                c = sympy.Integer(1)
+            elif inner.op is ops.MUL and len(inner.args) == 2 and inner.args[0].is_const and inner.args[1].is_symbol:
+                c = 1 / sympy.sympify(inner.args[0].value)
+        c = sympy.sympify(c) if c is not None else None
+        if c is None or not c.is_Rational or c == 0 or c in points:
+            continue
+        if c.q & (c.q - 1) == 0 and abs(c.p) < 2 ** 24 and c.q <= 2 ** 24:
+            points.append(c)
+    return points[:MAX_POINTS]
+
+
+_SHIFTED = sympy.Symbol("u", real=True)  # x - c, the variable of the polynomial about c
+
+
+def _shift(typed, leaf, point):
+    """The table that spells `typed` in u = x - c: x is u + c, and the differences x - c and c - x the
+    formula holds are u and -u themselves (as u + c - c, a sum that did not cancel, log1p_minus_x(x - 1) +
+    (x - 1), would seem to: its terms c and -c are far larger than it)."""
+    u = symbol(_SHIFTED)
+    table = {leaf.key: u + const(point)}
+    for n in topological([typed]):
+        if len(n.args) != 2 or not any(a is leaf for a in n.args):
+            continue
+        other = n.args[1] if n.args[0] is leaf else n.args[0]
+        if not other.is_const:
+            continue
+        if n.op is ops.ADD and sympy.sympify(other.value) == -point or \
+                n.op is ops.SUB and n.args[0] is leaf and sympy.sympify(other.value) == point:
+            table[n.key] = u
+        elif n.op is ops.SUB and n.args[1] is leaf and sympy.sympify(other.value) == point:
+            table[n.key] = -u
+    return table
+
+
+def _taylor_at(typed, point):
+    """select(|x - c| < r, the polynomial in x - c, typed) for c = `point`, or None (see the module)."""
+    shifted, leaf = typed, None
+    if point != 0:
+        symbols = [n for n in topological([typed]) if n.is_symbol]
+        if len(symbols) != 1:
+            return None
+        leaf = symbols[0]
+        shifted = restored([typed], _shift(typed, leaf, point))[0]
+    node = _without_equal_selects(shifted)
     if node is None:
         return None
-    leaf = _one_value(node)
-    if leaf is None:
+    var = _one_value(node)
+    if var is None:
         return None
-    t = leaf.attr
+    t = var.attr
     terms = signed_terms(node)
     if len(terms) < 2 or not _cancels_near_zero(node, terms, t) or not _analytic_at_zero(node, t):
         return None
@@ -311,7 +410,8 @@ def _taylor(typed):
     if found is None:
         return None
     coefficients, m, r, degree = found
-    return ops.SELECT(ops.LT(ops.ABS(leaf), const(r)), _horner(coefficients, m, degree, leaf), typed)
+    at = var if point == 0 else leaf - const(point)
+    return ops.SELECT(ops.LT(ops.ABS(at), const(r)), _horner(coefficients, m, degree, at), typed)
 
 
 _POLYNOMIALS: dict = {}
@@ -490,12 +590,13 @@ def _taylor_or_none(node):
 _taylor_once = once_per_node(_taylor_or_none)
 
 RULES = [
-    # (x - y and a binary x + y rebuild the node itself, which the select keeps as its typed branch; an n-ary
-    # sum matched as x + y would be rebuilt as another node)
-    Rule("taylor-near-zero", x - y, lambda x, y: _taylor_once(x - y), validity=Validity.ACCURACY, phase="rearrange",
-         ref="A6", doc="a sum of elementary functions of x that cancels near 0 (sqrt(1 + x) - 1 - x/2): its "
-         "Taylor polynomial there, the typed sum beyond"),
-    Rule("taylor-near-zero-sum", x + y, lambda x, y: None if ops.ADD in (x.op, y.op) else _taylor_once(x + y),
-         validity=Validity.ACCURACY, phase="rearrange", ref="A6",
+    # the matched node itself (whole=True): the select keeps it as its typed branch, and a sum nested by an
+    # earlier rule (sum-order's a + (b + c)) is taken whole, as signed_terms reads it
+    Rule("taylor-near-zero", x - y, lambda x, y, node: _taylor_once(node), validity=Validity.ACCURACY,
+         phase="rearrange", ref="A6", whole=True, doc="a sum of elementary functions of x that cancels near 0 "
+         "(sqrt(1 + x) - 1 - x/2) or near a point the formula names (log(x) - (x - 1) + (x - 1)**2/2 at 1): "
+         "its Taylor polynomial there, the typed sum beyond"),
+    Rule("taylor-near-zero-sum", x + y, lambda x, y, node: _taylor_once(node), validity=Validity.ACCURACY,
+         phase="rearrange", ref="A6", whole=True,
          doc="the same for a sum ending in an addition (e^(2x) - 2e^x + 1 in SymPy's order)"),
 ]
