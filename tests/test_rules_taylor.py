@@ -232,3 +232,15 @@ def test_optimizing_formulas_with_named_points_twice_changes_nothing():
     once, _ = optimize(lower([e for e, _ in AT_POINTS]))
     twice, trace = optimize(once)
     assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]
+
+
+def test_a_point_where_a_function_has_an_irrational_value_is_declined_before_any_series():
+    # atan(x) - pi/4 - (x - 1)/2 names x = 1 (SymPy spells it x/2 - 1/2 among the sum's terms), where
+    # atan is pi/4: SymPy's series of atan(1 + u) runs for minutes and its coefficients are irrational
+    expr = sympy.atan(x) - sympy.pi / 4 - (x - 1) / 2
+    node = lower(expr).outputs[0]
+    assert taylor._named_points(node) == [1]
+    u = symbol(taylor._SHIFTED)
+    assert not taylor._rational_at_zero(ops.ATAN(u + 1), taylor._SHIFTED)
+    assert taylor._rational_at_zero(ops.LOG1P(u) + ops.EXP(u) + ops.TAN(u), taylor._SHIFTED)
+    assert taylor._taylor_at(node, 1) is None

@@ -329,30 +329,48 @@ def _taylor(typed):
 
 def _named_points(typed):
     """The points other than 0 where the formula says its value cancels: x = c for a difference x - c (or
-    x + k with k = -c) of the input and a number, and x = 1/k for log(k*x) (log(x) - x + 1 + (x - 1)^2/2,
-    x*log(x) - x + 1, exp(x - 1) - x). Only numbers exact in float32 (a dyadic c with a numerator below
+    x + k with k = -c) of the input and a number, x = 1/k for log(k*x), and x = -b/k for a sum's terms k*x
+    and b (log(x) - x + 1 + (x - 1)^2/2, exp(x - 1) - x, atan(x) - pi/4 - (x - 1)/2). Only numbers exact in float32 (a dyadic c with a numerator below
     2^24): the polynomial is in x - c, which is then exact near c (Sterbenz) in both precisions."""
-    points = []
+    named = [_linear_part(typed)]  # (x - 1)/2 in a sum SymPy has flattened: x/2 - 1/2 among its terms
     for n in topological([typed]):
-        c = None
         if n.op is ops.ADD and len(n.args) == 2 and any(a.is_symbol for a in n.args):
             numbers = [a for a in n.args if a.is_const]
-            c = -numbers[0].value if numbers else None
+            named.append(-sympy.sympify(numbers[0].value) if numbers else None)
         elif n.op is ops.SUB and n.args[0].is_symbol != n.args[1].is_symbol:
             number = n.args[1] if n.args[0].is_symbol else n.args[0]
-            c = number.value if number.is_const else None
+            named.append(sympy.sympify(number.value) if number.is_const else None)
         elif n.op is ops.LOG:
             inner = n.args[0]
             if inner.is_symbol:
-                c = sympy.Integer(1)
+                named.append(sympy.Integer(1))
             elif inner.op is ops.MUL and len(inner.args) == 2 and inner.args[0].is_const and inner.args[1].is_symbol:
-                c = 1 / sympy.sympify(inner.args[0].value)
-        c = sympy.sympify(c) if c is not None else None
+                named.append(1 / sympy.sympify(inner.args[0].value))
+    points = []
+    for c in named:
         if c is None or not c.is_Rational or c == 0 or c in points:
             continue
         if c.q & (c.q - 1) == 0 and abs(c.p) < 2 ** 24 and c.q <= 2 ** 24:
             points.append(c)
     return points[:MAX_POINTS]
+
+
+def _linear_part(typed):
+    """-b/k for the terms k*x and b (rational numbers) of a sum, where it has both: the point a typed
+    (x - c)/d names once SymPy has distributed it over the sum (atan(x) - pi/4 - (x - 1)/2)."""
+    slope, offset = sympy.Integer(0), sympy.Integer(0)
+    for term, sign in signed_terms(typed):
+        if term.is_const and sympy.sympify(term.value).is_Rational:
+            offset += sign * sympy.sympify(term.value)
+        elif term.is_symbol:
+            slope += sign
+        elif term.op is ops.MUL and len(term.args) == 2 and term.args[0].is_const and term.args[1].is_symbol \
+                and sympy.sympify(term.args[0].value).is_Rational:
+            slope += sign * sympy.sympify(term.args[0].value)
+        elif term.op is ops.DIV and term.args[0].is_symbol and term.args[1].is_const \
+                and sympy.sympify(term.args[1].value).is_Rational and term.args[1].value != 0:
+            slope += sign / sympy.sympify(term.args[1].value)
+    return -offset / slope if slope != 0 and offset != 0 else None
 
 
 _SHIFTED = sympy.Symbol("u", real=True)  # x - c, the variable of the polynomial about c
@@ -378,6 +396,16 @@ def _shift(typed, leaf, point):
     return table
 
 
+def _rational_at_zero(node, t):
+    """Every elementary function below `node` has a rational value at t = 0 (log(1 + u), exp(u), tan(u)),
+    as SymPy evaluates it: about an irrational value (atan(1 + u) = pi/4 + ...) SymPy's series runs for
+    minutes, and its coefficients are irrational, which this rule declines anyway."""
+    for n in topological([node]):
+        if n.op.name in ELEMENTARY and not sympy.sympify(_elementary(n.to_sympy())).subs(t, 0).is_Rational:
+            return False
+    return True
+
+
 def _taylor_at(typed, point):
     """select(|x - c| < r, the polynomial in x - c, typed) for c = `point`, or None (see the module)."""
     shifted, leaf = typed, None
@@ -394,6 +422,8 @@ def _taylor_at(typed, point):
     if var is None:
         return None
     t = var.attr
+    if point != 0 and not _rational_at_zero(node, t):
+        return None
     terms = signed_terms(node)
     if len(terms) < 2 or not _cancels_near_zero(node, terms, t) or not _analytic_at_zero(node, t):
         return None
