@@ -244,3 +244,13 @@ def test_a_point_where_a_function_has_an_irrational_value_is_declined_before_any
     assert not taylor._rational_at_zero(ops.ATAN(u + 1), taylor._SHIFTED)
     assert taylor._rational_at_zero(ops.LOG1P(u) + ops.EXP(u) + ops.TAN(u), taylor._SHIFTED)
     assert taylor._taylor_at(node, 1) is None
+
+
+def test_a_users_piecewise_whose_pieces_differ_in_the_window_is_not_read_as_one_piece():
+    # near 0 the first piece cancels, but from x = 1/2 on the user asked for 0: a polynomial of the first
+    # piece over a window past 1/2 would be a wrong number there
+    expr = sympy.Piecewise((sympy.sin(x) - x + x**3 / 6, x < sympy.Rational(1, 2)), (0, True))
+    f = sg.compile(x, expr)
+    xs = np.array([0.6, 1.0, 2.5, 7.0])
+    assert np.all(f(xs) == 0.0), f(xs)
+    assert taylor._taylor(lower(expr).outputs[0]) is None

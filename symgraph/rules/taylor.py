@@ -281,22 +281,30 @@ def _without_equal_selects(node):
 
 def _same_near_zero(node, stripped):
     """Whether two forms of one value (the typed one with its selects, and the branches those take at 0)
-    agree to 30 digits at +-2^-20 ... +-2^-4 (mpmath, 80 digits: the typed sum loses as many as it cancels):
-    the branches are two spellings of one function there (a guarded log1p_minus_x(x - 1) for log(x) - x + 1,
-    1 + tan(u) split by the sign of tan(u)), which `equal`, comparing rational functions of the same
-    leaves, cannot see."""
+    agree to 30 digits on |x| <= RADII[-1], the widest window this rule builds (mpmath, 80 digits: the
+    typed sum loses as many as it cancels; at 2^-20 ... 8 on a log grid and at every 1/16 from 1/16 to 8,
+    both signs; points where neither is finite skipped): the branches are two spellings of one function there (a
+    guarded log1p_minus_x(x - 1) for log(x) - x + 1, 1 + tan(u) split by the sign of tan(u)), which
+    `equal`, comparing rational functions of the same leaves, cannot see. A user's Piecewise whose pieces
+    differ within the window differs at these points."""
     from ..reference import evaluate
     symbols = {n.attr for n in topological([node]) if n.is_symbol}
-    for k in (4, 6, 9, 13, 20):
+    widest = int(RADII[-1])
+    grid = sorted({mpmath.mpf(2) ** (k / 2) for k in range(-40, 2 * widest.bit_length() - 1)} |
+                  {mpmath.mpf(i) / 16 for i in range(1, 16 * widest + 1)})
+    for value in grid:
         for sign in (1, -1):
-            env = {s: sign * mpmath.mpf(2) ** -k for s in symbols}
+            env = {s: sign * value for s in symbols}
             try:
                 a, b = evaluate(node, env, dps=80), evaluate(stripped, env, dps=80)
             except (ValueError, ZeroDivisionError, TypeError, ArithmeticError, NotImplementedError):
                 return False
-            if not (isinstance(a, mpmath.mpf) and isinstance(b, mpmath.mpf)) or not mpmath.isfinite(a):
+            if not (isinstance(a, mpmath.mpf) and isinstance(b, mpmath.mpf)):
                 return False
-            if abs(a - b) > mpmath.mpf(10) ** -30 * max(abs(a), abs(b)):
+            if not mpmath.isfinite(a) and not mpmath.isfinite(b):
+                continue  # (a branch point: log(x) - x + 1 is -inf at x = 0, its guarded form NaN)
+            if not mpmath.isfinite(a) or not mpmath.isfinite(b) or \
+                    abs(a - b) > mpmath.mpf(10) ** -30 * max(abs(a), abs(b)):
                 return False
     return True
 
@@ -330,8 +338,9 @@ def _taylor(typed):
 def _named_points(typed):
     """The points other than 0 where the formula says its value cancels: x = c for a difference x - c (or
     x + k with k = -c) of the input and a number, x = 1/k for log(k*x), and x = -b/k for a sum's terms k*x
-    and b (log(x) - x + 1 + (x - 1)^2/2, exp(x - 1) - x, atan(x) - pi/4 - (x - 1)/2). Only numbers exact in float32 (a dyadic c with a numerator below
-    2^24): the polynomial is in x - c, which is then exact near c (Sterbenz) in both precisions."""
+    and b (log(x) - x + 1 + (x - 1)^2/2, exp(x - 1) - x, atan(x) - pi/4 - (x - 1)/2). Only numbers exact
+    in float32 (a dyadic c with a numerator below 2^24): the polynomial is in x - c, which is then exact
+    near c (Sterbenz) in both precisions."""
     named = [_linear_part(typed)]  # (x - 1)/2 in a sum SymPy has flattened: x/2 - 1/2 among its terms
     for n in topological([typed]):
         if n.op is ops.ADD and len(n.args) == 2 and any(a.is_symbol for a in n.args):
