@@ -62,7 +62,7 @@ def _known_condition(node, condition, holds, depth=4):
     return ops.SELECT(inner, new_then, new_other)
 
 
-_BOUNDS = {ops.LE: (False, True), ops.LT: (False, False), ops.GE: (True, True), ops.GT: (True, False)}
+_IS_LOWER_BOUND = {ops.LE: False, ops.LT: False, ops.GE: True, ops.GT: True}  # x <= b is an upper bound
 
 
 def _interval(condition):
@@ -71,15 +71,14 @@ def _interval(condition):
     parts = condition.args if condition.op is ops.AND else (condition,)
     leaf, lo, hi = None, -sympy.oo, sympy.oo
     for part in parts:
-        if part.op not in _BOUNDS or not part.args[0].is_symbol or not part.args[1].is_const:
+        if part.op not in _IS_LOWER_BOUND or not part.args[0].is_symbol or not part.args[1].is_const:
             return None
         if leaf is not None and part.args[0] is not leaf:
             return None
         leaf, value = part.args[0], sympy.sympify(part.args[1].value)
         if not value.is_Rational:
             return None
-        is_lower, _ = _BOUNDS[part.op]
-        lo, hi = (max(lo, value), hi) if is_lower else (lo, min(hi, value))
+        lo, hi = (max(lo, value), hi) if _IS_LOWER_BOUND[part.op] else (lo, min(hi, value))
     return None if leaf is None else (leaf, lo, hi)
 
 

@@ -279,6 +279,11 @@ def _without_equal_selects(node):
     return stripped if not check or equal(node, stripped) or _same_near_zero(node, stripped) else None
 
 
+_WIDEST = int(RADII[-1])
+_AGREEMENT_GRID = sorted({mpmath.mpf(2) ** (k / 2) for k in range(-40, 2 * _WIDEST.bit_length() - 1)} |
+                         {mpmath.mpf(i) / 16 for i in range(1, 16 * _WIDEST + 1)})
+
+
 def _same_near_zero(node, stripped):
     """Whether two forms of one value (the typed one with its selects, and the branches those take at 0)
     agree to 30 digits on |x| <= RADII[-1], the widest window this rule builds (mpmath, 80 digits: the
@@ -289,10 +294,7 @@ def _same_near_zero(node, stripped):
     differ within the window differs at these points."""
     from ..reference import evaluate
     symbols = {n.attr for n in topological([node]) if n.is_symbol}
-    widest = int(RADII[-1])
-    grid = sorted({mpmath.mpf(2) ** (k / 2) for k in range(-40, 2 * widest.bit_length() - 1)} |
-                  {mpmath.mpf(i) / 16 for i in range(1, 16 * widest + 1)})
-    for value in grid:
+    for value in _AGREEMENT_GRID:
         for sign in (1, -1):
             env = {s: sign * value for s in symbols}
             try:
