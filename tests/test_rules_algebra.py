@@ -89,6 +89,8 @@ CASES = [
     Case("exp-product", lambda x, y, p, r: ops.EXP(x) * ops.EXP(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.0),
     Case("exp-quotient", lambda x, y, p, r: ops.EXP(x) / ops.EXP(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.0),
     Case("select-minus-const", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), ops.COS(x), x * y) - 1, {}, 2.0),
+    # a branch's own constant is folded into the one subtracted: (x + 1) - 2 is x - 1, exact near 1
+    Case("select-minus-const", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), x + 1, 3 - x) - 2, {X: (0.5, 1.5)}, 1.0),
     Case("sinh-def-halves-minus", lambda x, y, p, r: ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y),
          {X: (-700, 700), Y: (-1e6, 1e6)}, 2.0),
     Case("tanh-quotient", lambda x, y, p, r: ops.SINH(x) / ops.COSH(x), {X: (-1e4, 1e4)}, 1.5, limits=True),
@@ -178,7 +180,8 @@ def test_roundings_near_one_and_overflows_are_gone():
              (sympy.log(1 - x**2), [1e-9, -3e-5, 1e-3]),
              (x / (x**2 + 1), [1e160, -3e200, 1e300]), (sympy.log(1 + x**2), [1e160, -3e200, 1e300]),
              (x**2 / (x**2 + 1), [1e160, -3e200, 1e300]),
-             ((x + 1) * sympy.log(x + 1) - x * sympy.log(x) - 1, [1e9, 1e12, 1e15])]
+             ((x + 1) * sympy.log(x + 1) - x * sympy.log(x) - 1, [1e9, 1e12, 1e15]),
+             ((x**2 - 1) / (x - 1) - 2, [1 + 2**-30, 1 - 3e-12, 0.999999])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
     for k, (expr, points) in enumerate(cases):

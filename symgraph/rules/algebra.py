@@ -50,6 +50,28 @@ def _one_minus_sqrt(x):
     return _over_sum_of_roots(cancelled(ONE, x) or 1 - x, 1 + ops.SQRT(x))
 
 
+def _finite_number(node) -> bool:
+    return node.is_const and node.value.is_Number and node.value.is_finite
+
+
+def _minus_constant(y, c):
+    """y - c, a constant term of y folded into c exactly: (x + 1) - 2 is x - 1, exact near 1 by Sterbenz,
+    where x - 2 + 1 keeps x - 2's rounding (cancelled x**2 - 1 over x - 1, minus 2: 3.5 bits)."""
+    if not _finite_number(c):
+        return y - c
+    if y is NAN:
+        return y
+    if y.op is ops.ADD and len(y.args) == 2:
+        k, rest = y.args if y.args[0].is_const else y.args[::-1]
+        if _finite_number(k):
+            return rest + const(k.value - c.value)
+    if y.op is ops.SUB and _finite_number(y.args[1]):
+        return y.args[0] - const(y.args[1].value + c.value)
+    if y.op is ops.SUB and _finite_number(y.args[0]):
+        return const(y.args[0].value - c.value) - y.args[1]
+    return y - c
+
+
 HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
 LOG_FORM_FROM = const(sympy.Integer(2) ** 27)
@@ -812,8 +834,9 @@ RULES = [
          phase="stabilize", ref="G4"),
     # a guarded form minus a constant: each branch minus it, so that the chosen form meets the constant
     # (cos(x - y) - 1 is cosm1(x - y) once the contracted cos x cos y + sin x sin y is a select)
-    Rule("select-minus-const", ops.SELECT(x, y, z) - c, lambda x, y, z, c: ops.SELECT(x, y - c, z - c),
-         validity=Validity.EXACT, phase="stabilize", ref="K"),
+    Rule("select-minus-const", ops.SELECT(x, y, z) - c,
+         lambda x, y, z, c: ops.SELECT(x, _minus_constant(y, c), _minus_constant(z, c)),
+         validity=A, phase="stabilize", ref="K"),
     # angle sums contracted where x -+ y is exact (x ~ +-y, Sterbenz), which is where the typed products cancel
     Rule("cos-of-difference", ops.COS(x) * ops.COS(y) + ops.SIN(x) * ops.SIN(y),
          lambda x, y: _contracted(x, -y, ops.COS, ops.COS(x) * ops.COS(y) + ops.SIN(x) * ops.SIN(y)),
