@@ -148,6 +148,8 @@ CASES = [
     Case("tanh-minus-one", sympy.tanh(x) - 1, ops.SIGMOID, accuracy={x: log_uniform(1e-3, 300)}),
     Case("one-plus-tanh", 1 + sympy.tanh(x), ops.SIGMOID, accuracy={x: negated(log_uniform(1e-3, 300))}),
     Case("log-cosh", log(sympy.cosh(x)), ops.SINH, extremes=EDGES, accuracy={x: signed(log_uniform(1e-10, 800))}),
+    Case("log-scaled-cosh", log(2 * sympy.cosh(x)), ops.SOFTPLUS, extremes=EDGES,
+         accuracy={x: signed(log_uniform(700, 1e5))}),
     Case("log-sinh", log(sympy.sinh(x)), ops.LOG1MEXP, extremes=(800.0, 720.0, 2.5),
          accuracy={x: log_uniform(1e-10, 800)}),
     Case("tan-minus-sin", sympy.tan(x) - sin(x), ops.COSM1, box={x: (-1e6, 1e6)},

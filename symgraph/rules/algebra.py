@@ -64,12 +64,18 @@ def _minus_constant(y, c):
     if y.op is ops.ADD and len(y.args) == 2:
         k, rest = y.args if y.args[0].is_const else y.args[::-1]
         if _finite_number(k):
-            return rest + const(k.value - c.value)
+            return rest if k.value == c.value else rest + const(k.value - c.value)
     if y.op is ops.SUB and _finite_number(y.args[1]):
         return y.args[0] - const(y.args[1].value + c.value)
     if y.op is ops.SUB and _finite_number(y.args[0]):
         return const(y.args[0].value - c.value) - y.args[1]
     return y - c
+
+
+def _hypot_one_even_power(y, c):
+    if not (c.value.is_Integer and c.value > 2 and c.value % 2 == 0):
+        return None
+    return ops.HYPOT(1, y ** const(c.value // 2))
 
 
 HALF = const(sympy.Rational(1, 2))
@@ -603,6 +609,8 @@ RULES = [
     Rule("hypot", ops.SQRT(x * x + y * y), ops.HYPOT(x, y), validity=A, phase="stabilize", ref="F11",
          doc="no spurious overflow or underflow of the squares"),
     Rule("hypot-1", ops.SQRT(1 + y * y), ops.HYPOT(1, y), validity=A, phase="stabilize", ref="F12"),
+    Rule("hypot-1-even-power", ops.SQRT(1 + y ** c), _hypot_one_even_power, validity=A, phase="stabilize",
+         ref="F12", doc="sqrt(1 + x**4) overflows from x = 1e77, where it is x**2"),
     Rule("sqrt-times-sqrt", ops.SQRT(x) * ops.SQRT(x), lambda x: _guarded(ops.GE(x, 0), x), validity=G,
          phase="stabilize", ref="F7", doc="sqrt(x)**2 is x (NaN kept for x < 0)"),
     Rule("cbrt-cube", ops.CBRT(x ** 3), x, validity=R, phase="stabilize", ref="E11",
@@ -707,6 +715,11 @@ RULES = [
     Rule("asinh-def", ops.LOG(x + ops.SQRT(x * x + 1)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8",
          doc="log(x + sqrt(x*x + 1)) cancels for x << 0 and overflows for x > 1e154"),
     Rule("asinh-def-hypot", ops.LOG(x + ops.HYPOT(1, x)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8"),
+    # log(sqrt(x*x + 1) - x) = -asinh(x): canonicalize, before hypot-minus makes the difference a select
+    Rule("asinh-def-negated", ops.LOG(ops.SQRT(x * x + 1) - x), -ops.ASINH(x), validity=A, phase="canonicalize",
+         ref="G8", doc="log(sqrt(x*x + 1) - x) cancels for x >> 0 and loses x's digits near 0"),
+    Rule("acosh-def-negated", ops.LOG(x - ops.SQRT(x * x - 1)), -ops.ACOSH(x), validity=A, phase="canonicalize",
+         ref="G8", doc="log(x - sqrt(x*x - 1)) cancels for x >> 1"),
     Rule("acosh-def", ops.LOG(x + ops.SQRT(x * x - 1)), ops.ACOSH(x), validity=A, phase="stabilize", ref="G8"),
     Rule("acosh-def-factored", ops.LOG(x + ops.SQRT((x + 1) * (x - 1))), ops.ACOSH(x), validity=A,
          phase="stabilize", ref="G8"),

@@ -318,6 +318,20 @@ def _log_cosh(x):
     return ops.SELECT(ops.LT(a, 20), near, far)
 
 
+def _log_scaled_cosh(c, x):
+    # log(c cosh(x)) for c >= 1 (log(2 cosh(x)), a two-state partition function): log(c) + log(cosh(x)),
+    # a sum of two non-negative terms, with log(c) - log(2) folded exactly into the far branch, which for c = 2
+    # is |x| + softplus(-2|x|)
+    if not (c.value.is_Number and c.value.is_finite and c.value >= 1):
+        return None
+    a = ops.ABS(x)
+    s = ops.SINH(const(sympy.Rational(1, 2)) * x)
+    near = const(sympy.log(c.value)) + ops.LOG1P(const(2) * (s * s))
+    shift = sympy.log(c.value) - sympy.log(2)
+    far = a + ops.SOFTPLUS(-(const(2) * a))
+    return ops.SELECT(ops.LT(a, 20), near, far if shift == 0 else const(shift) + far)
+
+
 # asinh(1), the root of log(sinh(x)): a 24-bit head (exact in float32 and float64) and the rest, whose
 # rounding to float32 is 1.6e-16, far below an ulp of x - asinh(1) there
 ROOT_OF_LOG_SINH = (const(sympy.Rational(14786995, 2 ** 24)),
@@ -490,6 +504,8 @@ RULES = [
          ref="C4, G7"),
     Rule("log-cosh", ops.LOG(ops.COSH(x)), _log_cosh, validity=A, phase=STABILIZE, ref="G7",
          doc="log(cosh(x)) (the log-cosh loss) cancels near 0 and overflows for |x| > 710"),
+    Rule("log-scaled-cosh", ops.LOG(c * ops.COSH(x)), _log_scaled_cosh, validity=A, phase=STABILIZE, ref="G7",
+         doc="log(2*cosh(x)) overflows for |x| > 710, where it is |x|"),
     Rule("log-sinh", ops.LOG(ops.SINH(x)), _log_sinh, validity=A, phase=STABILIZE, ref="G7",
          doc="sinh(x) overflows for x > 710, where log(sinh(x)) is ~x"),
     Rule("tan-minus-sin", ops.TAN(x) - ops.SIN(x), lambda x: -(ops.TAN(x) * ops.COSM1(x)), validity=A,
