@@ -561,6 +561,9 @@ def cases() -> list:
              sp.loggamma(x + 1) - (x * log(x) - x + log(2 * sp.pi * x) / 2), "x in [1, 1e10]", [log_uniform(1, 1e10)]),
         Case("loggamma(a) + loggamma(b) - loggamma(a + b)", [x, y], sp.loggamma(x) + sp.loggamma(y) - sp.loggamma(x + y),
              "a, b in [1, 1e6]", [log_uniform(1, 1e6), log_uniform(1, 1e6)]),
+        Case("loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1)", [x, y],
+             sp.loggamma(x + 1) - sp.loggamma(y + 1) - sp.loggamma(x - y + 1), "n in [10, 1e6], k in [0, 10]",
+             [log_uniform(10, 1e6), uniform(0, 10)]),
         # Taylor remainders and other sums of one value cancelling at 0 without a primitive of their own
         Case("sin(3*x) - 3*sin(x)", [x], sin(3 * x) - 3 * sin(x), "|x| in [1e-8, 1]", [signed(log_uniform(1e-8, 1))]),
         Case("log(1 + x) - x + x**2/2", [x], log(1 + x) - x + x**2 / 2, "|x| in [1e-6, 0.5]",

@@ -49,6 +49,9 @@ CASES = [
          {X: (0.0, 1e4), P: (1e-3, 1e4)}, 4.0),
     Case("log-beta", lambda x, y, p, r: (ops.LOGGAMMA(x) + ops.LOGGAMMA(y)) - ops.LOGGAMMA(x + y),
          {X: POSITIVE, Y: POSITIVE}, 2.5, limits=True),
+    # the log of the binomial coefficient, loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1)
+    Case("log-binomial", lambda x, y, p, r: ops.LOGGAMMA(x + y + 1) - ops.LOGGAMMA(x + 1) - ops.LOGGAMMA(y + 1),
+         {X: (0.0, 1e6), Y: (0.0, 1e6)}, 2.5, limits=True),
     # the error of Stirling's formula, typed: x log(x) - x - loggamma(x + 1), and the full formula's,
     # loggamma(x) - ((x - 1/2) log(x) - x + log(2 pi)/2), or with log(2 pi x)/2 (its log of a product split)
     Case("stirling-remainder", lambda x, y, p, r: (x * ops.LOG(x) - x) - ops.LOGGAMMA(x + 1), {X: POSITIVE}, 2.0,
@@ -112,6 +115,8 @@ def test_the_typed_forms_lose_bits_where_the_rewritten_ones_keep_them():
         (sympy.loggamma(x + 1) - sympy.loggamma(x), huge, huge, 0.5, 20),
         (x * sympy.log(y) - y - sympy.loggamma(x + 1), k, lam, 1.0, 3),
         (sympy.loggamma(x) + sympy.loggamma(y) - sympy.loggamma(x + y), huge, big, 1.0, 10),
+        # log C(n, k), n ~ 1e6..1e12 not an integer: n - k + 1 rounds, its loggamma magnifies that by log(n)
+        (sympy.loggamma(x + 1) - sympy.loggamma(y + 1) - sympy.loggamma(x - y + 1), huge, k / 10, 1.0, 10),
     ]
     exprs = [c[0] for c in checks]
     f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)

@@ -281,11 +281,48 @@ def _log_beta_parts(node):
     return plus[0], plus[1]
 
 
+def _log_binomial_parts(node):
+    """(m, a, b) for a sum loggamma(m) - loggamma(a) - loggamma(b) with m = a + b - 1 (any order; the log of
+    the binomial coefficient, loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1)); None otherwise."""
+    terms = signed_terms(node)
+    if len(terms) != 3 or any(t.op is not ops.LOGGAMMA for t, _ in terms):
+        return None
+    plus = [t.args[0] for t, sign in terms if sign > 0]
+    minus = [t.args[0] for t, sign in terms if sign < 0]
+    if len(plus) != 1 or len(minus) != 2:
+        return None
+    parsed = _to_sympy(plus + minus)
+    if parsed is None:
+        return None
+    values, _ = parsed
+    if sympy.expand(values[plus[0]] - values[minus[0]] - values[minus[1]] + 1) != 0:
+        return None
+    return plus[0], minus[0], minus[1]
+
+
+def _log_binomial(node):
+    # loggamma(m) - loggamma(a) - loggamma(b) = -logbeta(a, b) - log(m) (loggamma(a + b) = loggamma(m) +
+    # log(m)): typed, loggamma(n + 1) - loggamma(n - k + 1) cancels, and n - k + 1's rounding, times
+    # digamma(n) ~ log(n), is what is left (15 bits at n ~ 1e5); in the log-beta form that rounding weighs
+    # k/n. Where a or b is 1 (k = 0 or n) the typed sum is exactly 0, as C(n, 0) = 1 asks
+    parts = _log_binomial_parts(node)
+    if parts is None:
+        return None
+    m, a, b = parts
+    return ops.SELECT(ops.OR(ops.EQ(a, 1), ops.EQ(b, 1)), node, _log_beta_of(a, b, node, m))
+
+
 def _log_beta(node):
     parts = _log_beta_parts(node)
     if parts is None:
         return None
     a, b = parts
+    return _log_beta_of(a, b, node)
+
+
+def _log_beta_of(a, b, typed, m=None):
+    """select(holds, logbeta(a, b), typed), logbeta by Stirling's form where a or b is large; given m = a + b -
+    1, the log binomial coefficient -logbeta(a, b) - log(m) instead."""
     s = a + b
     lo, hi = ops.MIN(a, b), ops.MAX(a, b)
     # both large: sum_z (z - 1/2) log(z) over a, b, -(a + b) is (a - 1/2) log(a/s) + (b - 1/2) log(b/s) -
@@ -298,11 +335,16 @@ def _log_beta(node):
     # one small: loggamma(lo) - (loggamma(s) - loggamma(hi)), the difference by Stirling's form with
     # d = lo (no cancellation of its s log(s)-sized parts)
     r = lo / hi
-    rise = lo * ops.LOG(s) + ((hi * ops.LOG1P_MINUS_X(r) - HALF * ops.LOG1P(r)) + (ops.STIRLERR(s) - ops.STIRLERR(hi)))
-    one = ops.LOGGAMMA(lo) - rise
+    rest = (hi * ops.LOG1P_MINUS_X(r) - HALF * ops.LOG1P(r)) + (ops.STIRLERR(s) - ops.STIRLERR(hi))
+    if m is None:
+        one = ops.LOGGAMMA(lo) - (lo * ops.LOG(s) + rest)
+    else:
+        # lo log(s) - log(m) as (lo - 1) log(s) + log(s/m): no cancellation for lo near 1 (k near 0)
+        both = -both - ops.LOG(m)
+        one = ((lo - 1) * ops.LOG(s) + ops.LOG1P((s - m) / m) + rest) - ops.LOGGAMMA(lo)
     large = const(STIRLING_FROM)
     return ops.SELECT(ops.GE(lo, large), both,
-                      ops.SELECT(ops.AND(ops.GE(hi, large), ops.GT(lo, 0)), one, node))
+                      ops.SELECT(ops.AND(ops.GE(hi, large), ops.GT(lo, 0)), one, typed))
 
 
 def _logs_below(node, limit=3):
@@ -477,6 +519,8 @@ RULES = [
          phase="stabilize", ref="A1", doc="loggamma(x + 1) + x - x*log(x) - log(2*pi*x)/2"),
     Rule("log-beta", p - q, lambda p, q: _log_beta(p - q), validity=A, phase="stabilize", ref="A1",
          doc="loggamma(a) + loggamma(b) - loggamma(a + b): Stirling's form, its x log(x)-sized parts cancelled"),
+    Rule("log-binomial", p - q, lambda p, q: _log_binomial(p - q), validity=A, phase="stabilize", ref="A1",
+         doc="loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1): -logbeta(k + 1, n - k + 1) - log(n + 1)"),
     # (after gamma-quotient, whose rising products and Stirling's form are exact where they apply)
     Rule("gamma-product", ops.MUL(p), lambda p: _gamma_product(p), validity=A, phase="stabilize", ref="A1",
          doc="a product of gammas, powers and exponentials past overflow: exp of the sum of their logs"),

@@ -255,14 +255,15 @@ def _without_equal_selects(node):
     is the select's value on every |x| < r this rule uses: a select on |k x| < c that holds there (a
     split of one function by its argument's size: log(cosh(x)) as log1p(2 sinh(x/2)^2) below 20), or
     a branch that is the same rational function of the leaves (a rule's guard against overflow:
-    x/(1 + x^2) as select(|x| < 2^60, x, 1)/select(|x| < 2^60, 1 + x^2, x + 1/x)); None where it is
-    not, or the subgraph is larger than the rule looks at."""
+    x/(1 + x^2) as select(|x| < 2^60, x, 1)/select(|x| < 2^60, 1 + x^2, x + 1/x)): (the stripped node,
+    whether that is still to be confirmed by `_agrees`); None where the subgraph is larger than the rule
+    looks at."""
     from ..reference import evaluate
     nodes = topological([node])
     if len(nodes) > 2 * MAX_NODES:
         return None
     if not any(n.op is ops.SELECT for n in nodes):
-        return node
+        return node, False
     new, check = {}, False
     for n in nodes:
         if n.op is ops.SELECT:
@@ -275,8 +276,13 @@ def _without_equal_selects(node):
             check = True
         else:
             new[n.key] = with_args(n, [new[a.key] for a in n.args])
-    stripped = new[node.key]
-    return stripped if not check or equal(node, stripped) or _same_near_zero(node, stripped) else None
+    return new[node.key], check
+
+
+def _agrees(node, stripped):
+    """Whether a select's branch taken at 0 is its value on the whole window (`_without_equal_selects`): the
+    same rational function, or the same values at 80 digits on a grid (the costly check, made last)."""
+    return equal(node, stripped) or _same_near_zero(node, stripped)
 
 
 _WIDEST = int(RADII[-1])
@@ -426,9 +432,10 @@ def _taylor_at(typed, point):
             return None
         leaf = symbols[0]
         shifted = restored([typed], _shift(typed, leaf, point))[0]
-    node = _without_equal_selects(shifted)
-    if node is None:
+    found = _without_equal_selects(shifted)
+    if found is None:
         return None
+    node, unconfirmed = found
     var = _one_value(node)
     if var is None:
         return None
@@ -437,6 +444,8 @@ def _taylor_at(typed, point):
         return None
     terms = signed_terms(node)
     if len(terms) < 2 or not _cancels_near_zero(node, terms, t) or not _analytic_at_zero(node, t):
+        return None
+    if unconfirmed and not _agrees(shifted, node):
         return None
     expr = _elementary(node.to_sympy())
     term_exprs = [_elementary(s * term.to_sympy()) for term, s in terms]
