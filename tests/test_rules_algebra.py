@@ -122,6 +122,7 @@ CASES = [
          {X: (-1e3, 1e3), Y: (-1e3, 1e3)}, 2.0),
     Case("product-minus-cos-sum", lambda x, y, p, r: ops.COS(x) * ops.COS(y) - ops.COS(x + y),
          {X: (-1e3, 1e3), Y: (-1e3, 1e3)}, 2.0),
+    Case("heron", lambda x, y, p, r: ops.SQRT(ops.MUL(x + y + p, y + p - x, x - y + p, x + y - p)), {}, 2.0),
     Case("law-of-cosines", lambda x, y, p, r: x * x + y * y - 2 * x * y * ops.COS(x), {}, 2.5),
     Case("law-of-cosines-sum", lambda x, y, p, r: x * x + y * y + 2 * x * y * ops.COS(x), {}, 2.5),
     Case("acos-of-cosine", lambda x, y, p, r: ops.ACOS(x / ops.HYPOT(x, y)), {}, 1.5),
@@ -286,12 +287,18 @@ def test_thin_triangles_and_small_angles_keep_their_digits():
     # mean past the product's overflow: typed, the terms cancel (acos near 1 magnifies the quotient's
     # rounding; x*y is inf); rewritten within 1.5 bits
     a, b, c = sympy.symbols("a b c")
+    s = (a + b + c) / 2
     exprs = [sympy.sqrt(a**2 + b**2 - 2 * a * b * sympy.cos(c)), sympy.acos(a / sympy.sqrt(a**2 + b**2)),
-             sympy.sqrt(a * b)]
+             sympy.sqrt(a * b), sympy.sqrt(s * (s - a) * (s - b) * (s - c)),
+             sympy.sqrt((a + b + c) * (b + c - a) * (a + c - b) * (a + b - c)) / 4]
     f, typed = sg.compile([a, b, c], exprs), sg.compile([a, b, c], exprs, rewrite=False)
     points = [([1.0, 1.5, 2.0], [1.0 + 1e-9, 1.5, 2.0 - 1e-7], [1e-8, 3e-5, 1e-4]),
               ([1.0, 1e3, 7.0], [1e-9, 1e-5, -3e-8], [0.0, 0.0, 0.0]),
-              ([1e300, 1e-300, 3e200], [1e200, 1e-200, 2e250], [0.0, 0.0, 0.0])]
+              ([1e300, 1e-300, 3e200], [1e200, 1e-200, 2e250], [0.0, 0.0, 0.0]),
+              # needles (Heron, then the same area as typed by Kahan's paper unsorted): a side a few ulps
+              # to 1e-4 of the others' sum or difference, the sides in any order and sign
+              ([1.0 + 3e-9, 0.3, -2e-6], [1.0, 1.0 - 1e-7, 1.0], [1e-8, 0.7 + 1e-5, 1.0 - 1e-6]),
+              ([5e-5, 0.1, 1.0 + 1e-9], [1.0, 0.3, 2e-9], [1.0 + 3e-5, 0.4 - 1e-10, 1.0])]
     for k, (expr, args) in enumerate(zip(exprs, points)):
         fn = sympy.lambdify([a, b, c], expr, "mpmath")
         with mpmath.workdps(60):

@@ -15,7 +15,7 @@ from ..compensated import CARRIED, PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL_F32, is_finite
-from ._symbolic import cancelled, signed_terms
+from ._symbolic import _to_sympy, cancelled, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -210,6 +210,31 @@ def _exp_pair(node):
             acc = acc if scale is None else scale * acc
             return acc if sign > 0 else -acc
     return None
+
+
+def _heron(x):
+    # sqrt(k (a + b + c)(-a + b + c)(a - b + c)(a + b - c)) in any spelling (Heron's
+    # sqrt(s (s - a)(s - b)(s - c)) with s = (a + b + c)/2, as SymPy distributes it: k = 1/16): for a needle
+    # (one side about the sum of the other two) s - a cancels after s has rounded (20 bits lost at a side
+    # of 1e-6 of the others). Kahan's form of the same product on the sides sorted, hi >= mid >= lo,
+    # parenthesized as given, is within a few ulps (W. Kahan, "Miscalculating area and angles of a
+    # needle-like triangle", 2014). The product is even in each side: their magnitudes are sorted
+    if x.op is not ops.MUL or sum(1 for f in x.args if f.op in (ops.ADD, ops.SUB)) < 4:
+        return None
+    parsed = _to_sympy([x])
+    if parsed is None or len(parsed[1]) != 3:
+        return None
+    values, leaves = parsed
+    t = list(leaves)
+    heron = sympy.expand((t[0] + t[1] + t[2]) * (-t[0] + t[1] + t[2]) * (t[0] - t[1] + t[2]) * (t[0] + t[1] - t[2]))
+    k = sympy.cancel(sympy.expand(values[x]) / heron)
+    if not (k.is_Rational and k > 0):
+        return None
+    a, b, c = (ops.ABS(leaves[d]) for d in t)
+    hi, lo = ops.MAX(a, b, c), ops.MIN(a, b, c)
+    mid = ops.MAX(ops.MIN(a, b), ops.MIN(ops.MAX(a, b), c))
+    gap = hi - mid
+    return ops.SQRT(const(k) * ((hi + (mid + lo)) * (lo - gap) * (lo + gap) * (hi + (mid - lo))))
 
 
 def _law_of_cosines(node):
@@ -738,6 +763,8 @@ RULES = [
     Rule("sinh-def-halves-minus", ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y), lambda x, y: ops.SINH(x) - y,
          validity=A, phase="stabilize", ref="G7", doc="e^x/2 - e^-x/2 - y, as SymPy lowers sinh's definition "
          "minus more terms (sinh(x) - x)"),
+    Rule("heron", ops.SQRT(x), _heron, validity=A, phase="stabilize", ref="F16",
+         doc="Heron's area of a needle-like triangle: s - a cancels; Kahan's form on the sorted sides does not"),
     Rule("law-of-cosines", x - y, lambda x, y: _law_of_cosines(x - y), validity=A, phase="stabilize", ref="G4",
          doc="a^2 + b^2 - 2ab cos(c) cancels for a ~ b and small c; (a - b)^2 - 2ab cosm1(c) does not"),
     Rule("law-of-cosines-sum", x + y, lambda x, y: _law_of_cosines(x + y), validity=A, phase="stabilize", ref="G4"),
