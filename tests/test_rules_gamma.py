@@ -52,6 +52,11 @@ CASES = [
     # the log of the binomial coefficient, loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1)
     Case("log-binomial", lambda x, y, p, r: ops.LOGGAMMA(x + y + 1) - ops.LOGGAMMA(x + 1) - ops.LOGGAMMA(y + 1),
          {X: (0.0, 1e6), Y: (0.0, 1e6)}, 2.5, limits=True),
+    # a Student t density's constant: the loggamma pair among more terms (x > 0, the degrees of freedom)
+    Case("loggamma-pair", lambda x, y, p, r: (ops.LOGGAMMA(HALF * x + HALF) - HALF * ops.LOG(x))
+         - ops.LOGGAMMA(HALF * x), {X: POSITIVE}, 4.0, limits=True),
+    Case("loggamma-pair-sum", lambda x, y, p, r: ops.LOGGAMMA(HALF * x + HALF) + (y - ops.LOGGAMMA(HALF * x)),
+         {X: POSITIVE}, 3.0, limits=True),
     # the error of Stirling's formula, typed: x log(x) - x - loggamma(x + 1), and the full formula's,
     # loggamma(x) - ((x - 1/2) log(x) - x + log(2 pi)/2), or with log(2 pi x)/2 (its log of a product split)
     Case("stirling-remainder", lambda x, y, p, r: (x * ops.LOG(x) - x) - ops.LOGGAMMA(x + 1), {X: POSITIVE}, 2.0,

@@ -120,6 +120,33 @@ def _loggamma_difference(p, q):
     return ops.SELECT(_stirling_holds(p, q), const(d) * ops.LOG(p) + _stirling_excess(p, q, d), typed)
 
 
+def _loggamma_pair(node):
+    # a longer sum with loggamma(p) and -loggamma(q), p - q a constant (a Student t density's
+    # loggamma((nu + 1)/2) - loggamma(nu/2) - log(nu pi)/2 - ...): the pair as one difference first, for
+    # loggamma-difference (typed, the two terms of order nu log(nu) cancel to log(nu)/2)
+    terms = signed_terms(node)
+    if not 3 <= len(terms) <= MAX_PAIRED_TERMS:
+        return None
+    plus = [k for k, (t, sign) in enumerate(terms) if sign > 0 and t.op is ops.LOGGAMMA]
+    minus = [k for k, (t, sign) in enumerate(terms) if sign < 0 and t.op is ops.LOGGAMMA]
+    if len(plus) + len(minus) > 3:
+        return None
+    for i in plus:
+        for j in minus:
+            if _constant_gap(terms[i][0].args[0], terms[j][0].args[0]) is None:
+                continue
+            total = terms[i][0] - terms[j][0]
+            for k, (t, sign) in enumerate(terms):
+                if k not in (i, j):
+                    total = total + t if sign > 0 else total - t
+            return total
+    return None
+
+
+MAX_PAIRED_TERMS = 8
+_loggamma_pair_once = once_per_node(_loggamma_pair)
+
+
 def _poisson_parts(node):
     """(k, lam) for a sum k*log(lam) - lam - loggamma(k + 1) (any order); None otherwise."""
     terms = signed_terms(node)
@@ -521,6 +548,10 @@ RULES = [
          doc="loggamma(a) + loggamma(b) - loggamma(a + b): Stirling's form, its x log(x)-sized parts cancelled"),
     Rule("log-binomial", p - q, lambda p, q: _log_binomial(p - q), validity=A, phase="stabilize", ref="A1",
          doc="loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1): -logbeta(k + 1, n - k + 1) - log(n + 1)"),
+    Rule("loggamma-pair", p - q, lambda p, q: _loggamma_pair_once(p - q), validity=A, phase="stabilize",
+         ref="A1", doc="a sum with loggamma(x + d) and -loggamma(x) among more terms: the two as one difference"),
+    Rule("loggamma-pair-sum", p + q, lambda p, q: _loggamma_pair_once(p + q), validity=A, phase="stabilize",
+         ref="A1"),
     # (after gamma-quotient, whose rising products and Stirling's form are exact where they apply)
     Rule("gamma-product", ops.MUL(p), lambda p: _gamma_product(p), validity=A, phase="stabilize", ref="A1",
          doc="a product of gammas, powers and exponentials past overflow: exp of the sum of their logs"),
