@@ -1,5 +1,5 @@
-"""The default optimization pipeline: canonicalize -> stabilize -> rearrange -> fold constants ->
-specialize -> remove dead nodes, with constant folding and the options that switch rules or phases off."""
+"""The default optimization pipeline: canonicalize -> stabilize -> rearrange -> horner (compensated
+polynomials) -> fold constants -> specialize -> fuse -> remove dead nodes, with constant folding and the options that switch rules or phases off."""
 from __future__ import annotations
 
 import math
@@ -12,9 +12,12 @@ from .domain import Facts
 from .errors import SymgraphError
 from .ir import Graph, Node, const
 from .rewrite import RuleIndex, rewrite_pass
-from .rules import fuse
+from .rules import fuse, polynomials
 
-PIPELINE = ("canonicalize", "stabilize", "rearrange", "fold_constants", "specialize", "fuse", "remove_dead")
+PIPELINE = ("canonicalize", "stabilize", "rearrange", "horner", "fold_constants", "specialize", "fuse",
+            "remove_dead")
+# what a phase that is no rule set records in the trace (and a name disable_rules takes too)
+PHASE_RULES = {"horner": polynomials.HORNER}
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Options:
         unknown = self.disable_phases - set(PIPELINE)
         if unknown:
             raise SymgraphError(f"unknown phase(s) {sorted(unknown)} in disable_phases; the phases are {list(PIPELINE)}")
-        names = {r.name for r in rules()}
+        names = {r.name for r in rules()} | set(PHASE_RULES.values())
         unknown = self.disable_rules - names
         if unknown:
             raise SymgraphError(f"unknown rule(s) {sorted(unknown)} in disable_rules; see "
@@ -61,7 +64,7 @@ def rules() -> list:
 
 
 def rule_names() -> list:
-    return sorted(r.name for r in rules())
+    return sorted({r.name for r in rules()} | set(PHASE_RULES.values()))
 
 
 def optimize(graph: Graph, options=True):
@@ -85,6 +88,10 @@ def optimize(graph: Graph, options=True):
             continue
         if phase == "remove_dead" or (phase == "rearrange" and "stabilize" in options.disable_phases):
             continue  # a Graph holds only what its outputs reach: rebuilding it below drops the rest
+        if phase == "horner":
+            if PHASE_RULES[phase] not in options.disable_rules:
+                outputs = polynomials.compensate_polynomials(outputs, trace, phase)
+            continue
         if phase == "fold_constants":
             # canonical rules run again here: folding exposes x*1, x+0, select(True, a, b) ...
             index = by_phase["canonicalize"]

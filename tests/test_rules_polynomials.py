@@ -17,7 +17,7 @@ from symgraph.ir import const
 from symgraph.rules import polynomials
 
 from rulecheck import Case, X, Y, optimized, rule_tests
-from symgraph.reference import exact
+from symgraph.reference import bits_of_error, exact
 
 CASES = [
     # x - y rounds where the values are not close, and the square doubles that: 1.5 ulps
@@ -73,7 +73,8 @@ def test_polynomials_of_one_value_are_summed_from_the_highest_degree():
     sine = x - x**3 / 6 + x**5 / 120 - x**7 / 5040
     cases = [(sine, np.linspace(-1.57, 1.57, 2001)), (sine, np.linspace(-4, 4, 2001)),
              (1 + x / 2 - x**2 / 8 + x**3 / 16 - sympy.Rational(5, 128) * x**4, np.linspace(0, 1, 2001))]
-    off = sg.Options(disable_rules={"sum-order"})
+    horner = {"compensated-horner"}  # (exact near the roots: this test is sum-order's)
+    off, on = sg.Options(disable_rules={"sum-order"} | horner), sg.Options(disable_rules=horner)
     for expr, points in cases:
         fn = sympy.lambdify([x], expr, "mpmath")
         with mpmath.workdps(40):
@@ -81,7 +82,7 @@ def test_polynomials_of_one_value_are_summed_from_the_highest_degree():
         def bits(f):
             return np.mean([np.log2(1 + abs(float(g) - float(e)) / np.spacing(abs(float(e))))
                             for g, e in zip(f(points), exact)])
-        ordered, grouped = bits(sg.compile(x, expr)), bits(sg.compile(x, expr, rewrite=off))
+        ordered, grouped = bits(sg.compile(x, expr, rewrite=on)), bits(sg.compile(x, expr, rewrite=off))
         typed = bits(sympy.lambdify([x], expr, "numpy"))
         assert ordered <= typed + 0.02 and grouped > ordered + 0.1, (expr, points[0], ordered, grouped, typed)
 
@@ -117,3 +118,39 @@ def test_sums_of_squared_differences_are_identities_at_50_digits(values):
         env = dict(zip((x, y, z, w), values))
         a, b = exact(typed, env, dps=50), exact(rewritten, env, dps=50)
         assert (mpmath.isnan(a) and mpmath.isnan(b)) or a == b or abs(a - b) <= 1e-30 * max(abs(a), abs(b)), (expr, env)
+
+
+def test_polynomials_of_one_value_near_their_roots_are_compensated():
+    # no rational factor to take out: typed (and in Horner's form) the terms cancel near the real roots and
+    # keep cond(p, x) ulps; compensated Horner is as accurate as twice the precision, then rounded
+    x = sympy.Symbol("x")
+    cases = [(x**3 + 2 * x**2 + 3 * x + 4, -1.6506291914393882),
+             (x**4 - 10 * x**2 + 1, 0.31783724519578224), (x**4 - 10 * x**2 + 1, -3.1462643699419726)]
+    exprs = [e for e, _ in cases]
+    f, typed = sg.compile(x, exprs), sg.compile(x, exprs, rewrite=False)
+    for k, (expr, root) in enumerate(cases):
+        points = root * (1 + np.array([1e-15, -3e-13, 1e-10, -1e-7, 1e-4]))
+        fn = sympy.lambdify([x], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(float(v))) for v in points]
+        ours = [bits_of_error(g, w) for g, w in zip(f(points)[k], want)]
+        theirs = [bits_of_error(t, w) for t, w in zip(typed(points)[k], want)]
+        assert max(ours) <= 1.0 and max(theirs) > 8, (expr, ours, theirs)
+    assert "compensated-horner" in [firing.rule for firing in f.trace]
+
+
+def test_compensated_horner_takes_whole_sums_only_and_can_be_switched_off():
+    x = sympy.Symbol("x")
+    p = x**3 + 2 * x**2 + 3 * x + 4
+    def fired(expr, options=True):
+        return [firing.rule for firing in sg.compile(x, expr, rewrite=options).trace].count("compensated-horner")
+    assert fired(p) == 1 and fired(2 * sympy.sin(p)) == 1  # one firing: not again on a partial sum
+    assert fired(1 / p) == 0  # a denominator stays for quotient-beyond-overflow (specialize)
+    assert fired(x**2 + x + 1) == 0  # no real root: nothing cancels much, and Horner's form costs 2-3x
+    assert fired(p, sg.Options(disable_phases={"horner"})) == 0
+    assert fired(p, sg.Options(disable_rules={"compensated-horner"})) == 0
+    # past the steps' overflow the typed sum (inf at 1e300; at -1e300 the typed -inf + inf is NaN)
+    f, typed = sg.compile(x, p), sg.compile(x, p, rewrite=False)
+    far = np.array([1e300, -1e300, 1e120])
+    np.testing.assert_array_equal(f(far), typed(far))
+    assert f(far)[0] == np.inf

@@ -336,7 +336,7 @@ def _log_binomial(node):
     if parts is None:
         return None
     m, a, b = parts
-    return ops.SELECT(ops.OR(ops.EQ(a, 1), ops.EQ(b, 1)), node, _log_beta_of(a, b, node, m))
+    return ops.SELECT(ops.EQ(ops.MIN(a, b), 1), node, _log_beta_of(a, b, node, m))
 
 
 def _log_beta(node):
@@ -345,6 +345,9 @@ def _log_beta(node):
         return None
     a, b = parts
     return _log_beta_of(a, b, node)
+
+
+BINOMIAL_ONE_TO = 64
 
 
 def _log_beta_of(a, b, typed, m=None):
@@ -366,9 +369,13 @@ def _log_beta_of(a, b, typed, m=None):
     if m is None:
         one = ops.LOGGAMMA(lo) - (lo * ops.LOG(s) + rest)
     else:
-        # lo log(s) - log(m) as (lo - 1) log(s) + log(s/m): no cancellation for lo near 1 (k near 0)
-        both = -both - ops.LOG(m)
+        # lo log(s) - log(m) as (lo - 1) log(s) + log(s/m): no cancellation for lo near 1 (k near 0); up to
+        # lo = BINOMIAL_ONE_TO, where its terms of order lo log(s) cancel at most a few bits. Beyond, typed
+        # (-logbeta - log(m), spelled with a negated sum or with its positive terms, took other forms when
+        # optimized again: left for a later session)
         one = ((lo - 1) * ops.LOG(s) + ops.LOG1P((s - m) / m) + rest) - ops.LOGGAMMA(lo)
+        return ops.SELECT(ops.AND(ops.GE(hi, const(STIRLING_FROM)), ops.GT(lo, 0),
+                                  ops.LE(lo, const(BINOMIAL_ONE_TO))), one, typed)
     large = const(STIRLING_FROM)
     return ops.SELECT(ops.GE(lo, large), both,
                       ops.SELECT(ops.AND(ops.GE(hi, large), ops.GT(lo, 0)), one, typed))

@@ -19,6 +19,7 @@ import sympy
 
 from .. import ops
 from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
+from ..ir import binary_exponent, const, with_args
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import _to_node, _to_sympy, once_per_node, signed_terms
 
@@ -215,6 +216,99 @@ def _in_sympy_order(node):
 
 
 _ordered_once = once_per_node(_in_sympy_order)
+
+
+# ---------------------------------------------------------------- compensated Horner (its own phase)
+MAX_HORNER_DEGREE = 16
+HORNER = "compensated-horner"
+
+
+def _compensated_horner(node):
+    # a polynomial of one input with three or more terms and a real root, that no earlier rule factored
+    # (fractions.py, factored-polynomial): near the root its terms cancel, typed or in Horner's form, and
+    # keep only cond(p, x) ulps. Compensated Horner (Graillat, Langlois, Louvet 2005) carries each step's
+    # product and sum rounding errors (an FMA and a TwoSum, exact) in a second Horner sum and adds it at
+    # the end: as accurate as Horner in twice the working precision, then rounded. Each step's value is
+    # carried: the fuse phase leaves the sums and products the error terms describe as they are, and no
+    # rule sees the steps as polynomials of their own. Where a step overflows (an error of inf - inf), the
+    # typed sum
+    if node.op not in (ops.ADD, ops.SUB):
+        return None
+    parsed = _to_sympy([node])
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    if len(leaves) != 1:
+        return None
+    (t, leaf), = leaves.items()
+    if not leaf.is_symbol:
+        return None
+    expanded = sympy.expand(values[node])
+    if not expanded.is_polynomial(t):
+        return None
+    poly = sympy.Poly(expanded, t)
+    if not 2 <= poly.degree() <= MAX_HORNER_DEGREE or len(poly.terms()) < 3:
+        return None
+    if len(signed_terms(node)) != len(poly.terms()):
+        return None  # not the expanded sum as typed: a rule's form (x (x - 1) - 1, exact near its root)
+    if any(not c.is_Rational for c in poly.coeffs()) or poly.count_roots() == 0:
+        return None  # (no real root: the terms cancel nowhere much; Horner's form costs 2-3x the typed sum)
+    coefficients = poly.all_coeffs()
+    s, c = const(coefficients[0]), None
+    for a in coefficients[1:]:
+        product = s * leaf
+        errors = [] if binary_exponent(s) is not None else [PRODUCT_ERROR(s, leaf)]
+        if a != 0:
+            errors.append(SUM_ERROR(product, const(a)))
+            s = CARRIED(product + const(a))
+        else:
+            s = CARRIED(product)
+        error = None if not errors else errors[0] if len(errors) == 1 else errors[0] + errors[1]
+        if c is None:
+            c = error
+        elif error is None:
+            c = c * leaf
+        else:
+            c = c * leaf + error
+    new = s if c is None else s + c
+    return ops.SELECT(ops.EQ(new - new, 0), new, node)
+
+
+def compensate_polynomials(outputs, trace, phase="horner") -> list:
+    """The horner phase (after rearrange, whose rules see the polynomials as typed): every largest
+    polynomial sum of one input, outermost first (a sum inside it is a partial sum, not a polynomial of its
+    own), in compensated Horner form; not a numerator or denominator (the specialize phase's
+    quotient-beyond-overflow reads those). Appends its firings to `trace`."""
+    from ..rewrite import Firing
+    table, seen, stack = {}, set(), [(o, True) for o in outputs]
+    while stack:
+        node, may_take = stack.pop()
+        if (node.key, may_take) in seen:
+            continue
+        seen.add((node.key, may_take))
+        if may_take and node.key not in table and not node.is_const and len(seen) < 20_000:
+            new = _compensated_horner(node)
+            if new is not None:
+                table[node.key] = new
+                trace.append(Firing(HORNER, node, new, phase))
+                continue
+        stack.extend((a, node.op is not ops.DIV) for a in node.args)
+    if not table:
+        return list(outputs)
+    built: dict = {}
+    order = [(o, False) for o in outputs]
+    while order:
+        node, expanded = order.pop()
+        if node.key in built:
+            continue
+        if node.key in table:
+            built[node.key] = table[node.key]
+        elif not expanded:
+            order.append((node, True))
+            order.extend((a, False) for a in node.args if a.key not in built)
+        else:
+            built[node.key] = with_args(node, [built[a.key] for a in node.args])
+    return [built[o.key] for o in outputs]
 
 
 RULES = [
