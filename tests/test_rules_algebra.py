@@ -93,7 +93,8 @@ CASES = [
     Case("exp-quotient", lambda x, y, p, r: ops.EXP(x) / ops.EXP(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.0),
     Case("select-minus-const", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), ops.COS(x), x * y) - 1, {}, 2.0),
     # a branch's own constant is folded into the one subtracted: (x + 1) - 2 is x - 1, exact near 1
-    Case("select-minus-const", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), x + 1, 3 - x) - 2, {X: (0.5, 1.5)}, 1.0),
+    Case("select-minus-const", lambda x, y, p, r: ops.SELECT(ops.LT(x, y), x + 1, 3 - x) - 2,
+         {X: (0.5, 1.5)}, 1.0),
     Case("sinh-def-halves-minus", lambda x, y, p, r: ops.EXP(x) / 2 - (ops.EXP(-x) / 2 + y),
          {X: (-700, 700), Y: (-1e6, 1e6)}, 2.0),
     Case("tanh-quotient", lambda x, y, p, r: ops.SINH(x) / ops.COSH(x), {X: (-1e4, 1e4)}, 1.5, limits=True),

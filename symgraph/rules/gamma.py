@@ -290,19 +290,26 @@ def _exp_of_log_pmf(x):
     return ops.SELECT(holds, ops.EXP(e) * f, ops.EXP(typed))
 
 
-def _log_beta_parts(node):
-    """(a, b) for a sum loggamma(a) + loggamma(b) - loggamma(a + b) (any order); None otherwise."""
+def _loggamma_triple(node, added):
+    """(the added arguments, the subtracted ones, their SymPy values) for a sum of three loggammas of which
+    `added` are added (any order); None otherwise."""
     terms = signed_terms(node)
     if len(terms) != 3 or any(t.op is not ops.LOGGAMMA for t, _ in terms):
         return None
     plus = [t.args[0] for t, sign in terms if sign > 0]
     minus = [t.args[0] for t, sign in terms if sign < 0]
-    if len(plus) != 2 or len(minus) != 1:
+    if len(plus) != added:
         return None
     parsed = _to_sympy(plus + minus)
-    if parsed is None:
+    return None if parsed is None else (plus, minus, parsed[0])
+
+
+def _log_beta_parts(node):
+    """(a, b) for a sum loggamma(a) + loggamma(b) - loggamma(a + b) (any order); None otherwise."""
+    found = _loggamma_triple(node, 2)
+    if found is None:
         return None
-    values, _ = parsed
+    plus, minus, values = found
     if sympy.expand(values[minus[0]] - values[plus[0]] - values[plus[1]]) != 0:
         return None
     return plus[0], plus[1]
@@ -311,17 +318,10 @@ def _log_beta_parts(node):
 def _log_binomial_parts(node):
     """(m, a, b) for a sum loggamma(m) - loggamma(a) - loggamma(b) with m = a + b - 1 (any order; the log of
     the binomial coefficient, loggamma(n + 1) - loggamma(k + 1) - loggamma(n - k + 1)); None otherwise."""
-    terms = signed_terms(node)
-    if len(terms) != 3 or any(t.op is not ops.LOGGAMMA for t, _ in terms):
+    found = _loggamma_triple(node, 1)
+    if found is None:
         return None
-    plus = [t.args[0] for t, sign in terms if sign > 0]
-    minus = [t.args[0] for t, sign in terms if sign < 0]
-    if len(plus) != 1 or len(minus) != 2:
-        return None
-    parsed = _to_sympy(plus + minus)
-    if parsed is None:
-        return None
-    values, _ = parsed
+    plus, minus, values = found
     if sympy.expand(values[plus[0]] - values[minus[0]] - values[minus[1]] + 1) != 0:
         return None
     return plus[0], minus[0], minus[1]

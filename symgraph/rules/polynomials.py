@@ -292,7 +292,10 @@ def compensate_polynomials(outputs, trace, phase="horner") -> list:
                 table[node.key] = new
                 trace.append(Firing(HORNER, node, new, phase))
                 continue
-        stack.extend((a, node.op is not ops.DIV) for a in node.args)
+        below = node.args
+        if node.op is ops.SELECT and any(a.op is CARRIED for a in node.args[1].args):
+            below = node.args[:2]  # this phase's own select (a graph optimized before): its typed branch stays
+        stack.extend((a, node.op is not ops.DIV) for a in below)
     if not table:
         return list(outputs)
     built: dict = {}
