@@ -125,7 +125,11 @@ def test_polynomials_of_one_value_near_their_roots_are_compensated():
     # keep cond(p, x) ulps; compensated Horner is as accurate as twice the precision, then rounded
     x = sympy.Symbol("x")
     cases = [(x**3 + 2 * x**2 + 3 * x + 4, -1.6506291914393882),
-             (x**4 - 10 * x**2 + 1, 0.31783724519578224), (x**4 - 10 * x**2 + 1, -3.1462643699419726)]
+             (x**4 - 10 * x**2 + 1, 0.31783724519578224), (x**4 - 10 * x**2 + 1, -3.1462643699419726),
+             # a coefficient that does not round exactly (its 24-bit head in the sum, the rest an error term)
+             (2 * x**3 - 3 * x + sympy.Rational(1, 3), 0.11204895858782261),
+             # powers past x**4, as typed
+             (x**8 - 3 * x**5 + x**2 - 7, -1.0679486350478445)]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile(x, exprs), sg.compile(x, exprs, rewrite=False)
     for k, (expr, root) in enumerate(cases):

@@ -234,16 +234,11 @@ def _compensated_horner(node):
     # typed sum
     if node.op not in (ops.ADD, ops.SUB):
         return None
-    parsed = _to_sympy([node])
-    if parsed is None:
+    leaf = _polynomial_leaf(node)
+    if leaf is None:
         return None
-    values, leaves = parsed
-    if len(leaves) != 1:
-        return None
-    (t, leaf), = leaves.items()
-    if not leaf.is_symbol:
-        return None
-    expanded = sympy.expand(values[node])
+    t = leaf.attr
+    expanded = sympy.expand(node.to_sympy())
     if not expanded.is_polynomial(t):
         return None
     poly = sympy.Poly(expanded, t)
@@ -254,16 +249,20 @@ def _compensated_horner(node):
     if any(not c.is_Rational for c in poly.coeffs()) or poly.count_roots() == 0:
         return None  # (no real root: the terms cancel nowhere much; Horner's form costs 2-3x the typed sum)
     coefficients = poly.all_coeffs()
-    s, c = const(coefficients[0]), None
+    s, c = const(coefficients[0]), None  # (its rounding is relative to the leading term, as typed)
     for a in coefficients[1:]:
         product = s * leaf
         errors = [] if binary_exponent(s) is not None else [PRODUCT_ERROR(s, leaf)]
         if a != 0:
-            errors.append(SUM_ERROR(product, const(a)))
-            s = CARRIED(product + const(a))
+            parts = _split(a)
+            s = product
+            for part in parts[:2]:  # the 24-bit head (and the next 24 bits) in the sum, each with its TwoSum
+                errors.append(SUM_ERROR(s, const(part)))
+                s = CARRIED(s + const(part))
+            errors.extend(const(part) for part in parts[2:])  # the remainder with the errors
         else:
             s = CARRIED(product)
-        error = None if not errors else errors[0] if len(errors) == 1 else errors[0] + errors[1]
+        error = _nested_sum(errors)
         if c is None:
             c = error
         elif error is None:
@@ -272,6 +271,69 @@ def _compensated_horner(node):
             c = c * leaf + error
     new = s if c is None else s + c
     return ops.SELECT(ops.EQ(new - new, 0), new, node)
+
+
+_POLYNOMIAL_OPS = (ops.ADD, ops.SUB, ops.NEG, ops.MUL)
+
+
+def _polynomial_leaf(node, max_nodes=MAX_TERMS * 8):
+    """The one symbol of a small subgraph of sums, products, constants, quotients by constants and powers by
+    non-negative integer constants (x**9 too); None otherwise."""
+    leaf, seen, stack = None, set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.key in seen:
+            continue
+        seen.add(n.key)
+        if len(seen) > max_nodes:
+            return None
+        if n.is_symbol:
+            if leaf is not None and n is not leaf:
+                return None
+            leaf = n
+        elif n.op is ops.POW:
+            k = n.args[1]
+            if not (k.is_const and k.value.is_Integer and 0 <= k.value <= MAX_HORNER_DEGREE):
+                return None
+            stack.append(n.args[0])
+        elif n.op is ops.DIV:
+            if not (n.args[1].is_const and n.args[1].value.is_Rational and n.args[1].value != 0):
+                return None
+            stack.append(n.args[0])
+        elif n.op in _POLYNOMIAL_OPS:
+            stack.extend(n.args)
+        elif not (n.is_const and n.value.is_Rational):
+            return None
+    return leaf
+
+
+def _head(a):
+    """a rounded to 24 significant bits (exact in float32 and float64)."""
+    if a == 0 or (a.q & (a.q - 1) == 0 and abs(a.p) < 2 ** 24):
+        return a
+    scale = sympy.Integer(2) ** (sympy.floor(sympy.log(abs(a), 2)) - 23)
+    return sympy.Rational(sympy.floor(a / scale + sympy.Rational(1, 2))) * scale
+
+
+def _nested_sum(terms):
+    """A step's error terms added left to right, ((t1 + t2) + t3) + ...; None for no terms."""
+    total = None
+    for t in terms:
+        total = t if total is None else total + t
+    return total
+
+
+def _split(a):
+    """A coefficient as [a 24-bit head, the next 24 bits, the remainder] (as many as it needs; each of the
+    first two exact in float32 and float64): the polynomial adds the first two in its sum, each with its
+    TwoSum, where 1/3 rounded would leave its rounding in a polynomial that cancels near a root
+    (2*x**3 - 3*x + 1/3 near 0.112: 6.4 bits); the remainder, 2^-48 below the head, joins the errors."""
+    head = _head(a)
+    if head == a:
+        return [a]
+    mid = _head(a - head)
+    rest = a - head - mid
+    return [head, mid] + ([rest] if rest != 0 else [])
 
 
 def compensate_polynomials(outputs, trace, phase="horner") -> list:
