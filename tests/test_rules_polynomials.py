@@ -126,7 +126,7 @@ def test_polynomials_of_one_value_near_their_roots_are_compensated():
     x = sympy.Symbol("x")
     cases = [(x**3 + 2 * x**2 + 3 * x + 4, -1.6506291914393882),
              (x**4 - 10 * x**2 + 1, 0.31783724519578224), (x**4 - 10 * x**2 + 1, -3.1462643699419726),
-             # a coefficient that does not round exactly (its 24-bit head in the sum, the rest an error term)
+             # a coefficient that does not round exactly (two 24-bit parts in the sum, the rest an error term)
              (2 * x**3 - 3 * x + sympy.Rational(1, 3), 0.11204895858782261),
              # powers past x**4, as typed
              (x**8 - 3 * x**5 + x**2 - 7, -1.0679486350478445)]
@@ -140,6 +140,12 @@ def test_polynomials_of_one_value_near_their_roots_are_compensated():
         ours = [bits_of_error(g, w) for g, w in zip(f(points)[k], want)]
         theirs = [bits_of_error(t, w) for t, w in zip(typed(points)[k], want)]
         assert max(ours) <= 1.0 and max(theirs) > 8, (expr, ours, theirs)
+        # float32: the same kernel's float32 variant (its FMA and TwoSum in float32)
+        points32 = np.float32(root) * (1 + np.array([1e-7, -3e-6, 1e-4, -1e-2], np.float32))
+        with mpmath.workdps(60):
+            want32 = [fn(mpmath.mpf(float(v))) for v in points32]
+        ours32 = [bits_of_error(g, w, np.float32) for g, w in zip(f(points32)[k], want32)]
+        assert max(ours32) <= 1.0, (expr, ours32)
     assert "compensated-horner" in [firing.rule for firing in f.trace]
 
 
