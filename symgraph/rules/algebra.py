@@ -15,7 +15,7 @@ from ..compensated import CARRIED, PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL_F32, is_finite
-from ._symbolic import _to_sympy, cancelled, signed_terms
+from ._symbolic import _to_sympy, cancelled, exact_value, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -51,7 +51,7 @@ def _one_minus_sqrt(x):
 
 
 def _finite_number(node) -> bool:
-    return node.is_const and node.value.is_Number and node.value.is_finite
+    return node.is_const and exact_value(node) is not None
 
 
 def _minus_constant(y, c):

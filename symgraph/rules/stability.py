@@ -312,10 +312,13 @@ def _log_cosh(x):
     # near 1); above |x| = 20, where sinh(x/2)^2 overflows first (x > 710), |x| - log(2) + softplus(-2|x|)
     # (its terms cancel at most one bit there)
     a = ops.ABS(x)
-    s = ops.SINH(const(sympy.Rational(1, 2)) * x)
-    near = ops.LOG1P(const(2) * (s * s))
     far = a - const(sympy.log(2)) + ops.SOFTPLUS(-(const(2) * a))
-    return ops.SELECT(ops.LT(a, 20), near, far)
+    return ops.SELECT(ops.LT(a, 20), _log_cosh_near_zero(x), far)
+
+
+def _log_cosh_near_zero(x):
+    s = ops.SINH(const(sympy.Rational(1, 2)) * x)
+    return ops.LOG1P(const(2) * (s * s))
 
 
 def _log_scaled_cosh(c, x):
@@ -325,8 +328,7 @@ def _log_scaled_cosh(c, x):
     if not (c.value.is_Number and c.value.is_finite and c.value >= 1):
         return None
     a = ops.ABS(x)
-    s = ops.SINH(const(sympy.Rational(1, 2)) * x)
-    near = const(sympy.log(c.value)) + ops.LOG1P(const(2) * (s * s))
+    near = const(sympy.log(c.value)) + _log_cosh_near_zero(x)
     shift = sympy.log(c.value) - sympy.log(2)
     far = a + ops.SOFTPLUS(-(const(2) * a))
     return ops.SELECT(ops.LT(a, 20), near, far if shift == 0 else const(shift) + far)

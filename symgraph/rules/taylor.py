@@ -13,7 +13,7 @@ log(x) - (x - 1) + (x - 1)**2/2, exp(x - 1) - x, tan(x - 1) - x + 1 are polynomi
 |u| < r (x - c is exact there by Sterbenz for r <= c/2). The sum is spelled in u first, x - c itself as u
 (not u + c - c, whose terms would seem to cancel), and a select some earlier rule built (a guarded
 log1p_minus_x(x - 1), tan-plus-one's split by the sign of tan) is read as the branch it takes at c where
-both agree near c to 30 digits.
+both agree to 30 digits over the widest window the rule builds (|x - c| <= 8).
 
 Rearrange phase, after every rule with a primitive of its own (stabilize's series rules are in the
 rearrange index first): a last resort for sums that still cancel, at SymPy's cost per such sum only.
