@@ -108,6 +108,8 @@ def _ieee_special(op, args):
         return mpmath.mpf("inf") * mpmath.sign(a) * (-1 if str(b).startswith("-") else 1)
     if op.name == "pow" and args[0] == 0 and args[1] < 0:
         return mpmath.mpf("inf")
+    if op.name in ("cot", "csc") and args[0] == 0:  # 1/tan(0), 1/sin(0) in the kernel: 1/0 as above
+        return mpmath.mpf("inf")
     if op.name in ("log", "log2", "log10") and args[0] == 0:
         return mpmath.mpf("-inf")
     if op.name == "log1p" and args[0] == -1:

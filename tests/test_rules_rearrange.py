@@ -54,6 +54,9 @@ CASES = [
     # -log1p_minus_x((x - y)/y) with the typed term
     Case("select-difference", lambda x, y, p, r: (x - y) / y - ops.LOG(x / y), {}, 2.0),
     Case("pow-difference", lambda x, y, p, r: ops.POW(x, THIRD) - ops.POW(y, THIRD), {}, 3.0),
+    # small integer powers factor: (x - y)(x^2 + x y + y^2), (x - y)(x + y)(x^2 + y^2) where x/y is near 1 (-1)
+    Case("pow-difference", lambda x, y, p, r: ops.POW(x, const(3)) - ops.POW(y, const(3)), {}, 2.5),
+    Case("pow-difference", lambda x, y, p, r: ops.POW(x, const(4)) - ops.POW(y, const(4)), {}, 2.5),
     Case("powm1", lambda x, y, p, r: ops.POW(x, r) - 1, {}, 3.0),
     Case("one-minus-powm1", lambda x, y, p, r: 1 - ops.POW(x, r), {}, 3.0),
     # log(a) near 1 where a - 1 has a stable form: cosm1, x_minus_sin over x, expm1_minus_x
@@ -79,6 +82,12 @@ CASES = [
     Case("conjugate-minus", lambda x, y, p, r: x - ops.SQRT(x * x - x), {}, 2.0, limits=True),
     Case("conjugate-plus", lambda x, y, p, r: x + ops.SQRT(x * x + x), {}, 2.0, limits=True),
     Case("sqrt-minus-conjugate", lambda x, y, p, r: ops.SQRT(x * x / 4 - y) - x / 2, {}, 2.5, limits=True),
+    # the arithmetic minus the geometric mean, x ~ y (p, r > 0)
+    Case("minus-root-of-product", lambda x, y, p, r: (p + r) / 2 - ops.SQRT(p * r), {}, 2.0, limits=True),
+    Case("minus-scaled-root-of-product", lambda x, y, p, r: (p + r) - 2 * ops.SQRT(p * r), {}, 2.0, limits=True),
+    Case("minus-product-of-roots", lambda x, y, p, r: p - ops.SQRT(p) * ops.SQRT(r), {}, 2.0, limits=True),
+    Case("root-of-product-minus", lambda x, y, p, r: ops.SQRT(p * r) - (p + r) / 2, {}, 2.0, limits=True),
+    Case("product-of-roots-minus", lambda x, y, p, r: ops.SQRT(p) * ops.SQRT(r) - p, {}, 2.0, limits=True),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -245,3 +254,25 @@ def test_the_spherical_law_of_cosines_keeps_a_short_arc():
     got, naive = f(*columns), typed(*columns)
     assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5
     assert max(bits_of_error(t, w) for t, w in zip(naive, want)) > 10
+
+
+def test_means_and_power_differences_of_close_values_keep_their_digits():
+    # typed, these lose more than 8 bits for x, y a relative 1e-4 ... 1e-9 apart: the arithmetic minus the
+    # geometric mean (x, y > 0 and as SymPy spells it for positive symbols), x - sqrt(x*y), and x^n - y^n
+    # (also at y ~ -x for even n, and divided by x - y)
+    x, y = X.attr, Y.attr
+    xp, yp = sympy.symbols("x y", positive=True)
+    exprs = [(x + y) / 2 - sympy.sqrt(x * y), x + y - 2 * sympy.sqrt(x * y), x - sympy.sqrt(x * y),
+             sympy.sqrt(x * y) - (x + y) / 2, ((xp + yp) / 2 - sympy.sqrt(xp * yp)).subs({xp: x, yp: y}),
+             x**3 - y**3, x**4 - y**4, (x**3 - y**3) / (x - y), x**5 - y**5]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    xs = np.array([1.0, 3e-5, 7e10, 0.25, 123.0])
+    ys = xs * (1 + np.array([1e-9, -3e-7, 2e-5, -1e-4, 5e-8]))
+    for k, expr in enumerate(exprs):
+        want = [exact_of(expr, {x: float(a), y: float(b)}) for a, b in zip(xs, ys)]
+        got, naive = f(xs, ys)[k], typed(xs, ys)[k]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 2.0, expr
+        assert max(bits_of_error(t, w) for t, w in zip(naive, want)) > 8, expr
+    even = sg.compile([x, y], x**4 - y**4)
+    want = [exact_of(x**4 - y**4, {x: float(a), y: float(-b)}) for a, b in zip(xs, ys)]
+    assert max(bits_of_error(g, w) for g, w in zip(even(xs, -ys), want)) <= 2.0

@@ -132,6 +132,9 @@ CASES = [
     Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
     # y*y overflows float32 above 1.8e19 (in the typed formula too): the domains stop at 1e18
     Case("reciprocal-difference", 1 / (x + 1) - 1 / x, ops.DIV, accuracy={x: log_uniform(1e3, 1e18)}),
+    # vis-viva's 2/r - 1/a near r = 2a
+    Case("scaled-reciprocal-difference", 2 / x - 1 / y, ops.DIV,
+         accuracy={x: uniform(1.9999, 2.0), y: uniform(1.0, 1.00001)}),
     Case("sqrt-minus-root", sympy.sqrt(y ** 2 - 4 * x) - y, ops.SQRT,
          accuracy={y: log_uniform(1e3, 1e18), x: uniform(-1, 1)}),
     Case("sqrt-plus-minus-root", sympy.sqrt(y ** 2 + x) - y, ops.SQRT,

@@ -25,6 +25,9 @@ PI_NODE, HALF_PI, QUARTER_PI = const(sympy.pi), const(sympy.pi / 2), const(sympy
 FINITE = {X: (-1e300, 1e300)}
 # |x| <= 1e4 for the tangent differences: tan(x) -+ tan(y) at huge x is exercised by the boundary points
 CASES = [
+    Case("times-cot", lambda x, y, p, r: y * ops.COT(x)),
+    Case("times-csc", lambda x, y, p, r: y * ops.CSC(x)),
+    Case("times-sec", lambda x, y, p, r: y * ops.SEC(x)),
     Case("one-minus-sin-square", lambda x, y, p, r: 1 - ops.SIN(x) * ops.SIN(x)),
     Case("sin-square-minus-one", lambda x, y, p, r: ops.SIN(x) * ops.SIN(x) - 1),
     Case("one-minus-cos-square", lambda x, y, p, r: 1 - ops.COS(x) * ops.COS(x)),
@@ -135,6 +138,8 @@ NEAR = [
     (log(sin(x)), PI / 2), (log(tan(x)), PI / 4), (log(cot(x)), -3 * PI / 4),
     (sec(x) - 1, 0.0), (1 - sec(x), 0.0), (sec(x) + 1, PI), (csc(x) - 1, PI / 2), (1 - csc(x), PI / 2),
     (csc(x) + 1, -PI / 2),
+    # a product with cot or csc is a quotient: x*cot(x) - 1 = (x - tan(x))/tan(x) near 0
+    (x * cot(x) - 1, 0.0), (1 - x * cot(x), 0.0), (x * csc(x) - 1, 0.0),
     (tan(x) - tan(y), "close"), (tan(x) + tan(y), "opposite"),
     # the inverse functions near the points where they reach the angle: large |x|, +-1, 0
     (pi / 2 - atan(x), "large"), (atan(x) + pi / 2, "-large"), (atan(x) - pi / 4, "1"), (pi / 4 - atan(x), "1"),

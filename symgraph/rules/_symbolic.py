@@ -194,10 +194,11 @@ def equal(first, second, symbolic_constants=False) -> bool:
     return sympy.cancel(values[first] - values[second]) == 0
 
 
-def factored_binomials(first, second):
+def binomial_factors(first, second):
     """first - second, factored (SymPy), as a node where every factor left is a binomial or a single term
-    ((x - y)**2, (a*d - b*c)**2: differences the specialize phase computes without cancellation); None
-    where the difference does not factor so, is 0, or the subgraphs are too big."""
+    ((x - y)**2, (a*d - b*c)**2: differences the specialize phase computes without cancellation), with the
+    factors' bases as nodes (the product is 0 where a base is 0 exactly, and may underflow to 0 where none
+    is); None where the difference does not factor so, is 0, or the subgraphs are too big."""
     parsed = _to_sympy([first, second])
     if parsed is None:
         return None
@@ -208,7 +209,8 @@ def factored_binomials(first, second):
     coefficient, factors = sympy.factor_list(difference)
     if any(_terms(f) > 2 for f, _ in factors):
         return None
-    return _to_node(sympy.Mul(coefficient, *(f**k for f, k in factors)), leaves)
+    product = _to_node(sympy.Mul(coefficient, *(f**k for f, k in factors)), leaves)
+    return product, [_to_node(f, leaves) for f, _ in factors]
 
 
 def factored_difference(first, second):

@@ -15,9 +15,9 @@ import sympy
 from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
-from ..rewrite import Rule, Validity, Var
+from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL_F32, is_finite as _is_finite
-from ._symbolic import cancelled, factored_binomials, factored_difference, once_per_node, signed_terms
+from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
 x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
@@ -265,11 +265,36 @@ def _pow_difference(x, y, p):
     # x^p - y^p = y^p expm1(p log(x/y)) (log(x/y) -> log1p near 1): no cancellation while |p log(x/y)| < 1;
     # beyond, x^p and y^p differ by a factor e or more and the typed difference loses at most a bit.
     # (the guard reads y^p, not the new form, whose expm1 the specialize phase compensates: optimizing again
-    # meets the same select)
+    # meets the same select). Small integer powers factor instead (below)
+    if p.is_const and p.value.is_Integer and 3 <= p.value <= _MAX_FACTORED_POWER:
+        return _integer_pow_difference(x, y, int(p.value))
     t = p * ops.LOG(x / y)
     yp = ops.POW(y, p)
     new = yp * ops.EXPM1(t)
     return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), _is_finite(yp)), new, ops.POW(x, p) - yp)
+
+
+_MAX_FACTORED_POWER = 8
+
+
+def _integer_pow_difference(x, y, n):
+    # x^n - y^n = (x - y)(x^(n-1) + x^(n-2) y + ... + y^(n-1)), and for even n = (x - y)(x + y)(sum of
+    # (x^2)^k (y^2)^(n/2-1-k)): x -+ y is exact where the typed powers cancel, the sum of terms of one sign
+    # does not cancel (x^3 - y^3 for close x, y: 9 bits lost typed, and the expm1 form ran 20x slower).
+    # Where x/y is outside [1/2, 2] (odd n: x, y of opposite signs, where the factor's alternating terms
+    # x^4 - x^3 y + ... would cancel) the typed difference loses at most a bit and rounds less: typed there
+    def powers_sum(a, b, m):  # a^(m-1) + a^(m-2) b + ... + b^(m-1)
+        return ops.ADD(*[_power(a, m - 1 - k) * _power(b, k) for k in range(m)])
+
+    typed = ops.POW(x, const(n)) - ops.POW(y, const(n))
+    if n % 2 == 0:
+        near = ops.LT(3 * ops.ABS(ops.ABS(x) - ops.ABS(y)), ops.ABS(x) + ops.ABS(y))
+        return ops.SELECT(near, (x - y) * (x + y) * powers_sum(x * x, y * y, n // 2), typed)
+    return ops.SELECT(ops.LT(3 * ops.ABS(x - y), ops.ABS(x + y)), (x - y) * powers_sum(x, y, n), typed)
+
+
+def _power(a, k):
+    return const(1) if k == 0 else a if k == 1 else ops.POW(a, const(k))
 
 
 def _pow_minus_one(x, p, sign=1):
@@ -298,6 +323,40 @@ def _conjugate(p, q, sign):
     new = -new if sign > 0 else new
     opposite = ops.LT(p, 0) if sign > 0 else ops.GT(p, 0)
     return ops.SELECT(ops.AND(opposite, _is_finite(new)), new, typed)
+
+
+def _minus_root_of_product(p, root, q):
+    # p - sqrt(q) for a product q where p^2 - q factors into binomials: the gap between the arithmetic and
+    # the geometric mean (x + y)/2 - sqrt(x*y) = ((x - y)/2)^2/((x + y)/2 + sqrt(x*y)), x - sqrt(x*y) =
+    # x (x - y)/(x + sqrt(x*y)): typed, p and the root cancel for x ~ y (26 bits lost at |x/y - 1| ~ 1e-3);
+    # the new numerator's x - y is exact there. The new form where p > 0 (else the denominator cancels) and
+    # the numerator kept its digits; typed where it did not or the new form overflows
+    found = binomial_factors(p * p, q)
+    if found is None:
+        return None
+    numerator, factors = found
+    denominator = p + root
+    new = numerator / denominator
+    usable = ops.AND(ops.GT(p, 0), _kept_digits(numerator, factors, p), _is_finite(new), _is_finite(denominator))
+    return ops.SELECT(usable, new, p - root)
+
+
+def _kept_digits(product, factors, scale):
+    # a product of binomial factors (the numerator of a difference rewritten as a quotient) that has not
+    # underflowed: a normal float32 number; nonzero where the scale it is divided by is above 2^-60 (the
+    # product is then at least a squared ulp of it, normal in float64); or 0 because a factor is 0 exactly
+    # (x = y), not by underflow
+    zero = [ops.EQ(f, 0) for f in factors if not f.is_const]
+    return ops.OR(ops.GE(ops.ABS(product), MIN_NORMAL_F32),
+                  ops.AND(ops.NE(product, 0), ops.GE(scale, _TINY_SCALE)), *zero)
+
+
+_TINY_SCALE = const(sympy.Rational(1, 2 ** 60))
+
+
+def _product_of_terms(facts, x, y, **_):
+    # sqrt((x + 1)(x - 1)) - x is the stabilize phase's factored-root-minus
+    return not {x.op, y.op} & {ops.ADD, ops.SUB, ops.NEG}
 
 
 def _common_factor(p, q, sign=-1):
@@ -380,6 +439,27 @@ RULES = [
          ref="F16", doc="p - sqrt(q) for p > 0 with p^2 - q simpler than either (x - sqrt(x^2 - x))"),
     Rule("sqrt-minus-conjugate", ops.SQRT(q) - p, lambda p, q: _negated(_conjugate(p, q, -1)), validity=A,
          phase=REARRANGE, ref="F16", doc="sqrt(q) - p for p > 0 with p^2 - q simpler than either"),
+    # canonicalize: the stabilize phase guards sqrt(x*y) against the product's overflow, a select no pattern
+    # sees through
+    Rule("minus-root-of-product", p - ops.SQRT(x * y),
+         lambda p, x, y: _minus_root_of_product(p, ops.SQRT(x * y), x * y), when=_product_of_terms,
+         validity=A, phase="canonicalize", ref="F16",
+         doc="(x + y)/2 - sqrt(x*y) cancels for x ~ y; ((x - y)/2)**2/((x + y)/2 + sqrt(x*y)) does not"),
+    Rule("root-of-product-minus", ops.SQRT(x * y) - p,
+         lambda p, x, y: _negated(_minus_root_of_product(p, ops.SQRT(x * y), x * y)), when=_product_of_terms,
+         validity=A, phase="canonicalize", ref="F16", doc="sqrt(x*y) - (x + y)/2, the same negated"),
+    Rule("minus-scaled-root-of-product", p - ops.MUL(ConstVar("c"), ops.SQRT(x * y)),
+         lambda p, c, x, y: _minus_root_of_product(p, c * ops.SQRT(x * y), const(c.value ** 2) * (x * y))
+         if c.value.is_Rational and c.value > 0 else None, when=_product_of_terms, validity=A,
+         phase="canonicalize", ref="F16", doc="x + y - 2*sqrt(x*y) = (sqrt(x) - sqrt(y))**2 cancels for x ~ y"),
+    Rule("minus-product-of-roots", p - ops.SQRT(x) * ops.SQRT(y),
+         lambda p, x, y: _minus_root_of_product(p, ops.SQRT(x) * ops.SQRT(y), x * y), when=_product_of_terms,
+         validity=A, phase="canonicalize", ref="F16",
+         doc="the same with SymPy's sqrt(x)*sqrt(y) (positive symbols)"),
+    Rule("product-of-roots-minus", ops.SQRT(x) * ops.SQRT(y) - p,
+         lambda p, x, y: _negated(_minus_root_of_product(p, ops.SQRT(x) * ops.SQRT(y), x * y)),
+         when=_product_of_terms, validity=A, phase="canonicalize", ref="F16",
+         doc="sqrt(x)*sqrt(y) - (x + y)/2, the same negated"),
     Rule("dot-minus-norms", x - y, lambda x, y: _dot_minus_norms_once(x - y), validity=A, phase=REARRANGE,
          ref="F16", doc="u.v - |u| |v| cancels for nearly parallel vectors (cosine distance): -|u x v|^2/(u.v + "
          "|u| |v|)"),
@@ -507,7 +587,8 @@ def _dot_minus_norms(node):
             t = t if s == -sign else -t
             dot = t if dot is None else dot + t
     # |u|^2 |v|^2 - dot^2 >= 0
-    lagrange = factored_binomials(_norm_square(norm), dot * dot) or _lagrange_by_components(norm, dot_terms)
+    found = binomial_factors(_norm_square(norm), dot * dot)
+    lagrange = found[0] if found else _lagrange_by_components(norm, dot_terms)
     if lagrange is None:
         return None
     # the norms carried, in the new denominator and the typed difference: neither is a difference of a dot
@@ -516,7 +597,10 @@ def _dot_minus_norms(node):
     new = lagrange / (dot + carried)  # |u| |v| - dot
     typed = carried - dot if sign > 0 else dot - carried
     # (where |u x v|^2 overflows, (x - y)^2 at y = 1e300, the typed difference has no cancellation)
-    return ops.SELECT(ops.AND(ops.GT(dot, 0), ops.EQ(new - new, 0)), new if sign > 0 else -new, typed)
+    usable = ops.AND(ops.GT(dot, 0), ops.EQ(new - new, 0))
+    if found:  # (where |u x v|^2 underflowed to 0, the typed difference is the better guess)
+        usable = ops.AND(usable, _kept_digits(lagrange, found[1], dot))
+    return ops.SELECT(usable, new if sign > 0 else -new, typed)
 
 
 _dot_minus_norms_once = once_per_node(_dot_minus_norms)

@@ -172,21 +172,34 @@ def _shifted_softplus(x):
     return ops.SELECT(big, x - ops.LOG(const(2)), ops.LOG1P(HALF * ops.EXPM1(ops.SELECT(big, const(0), x))))
 
 
-def _reciprocal_difference(x, y):
-    # 1/x - 1/y = ((y - x)/L) (1/S) with L the larger of x and y in magnitude and S the other: y - x is
-    # exact when x and y are close (Sterbenz), where the typed difference cancels. The first quotient is
-    # below 2 in magnitude, so the product overflows only where the result does. Two independent
-    # divisions, as typed (a chain of two divisions ran 2x slower: each waits for the last), three
-    # roundings (1.5 ulps). An infinite L: the first quotient is -+1, (y - x)/L's limit, and the result
-    # 1/x or -1/y as typed.
+def _reciprocal_difference(x, y, a=None, b=None):
+    # a/x - b/y = ((a y - b x)/L) (1/S) with L the larger of x and y in magnitude and S the other (a = b = 1
+    # where a and b are None): y - x is exact when x and y are close (Sterbenz), where the typed difference
+    # cancels; a y - b x is a difference of products that the compensate phase takes (vis-viva's 2/r - 1/a
+    # near r = 2a). For a = b = 1 the first quotient is below 2 in magnitude, so the product overflows only
+    # where the result does. Two independent divisions, as typed (a chain of two divisions ran 2x slower:
+    # each waits for the last), three roundings (1.5 ulps). An infinite L: the first quotient is (y - x)/L's
+    # limit (-b or a), and the result -b/y or a/x as typed.
     x_larger = ops.GE(ops.ABS(x), ops.ABS(y))
     larger, smaller = ops.SELECT(x_larger, x, y), ops.SELECT(x_larger, y, x)
-    limit = ops.SELECT(x_larger, const(-1), const(1))
+    limit = ops.SELECT(x_larger, const(-(b or 1)), const(a or 1))
     # y - x with a negation folded (y + e for x = -e), as the patterns of the difference look for it
     negated = unmarked(x)
-    difference = y + negated.args[0] if negated.op is ops.NEG else y - x
+    ay = y if a is None else a * y
+    if negated.op is ops.NEG:
+        difference = ay + (negated.args[0] if b is None else b * negated.args[0])
+    else:
+        difference = ay - (x if b is None else b * x)
     first = ops.SELECT(ops.EQ(ops.ABS(larger), const(sympy.oo)), limit, difference / larger)
     return first * (1 / smaller)
+
+
+def _scaled_reciprocal_difference(c, x, d, y):
+    # a/x - b/y for finite nonzero constants a and b, not both 1 (that is reciprocal-difference)
+    values = (c.value, d.value)
+    if not all(v.is_Rational and v != 0 for v in values) or values == (1, 1):
+        return None
+    return _reciprocal_difference(x, y, const(values[0]), const(values[1]))
 
 
 # The denominators below add |y|, equal to y (or -y) on the branch where they are used: spelled with y
@@ -478,6 +491,8 @@ RULES = [
     # ---- cancellation: reciprocals, conjugates (quadratic formula), hypot
     Rule("reciprocal-difference", 1 / x - 1 / y, _reciprocal_difference, validity=A, phase=STABILIZE,
          ref="F16", doc="1/(x + 1) - 1/x cancels for large x; with (x - (x + 1)) = -1 it is -1/(x(x + 1))"),
+    Rule("scaled-reciprocal-difference", c / x - d / y, _scaled_reciprocal_difference, validity=A, phase=STABILIZE,
+         ref="F16", doc="2/x - 1/y cancels for x ~ 2y: (2y - x)/(x y), whose numerator the compensate phase takes"),
     Rule("sqrt-minus-root", ops.SQRT(y * y - x) - y, lambda y, x: _conjugate_minus(y, x, -1), validity=A,
          phase=STABILIZE, ref="F16", doc="-b + sqrt(b^2 - 4ac) cancels for b > 0 and |4ac| << b^2"),
     Rule("sqrt-plus-minus-root", ops.SQRT(y * y + x) - y, lambda y, x: _conjugate_minus(y, x, 1), validity=A,

@@ -301,6 +301,12 @@ def _of_pi_multiple(kind, arg):
 
 
 RULES = [
+    # ---- a product with a reciprocal function is a quotient: cot = 1/tan rounds twice before the product
+    # rounds, and x*cot(x) - 1, x*csc(x) - 1 are then quotient-minus-one's x/tan(x) - 1, x/sin(x) - 1
+    Rule("times-cot", x * ops.COT(y), lambda x, y: x / ops.TAN(y), validity=A, phase="canonicalize", ref="G4",
+         doc="x*cot(x) - 1 cancels near 0 (31 bits lost at 1e-5); x/tan(x) - 1 is (x - tan(x))/tan(x)"),
+    Rule("times-csc", x * ops.CSC(y), lambda x, y: x / ops.SIN(y), validity=A, phase="canonicalize", ref="G4"),
+    Rule("times-sec", x * ops.SEC(y), lambda x, y: x / ops.COS(y), validity=A, phase="canonicalize", ref="G4"),
     # ---- squares (canonicalize: stabilize's one-minus-square and difference-of-squares, in rules/algebra.py
     # which is indexed first, would factor them into 1 -+ sin x, sin x -+ cos x, each a select here)
     Rule("one-minus-sin-square", 1 - ops.SIN(x) * ops.SIN(x), lambda x: ops.COS(x) * ops.COS(x), validity=A,
