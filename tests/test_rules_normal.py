@@ -45,6 +45,11 @@ CASES = [
     Case("two-minus-erfc", lambda x, y, p, r: 2 - ops.ERFC(x), BOX),
     Case("one-minus-ndtr", lambda x, y, p, r: 1 - NDTR(x), BOX),
     Case("log-ndtr", lambda x, y, p, r: ops.LOG(NDTR(x)), BOX),
+    # the inverse Mills ratio through erfc and through Phi (1 - Phi(x) reads plus_zero(Phi(-x))), with factors
+    Case("exp-over-normal-tail", lambda x, y, p, r: ops.EXP(-(x * x) / 2) / ops.ERFC(x / SQRT2), BOX),
+    Case("exp-over-normal-tail", lambda x, y, p, r: ops.MUL(y, ops.EXP(-(x * x))) / (const(3) * ops.ERFC(x)),
+         BOX, 2.5),
+    Case("exp-over-normal-tail", lambda x, y, p, r: ops.EXP(-(x * x) / 2) / ops.PLUS_ZERO(NDTR(-x)), BOX),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -133,3 +138,19 @@ def test_subgraph_of_y_on_both_sides():
     y = Y.attr
     graph = sg.compile([x, y], x * y * sympy.erfc(-x / S2) / 2).graph
     assert graph.to_sympy() == x * y * sg.ndtr(x)
+
+
+def test_inverse_mills_ratio_keeps_its_digits_in_the_tail():
+    # phi(x)/(1 - Phi(x)), the hazard of the normal distribution, as typed through erf and through erfc: erfc
+    # underflows past x = 37.5 (0/0, inf) and exp(-x^2/2) carries x^2's rounding (many bits) before; the
+    # rewritten 1/erfcx(x/sqrt(2)) stays within a few ulps
+    t = sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi)
+    exprs = [t / (1 - (1 + sympy.erf(x / sympy.sqrt(2))) / 2), t / (sympy.erfc(x / sympy.sqrt(2)) / 2)]
+    points = np.concatenate([np.linspace(1.0, 37.0, 20), [40.0, 100.0, 1e4]])
+    with mpmath.workdps(60):
+        want = [mpmath.npdf(mpmath.mpf(float(v))) / mp_ndtr(-mpmath.mpf(float(v))) for v in points]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    with np.errstate(all="ignore"):
+        for got, naive in zip(f(points), typed(points)):
+            assert max(bits_of_error(got, want)) <= 2.5
+            assert max(bits_of_error(naive, want)) > 20

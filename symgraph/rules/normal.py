@@ -18,6 +18,7 @@ from .. import ops
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ..stable_normal import INV_SQRT2, LOG_NDTR, NDTR
+from ._symbolic import equal
 
 w, r, u, h = Var("w"), Var("r"), Var("u"), ConstVar("h")
 A = Validity.ACCURACY
@@ -108,6 +109,53 @@ def _is_half(h):
     return _constant(h.value) == HALF
 
 
+def _factors(node):
+    """The factors of a product through nested products (the node itself if it is none)."""
+    found, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.op is ops.MUL:
+            stack.extend(reversed(n.args))
+        else:
+            found.append(n)
+    return found
+
+
+def _product(factors):
+    return const(1) if not factors else factors[0] if len(factors) == 1 else ops.MUL(*factors)
+
+
+def _unsigned(node):
+    return node.args[0] if node.op is ops.PLUS_ZERO else node
+
+
+def _exp_over_tail(numerator, denominator):
+    # exp(-v^2) ... / (erfc(v) ...) = ... / (erfcx(v) ...) and exp(-t^2/2) ... / (Phi(t) ...) =
+    # ... / (erfcx(-t/sqrt(2))/2 ...) (the inverse Mills ratio, the hazard of the normal distribution, the
+    # mean of a truncated normal phi(a)/(1 - Phi(a))): erfc and Phi underflow past v = 26.5 (t = -37.5) where
+    # the quotient is about v (-t), and the typed exp(-v^2) carries v^2's rounding (31 bits lost on [1, 60]).
+    # Where v < 0 (t > 0) both are near their limits and typed
+    tops, bottoms = _factors(numerator), _factors(denominator)
+    exps = [f for f in tops if f.op is ops.EXP]
+    # (1 - Phi(x) reads plus_zero(Phi(-x)): Phi is never -0)
+    tails = [f for f in bottoms if _unsigned(f).op in (ops.ERFC, NDTR)]
+    for e in exps:
+        for d in tails:
+            tail = _unsigned(d)
+            v = tail.args[0]
+            if tail.op is ops.ERFC:
+                if not equal(e.args[0], -(v * v), symbolic_constants=True):
+                    continue
+                scaled, inside = ops.ERFCX(v), ops.GE(v, 0)
+            else:
+                if not equal(e.args[0], -(v * v) / 2, symbolic_constants=True):
+                    continue
+                scaled, inside = ops.ERFCX(_negate(v) * const(1 / _SQRT2)) / 2, ops.LE(v, 0)
+            new = _product([f for f in tops if f is not e]) / _product([scaled if f is d else f for f in bottoms])
+            return ops.SELECT(inside, new, numerator / denominator)
+    return None
+
+
 RULES = [
     # erfc(w)/2 = Phi(-s t): the typed forms of Phi(x) and GELU once one-plus-erf has made 1 + erf(w) erfc(-w)
     Rule("ndtr-half-erfc", ops.ERFC(w) / 2, lambda w: _phi(w, negated=True), validity=A, phase=STABILIZE,
@@ -133,6 +181,9 @@ RULES = [
          doc="2 - erfc(w) (SymPy's erfc(-w)) cancels for w << 0, where erfc(-w) is small and keeps its digits"),
     Rule("one-minus-ndtr", 1 - NDTR(u), lambda u: NDTR(_negate(u)), validity=A, phase=STABILIZE,
          doc="1 - Phi(-x) (SymPy's erfc(-x/sqrt(2))/2 is 1 - erfc(x/sqrt(2))/2) cancels for x << 0"),
+    Rule("exp-over-normal-tail", u / w, lambda u, w: _exp_over_tail(u, w), validity=A, phase=STABILIZE,
+         doc="exp(-x**2/2)/erfc(x/sqrt(2)) (the inverse Mills ratio) is inf or 0/0 past x = 37.5; "
+         "1/erfcx(x/sqrt(2)) is about x there"),
     Rule("log-ndtr", ops.LOG(NDTR(u)), LOG_NDTR(u), validity=A, phase=STABILIZE,
          doc="log Phi(x): Phi underflows below -38.5 where its log is about -x^2/2, and rounds to 1 above 8.3"),
 ]
