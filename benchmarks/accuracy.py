@@ -612,6 +612,20 @@ def cases() -> list:
              [one_minus(signed(log_uniform(1e-9, 0.5)))]),
         Case("log(x/2) - (x - 2)/2 + (x - 2)**2/8", [x], log(x / 2) - (x - 2) / 2 + (x - 2)**2 / 8,
              "|1 - x/2| in [1e-9, 0.5]", [lambda rng, n: 2 * one_minus(signed(log_uniform(1e-9, 0.5)))(rng, n)]),
+        # the arithmetic minus the geometric mean, powers and reciprocals of close values (vis-viva)
+        Case("(x + y)/2 - sqrt(x*y)", [x, y], (x + y) / 2 - sqrt(x * y), "x in [1e-3, 1e3], y/x - 1 in +-[1e-12, 1e-2]",
+             _close_pair(log_uniform(1e-3, 1e3), 1e-12, 1e-2)),
+        Case("x**3 - y**3", [x, y], x**3 - y**3, "|x| in [1e-3, 1e3], y/x - 1 in +-[1e-12, 1e-2]",
+             _close_pair(signed(log_uniform(1e-3, 1e3)), 1e-12, 1e-2)),
+        Case("sqrt(2/x - 1/y)", [x, y], sqrt(2 / x - 1 / y), "y in [1, 1e3], x/(2y) - 1 in [-1e-3, -1e-12]",
+             lambda rng, n: (lambda y_: [2 * y_ * (1 - log_uniform(1e-12, 1e-3)(rng, n)), y_])(
+                 log_uniform(1, 1e3)(rng, n))),
+        Case("x*cot(x) - 1", [x], x * cot(x) - 1, "|x| in [1e-9, 3]", [signed(log_uniform(1e-9, 3))]),
+        # the inverse Mills ratio (normal hazard) phi(x)/(1 - Phi(x))
+        Case("phi(x)/(1 - Phi(x))", [x], exp(-x**2 / 2) / sqrt(2 * sp.pi) / (1 - (1 + erf(x / sqrt(2))) / 2),
+             "x in [-5, 60]", [uniform(-5, 60)]),
+        Case("log(tanh(x))", [x], log(tanh(x)), "x in [1e-3, 700]", [log_uniform(1e-3, 700)]),
+        Case("log(1 + tanh(x))", [x], log(1 + tanh(x)), "|x| in [1e-3, 700]", [signed(log_uniform(1e-3, 700))]),
     ]
 
 
@@ -659,9 +673,10 @@ def exact_values(case, columns) -> np.ndarray:
     """The typed formula at each point, correctly rounded to float64 (NaN where it is not real).
 
     Evaluated at the digits the inputs call for and again with 40 more; where the two roundings differ
-    the precision doubles until they agree. A 0 is confirmed with 400 digits more: 1 - tanh(200) is
-    0 at any precision below 174 digits, so two evaluations agree on it (the float64 value is 4e-174),
-    while a difference of order 1 that is below the smallest float64 (1e-324) needs at most 340."""
+    the precision doubles until they agree. A 0 or an infinity is confirmed at twice the digits and 400
+    more: 1 - tanh(200) is 0 at any precision below 174 digits, so two evaluations agree on it (the
+    float64 value is 4e-174), while a difference of order 1 that is below the smallest float64 (1e-324)
+    needs at most 340; log(1 + tanh(-700)) is -inf below 608 digits (the float64 value is -1399.3)."""
     fn = sp.lambdify(case.args, case.expr, "mpmath")
 
     def at(point, dps):
@@ -678,8 +693,15 @@ def exact_values(case, columns) -> np.ndarray:
         while not (first == second or (first != first and second != second)) and dps < 5000:
             dps *= 2
             first, second = second, at(point, dps)
-        if second == 0:
-            second = at(point, dps + 400)
+        if second == 0 or math.isinf(second):
+            # a limit reached at the working digits: 1 + tanh(-700) is 0 (its log -inf) below 608 digits,
+            # twice what exp(-700) needs; confirmed at twice the digits and 400 more, and on while it moves
+            dps = 2 * dps + 400
+            confirmed = at(point, dps)
+            while confirmed != second and dps < 5000 and not (confirmed != confirmed and second != second):
+                second, dps = confirmed, 2 * dps
+                confirmed = at(point, dps)
+            second = confirmed
         out[i] = second
     return out
 

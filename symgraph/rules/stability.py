@@ -320,6 +320,24 @@ def _times(node, factor):
     return None if node is None else node * factor
 
 
+def _log_tanh(x):
+    # log(tanh(x)) = log((1 - e^-2x)/(1 + e^-2x)) = log1mexp(-2x) - softplus(-2x) for x > 1/2: typed, tanh
+    # rounds to 1 from x = 19 and the log keeps nothing of its distance to 1 (-2 e^-2x). Below 1/2 the typed
+    # log of tanh(x) < 0.47 rounds less (-inf at 0, NaN below)
+    t = -(const(2) * x)
+    return ops.SELECT(ops.GT(x, HALF), ops.LOG1MEXP(t) - ops.SOFTPLUS(t), ops.LOG(ops.TANH(x)))
+
+
+def _log_one_plus_tanh(x, sign):
+    # log(1 + sign tanh(x)) = log(2 sigmoid(2 sign x)) = log(2) - softplus(-2 sign x): typed, 1 + tanh(x) for
+    # x << 0 keeps only the ulps of tanh near -1 (and stabilize's 2 sigmoid(2x) underflows from x = -373).
+    # Where sign x < -1, softplus(-2 sign x) > 2 and the difference does not cancel; log1p(sign tanh(x))
+    # elsewhere (canonicalize: before one-plus-tanh, whose 2 sigmoid(2x) has lost x's digits near 0)
+    t = const(-2 * sign) * x
+    typed = ops.LOG1P(ops.TANH(x) if sign > 0 else -ops.TANH(x))
+    return ops.SELECT(ops.LT(const(sign) * x, -1), const(sympy.log(2)) - ops.SOFTPLUS(t), typed)
+
+
 def _log_cosh(x):
     # log(cosh(x)) = log1p(cosh(x) - 1) = log1p(2 sinh(x/2)^2): no cancellation near 0 (log of a number
     # near 1); above |x| = 20, where sinh(x/2)^2 overflows first (x > 710), |x| - log(2) + softplus(-2|x|)
@@ -519,6 +537,16 @@ RULES = [
          ref="C4, G7"),
     Rule("one-plus-tanh", 1 + ops.TANH(x), lambda x: _twice_sigmoid(x, 2), validity=A, phase=STABILIZE,
          ref="C4, G7"),
+    Rule("log-tanh", ops.LOG(ops.TANH(x)), _log_tanh, validity=A, phase=STABILIZE, ref="G7",
+         doc="log(tanh(x)) is 0 from x = 19, where it is -2 e^-2x"),
+    Rule("log-one-plus-tanh", ops.LOG(1 + ops.TANH(x)), lambda x: _log_one_plus_tanh(x, 1), validity=A,
+         phase="canonicalize", ref="G7", doc="log(1 + tanh(x)) is -inf from x = -19, where it is log(2) + 2x"),
+    Rule("log-one-minus-tanh", ops.LOG(1 - ops.TANH(x)), lambda x: _log_one_plus_tanh(x, -1), validity=A,
+         phase="canonicalize", ref="G7", doc="log(1 - tanh(x)) is -inf from x = 19, where it is log(2) - 2x"),
+    Rule("log-cosh-minus-log-sinh", ops.LOG(ops.COSH(x)) - ops.LOG(ops.SINH(x)), lambda x: -ops.LOG(ops.TANH(x)),
+         validity=R, phase="canonicalize", ref="G7", doc="log(coth(x)), whose terms' own rules hide it"),
+    Rule("log-sinh-minus-log-cosh", ops.LOG(ops.SINH(x)) - ops.LOG(ops.COSH(x)), lambda x: ops.LOG(ops.TANH(x)),
+         validity=R, phase="canonicalize", ref="G7"),
     Rule("log-cosh", ops.LOG(ops.COSH(x)), _log_cosh, validity=A, phase=STABILIZE, ref="G7",
          doc="log(cosh(x)) (the log-cosh loss) cancels near 0 and overflows for |x| > 710"),
     Rule("log-scaled-cosh", ops.LOG(c * ops.COSH(x)), _log_scaled_cosh, validity=A, phase=STABILIZE, ref="G7",
