@@ -139,6 +139,7 @@ CASES = [
     Case("square-over-square-plus", lambda x, y, p, r: (x * x) / (x * x + y), {}, 2.0, limits=True),
     Case("quotient-of-squares", lambda x, y, p, r: (x * x) / (y * y), {}, 2.0),
     Case("log-norm-squared", lambda x, y, p, r: ops.LOG(x * x + y * y), {}, 2.0),
+    Case("log-hypot", lambda x, y, p, r: ops.LOG(ops.HYPOT(x, y)), {}, 2.0),
     Case("log-norm-squared-3", lambda x, y, p, r: ops.LOG(ops.ADD(x * x, y * y, (x - y) * (x - y))), {}, 2.5),
     Case("cos-squares-difference", lambda x, y, p, r: ops.COS(x) * ops.COS(x) - ops.SIN(x) * ops.SIN(x),
          {X: (-1e4, 1e4)}, 2.0),
@@ -248,6 +249,26 @@ def test_logs_of_sums_of_squares_past_their_overflow():
             want = [fn(mpmath.mpf(a), mpmath.mpf(b)) for a, b in zip(xs, ys)]
         assert max(bits_of_error(g, w) for g, w in zip(f(xs, ys)[k], want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr
+
+
+def test_logs_of_the_modulus_near_the_unit_circle_keep_their_digits():
+    # log|z| of x + iy with |z| - 1 from 1e-15 to 1e-3 (either side, any angle): typed, x^2 + y^2 (and its
+    # root) rounds away the digits of the distance to 1 (10+ bits at 1e-13); log1p of the compensated
+    # x^2 + y^2 - 1 keeps them, in float64 and float32
+    x, y = X.attr, Y.attr
+    exprs = [sympy.log(x**2 + y**2), sympy.log(sympy.sqrt(x**2 + y**2)), sympy.log(x**2 + y**2) / 2]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    angles = np.array([0.0, 0.3, 1.1, 2.0, 3.0, -0.7, 1.5707963267948966, -2.5])
+    for dtype, gaps in ((np.float64, [1e-15, -3e-13, 2e-9, -1e-6, 4e-4, -1e-3, 7e-14, -2e-11]),
+                        (np.float32, [2e-6, -3e-6, 1e-5, -1e-4, 4e-4, -1e-3, 6e-6, -2e-5])):
+        r = 1 + np.array(gaps)
+        xs, ys = (r * np.cos(angles)).astype(dtype), (r * np.sin(angles)).astype(dtype)
+        for k, expr in enumerate(exprs):
+            fn = sympy.lambdify([x, y], expr, "mpmath")
+            with mpmath.workdps(60):
+                want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b))) for a, b in zip(xs, ys)]
+            assert max(bits_of_error(g, w, dtype) for g, w in zip(f(xs, ys)[k], want)) <= 2.0, (expr, dtype)
+            assert max(bits_of_error(t, w, dtype) for t, w in zip(typed(xs, ys)[k], want)) > 8, (expr, dtype)
 
 
 def test_differences_of_functions_at_close_arguments_keep_their_digits():

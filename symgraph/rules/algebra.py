@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, PRODUCT_ERROR
+from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL_F32, is_finite
@@ -604,11 +604,35 @@ def _log1p_square(x):
     return ops.SELECT(small, const(1), const(2)) * ops.LOG1P(ops.SELECT(small, x * x, ops.ABS(x) - 1))
 
 
-def _log_norm_squared(s, norm):
+def _log_norm_squared(s, norm, pair=None):
     # log(x^2 + y^2) = 2 log(hypot(x, y)): the sum of squares overflows from 1.3e154 and underflows (to
     # subnormals, then 0) below 1.5e-154 (float32: 1.8e19, 1.1e-19), where the logarithm of the norm is
-    # still within an ulp; the typed form where the sum is a normal number (one libm call, no scaling)
-    return ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL_F32)), ops.LOG(s), 2 * ops.LOG(norm))
+    # still within an ulp; the typed form where the sum is a normal number (one libm call, no scaling).
+    # For a pair (x, y) near the unit circle, log1p of the sum's distance to 1 (below)
+    typed = ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL_F32)), ops.LOG(s), 2 * ops.LOG(norm))
+    if pair is None:
+        return typed
+    near, d = _near_unit_circle(*pair)
+    return ops.SELECT(near, ops.LOG1P(d), typed)
+
+
+def _near_unit_circle(x, y):
+    # (x^2 + y^2 in [1/2, 2], x^2 + y^2 - 1 to about twice the working precision): log|z| of a complex z
+    # near the unit circle, log(x^2 + y^2) = log1p(x^2 + y^2 - 1), where the typed sum of squares has
+    # rounded away the digits of its distance to 1 (8 bits lost for |z| within 1e-3 of 1, all of them at
+    # 1e-16). s = x*x + y*y and its errors: the squares' (FMA) and the sum's (TwoSum), all exact; s - 1 is
+    # exact in [1/2, 2] (Sterbenz). The steps are carried: no rule sees s - 1 cancel
+    a, b = x * x, y * y
+    s = CARRIED(a + b)
+    errors = SUM_ERROR(a, b) + PRODUCT_ERROR(x, x) + PRODUCT_ERROR(y, y)
+    d = CARRIED(s - 1) + errors
+    return ops.AND(ops.GE(s, HALF), ops.LE(s, 2)), d
+
+
+def _log_hypot(x, y):
+    # log(hypot(x, y)) = log1p(x^2 + y^2 - 1)/2 near the unit circle (_near_unit_circle)
+    near, d = _near_unit_circle(x, y)
+    return ops.SELECT(near, ops.LOG1P(d) / 2, ops.LOG(ops.HYPOT(x, y)))
 
 
 def _xlogx_difference(x, y=None):
@@ -858,8 +882,11 @@ RULES = [
          phase="stabilize", ref="A1, F15", doc="log(1 - x^2) near 0: the argument has lost x^2's digits"),
     Rule("hypot3", ops.SQRT(ops.ADD(x * x, y * y, z * z)), _hypot3, validity=A, phase="stabilize", ref="F11",
          doc="the norm of a 3-vector overflows from 1.3e154"),
-    Rule("log-norm-squared", ops.LOG(x * x + y * y), lambda x, y: _log_norm_squared(x * x + y * y, ops.HYPOT(x, y)),
-         validity=A, phase="stabilize", ref="F11", doc="log(x^2 + y^2) overflows from 1.3e154"),
+    Rule("log-norm-squared", ops.LOG(x * x + y * y),
+         lambda x, y: _log_norm_squared(x * x + y * y, ops.HYPOT(x, y), (x, y)), validity=A, phase="stabilize",
+         ref="F11", doc="log(x^2 + y^2) overflows from 1.3e154, and loses the digits of its distance to 1 near 1"),
+    Rule("log-hypot", ops.LOG(ops.HYPOT(x, y)), _log_hypot, validity=A, phase="stabilize", ref="F11",
+         doc="log|z| = log(hypot(x, y)) near |z| = 1, where hypot has rounded away the distance to 1"),
     Rule("log-norm-squared-3", ops.LOG(ops.ADD(x * x, y * y, z * z)),
          lambda x, y, z: _log_norm_squared(ops.ADD(x * x, y * y, z * z), _hypot3(x, y, z)), validity=A,
          phase="stabilize", ref="F11", doc="log(x^2 + y^2 + z^2) overflows from 1.3e154"),
