@@ -62,6 +62,11 @@ CASES = [
     Case("cot-minus-inv", lambda x, y, p, r: ops.COT(p) - 1 / p, {P: (0, 1.5)}, 1.6),
     Case("inv-tan-minus-inv", lambda x, y, p, r: 1 / ops.TAN(p) - 1 / p, {P: (0, 1.5)}, 1.6),
     # Taylor differences among more terms, at any scale: the VAE's KL term, Itakura-Saito, a Gaussian KL
+    # x - y f(x) for y in [1/2, 2]: (x - f(x)) + (1 - y) f(x) (Kepler's x - e sin(x))
+    Case("x-minus-scaled-function", lambda x, y, p, r: x - y * ops.SIN(x), SMALL, 2.0, limits=True),
+    Case("x-minus-scaled-function", lambda x, y, p, r: x - const(sympy.Rational(99, 100)) * ops.TAN(x), SMALL, 2.0,
+         limits=True),
+    Case("scaled-function-minus-x", lambda x, y, p, r: y * ops.SINH(x) - x, {X: (-700, 700)}, 2.0, limits=True),
     Case("series-in-sum", lambda x, y, p, r: ops.ADD(ops.EXP(x) / 2, y * y, const(sympy.Rational(-1, 2)), -(x / 2)),
          {X: (-700, 700)}, 2.0, limits=True),
     Case("series-in-sum", lambda x, y, p, r: (x - 1) - ops.LOG(x) + y, {}, 2.0, limits=True),
@@ -193,3 +198,19 @@ def exact_of(expr, env):
     fn = sympy.lambdify(list(env), expr, "mpmath")
     with mpmath.workdps(60):
         return fn(*[mpmath.mpf(x) for x in env.values()])
+
+
+def test_kepler_near_parabolic_keeps_its_digits():
+    # x - e sin(x) - m for e near 1 and small x (Kepler's equation near a parabolic orbit), x - e tan(x),
+    # e sinh(x) - x: typed, e sin(x) rounds away x^3/6 + (1 - e) x (6-20 bits lost here)
+    x, e, m = sympy.symbols("x e m")
+    exprs = [x - e * sympy.sin(x) - m, x - e * sympy.tan(x), e * sympy.sinh(x) - x]
+    f, typed = sg.compile([x, e, m], exprs), sg.compile([x, e, m], exprs, rewrite=False)
+    xs = np.array([1e-5, -3e-4, 2e-3, 0.05, -0.01])
+    es = 1 - np.array([1e-12, 3e-9, 1e-7, 2e-6, 5e-10])
+    ms = np.zeros_like(xs)  # (the sum is then the rewritten pair itself, wherever SymPy ordered m)
+    for k, expr in enumerate(exprs):
+        want = [exact(lower(expr).outputs[0], {x: float(a), e: float(b), m: float(c)}) for a, b, c in zip(xs, es, ms)]
+        got, naive = f(xs, es, ms)[k], typed(xs, es, ms)[k]
+        assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 2.0, expr
+        assert max(bits_of_error(t, w) for t, w in zip(naive, want)) > 5, expr

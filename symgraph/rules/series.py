@@ -17,7 +17,7 @@ from ..rewrite import Rule, Validity, Var
 from ..stable_series import LOG_MINUS_X_PLUS_ONE
 from ._symbolic import cancelled, signed_terms
 
-x, y = Var("x"), Var("y")
+x, y, z = Var("x"), Var("y"), Var("z")
 A = Validity.ACCURACY
 STABILIZE = "stabilize"
 # 1 + x + x^2/2 and cos's x^2/2 as SymPy's x**2/2 lowers (one n-ary sum)
@@ -40,6 +40,48 @@ def _near_one(near, typed):
     def replace(x):
         return ops.SELECT(_near_one_of(x), near(x - 1), typed(x))
     return replace
+
+
+def _x_minus_scaled(x, y, f, sign):
+    # x - y f(x) = (x - f(x)) + (1 - y) f(x) for f(x) = x + O(x^2) (Kepler's equation E - e sin(E) - M for
+    # an orbit near parabolic, e ~ 1, and small E: the typed terms cancel to x^3/6 + (1 - e) x): x - f(x) is
+    # its primitive (the rules above), 1 - y exact for y in [1/2, 2] (Sterbenz); typed elsewhere. sign -1:
+    # y f(x) - x
+    if f.op.name not in STARTS_AT_X or f.args[0] is not x or (y.is_const and y.value == 1):
+        return None
+    new = (x - f) + (1 - y) * f
+    typed = x - y * f
+    if sign < 0:
+        new, typed = -new, y * f - x
+    return ops.SELECT(_near_one_of(y), new, typed)
+
+
+def _scaled_function_in_sum(node):
+    # x - y f(x) among more terms, in any order and nesting of the sum (Kepler's x - e*sin(x) - m, which
+    # SymPy may order -e*sin(x) - m + x): the pair as _x_minus_scaled, the other terms after it
+    terms = signed_terms(node)
+    if not 3 <= len(terms) <= 12:
+        return None
+    for i, (t, s) in enumerate(terms):
+        if t.op is not ops.MUL:
+            continue
+        for k, f in enumerate(t.args):
+            if f.op.arity != 1 or f.op.name not in STARTS_AT_X:
+                continue
+            u = f.args[0]
+            j = next((n for n, (v, r) in enumerate(terms) if n != i and v is u and r == -s), None)
+            if j is None:
+                continue
+            rest = t.args[:k] + t.args[k + 1:]
+            pair = _x_minus_scaled(u, rest[0] if len(rest) == 1 else ops.MUL(*rest), f, 1)
+            if pair is None:
+                continue
+            new = pair if s < 0 else -pair  # s y f(u) - s u
+            for n, (v, r) in enumerate(terms):
+                if n not in (i, j):
+                    new = new + v if r > 0 else new - v
+            return new
+    return None
 
 
 def _xlogx_near_one(u):
@@ -261,9 +303,14 @@ RULES = [
          phase=STABILIZE, ref="A6"),
     # rearrange phase: specific stabilize rules for such pairs (tan(x) - sin(x) = -tan(x) cosm1(x), right
     # for every x) come first
-    Rule("series-in-sum", x - y, lambda x, y: _series_in_sum(x - y), validity=A, phase=STABILIZE, ref="A1, A4",
-         doc="e^u - 1 - u, log(u) - u + 1, v^2 - 1 - 2 log(v) among the terms of a longer sum, at any scale "
-         "(canonicalize leaves a sum with a subtracted term as a difference)"),
+    Rule("x-minus-scaled-function", x - y * z, lambda x, y, z: _x_minus_scaled(x, y, z, 1), validity=A,
+         phase=STABILIZE, ref="A6", doc="x - e*sin(x) (Kepler) cancels for e ~ 1 and small x"),
+    Rule("scaled-function-minus-x", y * z - x, lambda x, y, z: _x_minus_scaled(x, y, z, -1), validity=A,
+         phase=STABILIZE, ref="A6", doc="y*sinh(x) - x cancels for y ~ 1 and small x"),
+    Rule("series-in-sum", x - y, lambda x, y: _series_in_sum(x - y) or _scaled_function_in_sum(x - y),
+         validity=A, phase=STABILIZE, ref="A1, A4",
+         doc="e^u - 1 - u, log(u) - u + 1, v^2 - 1 - 2 log(v), x - y f(x) among the terms of a longer sum, at any "
+         "scale (canonicalize leaves a sum with a subtracted term as a difference)"),
     Rule("shared-leading-term", x - y, _shared_leading_term, validity=A, phase="rearrange", ref="A6",
          doc="sinh(x) - sin(x), cosh(x) - cos(x), tan(x) - asinh(x): both start with x (or 1) near 0"),
 ]
