@@ -195,11 +195,32 @@ def _reciprocal_difference(x, y, a=None, b=None):
 
 
 def _scaled_reciprocal_difference(c, x, d, y):
-    # a/x - b/y for finite nonzero constants a and b, not both 1 (that is reciprocal-difference)
+    # a/x - b/y for finite nonzero constants a and b, not both 1 (that is reciprocal-difference), and
+    # denominators of arithmetic only: where a function is below (1/(1 - cos(x)) - 2/x^2, 1/sin(x)^2 -
+    # 1/x^2) the new numerator's terms cancel as a Taylor series, the taylor rules' sum as typed
     values = (c.value, d.value)
     if not all(v.is_Rational and v != 0 for v in values) or values == (1, 1):
         return None
+    if not (_arithmetic_only(x) and _arithmetic_only(y)):
+        return None
     return _reciprocal_difference(x, y, const(values[0]), const(values[1]))
+
+
+_ARITHMETIC = frozenset((ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV))
+
+
+def _arithmetic_only(node, limit=16):
+    """The subgraph below `node` (at most `limit` nodes) holds symbols, constants and + - * / only."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n.key in seen:
+            continue
+        seen.add(n.key)
+        if len(seen) > limit or not (n.is_symbol or n.is_const or n.op in _ARITHMETIC):
+            return False
+        stack.extend(n.args)
+    return True
 
 
 # The denominators below add |y|, equal to y (or -y) on the branch where they are used: spelled with y

@@ -4,9 +4,10 @@
 SymPy finds the cancellation: the sum's series at 0 starts at a higher order than its terms' do. The
 polynomial holds for |x| < r, r the smallest of 1/8, 1/4, ..., 8 where the typed terms lose at most a bit
 (mpmath: the largest term over the sum), with as many terms as its truncation needs to be below 2^-56 of
-the sum at r (SymPy's exact rational coefficients, rounded once when folded); a sum whose series does not
-converge that far (tan's poles) is left alone. Beyond r the typed sum. The polynomial is evaluated by
-Horner in x (in x^2 where every power has the parity of the first) times the leading power of x.
+the sum at r (SymPy's exact coefficients, 40 digits of the irrational ones such as erf's 2/sqrt(pi),
+rounded once when folded); a sum whose series does not converge that far (tan's poles) is left alone.
+Beyond r the typed sum. The polynomial is evaluated by Horner in x (in x^2 where every power has the
+parity of the first) times the leading power of x.
 
 The same about a point c other than 0 that the formula names (x - c, log(x/c); a number exact in float32):
 log(x) - (x - 1) + (x - 1)**2/2, exp(x - 1) - x, tan(x - 1) - x + 1 are polynomials in u = x - c for
@@ -47,7 +48,7 @@ ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, op
                                  ops.TAN_MINUS_X, ops.TANH_MINUS_X, ops.ATAN_MINUS_X, ops.ASINH_MINUS_X,
                                  ops.ASIN_MINUS_X, ops.ATANH_MINUS_X, ops.SIN_MINUS_X_COS, ops.X_COSH_MINUS_SINH,
                                  ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2, ops.X_OVER_EXPM1, ops.EXPREL,
-                                 ops.SINC)} | {"cosm1"}
+                                 ops.SINC, ops.ERF, ops.ERFC)} | {"cosm1"}
 ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW, ops.PLUS_ZERO)}
 
 
@@ -149,13 +150,15 @@ def _reciprocal_power(node, t):
 def _analytic_at_zero(node, t):
     """Every function below `node` is analytic at its argument's value at x = 0 (40 digits): no branch
     point (log(0), sqrt(0), asin(+-1)), no pole (a division by 0), no fractional power of 0; and that value
-    is a rational number: at pi/4 SymPy's series is slow (tan(x/2 + pi/4): 1 s for 12 terms, 22 s for 18)
-    and its coefficients are mostly irrational (sin(x + pi/4)), which this rule declines anyway."""
+    is a rational number: at pi/4 SymPy's series is slow (tan(x/2 + pi/4): 1 s for 12 terms, 22 s for 18)."""
     from ..reference import evaluate
     poles = set()  # the nodes holding a division by a power of x: a pole of finite order, a Laurent series
     for n in topological([node]):
-        if n.op.name in ELEMENTARY and not sympy.sympify(n.args[0].to_sympy()).subs(t, 0).is_Rational:
-            return False
+        if n.op.name in ELEMENTARY:
+            argument = sympy.sympify(n.args[0].to_sympy())
+            # (a function of a constant is a constant: sqrt(pi) in erf(x) - 2*x/sqrt(pi))
+            if t in argument.free_symbols and not argument.subs(t, 0).is_Rational:
+                return False
         if any(a.key in poles for a in n.args):
             if n.op.name not in ARITHMETIC or n.op is ops.POW and n.args[1].value < 0:
                 return False  # sin(1/x), 1/(1/x): no Laurent series SymPy sums to a polynomial here
@@ -414,12 +417,14 @@ def _shift(typed, leaf, point):
 
 
 def _rational_at_zero(node, t):
-    """Every elementary function below `node` has a rational value at t = 0 (log(1 + u), exp(u), tan(u)),
-    as SymPy evaluates it: about an irrational value (atan(1 + u) = pi/4 + ...) SymPy's series runs for
-    minutes, and its coefficients are irrational, which this rule declines anyway."""
+    """Every elementary function of t below `node` has a rational value at t = 0 (log(1 + u), exp(u),
+    tan(u)), as SymPy evaluates it: about an irrational value (atan(1 + u) = pi/4 + ...) SymPy's series runs
+    for minutes."""
     for n in topological([node]):
-        if n.op.name in ELEMENTARY and not sympy.sympify(_elementary(n.to_sympy())).subs(t, 0).is_Rational:
-            return False
+        if n.op.name in ELEMENTARY:
+            value = sympy.sympify(_elementary(n.to_sympy()))
+            if t in value.free_symbols and not value.subs(t, 0).is_Rational:
+                return False
     return True
 
 
@@ -506,8 +511,11 @@ def _polynomial(expr, t, term_exprs):
             return None
         poly = sympy.Poly(series, t)
         coefficients = {k[0]: c for k, c in zip(poly.monoms(), poly.coeffs())}
-        if any(not c.is_Rational for c in coefficients.values()):
-            return None  # (sqrt(2), pi: the polynomial's coefficients are exact rationals here)
+        if any(not (c.is_Rational or (c.is_number and c.is_real)) for c in coefficients.values()):
+            return None
+        # irrational coefficients (erf's 2/sqrt(pi)) to 40 digits: exact enough for every use below, and
+        # rationals to the economization's arithmetic (the cancellation itself SymPy found exactly)
+        coefficients = {k: c if c.is_Rational else sympy.Rational(str(sympy.N(c, 40))) for k, c in coefficients.items()}
         found = _radius(coefficients, m, m + extra, term_fns, whole_fn)
         if found is not None:
             best = coefficients, found
