@@ -196,12 +196,14 @@ def _reciprocal_difference(x, y, a=None, b=None):
 
 def _scaled_reciprocal_difference(c, x, d, y):
     # a/x - b/y for finite nonzero constants a and b, not both 1 (that is reciprocal-difference), and
-    # denominators of arithmetic only: where a function is below (1/(1 - cos(x)) - 2/x^2, 1/sin(x)^2 -
-    # 1/x^2) the new numerator's terms cancel as a Taylor series, the taylor rules' sum as typed
+    # denominators of arithmetic only, over two values or more: where a function is below (1/(1 - cos(x))
+    # - 2/x^2) the new numerator's terms cancel as a Taylor series, the taylor rules' sum as typed; rational
+    # functions of one value (2/(x + 3) - 2/(x - 3)) are fractions' common-denominator
     values = (c.value, d.value)
     if not all(v.is_Rational and v != 0 for v in values) or values == (1, 1):
         return None
-    if not (_arithmetic_only(x) and _arithmetic_only(y)):
+    leaves = [_arithmetic_leaves(x), _arithmetic_leaves(y)]
+    if None in leaves or len(leaves[0] | leaves[1]) < 2:
         return None
     return _reciprocal_difference(x, y, const(values[0]), const(values[1]))
 
@@ -209,18 +211,21 @@ def _scaled_reciprocal_difference(c, x, d, y):
 _ARITHMETIC = frozenset((ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV))
 
 
-def _arithmetic_only(node, limit=16):
-    """The subgraph below `node` (at most `limit` nodes) holds symbols, constants and + - * / only."""
-    stack, seen = [node], set()
+def _arithmetic_leaves(node, limit=16):
+    """The symbols below `node` where its subgraph (at most `limit` nodes) holds symbols, constants and
+    + - * / only; None otherwise."""
+    stack, seen, symbols = [node], set(), set()
     while stack:
         n = stack.pop()
         if n.key in seen:
             continue
         seen.add(n.key)
         if len(seen) > limit or not (n.is_symbol or n.is_const or n.op in _ARITHMETIC):
-            return False
+            return None
+        if n.is_symbol:
+            symbols.add(n.key)
         stack.extend(n.args)
-    return True
+    return symbols
 
 
 # The denominators below add |y|, equal to y (or -y) on the branch where they are used: spelled with y
