@@ -39,6 +39,10 @@ CANCELLING = [
     # irrational coefficients (and a function of a constant, sqrt(pi), among the terms)
     sympy.erf(x) - 2 * x / sympy.sqrt(sympy.pi),        # -2x^3/(3 sqrt(pi)) + ...
     sympy.erfc(x) - 1 + 2 * x / sympy.sqrt(sympy.pi),   # 2x^3/(3 sqrt(pi)) - ...
+    # fractional powers, pow1p and hypot (the stable forms stabilize made of them)
+    (1 + x)**sympy.Rational(1, 3) - 1 - x / 3,          # -x^2/9 + ...
+    (1 + x)**sympy.Rational(2, 3) - 1 - 2 * x / 3,      # -x^2/9 + ... (pow1p(x, 2/3) by then)
+    sympy.sqrt(1 + x**2) - 1 - x**2 / 2,                # -x^4/8 + ... (hypot(1, x) by then)
 ]
 
 

@@ -48,7 +48,7 @@ ELEMENTARY = {op.name for op in (ops.EXP, ops.LOG, ops.SIN, ops.COS, ops.TAN, op
                                  ops.TAN_MINUS_X, ops.TANH_MINUS_X, ops.ATAN_MINUS_X, ops.ASINH_MINUS_X,
                                  ops.ASIN_MINUS_X, ops.ATANH_MINUS_X, ops.SIN_MINUS_X_COS, ops.X_COSH_MINUS_SINH,
                                  ops.EXP_MINUS_TAYLOR2, ops.COS_MINUS_TAYLOR2, ops.X_OVER_EXPM1, ops.EXPREL,
-                                 ops.SINC, ops.ERF, ops.ERFC)} | {"cosm1"}
+                                 ops.SINC, ops.ERF, ops.ERFC, ops.HYPOT, ops.POW1P)} | {"cosm1"}
 ARITHMETIC = {op.name for op in (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.POW, ops.PLUS_ZERO)}
 
 
@@ -81,16 +81,27 @@ def _one_value(node):
     """The single symbol below `node` when the subgraph is small, holds arithmetic and the elementary
     functions only (at least one of those, nested at most MAX_NESTING deep), and no other leaf but
     numbers; None otherwise."""
-    leaf = single_input(node, ELEMENTARY | ARITHMETIC, lambda n: n.op.name in ELEMENTARY)
+    leaf = single_input(node, ELEMENTARY | ARITHMETIC, _is_function)
     # SymPy's series of functions nested deeper (sin(sin(sin(x)))...) takes seconds to minutes
     return leaf if leaf is not None and _nesting(node) <= MAX_NESTING else None
 
 
+def _fractional_power(n):
+    return n.op is ops.POW and not (n.args[1].is_const and sympy.sympify(n.args[1].value).is_integer)
+
+
+def _is_function(n):
+    """An elementary function, or a power by a non-integer ((1 + x)**(1/3))."""
+    return n.op.name in ELEMENTARY or _fractional_power(n)
+
+
 def _elementary(expr):
-    """SymPy's elementary form of the stable primitives (expm1, log1p, cosm1; x/expm1(x) and expm1(x)/x
-    without their Piecewise at 0, a removable singularity), which its series knows."""
+    """SymPy's elementary form of the stable primitives (expm1, log1p, cosm1, hypot, pow1p; x/expm1(x) and
+    expm1(x)/x without their Piecewise at 0, a removable singularity), which its series knows."""
     from sympy.codegen import cfunctions
     expr = expr.replace(sympy.Piecewise, lambda *pairs: pairs[-1].expr)
+    expr = expr.replace(cfunctions.hypot, lambda a, b: sympy.sqrt(a**2 + b**2)).replace(
+        lambda e: getattr(e.func, "__name__", "") == "pow1p", lambda e: (1 + e.args[0])**e.args[1])
     return expr.replace(cfunctions.expm1, lambda a: sympy.exp(a) - 1).replace(
         cfunctions.log1p, lambda a: sympy.log(1 + a)).replace(
         lambda e: getattr(e.func, "__name__", "") == "cosm1", lambda e: sympy.cos(e.args[0]) - 1)
@@ -166,7 +177,9 @@ def _analytic_at_zero(node, t):
         if _reciprocal_power(n, t):
             poles.add(n.key)
             continue
-        if n.op.name in _SINGULAR:
+        if n.op is ops.HYPOT:  # sqrt(a^2 + b^2): a branch point where both are 0
+            checks = [(n, lambda a: a == 0)]
+        elif n.op.name in _SINGULAR:
             checks = [(n.args[0], _SINGULAR[n.op.name])]
         elif n.op is ops.DIV:
             # a denominator analytic at 0 (its nodes came first) and 0 there: a pole of finite order
@@ -421,7 +434,7 @@ def _rational_at_zero(node, t):
     tan(u)), as SymPy evaluates it: about an irrational value (atan(1 + u) = pi/4 + ...) SymPy's series runs
     for minutes."""
     for n in topological([node]):
-        if n.op.name in ELEMENTARY:
+        if _is_function(n):
             value = sympy.sympify(_elementary(n.to_sympy()))
             if t in value.free_symbols and not value.subs(t, 0).is_Rational:
                 return False
