@@ -52,6 +52,9 @@ CASES = [
     Case("one-minus-cosh", lambda x, y, p, r: 1 - ops.COSH(x), {X: (-1e4, 1e4)}, 2.5),
     Case("exp-pair-minus-two", lambda x, y, p, r: ops.EXP(x) + ops.EXP(-x) - 2, {X: (-1e4, 1e4)}, 2.5),
     Case("sin-diff", lambda x, y, p, r: ops.SIN(x) - ops.SIN(y), {}, 3.5),
+    # sin(x) + sin(y) near y = -x, and SymPy's spelling of the central difference sin(x + y) - sin(x - y)
+    Case("sin-sum", lambda x, y, p, r: ops.SIN(x) + ops.SIN(y), {}, 3.5),
+    Case("sin-sum", lambda x, y, p, r: ops.SIN(y + x) + ops.SIN(y - x), {}, 3.5),
     Case("cos-diff", lambda x, y, p, r: ops.COS(x) - ops.COS(y), {}, 3.5),
     Case("cosh-diff", lambda x, y, p, r: ops.COSH(x) - ops.COSH(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.5),
     Case("sinh-diff", lambda x, y, p, r: ops.SINH(x) - ops.SINH(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.5),
@@ -249,6 +252,20 @@ def test_logs_of_sums_of_squares_past_their_overflow():
             want = [fn(mpmath.mpf(a), mpmath.mpf(b)) for a, b in zip(xs, ys)]
         assert max(bits_of_error(g, w) for g, w in zip(f(xs, ys)[k], want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr
+
+
+def test_central_differences_of_sines_keep_their_digits():
+    # (sin(x + h) - sin(x - h))/(2h) for small h: SymPy spells it (sin(h + x) + sin(h - x))/(2h), whose typed
+    # terms carry x + h's rounding (x/h ulps of the result); 2 sin(h) cos(x) does not
+    x, h = X.attr, Y.attr
+    expr = (sympy.sin(x + h) - sympy.sin(x - h)) / (2 * h)
+    f, typed = sg.compile([x, h], expr), sg.compile([x, h], expr, rewrite=False)
+    xs, hs = np.array([1.0, -3.0, 7.5, 0.25]), np.array([1e-9, 3e-7, 1e-5, 2e-4])
+    fn = sympy.lambdify([x, h], expr, "mpmath")
+    with mpmath.workdps(60):
+        want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b))) for a, b in zip(xs, hs)]
+    assert max(bits_of_error(g, w) for g, w in zip(f(xs, hs), want)) <= 2.0
+    assert max(bits_of_error(t, w) for t, w in zip(typed(xs, hs), want)) > 10
 
 
 def test_logs_of_the_modulus_near_the_unit_circle_keep_their_digits():
