@@ -254,6 +254,21 @@ def test_logs_of_sums_of_squares_past_their_overflow():
         assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr
 
 
+def test_difference_quotients_of_powers_and_reciprocals_keep_their_digits():
+    # ((x + h)^n - x^n)/h and (1/(x + h) - 1/x)/h for small h: the rewritten forms take (x + h) - x as h
+    # symbolically, where the typed (and a numeric) difference keeps x + h's rounding (x/h ulps)
+    x, h = X.attr, Y.attr
+    exprs = [((x + h)**2 - x**2) / h, ((x + h)**3 - x**3) / h, ((x + h)**4 - x**4) / h, (1 / (x + h) - 1 / x) / h]
+    f, typed = sg.compile([x, h], exprs), sg.compile([x, h], exprs, rewrite=False)
+    xs, hs = np.array([1.0, 3.0, 7.5, 0.25, -2.0]), np.array([1e-9, 3e-7, 1e-5, 2e-4, 1e-12])
+    for k, expr in enumerate(exprs):
+        fn = sympy.lambdify([x, h], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b))) for a, b in zip(xs, hs)]
+        assert max(bits_of_error(g, w) for g, w in zip(f(xs, hs)[k], want)) <= 2.0, expr
+        assert max(bits_of_error(t, w) for t, w in zip(typed(xs, hs)[k], want)) > 10, expr
+
+
 def test_central_differences_of_sines_keep_their_digits():
     # (sin(x + h) - sin(x - h))/(2h) for small h: SymPy spells it (sin(h + x) + sin(h - x))/(2h), whose typed
     # terms carry x + h's rounding (x/h ulps of the result); 2 sin(h) cos(x) does not

@@ -127,6 +127,12 @@ def _symbolic_halves(x, y):
     return times((a - b) / 2), times((a + b) / 2)
 
 
+def _difference_of_squares(x, y):
+    # (x + y)(x - y), each factor with its exactly cancelling terms taken out: (x + h)^2 - x^2 is h (2x + h),
+    # where the typed (x + h) - x has kept x + h's rounding (x/h ulps of the result)
+    return (cancelled(x, -y) or x + y) * (cancelled(x, y) or x - y)
+
+
 def _sin_diff(x, y):
     # sin(x) - sin(y) = 2 sin((x - y)/2) cos((x + y)/2), cos(x) - cos(y) = -2 sin((x - y)/2) sin((x + y)/2):
     # (x - y)/2 is exact near x = y, where the typed difference keeps only its terms' roundings; the
@@ -668,7 +674,7 @@ RULES = [
     # before difference-of-squares, whose (cos - sin)(cos + sin) still cancels near pi/4
     Rule("cos-squares-difference", ops.COS(x) * ops.COS(x) - ops.SIN(x) * ops.SIN(x), _cos_double, validity=A,
          phase="stabilize", ref="G4", doc="cos(x)^2 - sin(x)^2 = cos(2x) cancels near pi/4"),
-    Rule("difference-of-squares", x * x - y * y, (x + y) * (x - y), validity=A, phase="stabilize", ref="F15",
+    Rule("difference-of-squares", x * x - y * y, _difference_of_squares, validity=A, phase="stabilize", ref="F15",
          doc="a*a - b*b cancels when a ~ b; a - b is then exact"),
     Rule("square-minus-one", x * x - 1, (x + 1) * (x - 1), validity=A, phase="stabilize", ref="F15"),
     Rule("one-minus-square", 1 - x * x, (1 + x) * (1 - x), validity=A, phase="stabilize", ref="F15"),

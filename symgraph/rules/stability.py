@@ -184,12 +184,14 @@ def _reciprocal_difference(x, y, a=None, b=None):
     larger, smaller = ops.SELECT(x_larger, x, y), ops.SELECT(x_larger, y, x)
     limit = ops.SELECT(x_larger, const(-(b or 1)), const(a or 1))
     # y - x with a negation folded (y + e for x = -e), as the patterns of the difference look for it
+    # (exactly cancelling terms taken out: 1/(x + h) - 1/x has -h, not x - (x + h) with x + h's rounding)
     negated = unmarked(x)
     ay = y if a is None else a * y
+    bx = x if b is None else b * x
     if negated.op is ops.NEG:
-        difference = ay + (negated.args[0] if b is None else b * negated.args[0])
+        difference = cancelled(ay, bx) or ay + (negated.args[0] if b is None else b * negated.args[0])
     else:
-        difference = ay - (x if b is None else b * x)
+        difference = cancelled(ay, bx) or ay - bx
     first = ops.SELECT(ops.EQ(ops.ABS(larger), const(sympy.oo)), limit, difference / larger)
     return first * (1 / smaller)
 
