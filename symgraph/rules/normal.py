@@ -153,6 +153,38 @@ def _exp_over_tail(numerator, denominator):
                 scaled, inside = ops.ERFCX(_negate(v) * const(1 / _SQRT2)) / 2, ops.LE(v, 0)
             new = _product([f for f in tops if f is not e]) / _product([scaled if f is d else f for f in bottoms])
             return ops.SELECT(inside, new, numerator / denominator)
+    return _tail_ratio(tops, bottoms, numerator, denominator)
+
+
+def _tail_ratio(tops, bottoms, numerator, denominator):
+    # erfc(u) ... / (erfc(v) ...) = exp((v - u)(v + u)) erfcx(u) ... / (erfcx(v) ...) for u, v >= 0, and
+    # Phi(s)/Phi(t) = exp((t - s)(t + s)/2) erfcx(-s/sqrt(2))/erfcx(-t/sqrt(2)) for s, t <= 0 (a ratio of
+    # normal tail probabilities): both underflow past 26.5 (-37.5), 0/0 where the ratio is e^-(u^2 - v^2);
+    # the exponent's difference is exact for close u, v (its rounding carried into exp by the specialize
+    # phase). Typed elsewhere
+    for a in tops:
+        upper = _unsigned(a)
+        if upper.op not in (ops.ERFC, NDTR):
+            continue
+        for b in bottoms:
+            lower = _unsigned(b)
+            if lower.op is not upper.op:
+                continue
+            u, v = upper.args[0], lower.args[0]
+            if upper.op is ops.ERFC:
+                scaled_u, scaled_v, exponent = ops.ERFCX(u), ops.ERFCX(v), (v - u) * (v + u)
+                inside = ops.AND(ops.GE(u, 0), ops.GE(v, 0))
+                tu, tv = over_sqrt2(u), over_sqrt2(v)
+                if tu is not None and tv is not None:  # erfc(x/sqrt(2)): the exponent from x, not x/sqrt(2)
+                    su, sv = (t if sign > 0 else _negate(t) for t, sign in (tu, tv))
+                    exponent = (sv - su) * (sv + su) / 2
+            else:
+                root = const(1 / _SQRT2)
+                scaled_u, scaled_v = ops.ERFCX(_negate(u) * root), ops.ERFCX(_negate(v) * root)
+                exponent, inside = (v - u) * (v + u) / 2, ops.AND(ops.LE(u, 0), ops.LE(v, 0))
+            new = _product([scaled_u if f is a else f for f in tops]) * ops.EXP(exponent) / \
+                _product([scaled_v if f is b else f for f in bottoms])
+            return ops.SELECT(inside, new, numerator / denominator)
     return None
 
 
@@ -183,7 +215,7 @@ RULES = [
          doc="1 - Phi(-x) (SymPy's erfc(-x/sqrt(2))/2 is 1 - erfc(x/sqrt(2))/2) cancels for x << 0"),
     Rule("exp-over-normal-tail", u / w, lambda u, w: _exp_over_tail(u, w), validity=A, phase=STABILIZE,
          doc="exp(-x**2/2)/erfc(x/sqrt(2)) (the inverse Mills ratio) is inf or 0/0 past x = 37.5; "
-         "1/erfcx(x/sqrt(2)) is about x there"),
+         "1/erfcx(x/sqrt(2)) is about x there; erfc(x)/erfc(y) likewise"),
     Rule("log-ndtr", ops.LOG(NDTR(u)), LOG_NDTR(u), validity=A, phase=STABILIZE,
          doc="log Phi(x): Phi underflows below -38.5 where its log is about -x^2/2, and rounds to 1 above 8.3"),
 ]
