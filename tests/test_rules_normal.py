@@ -45,6 +45,8 @@ CASES = [
     Case("two-minus-erfc", lambda x, y, p, r: 2 - ops.ERFC(x), BOX),
     Case("one-minus-ndtr", lambda x, y, p, r: 1 - NDTR(x), BOX),
     Case("log-ndtr", lambda x, y, p, r: ops.LOG(NDTR(x)), BOX),
+    Case("erfc-over-sqrt2", lambda x, y, p, r: ops.ERFC(x / SQRT2), BOX),
+    Case("erfc-over-sqrt2", lambda x, y, p, r: y * ops.ERFC(-(SQRT2 * x) / 2), PRODUCT_BOX),
     # the inverse Mills ratio through erfc and through Phi (1 - Phi(x) reads plus_zero(Phi(-x))), with factors
     Case("exp-over-normal-tail", lambda x, y, p, r: ops.EXP(-(x * x) / 2) / ops.ERFC(x / SQRT2), BOX),
     Case("exp-over-normal-tail", lambda x, y, p, r: ops.MUL(y, ops.EXP(-(x * x))) / (const(3) * ops.ERFC(x)),
@@ -161,6 +163,17 @@ def test_inverse_mills_ratio_keeps_its_digits_in_the_tail():
         for got, naive in zip(f(points), typed(points)):
             assert max(bits_of_error(got, want)) <= 2.5
             assert max(bits_of_error(naive, want)) > 20
+
+
+def test_a_bare_erfc_of_x_over_sqrt2_is_twice_phi():
+    # erfc(x/sqrt(2)) (twice the normal tail) as typed carries the rounding of x/sqrt(2) times ~x^2
+    points = np.linspace(5.0, 38.0, 34)
+    expr = sympy.erfc(x / sympy.sqrt(2))
+    with mpmath.workdps(60):
+        want = [2 * mp_ndtr(-mpmath.mpf(float(v))) for v in points]
+    rewritten, typed = sg.compile([x], expr)(points), sg.compile([x], expr, rewrite=False)(points)
+    assert max(bits_of_error(rewritten, want)) <= 1.0
+    assert max(bits_of_error(typed, want)) > 6
 
 
 def test_ratios_of_normal_tails_keep_their_digits():

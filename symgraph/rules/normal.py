@@ -101,6 +101,10 @@ def _phi(w, negated=False, factor=None):
     return result if factor is None else factor * result
 
 
+def _times_two(node):
+    return None if node is None else const(2) * node
+
+
 def _negate(t):
     return t.args[0] if t.op is ops.NEG else ops.NEG(t)
 
@@ -216,6 +220,11 @@ RULES = [
     Rule("exp-over-normal-tail", u / w, lambda u, w: _exp_over_tail(u, w), validity=A, phase=STABILIZE,
          doc="exp(-x**2/2)/erfc(x/sqrt(2)) (the inverse Mills ratio) is inf or 0/0 past x = 37.5; "
          "1/erfcx(x/sqrt(2)) is about x there; erfc(x)/erfc(y) likewise"),
+    # rearrange: after the stabilize patterns that hold erfc (erfcx's exp(x**2/2)*erfc(x/sqrt(2)), log_erfc,
+    # Phi's erfc(w)/2), a bare erfc(t/sqrt(2)) is 2 Phi(-t)
+    Rule("erfc-over-sqrt2", ops.ERFC(w), lambda w: _times_two(_phi(w, negated=True)), validity=A,
+         phase="rearrange", doc="erfc(x/sqrt(2)) carries the rounding of x/sqrt(2) (and of sqrt(2)) times x^2: "
+         "9 bits lost at x = 30; 2*Phi(-x) none"),
     Rule("log-ndtr", ops.LOG(NDTR(u)), LOG_NDTR(u), validity=A, phase=STABILIZE,
          doc="log Phi(x): Phi underflows below -38.5 where its log is about -x^2/2, and rounds to 1 above 8.3"),
 ]
