@@ -43,15 +43,17 @@ def _double(x):
 
 # ---------------------------------------------------------------- 1 -+ sin(x)
 def _one_minus_sin(x, sign, below):
-    """sign * (1 - sin x) (`below` False) or 1 + sin x (`below` True): cos(x)^2/(1 + |sin x|) on the side
-    where the typed sum cancels (1 - sin x = cos^2/(1 + sin x) for sin x > 0; cos x is accurate near pi/2 and
-    cos^2 >= 1e-38 for every float64 x), and 1 + |sin x| on the other, which is the typed sum bit for bit
-    (and NaN at NaN/inf): one sum serves both sides, and the typed node is not kept (nothing to rewrite
-    again)."""
+    """sign * (1 - sin x) (`below` False) or 1 + sin x (`below` True): cos(x)^2/(1 + |sin x|) where the
+    typed sum cancels, |sin x| > 1/2 on its side (1 - sin x = cos^2/(1 + sin x) for sin x > 0; cos x is
+    accurate near pi/2 and cos^2 >= 1e-38 for every float64 x); 1 - |sin x| below 1/2 on that side (one
+    rounding, no cancellation: three fewer than the quotient), and 1 + |sin x| on the other, which is the
+    typed sum bit for bit (and NaN at NaN/inf): the typed node is not kept (nothing to rewrite again)."""
     s, c = ops.SIN(x), ops.COS(x)
-    q = 1 + ops.ABS(s)
-    cancels = ops.LT(s, 0) if below else ops.GT(s, 0)
-    return ops.SELECT(cancels, c * c / q, q) if sign > 0 else ops.SELECT(cancels, -(c * c / q), -q)
+    a = ops.ABS(s)
+    q = 1 + a
+    same_side = ops.LT(s, 0) if below else ops.GT(s, 0)
+    value = ops.SELECT(ops.AND(same_side, ops.GT(a, const(HALF))), c * c / q, ops.SELECT(same_side, 1 - a, q))
+    return value if sign > 0 else -value
 
 
 # ---------------------------------------------------------------- sin(x) -+ cos(x)
