@@ -65,6 +65,12 @@ def _close_pair(base, lo, hi):
     return draw
 
 
+def _below_twice(rng, count):
+    """(x, y): y log-uniform in [1, 1e3], x below 2y by a relative 1e-12 to 1e-3 (2/x - 1/y cancels)."""
+    y = log_uniform(1, 1e3)(rng, count)
+    return [2 * y * (1 - log_uniform(1e-12, 1e-3)(rng, count)), y]
+
+
 def _nearly_parallel(rng, count):
     """(a, b, c, d): two plane vectors (a, b) and (c, d) = k (a, b), each component off by a relative
     1e-10 to 1e-3: their cosine is within about 1e-6 of 1."""
@@ -618,8 +624,7 @@ def cases() -> list:
         Case("x**3 - y**3", [x, y], x**3 - y**3, "|x| in [1e-3, 1e3], y/x - 1 in +-[1e-12, 1e-2]",
              _close_pair(signed(log_uniform(1e-3, 1e3)), 1e-12, 1e-2)),
         Case("sqrt(2/x - 1/y)", [x, y], sqrt(2 / x - 1 / y), "y in [1, 1e3], x/(2y) - 1 in [-1e-3, -1e-12]",
-             lambda rng, n: (lambda y_: [2 * y_ * (1 - log_uniform(1e-12, 1e-3)(rng, n)), y_])(
-                 log_uniform(1, 1e3)(rng, n))),
+             _below_twice),
         Case("x*cot(x) - 1", [x], x * cot(x) - 1, "|x| in [1e-9, 3]", [signed(log_uniform(1e-9, 3))]),
         # the inverse Mills ratio (normal hazard) phi(x)/(1 - Phi(x))
         Case("phi(x)/(1 - Phi(x))", [x], exp(-x**2 / 2) / sqrt(2 * sp.pi) / (1 - (1 + erf(x / sqrt(2))) / 2),

@@ -227,6 +227,23 @@ def factored_difference(first, second):
     return _to_node(difference, leaves)
 
 
+def product_factors(node):
+    """The factors of a product through nested products, pairwise or n-ary (the node itself if it is none)."""
+    found, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.op is ops.MUL:
+            stack.extend(reversed(n.args))
+        else:
+            found.append(n)
+    return found
+
+
+def product_of(factors):
+    """The product node of a list of factors: 1 for none, the factor itself for one."""
+    return const(1) if not factors else factors[0] if len(factors) == 1 else ops.MUL(*factors)
+
+
 def signed_terms(node):
     """The addends of a sum through nested sums, differences and negations, with their signs, in the order
     the sum lists them: [(term, +1 or -1)]."""

@@ -15,7 +15,7 @@ from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL_F32, is_finite
-from ._symbolic import _to_sympy, cancelled, exact_value, signed_terms
+from ._symbolic import _to_sympy, cancelled, exact_value, product_factors, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -253,7 +253,7 @@ def _law_of_cosines(node):
     squares = {t.args[0]: k for k, (t, s) in enumerate(terms)
                if s > 0 and t.op is ops.MUL and len(t.args) == 2 and t.args[0] is t.args[1]}
     for k, (t, s) in enumerate(terms):
-        factors = _flat_factors(t)
+        factors = product_factors(t)
         if len(factors) != 4:
             continue
         consts = [a for a in factors if a.is_const]
@@ -280,16 +280,6 @@ def _law_of_cosines(node):
             new = new + term if ts > 0 else new - term
         return new
     return None
-
-
-def _flat_factors(t):
-    """The factors of a product through nested products (2*x*y*cos(z) built pairwise or n-ary)."""
-    if t.op is not ops.MUL:
-        return [t]
-    out = []
-    for a in t.args:
-        out.extend(_flat_factors(a))
-    return out
 
 
 def _without_factor(term, k):

@@ -16,9 +16,9 @@ import sympy
 
 from .. import ops
 from ..ir import const
-from ..rewrite import ConstVar, Rule, Validity, Var
+from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
 from ..stable_normal import INV_SQRT2, LOG_NDTR, NDTR
-from ._symbolic import equal
+from ._symbolic import equal, product_factors, product_of
 
 w, r, u, h = Var("w"), Var("r"), Var("u"), ConstVar("h")
 A = Validity.ACCURACY
@@ -113,39 +113,19 @@ def _is_half(h):
     return _constant(h.value) == HALF
 
 
-def _factors(node):
-    """The factors of a product through nested products (the node itself if it is none)."""
-    found, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        if n.op is ops.MUL:
-            stack.extend(reversed(n.args))
-        else:
-            found.append(n)
-    return found
-
-
-def _product(factors):
-    return const(1) if not factors else factors[0] if len(factors) == 1 else ops.MUL(*factors)
-
-
-def _unsigned(node):
-    return node.args[0] if node.op is ops.PLUS_ZERO else node
-
-
 def _exp_over_tail(numerator, denominator):
     # exp(-v^2) ... / (erfc(v) ...) = ... / (erfcx(v) ...) and exp(-t^2/2) ... / (Phi(t) ...) =
     # ... / (erfcx(-t/sqrt(2))/2 ...) (the inverse Mills ratio, the hazard of the normal distribution, the
     # mean of a truncated normal phi(a)/(1 - Phi(a))): erfc and Phi underflow past v = 26.5 (t = -37.5) where
     # the quotient is about v (-t), and the typed exp(-v^2) carries v^2's rounding (31 bits lost on [1, 60]).
     # Where v < 0 (t > 0) both are near their limits and typed
-    tops, bottoms = _factors(numerator), _factors(denominator)
+    tops, bottoms = product_factors(numerator), product_factors(denominator)
     exps = [f for f in tops if f.op is ops.EXP]
     # (1 - Phi(x) reads plus_zero(Phi(-x)): Phi is never -0)
-    tails = [f for f in bottoms if _unsigned(f).op in (ops.ERFC, NDTR)]
+    tails = [f for f in bottoms if unmarked(f).op in (ops.ERFC, NDTR)]
     for e in exps:
         for d in tails:
-            tail = _unsigned(d)
+            tail = unmarked(d)
             v = tail.args[0]
             if tail.op is ops.ERFC:
                 if not equal(e.args[0], -(v * v), symbolic_constants=True):
@@ -155,7 +135,7 @@ def _exp_over_tail(numerator, denominator):
                 if not equal(e.args[0], -(v * v) / 2, symbolic_constants=True):
                     continue
                 scaled, inside = ops.ERFCX(_negate(v) * const(1 / _SQRT2)) / 2, ops.LE(v, 0)
-            new = _product([f for f in tops if f is not e]) / _product([scaled if f is d else f for f in bottoms])
+            new = product_of([f for f in tops if f is not e]) / product_of([scaled if f is d else f for f in bottoms])
             return ops.SELECT(inside, new, numerator / denominator)
     return _tail_ratio(tops, bottoms, numerator, denominator)
 
@@ -167,11 +147,11 @@ def _tail_ratio(tops, bottoms, numerator, denominator):
     # the exponent's difference is exact for close u, v (its rounding carried into exp by the specialize
     # phase). Typed elsewhere
     for a in tops:
-        upper = _unsigned(a)
+        upper = unmarked(a)
         if upper.op not in (ops.ERFC, NDTR):
             continue
         for b in bottoms:
-            lower = _unsigned(b)
+            lower = unmarked(b)
             if lower.op is not upper.op:
                 continue
             u, v = upper.args[0], lower.args[0]
@@ -186,8 +166,8 @@ def _tail_ratio(tops, bottoms, numerator, denominator):
                 root = const(1 / _SQRT2)
                 scaled_u, scaled_v = ops.ERFCX(_negate(u) * root), ops.ERFCX(_negate(v) * root)
                 exponent, inside = (v - u) * (v + u) / 2, ops.AND(ops.LE(u, 0), ops.LE(v, 0))
-            new = _product([scaled_u if f is a else f for f in tops]) * ops.EXP(exponent) / \
-                _product([scaled_v if f is b else f for f in bottoms])
+            new = product_of([scaled_u if f is a else f for f in tops]) * ops.EXP(exponent) / \
+                product_of([scaled_v if f is b else f for f in bottoms])
             return ops.SELECT(inside, new, numerator / denominator)
     return None
 

@@ -287,9 +287,10 @@ def _integer_pow_difference(x, y, n):
         return ops.ADD(*[_power(a, m - 1 - k) * _power(b, k) for k in range(m)])
 
     typed = ops.POW(x, const(n)) - ops.POW(y, const(n))
-    # x - y with its exactly cancelling terms taken out ((x + h)^3 - x^3: h, not the rounded (x + h) - x)
-    difference, total = cancelled(x, y) or x - y, cancelled(x, -y) or x + y
+    # x -+ y with its exactly cancelling terms taken out ((x + h)^3 - x^3: h, not the rounded (x + h) - x)
+    difference = cancelled(x, y) or x - y
     if n % 2 == 0:
+        total = cancelled(x, -y) or x + y
         near = ops.LT(3 * ops.ABS(ops.ABS(x) - ops.ABS(y)), ops.ABS(x) + ops.ABS(y))
         return ops.SELECT(near, difference * total * powers_sum(x * x, y * y, n // 2), typed)
     return ops.SELECT(ops.LT(3 * ops.ABS(x - y), ops.ABS(x + y)), difference * powers_sum(x, y, n), typed)

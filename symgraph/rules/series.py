@@ -15,7 +15,7 @@ from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ..stable_series import LOG_MINUS_X_PLUS_ONE
-from ._symbolic import cancelled, signed_terms
+from ._symbolic import cancelled, product_of, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 A = Validity.ACCURACY
@@ -73,7 +73,7 @@ def _scaled_function_in_sum(node):
             if j is None:
                 continue
             rest = t.args[:k] + t.args[k + 1:]
-            pair = _x_minus_scaled(u, rest[0] if len(rest) == 1 else ops.MUL(*rest), f, 1)
+            pair = _x_minus_scaled(u, product_of(rest), f, 1)
             if pair is None:
                 continue
             new = pair if s < 0 else -pair  # s y f(u) - s u
