@@ -10,6 +10,7 @@ import symgraph as sg
 from rulecheck import Case, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
+from symgraph.ir import const
 from symgraph.reference import bits_of_error
 from symgraph.rules import algebra
 
@@ -114,6 +115,15 @@ CASES = [
     Case("asin-diff", lambda x, y, p, r: ops.ASIN(x) - ops.ASIN(y), {}, 2.5),
     Case("acos-diff", lambda x, y, p, r: ops.ACOS(x) - ops.ACOS(y), {}, 2.5),
     Case("exp-pair", lambda x, y, p, r: ops.EXP(x) - ops.EXP(-x) - 2 * x, {X: (-700, 700)}, 2.5),
+    Case("exp-times-cosh", lambda x, y, p, r: ops.EXP(-x) * ops.COSH(x), {X: (-700, 700)}, 2.5, limits=True),
+    Case("exp-times-cosh-in-product", lambda x, y, p, r: ops.MUL(const(3), ops.EXP(x), ops.COSH(-x)),
+         {X: (-700, 700)}, 2.5, limits=True),
+    Case("exp-times-cosh-in-product", lambda x, y, p, r: ops.MUL(ops.EXP(x), ops.COSH(x), y),
+         {X: (-300, 300)}, 2.5, limits=True),
+    Case("exps-with-hyperbolics", lambda x, y, p, r: ops.COSH(x) - HALF * ops.EXP(x), {X: (-700, 700)}, 2.5,
+         limits=True),
+    Case("exps-with-hyperbolics-sum", lambda x, y, p, r: ops.SINH(x) + (y + 2 * ops.EXP(-x)), {X: (-700, 700)},
+         2.5, limits=True),
     Case("exp-pair-sum", lambda x, y, p, r: ops.EXP(x) + (y - ops.EXP(-x)), {X: (-700, 700)}, 2.5),
     Case("atanh-logs", lambda x, y, p, r: ops.LOG1P(x) - ops.LOG1P(-x), {}, 1.5),
     Case("atanh-logs-neg", lambda x, y, p, r: ops.LOG1P(-x) - ops.LOG1P(x), {}, 1.5),
@@ -281,6 +291,25 @@ def test_central_differences_of_sines_keep_their_digits():
         want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b))) for a, b in zip(xs, hs)]
     assert max(bits_of_error(g, w) for g, w in zip(f(xs, hs), want)) <= 2.0
     assert max(bits_of_error(t, w) for t, w in zip(typed(xs, hs), want)) > 10
+
+
+def test_exps_beside_hyperbolics_keep_their_digits():
+    # cosh(x) - e^x/2 is e^-x/2, exp(-x) cosh(x) - 1/2 is e^-2x/2: typed, both subtract two values that
+    # agree to within e^-2x relatively (every digit gone past x = 20 in float64, 9 in float32); the
+    # hyperbolics taken apart into exps keep them, and 2 exp(-x) cosh(x) - 1 meets its constant
+    x = X.attr
+    exprs = [sympy.cosh(x) - sympy.exp(x) / 2, 2 * sympy.cosh(x) - sympy.exp(x), sympy.sinh(x) - sympy.exp(x) / 2,
+             sympy.exp(-x) * sympy.cosh(x) - HALF, 1 - 2 * sympy.exp(-x) * sympy.cosh(x)]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    for dtype, xs in ((np.float64, [3.0, 21.5, 40.0, 133.0, 350.0, 700.0]),
+                      (np.float32, [3.0, 9.5, 17.0, 30.0, 44.0, 80.0])):
+        xs = np.array(xs, dtype)
+        for k, expr in enumerate(exprs):
+            fn = sympy.lambdify([x], expr, "mpmath")
+            with mpmath.workdps(800):  # e^700 - e^700 to e^-700 relatively
+                want = [fn(mpmath.mpf(float(v))) for v in xs]
+            assert max(bits_of_error(g, w, dtype) for g, w in zip(f(xs)[k], want)) <= 2.0, (expr, dtype)
+            assert max(bits_of_error(t, w, dtype) for t, w in zip(typed(xs)[k], want)) > 20, (expr, dtype)
 
 
 def test_logs_of_the_modulus_near_the_unit_circle_keep_their_digits():

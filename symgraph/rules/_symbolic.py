@@ -261,6 +261,29 @@ def signed_terms(node):
     return terms
 
 
+def coefficient_form(term, sign):
+    """(c, key) for a term c * f1 * f2 ... with c a rational number (sign folded in) and key the sorted
+    tuple of its other factors (() for a number); None where a factor is a non-rational constant."""
+    factors, stack = [], [term]
+    c = sympy.Integer(sign)
+    while stack:
+        n = stack.pop()
+        if n.op is ops.MUL:
+            stack.extend(n.args)
+        elif n.op is ops.DIV and n.args[1].is_const and isinstance(n.args[1].value, sympy.Rational) \
+                and n.args[1].value != 0:
+            c, stack = c / n.args[1].value, stack + [n.args[0]]
+        elif n.op is ops.NEG:
+            c, stack = -c, stack + [n.args[0]]
+        elif n.is_const:
+            if not isinstance(n.value, sympy.Rational):
+                return None
+            c = c * n.value
+        else:
+            factors.append(n)
+    return c, tuple(sorted(factors, key=lambda f: f.key))
+
+
 def once_per_node(rewrite):
     """rewrite(node), computed once per node: an n-ary sum matches p + q once per choice of p, and a rule
     that asks SymPy about a sum should not ask again."""

@@ -15,7 +15,7 @@ from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL_F32, is_finite
-from ._symbolic import _to_sympy, cancelled, exact_value, product_factors, signed_terms
+from ._symbolic import _to_sympy, cancelled, coefficient_form, exact_value, product_factors, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -182,6 +182,53 @@ def _scaled_exp(term):
 
 def _opposite(u, v) -> bool:
     return (u.op is ops.NEG and u.args[0] is v) or (v.op is ops.NEG and v.args[0] is u)
+
+
+def _exps_with_hyperbolics(node):
+    # a sum holding cosh(u) or sinh(u) beside multiples of e^u or e^-u: cosh(x) - e^x/2 is e^-x/2, which
+    # the typed sum gets from two values near e^x/2 (every digit lost past x = 40; 2 cosh(x) - e^x,
+    # sinh(x) - e^x/2 likewise). The hyperbolics are (e^u +- e^-u)/2: the coefficients of e^u and e^-u
+    # are added exactly (rationals), and what is left is a hyperbolic again where they are equal or
+    # opposite, one exp where one of them is 0
+    terms = signed_terms(node)
+    if not 2 <= len(terms) <= 16:
+        return None
+    found = {}  # base key -> [base, coefficient of e^u, coefficient of e^-u, term indices, kinds seen]
+    for i, (term, sign) in enumerate(terms):
+        form = coefficient_form(term, sign)
+        if form is None or len(form[1]) != 1 or form[1][0].op not in (ops.EXP, ops.COSH, ops.SINH):
+            continue
+        c, (f,) = form
+        u, odd = f.args[0], f.op is ops.SINH
+        if u.op is ops.NEG:  # e^-u; cosh(-u) = cosh(u), sinh(-u) = -sinh(u)
+            u = u.args[0]
+            if f.op is ops.EXP:
+                plus, minus = 0, c
+            else:
+                plus, minus = (-c / 2, c / 2) if odd else (c / 2, c / 2)
+        elif f.op is ops.EXP:
+            plus, minus = c, 0
+        else:
+            plus, minus = (c / 2, -c / 2) if odd else (c / 2, c / 2)
+        entry = found.setdefault(u.key, [u, 0, 0, [], set()])
+        entry[1] += plus
+        entry[2] += minus
+        entry[3].append(i)
+        entry[4].add("exp" if f.op is ops.EXP else "hyperbolic")
+    chosen = [e for e in found.values() if e[4] == {"exp", "hyperbolic"}]
+    if not chosen:
+        return None
+    taken = {i for e in chosen for i in e[3]}
+    acc = []
+    for u, p, m, _, _ in chosen:
+        if p == m:
+            acc += [const(2 * p) * ops.COSH(u)] if p != 0 else []
+        elif p == -m:
+            acc.append(const(2 * p) * ops.SINH(u))
+        else:
+            acc += ([const(p) * ops.EXP(u)] if p != 0 else []) + ([const(m) * ops.EXP(-u)] if m != 0 else [])
+    acc += [t if s > 0 else -t for i, (t, s) in enumerate(terms) if i not in taken]
+    return const(0) if not acc else acc[0] if len(acc) == 1 else ops.ADD(*acc)
 
 
 def _exp_pair(node):
@@ -444,6 +491,18 @@ def _half_sinh_squared(x, scale):
     return scale * (s * s)
 
 
+def _exp_times_cosh(x, y, z=None):
+    # e^a cosh(+-a) = 1/2 + e^a e^a/2: typed, the product of two rounded values is 1/2 + e^2a/2 within
+    # ulps of 1/2, so exp(-x) cosh(x) - 1/2 loses every digit past x = 20; the sum keeps e^2a apart, and
+    # a constant factor is distributed so that an outer sum's constants meet (1 - 2 exp(-x) cosh(x)). The
+    # product e^a e^a, not e^2a: it overflows only where the value does
+    if y is not x and y is not -x and x is not -y:
+        return None
+    half = HALF if z is None or not z.is_const else z * HALF
+    new = half + (half * ops.EXP(x)) * ops.EXP(x)
+    return new if z is None or z.is_const else new * z
+
+
 def _atan_diff(x, y):
     t = 1 + x * y
     return ops.SELECT(is_finite(t), ops.ATAN2(x - y, t), ops.ATAN(x) - ops.ATAN(y))
@@ -695,6 +754,14 @@ RULES = [
     Rule("mul-div-cancel", (x * y) / x, lambda x, y: y if _finite_nonzero_const(x) else
          ops.SELECT(ops.AND(is_finite(x), ops.NE(x, 0)), y, NAN),
          validity=G, phase="stabilize", ref="H8", doc="(x*y)/x is y for finite nonzero x, also when x*y overflows"),
+    Rule("exp-times-cosh", ops.EXP(x) * ops.COSH(y), _exp_times_cosh, validity=A, phase="canonicalize",
+         ref="G6", doc="exp(-x)*cosh(x) - 1/2 loses every digit past x = 20; it is exp(-2x)/2"),
+    Rule("exp-times-cosh-in-product", ops.MUL(ops.EXP(x), ops.COSH(y), z), _exp_times_cosh, validity=A,
+         phase="canonicalize", ref="G6"),
+    Rule("exps-with-hyperbolics", x - y, lambda x, y: _exps_with_hyperbolics(x - y), validity=A,
+         phase="canonicalize", ref="G6", doc="cosh(x) - exp(x)/2 loses every digit past x = 40; it is exp(-x)/2"),
+    Rule("exps-with-hyperbolics-sum", x + y, lambda x, y: _exps_with_hyperbolics(x + y), validity=A,
+         phase="canonicalize", ref="G6"),
     Rule("cosh-plus-sinh", ops.COSH(x) + ops.SINH(x), ops.EXP(x), validity=A, phase="stabilize", ref="G6"),
     Rule("cosh-minus-sinh", ops.COSH(x) - ops.SINH(x), ops.EXP(-x), validity=A, phase="stabilize", ref="G6",
          doc="cancels completely for x > 19"),

@@ -15,7 +15,7 @@ from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ..stable_series import LOG_MINUS_X_PLUS_ONE
-from ._symbolic import cancelled, product_of, signed_terms
+from ._symbolic import cancelled, coefficient_form, product_of, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
 A = Validity.ACCURACY
@@ -109,29 +109,6 @@ def _shared_leading_term(x, y):
     return ops.SELECT(ops.LT(ops.ABS(t), 1), new, x - y)
 
 
-def _coefficient_form(term, sign):
-    """(c, key) for a term c * f1 * f2 ... with c a rational number (sign folded in) and key the sorted
-    tuple of its other factors (() for a number); None where a factor is a non-rational constant."""
-    factors, stack = [], [term]
-    c = sympy.Integer(sign)
-    while stack:
-        n = stack.pop()
-        if n.op is ops.MUL:
-            stack.extend(n.args)
-        elif n.op is ops.DIV and n.args[1].is_const and isinstance(n.args[1].value, sympy.Rational) \
-                and n.args[1].value != 0:
-            c, stack = c / n.args[1].value, stack + [n.args[0]]
-        elif n.op is ops.NEG:
-            c, stack = -c, stack + [n.args[0]]
-        elif n.is_const:
-            if not isinstance(n.value, sympy.Rational):
-                return None
-            c = c * n.value
-        else:
-            factors.append(n)
-    return c, tuple(sorted(factors, key=lambda f: f.key))
-
-
 def _minus_one_of(u):
     """u - 1 with a quotient's difference taken first ((a - b)/b for a/b): the primitives below are
     functions of u - 1, which cancels where u is near 1."""
@@ -160,7 +137,7 @@ def _series_in_sum(node):
     terms = signed_terms(node)
     if not 3 <= len(terms) <= 12:
         return None
-    forms = [_coefficient_form(t, s) for t, s in terms]
+    forms = [coefficient_form(t, s) for t, s in terms]
     if any(f is None for f in forms):
         return None
 
