@@ -631,6 +631,17 @@ def cases() -> list:
              "x in [-5, 60]", [uniform(-5, 60)]),
         Case("log(tanh(x))", [x], log(tanh(x)), "x in [1e-3, 700]", [log_uniform(1e-3, 700)]),
         Case("log(1 + tanh(x))", [x], log(1 + tanh(x)), "|x| in [1e-3, 700]", [signed(log_uniform(1e-3, 700))]),
+        # second differences (f(x + h) - 2 f(x) + f(x - h))/h^2, SymPy's spelling of them
+        Case("(exp(x + h) - 2*exp(x) + exp(x - h))/h**2", [x, e], (exp(x + e) - 2 * exp(x) + exp(x - e)) / e**2,
+             "x in [-5, 5], |h| in [1e-8, 0.1]", [uniform(-5, 5), signed(log_uniform(1e-8, 0.1))]),
+        Case("(sin(x + h) - 2*sin(x) + sin(x - h))/h**2", [x, e], (sin(x + e) - 2 * sin(x) + sin(x - e)) / e**2,
+             "x in [-5, 5], |h| in [1e-8, 0.1]", [uniform(-5, 5), signed(log_uniform(1e-8, 0.1))]),
+        # exps beside hyperbolics, complex division past the squares' overflow
+        Case("cosh(x) - exp(x)/2", [x], cosh(x) - exp(x) / 2, "x in [1, 700]", [log_uniform(1, 700)]),
+        Case("exp(-x)*cosh(x) - 1/2", [x], exp(-x) * cosh(x) - sp.Rational(1, 2), "x in [1, 700]",
+             [log_uniform(1, 700)]),
+        Case("(a*c + b*d)/(c**2 + d**2)", [x, y, z, n], (x * z + y * n) / (z**2 + n**2), "|a|, |b|, |c|, |d| in "
+             "[1e-300, 1e300]", [signed(log_uniform(1e-300, 1e300))] * 4),
     ]
 
 

@@ -287,8 +287,8 @@ class Graph:
         """The SymPy expression(s) this graph computes, in the form they were given."""
         values = {}
         for node in self.nodes:
-            values[node.key] = node.op.to_sympy(*[values[a.key] for a in node.args]) \
-                if node.op.arity != 0 else node.attr
+            values[node.key] = node.attr if node.is_const or node.is_symbol else \
+                node.op.to_sympy(*[values[a.key] for a in node.args])
         exprs = [values[o.key] for o in self.outputs]
         if self.form == "single":
             return exprs[0]
@@ -304,7 +304,7 @@ class Graph:
             names[node.key] = f"%{i}"
             if i >= limit:
                 continue
-            if node.op.arity == 0:
+            if node.is_const or node.is_symbol:
                 rhs = f"{node.op.name} {node.attr}"
             else:
                 rhs = f"{node.op.name}({', '.join(names[a.key] for a in node.args)})"

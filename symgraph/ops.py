@@ -284,6 +284,42 @@ ABS = defop("abs", 1, lambda a: sympy.Abs(a), sympy_types=(sympy.Abs,), emit="ab
 SIGN = defop("sign", 1, lambda a: sympy.sign(a), sympy_types=(sympy.sign,), emit="np.sign({0})",
              emit_complex="@csign({0})", mpmath=lambda a: mpmath.sign(a),
              vjp=lambda g, out, a: (const(0),), description="derivative 0 everywhere")
+# the smallest normal number of the kernel's dtype: a result below it is subnormal (fewer digits) or has
+# underflowed to 0, where a rule's guard keeps its typed form. One node, one value per dtype variant (a
+# constant would have one value for all of them: float32's 2^-126 sent float64 inputs below 1e-19 to the
+# fallbacks)
+MIN_NORMAL = defop("min_normal", 0, lambda: sympy.Rational(1, 2 ** 1022), result=_real_result,
+                   emit=lambda ctx, node: ctx.const(sympy.Rational(1, 2 ** (126 if ctx.variant == "float32" else 1022))),
+                   mpmath=lambda: mpmath.mpf(2) ** -1022, vjp=lambda g, out: (),
+                   description="2^-1022 in float64 and complex128 kernels, 2^-126 in float32 ones")
+# the unit in the first place (Rump): the power of 2 at or below |x|, 2^max(floor(log2|x|), -1022), read
+# off x's exponent bits (no libm, so a loop using it still vectorises): dividing by it is exact, which
+# makes it the scale of a quotient whose squares would overflow (rules/scaling.py)
+class ufp(sympy.Function):
+    """2**max(floor(log2|x|), -1022): the power of 2 at or below |x| (0 and subnormals: 2**-1022)."""
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_zero:
+            return sympy.Integer(2) ** -1022
+        if x.is_Number and x.is_finite:
+            return sympy.Integer(2) ** max(int(sympy.floor(sympy.log(abs(x), 2))), -1022)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+
+UFP = defop("ufp", 1, ufp, sympy_types=(ufp,), result=_real_result, emit="@ufp({0})",
+            mpmath=lambda a: a if mpmath.isnan(a) else mpmath.inf if mpmath.isinf(a) else
+            mpmath.mpf(2) ** max(mpmath.floor(mpmath.log(abs(a), 2)), -1022) if a != 0 else mpmath.mpf(2) ** -1022,
+            vjp=lambda g, out, a: (const(0),), description="derivative 0 (a step function)")
+helper("ufp", """
+def {name}(x):
+    e = _vm_float_bits(np.float64(x)) & 0x7FF0000000000000
+    r = _vm_bits_float(e if e != 0 else 0x0010000000000000)
+    return {F}(r) if x == x else x
+""", requires=("bitcast",))
 FLOOR = defop("floor", 1, lambda a: sympy.floor(a), sympy_types=(sympy.floor,), emit="np.floor({0})",
               mpmath=mpmath.floor, vjp=lambda g, out, a: (const(0),))
 CEIL = defop("ceiling", 1, lambda a: sympy.ceiling(a), sympy_types=(sympy.ceiling,), emit="np.ceil({0})",

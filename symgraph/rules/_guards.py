@@ -2,13 +2,10 @@
 used and the typed one kept otherwise."""
 from __future__ import annotations
 
-import sympy
-
 from .. import ops
-from ..ir import const
 
-# below this a float32 result is subnormal (fewer digits); float64 kernels share float32's bound
-MIN_NORMAL_F32 = const(sympy.Rational(1, 2 ** 126))
+# below this a result is subnormal (fewer digits) or 0 by underflow: 2^-1022, 2^-126 in float32 kernels
+MIN_NORMAL = ops.MIN_NORMAL()
 
 
 def is_finite(t):

@@ -14,7 +14,7 @@ from .. import ops
 from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import MIN_NORMAL_F32, is_finite
+from ._guards import MIN_NORMAL, is_finite
 from ._symbolic import _to_sympy, cancelled, coefficient_form, exact_value, product_factors, signed_terms
 
 x, y, z = Var("x"), Var("y"), Var("z")
@@ -546,7 +546,7 @@ def _sqrt_of_product(x, y):
     # where the product is a normal number (one rounding fewer) and wherever it is not positive
     p = x * y
     roots = ops.SELECT(ops.GT(ops.SIGN(x) * ops.SIGN(y), 0), ops.SQRT(ops.ABS(x)) * ops.SQRT(ops.ABS(y)), ops.SQRT(p))
-    return ops.SELECT(ops.AND(is_finite(p), ops.GE(ops.ABS(p), MIN_NORMAL_F32)), ops.SQRT(p), roots)
+    return ops.SELECT(ops.AND(is_finite(p), ops.GE(ops.ABS(p), MIN_NORMAL)), ops.SQRT(p), roots)
 
 
 def _angle_of(kind, x, h):
@@ -596,10 +596,18 @@ def _acosh_one_plus(x):
     return 2 * ops.ASINH(ops.SQRT(HALF * x))
 
 
+def _is_square_of_input(x, y):
+    # x^2 + y^2 for inputs x, y: rules/squares.py scales both (y^2 over- and underflows too)
+    return x.op.arity == 0 and not x.is_const and y.op is ops.MUL and len(y.args) == 2 \
+        and y.args[0] is y.args[1] and y.args[0].op.arity == 0 and not y.args[0].is_const
+
+
 def _over_square_plus(x, y):
     # x/(x^2 + y) = 1/(x + y/x): x^2 overflows from 1.3e154 (1.8e19 in float32), where the result is still
     # 1/x; beyond 2^60 the new form rounds three times like the typed one, and y/x cannot overflow
     # (selects of the operands: one quotient computed, not both)
+    if _is_square_of_input(x, y):
+        return None
     small = ops.LT(ops.ABS(x), BIG)
     return ops.SELECT(small, x, const(1)) / ops.SELECT(small, x * x + y, x + y / x)
 
@@ -607,6 +615,8 @@ def _over_square_plus(x, y):
 def _square_over_square_plus(x, y):
     # x^2/(x^2 + y) = 1/(1 + y/x^2): x^2 overflows from 1.3e154 (1.8e19 in float32), where the result is
     # still 1 - y/x^2; beyond 2^60 the new form rounds as often as the typed one and y/x^2 only underflows
+    if _is_square_of_input(x, y):
+        return None
     small = ops.LT(ops.ABS(x), BIG)
     square = x * x
     return ops.SELECT(small, square, ONE) / ops.SELECT(small, square + y, 1 + y / square)
@@ -664,7 +674,7 @@ def _log_norm_squared(s, norm, pair=None):
     # subnormals, then 0) below 1.5e-154 (float32: 1.8e19, 1.1e-19), where the logarithm of the norm is
     # still within an ulp; the typed form where the sum is a normal number (one libm call, no scaling).
     # For a pair (x, y) near the unit circle, log1p of the sum's distance to 1 (below)
-    typed = ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL_F32)), ops.LOG(s), 2 * ops.LOG(norm))
+    typed = ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL)), ops.LOG(s), 2 * ops.LOG(norm))
     if pair is None:
         return typed
     near, d = _near_unit_circle(*pair)

@@ -16,7 +16,7 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import MIN_NORMAL_F32, is_finite as _is_finite
+from ._guards import MIN_NORMAL, is_finite as _is_finite
 from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
@@ -62,7 +62,7 @@ def _log1p_minus_log(x, y, sign=1):
     # near 1 the log-quotient rule then takes log1p of ((1 + x) - y)/y, which cancels symbolically (2/(x - 1)).
     # As log-difference, typed where y <= 0 or the quotient over- or underflows
     q = (1 + x) / y
-    ok = ops.AND(ops.GE(ops.ABS(x), HALF), ops.GT(y, 0), _is_finite(q), ops.GE(q, MIN_NORMAL_F32))
+    ok = ops.AND(ops.GE(ops.ABS(x), HALF), ops.GT(y, 0), _is_finite(q), ops.GE(q, MIN_NORMAL))
     if sign > 0:
         return ops.SELECT(ok, ops.LOG(q), ops.LOG1P(x) - ops.LOG(y))
     return ops.SELECT(ok, -ops.LOG(q), ops.LOG(y) - ops.LOG1P(x))
@@ -346,11 +346,11 @@ def _minus_root_of_product(p, root, q):
 
 def _kept_digits(product, factors, scale):
     # a product of binomial factors (the numerator of a difference rewritten as a quotient) that has not
-    # underflowed: a normal float32 number; nonzero where the scale it is divided by is above 2^-60 (the
-    # product is then at least a squared ulp of it, normal in float64); or 0 because a factor is 0 exactly
-    # (x = y), not by underflow
+    # underflowed: a normal number of the kernel's dtype; nonzero where the scale it is divided by is above
+    # 2^-60 (the product is then at least a squared ulp of it); or 0 because a factor is 0 exactly (x = y),
+    # not by underflow
     zero = [ops.EQ(f, 0) for f in factors if not f.is_const]
-    return ops.OR(ops.GE(ops.ABS(product), MIN_NORMAL_F32),
+    return ops.OR(ops.GE(ops.ABS(product), MIN_NORMAL),
                   ops.AND(ops.NE(product, 0), ops.GE(scale, _TINY_SCALE)), *zero)
 
 
