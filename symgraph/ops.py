@@ -289,7 +289,7 @@ SIGN = defop("sign", 1, lambda a: sympy.sign(a), sympy_types=(sympy.sign,), emit
 # constant would have one value for all of them: float32's 2^-126 sent float64 inputs below 1e-19 to the
 # fallbacks)
 MIN_NORMAL = defop("min_normal", 0, lambda: sympy.Rational(1, 2 ** 1022), result=_real_result,
-                   emit=lambda ctx, node: ctx.const(sympy.Rational(1, 2 ** (126 if ctx.variant == "float32" else 1022))),
+                   emit=lambda ctx, node: ctx.const(sympy.Integer(2) ** (-126 if ctx.variant == "float32" else -1022)),
                    mpmath=lambda: mpmath.mpf(2) ** -1022, vjp=lambda g, out: (),
                    description="2^-1022 in float64 and complex128 kernels, 2^-126 in float32 ones")
 # the unit in the first place (Rump): the power of 2 at or below |x|, 2^max(floor(log2|x|), -1022), read
@@ -300,19 +300,21 @@ class ufp(sympy.Function):
 
     @classmethod
     def eval(cls, x):
-        if x.is_zero:
-            return sympy.Integer(2) ** -1022
         if x.is_Number and x.is_finite:
-            return sympy.Integer(2) ** max(int(sympy.floor(sympy.log(abs(x), 2))), -1022)
+            return sympy.Integer(2) ** _ufp_exponent(mpmath.mpf(sympy.Float(x, 60)))
         return None
 
     def fdiff(self, argindex=1):
         return sympy.S.Zero
 
 
+def _ufp_exponent(a) -> int:
+    # floor(log2|a|) exactly, from the binary exponent (a = m 2^e, m in [1/2, 1)); -1022 at most below
+    return max(int(mpmath.frexp(a)[1]) - 1, -1022) if a != 0 else -1022
+
+
 UFP = defop("ufp", 1, ufp, sympy_types=(ufp,), result=_real_result, emit="@ufp({0})",
-            mpmath=lambda a: a if mpmath.isnan(a) else mpmath.inf if mpmath.isinf(a) else
-            mpmath.mpf(2) ** max(mpmath.floor(mpmath.log(abs(a), 2)), -1022) if a != 0 else mpmath.mpf(2) ** -1022,
+            mpmath=lambda a: a if mpmath.isnan(a) or mpmath.isinf(a) else mpmath.mpf(2) ** _ufp_exponent(a),
             vjp=lambda g, out, a: (const(0),), description="derivative 0 (a step function)")
 helper("ufp", """
 def {name}(x):

@@ -28,6 +28,8 @@ CASES = [
     Case("square-minus-one", lambda x, y, p, r: x * x - 1),
     Case("one-minus-square", lambda x, y, p, r: 1 - x * x),
     Case("difference-of-sqrt", lambda x, y, p, r: ops.SQRT(x + 1) - ops.SQRT(x), {}, 2.5),
+    Case("hypot-diff", lambda x, y, p, r: ops.HYPOT(x, y) - ops.HYPOT(x, p), {}, 2.5, limits=True),
+    Case("hypot-diff", lambda x, y, p, r: ops.HYPOT(y, x) - ops.HYPOT(x, p), {}, 2.5, limits=True),
     Case("sqrt-minus-one", lambda x, y, p, r: ops.SQRT(x) - 1),
     Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(x)),
     # 1 - sqrt(1 - x^2): the argument is (1 - x)(1 + x) by then; the numerator cancels to x^2 symbolically
@@ -291,6 +293,23 @@ def test_central_differences_of_sines_keep_their_digits():
         want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b))) for a, b in zip(xs, hs)]
     assert max(bits_of_error(g, w) for g, w in zip(f(xs, hs), want)) <= 2.0
     assert max(bits_of_error(t, w) for t, w in zip(typed(xs, hs), want)) > 10
+
+
+def test_norms_of_close_vectors_keep_their_digits():
+    # sqrt(x^2 + y^2) - sqrt(x^2 + z^2) for y, z << x: typed, the two norms agree to within y^2/x and the
+    # difference keeps only their ulps (26 bits gone at x = 1e4); (y - z)(y + z) over their sum does not
+    x, y = X.attr, Y.attr
+    z = sympy.Symbol("z")
+    expr = sympy.sqrt(x**2 + y**2) - sympy.sqrt(x**2 + z**2)
+    f, typed = sg.compile([x, y, z], expr), sg.compile([x, y, z], expr, rewrite=False)
+    for dtype, xs in ((np.float64, [1e4, 3e3, 7e5, 2e2, 1e8, 5e4]), (np.float32, [1e2, 3e2, 7e1, 2e3, 1e3, 5e2])):
+        a, b, c = np.array(xs, dtype), np.array([0.3, 0.9, 0.01, 0.5, 0.7, 0.2], dtype), \
+            np.array([0.6, 0.1, 0.02, 0.45, 0.3, 0.8], dtype)
+        fn = sympy.lambdify([x, y, z], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(*(mpmath.mpf(float(v)) for v in point)) for point in zip(a, b, c)]
+        assert max(bits_of_error(g, w, dtype) for g, w in zip(f(a, b, c), want)) <= 2.0, dtype
+        assert max(bits_of_error(t, w, dtype) for t, w in zip(typed(a, b, c), want)) > 10, dtype
 
 
 def test_exps_beside_hyperbolics_keep_their_digits():

@@ -34,6 +34,28 @@ def _diff_sqrt(x, y):
     return _over_sum_of_roots(x - y, ops.SQRT(x) + ops.SQRT(y))
 
 
+def _hypot_diff(a, b, c, d):
+    # hypot(a, b) - hypot(a, d) = (b - d)(b + d)/(hypot(a, b) + hypot(a, d)) for a shared component a:
+    # typed, the norms of close vectors cancel (|(1e4, y)| - |(1e4, z)| for y, z < 1: 26 bits lost); b - d
+    # is exact there. (Without a shared component the numerator is a sum of two such products, which
+    # rounds more often than the typed difference where that does not cancel much.) Typed where the
+    # numerator is not a finite normal number (it over- or underflows before the norms do)
+    if b is c or a is d:
+        c, d = d, c
+    if a is not c and b is d:
+        a, b, c, d = b, a, d, c
+    if a is not c or b is d:
+        return None
+    numerator = (b - d) * (b + d)
+    first, second = ops.HYPOT(a, b), ops.HYPOT(c, d)
+    usable = ops.AND(is_finite(numerator), ops.GE(ops.ABS(numerator), MIN_NORMAL))
+    return ops.SELECT(usable, numerator / (first + second), first - second)
+
+
+def _hypot_w(x, y, z, w):
+    return _hypot_diff(x, y, z, w)
+
+
 def _over_sum_of_roots(d, t):
     """d/t, where t is 0 or inf the typed difference equals d itself, and NaN stays NaN."""
     fallback = ops.SELECT(ops.NE(t, t), t, d)
@@ -597,9 +619,10 @@ def _acosh_one_plus(x):
 
 
 def _is_square_of_input(x, y):
-    # x^2 + y^2 for inputs x, y: rules/squares.py scales both (y^2 over- and underflows too)
-    return x.op.arity == 0 and not x.is_const and y.op is ops.MUL and len(y.args) == 2 \
-        and y.args[0] is y.args[1] and y.args[0].op.arity == 0 and not y.args[0].is_const
+    # x^2 + y^2 for two inputs x, y: homogeneous-quotient (rules/scaling.py) scales both (y^2 over- and
+    # underflows too)
+    return x.is_symbol and y.op is ops.MUL and len(y.args) == 2 and y.args[0] is y.args[1] \
+        and y.args[0].is_symbol and y.args[0] is not x
 
 
 def _over_square_plus(x, y):
@@ -739,6 +762,8 @@ RULES = [
     Rule("one-minus-square", 1 - x * x, (1 + x) * (1 - x), validity=A, phase="stabilize", ref="F15"),
     Rule("difference-of-sqrt", ops.SQRT(x) - ops.SQRT(y), _diff_sqrt, validity=A, phase="stabilize",
          ref="F16", doc="sqrt(a) - sqrt(b) = (a - b)/(sqrt(a) + sqrt(b)) without cancellation"),
+    Rule("hypot-diff", ops.HYPOT(x, y) - ops.HYPOT(z, Var("w")), _hypot_w, validity=A, phase="stabilize",
+         ref="F16", doc="sqrt(x**2 + y**2) - sqrt(x**2 + z**2) loses 26 bits at x = 1e4, y, z < 1 (a shared x)"),
     Rule("sqrt-minus-one", ops.SQRT(x) - 1, _sqrt_minus_one, validity=A, phase="stabilize", ref="F16"),
     Rule("one-minus-sqrt", 1 - ops.SQRT(x), _one_minus_sqrt, validity=A, phase="stabilize", ref="F16"),
     Rule("add-sub-cancel", (x + y) - x, lambda x, y: _finite_guard(x, y), validity=G, phase="stabilize",
