@@ -62,8 +62,8 @@ def _scaled_quotient(numerator, denominator):
     for n in nodes[1:]:
         s = ops.MAX(s, ops.ABS(n))
     # the power of 2 at or below the largest value: the values divided by it are exact (a rounded v/s would
-    # carry its error into a sum that cancels, c d/(c + d) for c ~ -d), within (-2, 2)
-    # Products by its reciprocal (a power of 2 too, exact): one division instead of one per value
+    # carry its error into a sum that cancels, c d/(c + d) for c ~ -d), within (-2, 2); taken as products
+    # by its reciprocal (a power of 2 too, exact): one division instead of one per value
     largest, s = s, ops.UFP(s)
     r = 1 / s
     scaled = {v: sympy.Dummy(f"s{k}") for k, v in enumerate(variables)}

@@ -16,17 +16,13 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._symbolic import _to_node, _to_sympy, coefficient_form, signed_terms
+from ._symbolic import _to_node, _to_sympy, coefficient_form, once_per_node, signed_terms
 from .compensate import rounding_error
 
 x, y = Var("x"), Var("y")
 HALF = const(sympy.Rational(1, 2))
 ONE = const(1)
 MAX_TERMS = 9  # stencils of up to 9 points; the centre search is quadratic in them
-
-
-def _cosm1(d):
-    return ops.OPS["cosm1"](d)
 
 
 def _two_sinh_half_squared(d):
@@ -37,8 +33,8 @@ def _two_sinh_half_squared(d):
 def _trig(even_part, odd_part, centre, op):
     """sin(a) E + cos(a) O for sin, cos(a) E - sin(a) O for cos. Where the centre is a rounded sum (x + h,
     the forward difference's), its rounding e, found exactly, is added back to first order (sin(a + e) =
-    sin(a) + cos(a) e): typed, every term carries its own argument's rounding, which the sum scales by
-    1/h^2 no more than the rewritten form would scale the centre's alone by 1 (4 bits at x = 600)."""
+    sin(a) + cos(a) e): uncompensated, the centre's rounding alone would cost more than the typed terms'
+    roundings together where the offsets are not small (4 bits at x = 600, h ~ 1)."""
     e = rounding_error(centre)
     sin, cos = ops.SIN(centre), ops.COS(centre)
     if e is not None:
@@ -87,7 +83,8 @@ def _centred(args, symmetric):
                     continue
             offsets.append(d)
             flipped.append(False)
-        paired = sum(1 for d in offsets if d == 0 or any(sympy.expand(d + e) == 0 for e in offsets))
+        present = set(offsets)
+        paired = sum(1 for d in offsets if d == 0 or sympy.expand(-d) in present)
         kept = set().union(*(d.free_symbols for d in offsets))
         if paired >= 3 and kept < symbols and (best is None or paired > best[0]):
             best = (paired, centre, offsets, flipped)
@@ -156,7 +153,7 @@ def _expanded(op, centre, coefficients, offsets, leaves):
                 even.append(_scaled(plus, ops.EXPM1(d)) if plus else _scaled(minus, ops.EXPM1(-d)))
         else:
             if plus + minus:
-                even.append(_scaled(plus + minus, _cosm1(d)))
+                even.append(_scaled(plus + minus, ops.COSM1(d)))
             if plus - minus:
                 odd.append(_scaled(plus - minus, ops.SIN(d)))
     even_part, odd_part = _plus(*even), _plus(*odd)
@@ -165,11 +162,14 @@ def _expanded(op, centre, coefficients, offsets, leaves):
     return _trig(even_part, odd_part, a, op), bounds
 
 
+# a sum matches x - y once per choice of x: the centre search runs once per sum
+_stencil_once = once_per_node(_stencil)
+
 RULES = [
     # the whole sum (whole=True), as signed_terms reads it: a stencil's terms need not be one n-ary node
-    Rule("stencil", x - y, lambda x, y, node: _stencil(node), whole=True, validity=Validity.ACCURACY,
+    Rule("stencil", x - y, lambda x, y, node: _stencil_once(node), whole=True, validity=Validity.ACCURACY,
          phase="canonicalize", ref="G3",
          doc="(exp(x + h) - 2*exp(x) + exp(x - h))/h**2 loses 26 bits at h = 1e-4; exp(x)*4*sinh(h/2)**2 none"),
-    Rule("stencil-sum", x + y, lambda x, y, node: _stencil(node), whole=True, validity=Validity.ACCURACY,
+    Rule("stencil-sum", x + y, lambda x, y, node: _stencil_once(node), whole=True, validity=Validity.ACCURACY,
          phase="canonicalize", ref="G3", doc="the same for a sum ending in an addition (SymPy's order)"),
 ]
