@@ -23,6 +23,10 @@ CASES = [
     # x - y rounds where the values are not close, and the square doubles that: 1.5 ulps
     Case("factored-polynomial-difference", lambda x, y, p, r: x * x + y * y + const(-2) * x * y, {}, 2.0),
     Case("factored-polynomial", lambda x, y, p, r: (x * x - x * y) + (y * y - x * y), {}, 2.0),
+    Case("root-of-square-polynomial", lambda x, y, p, r: ops.SQRT(x * x + y * y + const(2) * x * y), {}, 2.0,
+         limits=True),
+    Case("root-of-square-polynomial", lambda x, y, p, r: ops.SQRT(const(4) * x * x - const(4) * x + 1), {}, 2.0,
+         limits=True),
     Case("factored-polynomial-difference",
          lambda x, y, p, r: x * x * x - const(3) * x * x * y + const(3) * x * y * y - y * y * y, {}, 2.5),
     Case("factored-polynomial-difference", lambda x, y, p, r: x * x * y + y * y * y - const(2) * x * y * y, {}, 2.5),
@@ -164,3 +168,20 @@ def test_compensated_horner_takes_whole_sums_only_and_can_be_switched_off():
     far = np.array([1e300, -1e300, 1e120])
     np.testing.assert_array_equal(f(far), typed(far))
     assert f(far)[0] == np.inf
+
+
+def test_roots_of_squares_keep_their_digits():
+    # sqrt(x**2 - 2*x*y + y**2) near x = y and sqrt(x**2 + 2*x*y + y**2) near x = -y: typed, the radicand
+    # cancels to its terms' roundings (22 bits lost at |x - y| ~ 1e-4); |x - y| is exact there; past the
+    # squares' overflow the typed root is inf, |x + y| is not
+    x, y = X.attr, Y.attr
+    exprs = [sympy.sqrt(x**2 - 2 * x * y + y**2), sympy.sqrt(x**2 + 2 * x * y + y**2)]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    xs = np.array([1.0, 1.5, 3.0, 1e200, -2.0, 7.0])
+    gaps = np.array([1e-4, 3e-6, 2e-9, 1e190, 5e-5, 1e-7])
+    for k, (a, b) in enumerate(((xs, xs + gaps), (xs, -xs + gaps))):
+        fn = sympy.lambdify([x, y], exprs[k], "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(float(u)), mpmath.mpf(float(v))) for u, v in zip(a, b)]
+        assert max(bits_of_error(g, w) for g, w in zip(f(a, b)[k], want)) <= 1.0, exprs[k]
+        assert max(bits_of_error(t, w) for t, w in zip(typed(a, b)[k], want)) > 20, exprs[k]

@@ -376,6 +376,31 @@ def compensate_polynomials(outputs, trace, phase="horner") -> list:
     return [built[o.key] for o in outputs]
 
 
+def _root_of_square(radicand):
+    # sqrt of a polynomial that is c times a square (x**2 + 2*x*y + y**2, x**2 - 2*x + 1, as factored
+    # above or not): sqrt(c)*|u|, one rounding of u where the typed radicand rounds its terms (and cancels
+    # where u is near 0: sqrt(x**2 - 2*x*y + y**2) keeps none of |x - y|'s digits there) and overflows
+    # where u**2 does. A plain u*u is sqrt-square's (rules/algebra.py)
+    if radicand.op not in (ops.ADD, ops.SUB, ops.SELECT):
+        return None
+    parsed = _to_sympy([radicand])
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    if not 1 <= len(leaves) <= 3:
+        return None
+    expanded = sympy.expand(values[radicand])
+    if not expanded.is_Add or len(expanded.args) > MAX_TERMS or not expanded.is_polynomial(*leaves):
+        return None
+    c, square = sympy.factor(expanded).as_coeff_Mul()
+    if not (c.is_Rational and c > 0 and square.is_Pow and square.exp == 2 and square.base.is_Add):
+        return None
+    base = _to_node(square.base, leaves)
+    if base is None:
+        return None
+    return ops.ABS(base) if c == 1 else const(sympy.sqrt(c)) * ops.ABS(base)
+
+
 RULES = [
     # canonicalize leaves a sum with terms of both signs as a difference (add-neg, mul-negative-const)
     Rule("sum-order", p - q, lambda p, q: _ordered_once(p - q), validity=Validity.ACCURACY, phase="rearrange",
@@ -383,6 +408,9 @@ RULES = [
          "highest degree down), not positive terms apart from negative ones"),
     Rule("factored-polynomial", p + q, lambda p, q: _factored_once(ops.ADD(p, q)), validity=Validity.ACCURACY,
          phase="stabilize", doc="x**2 - 2*x*y + y**2 cancels near x = y; (x - y)**2 does not"),
+    Rule("root-of-square-polynomial", ops.SQRT(p), lambda p: _root_of_square(p), validity=Validity.ACCURACY,
+         phase="stabilize",
+         doc="sqrt(x**2 - 2*x*y + y**2) is |x - y|: the typed radicand cancels near x = y"),
     Rule("factored-polynomial-difference", p - q, lambda p, q: _factored_once(p - q), validity=Validity.ACCURACY,
          phase="stabilize", doc="x**2 + y**2 - 2*x*y, as SymPy may order it"),
 ]
