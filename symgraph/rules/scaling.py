@@ -58,13 +58,11 @@ def _scaled_quotient(numerator, denominator):
     if p is None or q is None or max(p, q) < 2 or any(c.free_symbols & set(variables) for c in p_poly.coeffs()):
         return None
     nodes = [leaves[v] for v in variables]
-    s = ops.ABS(nodes[0])
-    for n in nodes[1:]:
-        s = ops.MAX(s, ops.ABS(n))
+    largest = ops.MAX(*[ops.ABS(n) for n in nodes])
     # the power of 2 at or below the largest value: the values divided by it are exact (a rounded v/s would
     # carry its error into a sum that cancels, c d/(c + d) for c ~ -d), within (-2, 2); taken as products
     # by its reciprocal (a power of 2 too, exact): one division instead of one per value
-    largest, s = s, ops.UFP(s)
+    s = ops.UFP(largest)
     r = 1 / s
     scaled = {v: sympy.Dummy(f"s{k}") for k, v in enumerate(variables)}
     own = dict(leaves)
