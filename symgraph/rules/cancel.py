@@ -1,0 +1,186 @@
+"""Quotients whose numerator and denominator share a factor: the difference quotient (1/(x + h) - 1/x)/h is
+-1/(x (x + h)), (pi/2)(1/(b^2 - a^2))(1/a - 1/b) is pi/(2 a b (a + b)), (x^2 - 1)/(x - 1) is x + 1.
+Typed, the shared factor is computed twice, in the numerator and in the denominator (h and the exact
+difference x - (x + h) of the reciprocals' common numerator), and each of its roundings, and those of the
+sums it takes apart, stays in the result; cancelled, it is not computed at all (3 roundings of the
+difference quotient instead of 5). The rational function of the inputs is put in lowest terms by SymPy
+and factored; a quotient of functions' values (exp, log) is left to the stability rules, whose patterns
+(1 - sigmoid(x))(1 + e^-x) are such quotients.
+
+Where a factor cancelled from a denominator is 0 the typed quotient divides by 0 (0/0 or 0 times inf: NaN)
+and the cancelled one has the limit; the formula is undefined there, so NaN is kept (validity G).
+Canonicalize phase: stabilize's reciprocal-difference would otherwise have taken the numerator's 1/a - 1/b
+apart first.
+
+Sums of two values of one function whose coefficients cancel: c1 f(u) + c2 f(v) with c1 + c2 simpler than
+its terms ((1 + 1/e) e^-(1 - e)x - (1/e - 1) e^-(1 + e)x, Hamming's NMSE 6.1 A: the 1/e parts cancel, and
+f(u) - f(v) is small) is d (f(u) - f(v)) + s (f(u) + f(v)) with s = (c1 + c2)/2 and d = (c1 - c2)/2 in
+lowest terms (here 1/2 and 1/(2e)): the difference of the two values is then a node the difference rules
+take (exp-difference: e^v expm1(u - v), u - v = 2ex exactly), not a difference of two large products.
+Where the coefficients have one sign (|s| >= |d|) the typed sum subtracts nothing and is kept. Rearrange
+phase: after stabilize's rules for such sums (x log(x/y) + (1 - x) log((1 - x)/(1 - y)) is a divergence).
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import ops
+from ..ir import const
+from ..rewrite import Rule, Validity, Var
+from ._symbolic import _terms, _to_node, _to_sympy, is_small_power, once_per_node, signed_terms
+
+x, y = Var("x"), Var("y")
+NAN = const(sympy.nan)
+MAX_SIZE = 40       # arithmetic nodes of the subgraph: a few fractions, as _symbolic's bound
+_SUMS = (ops.ADD, ops.SUB)
+_ARITHMETIC = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
+
+
+def _arithmetic_nodes(node):
+    """The arithmetic nodes of the subgraph at node, each after its arguments; None beyond MAX_SIZE."""
+    order, seen, stack = [], set(), [(node, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if expanded:
+            order.append(n)
+            continue
+        if n.key in seen:
+            continue
+        seen.add(n.key)
+        if len(seen) > MAX_SIZE:
+            return None
+        below = n.args if n.op in _ARITHMETIC else n.args[:1] if is_small_power(n, 4) else None
+        if below is not None:
+            stack.append((n, True))
+            stack.extend((a, False) for a in below)
+    return order
+
+
+def _fraction_as_typed(order, values):
+    """(numerator, denominator) of the subgraph's value combined as typed, with nothing cancelled: each
+    sum over the product of its terms' denominators, each quotient as the cross product. Where a factor
+    of both is 0, the typed form is 0/0 or 0 times inf."""
+    pairs = {}
+
+    def pair(n):
+        return pairs[n.key] if n.key in pairs else (values[n], sympy.Integer(1))
+    for n in order:
+        if n.op is ops.NEG:
+            num, den = pair(n.args[0])
+            pairs[n.key] = (-num, den)
+        elif n.op is ops.MUL:
+            num, den = sympy.Integer(1), sympy.Integer(1)
+            for a in n.args:
+                p, q = pair(a)
+                num, den = num * p, den * q
+            pairs[n.key] = (num, den)
+        elif n.op is ops.DIV:
+            (p, q), (r, s) = pair(n.args[0]), pair(n.args[1])
+            pairs[n.key] = (p * s, q * r)
+        elif n.op in _SUMS:
+            (p, q), (r, s) = pair(n.args[0]), pair(n.args[1])
+            if n.op is ops.SUB:
+                r = -r
+            num, den = p * s + r * q, q * s
+            for a in n.args[2:]:
+                r, s = pair(a)
+                num, den = num * s + r * den, den * s
+            pairs[n.key] = (num, den)
+        else:  # a small integer power
+            (p, q), k = pair(n.args[0]), int(n.args[1].value)
+            pairs[n.key] = (p**k, q**k) if k >= 0 else (q**-k, p**-k)
+    return pair(order[-1])
+
+
+def _adds(expr) -> int:
+    return sum(1 for e in sympy.preorder_traversal(expr) if e.is_Add)
+
+
+def _cancelled_quotient(node):
+    order = _arithmetic_nodes(node)
+    if order is None:
+        return None
+    sums = sum(1 for n in order if n.op in _SUMS)
+    if sums < 2 or not any(n.op is ops.DIV or is_small_power(n, 4) for n in order):
+        return None  # a common factor worth taking out is a sum (a lone symbol's x/x is canonical's)
+    parsed = _to_sympy([node], symbolic_constants=True)
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    value = values[node]
+    if value.has(sympy.Piecewise) or value.is_number or any(n.args for n in leaves.values()):
+        return None  # of the inputs only: a function's value is some stability rule's pattern (sigmoids)
+    try:
+        common = sympy.gcd(*_fraction_as_typed(order, values))
+        if common.is_number:
+            return None
+        reduced = sympy.factor(sympy.cancel(value))
+        _, factors = sympy.factor_list(common)
+    except sympy.PolynomialError:
+        return None
+    if _adds(reduced) > sums or set(reduced.free_symbols) != set(value.free_symbols):
+        return None
+    new = _to_node(reduced, leaves)
+    zero = [_to_node(f, leaves) for f, k in factors if k > 0 and not f.is_number]
+    if new is None or not zero or any(z is None for z in zero):
+        return None
+    zero = [ops.EQ(z, 0) for z in zero]
+    return ops.SELECT(zero[0] if len(zero) == 1 else ops.OR(*zero), NAN, new)
+
+
+_cancelled_once = once_per_node(_cancelled_quotient)
+
+
+def _coefficient_and_value(expr, leaves):
+    """(c, f) for a product c*f whose one factor f is a function's value (an opaque non-symbol leaf) and c
+    holds no other; None otherwise."""
+    values = [a for a in sympy.Mul.make_args(expr) if a in leaves and leaves[a].args]
+    if len(values) != 1:
+        return None
+    c = sympy.cancel(expr / values[0])
+    return None if any(c.has(v) for v in leaves if leaves[v].args) else (c, values[0])
+
+
+def _regrouped(node):
+    terms = signed_terms(node)
+    if len(terms) != 2:
+        return None
+    parsed = _to_sympy([t for t, _ in terms], symbolic_constants=True)
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    split = [_coefficient_and_value(sign * values[t], leaves) for t, sign in terms]
+    if None in split:
+        return None
+    (c1, u), (c2, v) = split
+    if u == v or leaves[u].op is not leaves[v].op or c1.is_number or c2.is_number or \
+            c1.has(sympy.Piecewise) or c2.has(sympy.Piecewise):
+        return None
+    total = sympy.expand(c1 + c2)
+    if total == 0 or _terms(total) >= _terms(sympy.expand(c1)) + _terms(sympy.expand(c2)):
+        return None  # nothing cancels between the coefficients (or they are opposite: common-factor's)
+    s, d = sympy.factor(sympy.cancel((c1 + c2) / 2)), sympy.factor(sympy.cancel((c1 - c2) / 2))
+    s_node, d_node = _to_node(s, leaves), _to_node(d, leaves)
+    if s_node is None or d_node is None:
+        return None
+    fu, fv = leaves[u], leaves[v]
+    new = d_node * (fu - fv) + s_node * (fu + fv)
+    return ops.SELECT(ops.LT(ops.ABS(s_node), ops.ABS(d_node)), new, node)
+
+
+_regrouped_once = once_per_node(_regrouped)
+
+RULES = [
+    Rule("common-factor-quotient", x / y, lambda x, y, node: _cancelled_once(node), whole=True,
+         validity=Validity.GUARDED, phase="canonicalize", ref="H8",
+         doc="(1/(x + h) - 1/x)/h = -1/(x (x + h)): the shared factor h is not computed (5 roundings -> 3)"),
+    Rule("common-factor-product", x * y, lambda x, y, node: _cancelled_once(node), whole=True,
+         validity=Validity.GUARDED, phase="canonicalize", ref="H8",
+         doc="(1/(b^2 - a^2))(1/a - 1/b) = 1/(a b (a + b)): the factor b - a of both is not computed"),
+    Rule("cancelling-coefficients", x - y, lambda x, y, node: _regrouped_once(node), whole=True,
+         validity=Validity.ACCURACY, phase="rearrange", ref="H8",
+         doc="(1 + 1/e) e^u - (1/e - 1) e^v = (e^u - e^v)/e + e^u + e^v: the 1/e parts cancel exactly"),
+    Rule("cancelling-coefficients-sum", x + y, lambda x, y, node: _regrouped_once(node), whole=True,
+         validity=Validity.ACCURACY, phase="rearrange", ref="H8",
+         doc="the same for a sum ending in an addition (SymPy's order)"),
+]
