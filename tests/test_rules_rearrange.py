@@ -15,6 +15,7 @@ from symgraph.reference import bits_of_error, exact
 from symgraph.rules import rearrange
 
 THIRD = const(sympy.Rational(1, 3))
+HALF = const(sympy.Rational(1, 2))
 EXP_BOX = {X: (-1e4, 1e4), Y: (-1e4, 1e4)}  # mpmath's exp(1e300) is slow; 1e4 covers every float over/underflow
 
 CASES = [
@@ -82,6 +83,14 @@ CASES = [
     Case("conjugate-minus", lambda x, y, p, r: x - ops.SQRT(x * x - x), {}, 2.0, limits=True),
     Case("conjugate-plus", lambda x, y, p, r: x + ops.SQRT(x * x + x), {}, 2.0, limits=True),
     Case("sqrt-minus-conjugate", lambda x, y, p, r: ops.SQRT(x * x / 4 - y) - x / 2, {}, 2.5, limits=True),
+    # a constant plus a quotient by a root is a conjugate over the root: 1/2 + x/(2 sqrt(x^2 + y^2)) is
+    # y^2/(2 r (r + |x|)) for x < 0; 3/2 - x/(2 r), r = sqrt(x^2/9 + y), is 9y/(2 r (3r + |x|)) for x > 0
+    # (1 - x/y itself is stability's one-minus-quotient)
+    Case("constant-plus-quotient-by-root", lambda x, y, p, r: HALF + x / (const(2) * ops.SQRT(x * x + y * y)),
+         {}, 2.5, limits=True),
+    Case("constant-minus-quotient-by-root",
+         lambda x, y, p, r: const(sympy.Rational(3, 2)) - x / (const(2) * ops.SQRT(x * x / 9 + y)),
+         {Y: (0, float("inf"))}, 2.5, limits=True),
     # the arithmetic minus the geometric mean, x ~ y (p, r > 0)
     Case("minus-root-of-product", lambda x, y, p, r: (p + r) / 2 - ops.SQRT(p * r), {}, 2.0, limits=True),
     Case("minus-scaled-root-of-product", lambda x, y, p, r: (p + r) - 2 * ops.SQRT(p * r), {}, 2.0, limits=True),
@@ -148,6 +157,26 @@ def test_conjugates_remove_the_cancellation():
         want = [exact_of(expr, {x: float(v), y: float(w)}) for v, w in zip(*args)]
         assert max(bits_of_error(g, e) for g, e in zip(got, want)) <= 1.5, expr
         assert max(bits_of_error(t, e) for t, e in zip(naive, want)) > 20, expr
+
+
+def test_constants_plus_quotients_by_roots_remove_the_cancellation():
+    # the half-angle formulas sqrt((1 +- x/sqrt(x^2 + y^2))/2) (Givens' rotation, with y = 2p): typed, for
+    # |y| << |x| with -+x > 0 the quotient rounds to within an ulp of 1 and the sum keeps only that ulp
+    x, y = X.attr, Y.attr
+    r = sympy.sqrt(x**2 + y**2)
+    exprs = [sympy.sqrt((1 + x / r) / 2), 1 - x / r, sympy.Rational(1, 2) - x / (2 * sympy.sqrt(1 + x**2)),
+             sympy.sqrt(sympy.Rational(1, 2) * (1 + x / sympy.sqrt(4 * y * y + x * x)))]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    fired = {firing.rule for firing in f.trace}
+    assert {"constant-plus-quotient-by-root", "constant-minus-quotient-by-root"} <= fired
+    for dtype, xs, ys in ((np.float64, [-1e3, -7.5, -1e9, -2.0], [1e-6, 3e-8, 1.0, -1e-5]),
+                          (np.float32, [-1e2, -7.5, -1e4, -2.0], [1e-2, 3e-3, 1.0, -1e-2])):
+        for k, expr in enumerate(exprs):
+            sign = -1 if k in (1, 2) else 1  # the sign of x where the sum cancels
+            u, v = (sign * np.array(xs)).astype(dtype), np.array(ys, dtype)
+            want = [exact_of(expr, {x: float(a), y: float(b)}) for a, b in zip(u, v)]
+            assert max(bits_of_error(g, w, dtype) for g, w in zip(f(u, v)[k], want)) <= 2.0, (expr, dtype)
+            assert max(bits_of_error(g, w, dtype) for g, w in zip(typed(u, v)[k], want)) > 8, (expr, dtype)
 
 
 def exact_of(expr, env):

@@ -328,6 +328,45 @@ def _conjugate(p, q, sign):
     return ops.SELECT(ops.AND(opposite, _is_finite(new)), new, typed)
 
 
+def _root_and_scale(d):
+    """(k, q) for a denominator d = k*sqrt(q) or k*hypot(a, b) (q = a^2 + b^2), k a nonzero number (1
+    where there is none); None otherwise."""
+    k, root = sympy.Integer(1), d
+    if d.op is ops.MUL and len(d.args) == 2 and d.args[0].is_const and d.args[0].value.is_Number:
+        k, root = d.args[0].value, d.args[1]
+    if k == 0 or not k.is_finite:
+        return None
+    if root.op is ops.SQRT:
+        return k, root.args[0]
+    if root.op is ops.HYPOT:
+        a, b = root.args
+        return k, a * a + b * b
+    return None
+
+
+def _constant_plus_quotient_by_root(c, p, d, sign=1):
+    # c + p/(k r), r = sqrt(q) (or a hypot): (p + m r)/(k r) with m = c k, and p + m r is a conjugate,
+    # sign(m) (m^2 q - p^2)/(|m| r + |p|), where p and m have opposite signs and m^2 q - p^2 cancels
+    # symbolically: the half-angle cos(t/2)^2 = 1/2 + x/(2 hypot(x, y)) (Givens' rotation) cancels for
+    # x < 0, |y| << |x| (7.6 bits mean over |x|, |y| in [1e-10, 1e10]), its numerator is y^2. The typed
+    # form where the signs agree (nothing cancels) or the new form is no finite number. sign -1: c - p/d
+    found = _root_and_scale(d)
+    if found is None or not c.value.is_Number or c.value == 0:
+        return None
+    k, q = found
+    m = c.value * k
+    numerator = cancelled(const(m * m) * q, p * p)
+    if numerator is None:
+        return None
+    root = d.args[1] if d.op is ops.MUL else d
+    new = numerator / (const(abs(m)) * root + ops.ABS(p)) / d
+    new = -new if m < 0 else new
+    typed = c + p / d if sign > 0 else c - p / d
+    # the signs of m and of sign*p are opposite
+    opposite = ops.LT(p, 0) if (m > 0) == (sign > 0) else ops.GT(p, 0)
+    return ops.SELECT(ops.AND(opposite, _is_finite(new)), new, typed)
+
+
 def _minus_root_of_product(p, root, q):
     # p - sqrt(q) for a product q where p^2 - q factors into binomials: the gap between the arithmetic and
     # the geometric mean (x + y)/2 - sqrt(x*y) = ((x - y)/2)^2/((x + y)/2 + sqrt(x*y)), x - sqrt(x*y) =
@@ -442,6 +481,12 @@ RULES = [
          ref="F16", doc="p - sqrt(q) for p > 0 with p^2 - q simpler than either (x - sqrt(x^2 - x))"),
     Rule("sqrt-minus-conjugate", ops.SQRT(q) - p, lambda p, q: _negated(_conjugate(p, q, -1)), validity=A,
          phase=REARRANGE, ref="F16", doc="sqrt(q) - p for p > 0 with p^2 - q simpler than either"),
+    Rule("constant-plus-quotient-by-root", ConstVar("c") + p / q,
+         lambda c, p, q: _constant_plus_quotient_by_root(c, p, q), validity=A,
+         phase=REARRANGE, ref="F16", doc="1/2 + x/(2 sqrt(x^2 + y^2)) for x < 0: y^2/(2 h (h + |x|)) does not cancel"),
+    Rule("constant-minus-quotient-by-root", ConstVar("c") - p / q,
+         lambda c, p, q: _constant_plus_quotient_by_root(c, p, q, -1), validity=A, phase=REARRANGE, ref="F16",
+         doc="1 - x/sqrt(x^2 + y^2) for x > 0 (the half-angle's sine)"),
     # canonicalize: the stabilize phase guards sqrt(x*y) against the product's overflow, a select no pattern
     # sees through
     Rule("minus-root-of-product", p - ops.SQRT(x * y),
