@@ -642,6 +642,17 @@ def cases() -> list:
              [log_uniform(1, 700)]),
         Case("(a*c + b*d)/(c**2 + d**2)", [x, y, z, n], (x * z + y * n) / (z**2 + n**2), "|a|, |b|, |c|, |d| in "
              "[1e-300, 1e300]", [signed(log_uniform(1e-300, 1e300))] * 4),
+        # a difference quotient; Hamming's NMSE 6.1 A (coefficients +-1/e cancel); Givens' rotation (the
+        # half-angle's cosine); Linear.Quaternion's log, whose square overflows
+        Case("(1/(x + h) - 1/x)/h", [x, e], (1 / (x + e) - 1 / x) / e, "x in [1, 10], h in [1e-10, 1e-2]",
+             [uniform(1, 10), log_uniform(1e-10, 1e-2)]),
+        Case("((1 + 1/e)*exp(-(1 - e)*x) - (1/e - 1)*exp(-(1 + e)*x))/2", [x, e],
+             ((1 + 1 / e) * exp(-(1 - e) * x) - (1 / e - 1) * exp(-(1 + e) * x)) / 2,
+             "x in [0.1, 10], e in [1e-8, 0.1]", [uniform(0.1, 10), log_uniform(1e-8, 0.1)]),
+        Case("sqrt((1 + x/sqrt(4*p**2 + x**2))/2)", [n, x], sqrt((1 + x / sqrt(4 * n**2 + x**2)) / 2),
+             "|p|, |x| in [1e-10, 1e10]", [signed(log_uniform(1e-10, 1e10))] * 2),
+        Case("sqrt(x*x + y)", [x, y], sqrt(x * x + y), "|x| in [1e-3, 1e300], y in [1e-3, 1e3]",
+             [signed(log_uniform(1e-3, 1e300)), log_uniform(1e-3, 1e3)]),
     ]
 
 

@@ -22,6 +22,8 @@ CASES = [
     Case("hypot", lambda x, y, p, r: ops.SQRT(x * x + y * y)),
     Case("hypot-1", lambda x, y, p, r: ops.SQRT(1 + y * y)),
     Case("hypot-1-even-power", lambda x, y, p, r: ops.SQRT(1 + y ** 4)),
+    Case("root-of-square-plus", lambda x, y, p, r: ops.SQRT(x * x + p), {}, 1.5),
+    Case("root-of-square-minus", lambda x, y, p, r: ops.SQRT(x * x - p), {}, 1.5),
     Case("sqrt-times-sqrt", lambda x, y, p, r: ops.SQRT(x) * ops.SQRT(x)),
     Case("cbrt-cube", lambda x, y, p, r: ops.CBRT(x ** 3)),
     Case("difference-of-squares", lambda x, y, p, r: x * x - y * y),
@@ -409,3 +411,20 @@ def test_thin_triangles_and_small_angles_keep_their_digits():
             got, naive = f(*map(np.array, args))[k], typed(*map(np.array, args))[k]
         assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(naive, want)) > 8, expr
+
+
+def test_roots_of_squares_plus_a_value_are_finite_past_the_squares_overflow():
+    # sqrt(x*x + y), sqrt(x*x - y): the typed square is inf from |x| = 1.3e154 (float32: 1.8e19) where the
+    # root is about |x|; rewritten, within an ulp there and as typed (one rounding) elsewhere
+    x, y = X.attr, Y.attr
+    exprs = [sympy.sqrt(x * x + y), sympy.sqrt(x * x - y)]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    for dtype, xs in ((np.float64, [1e200, -3e160, 1.7e308, 2.5, -1e-3]), (np.float32, [1e20, -3e25, 3e38, 2.5, -1e-3])):
+        u, v = np.array(xs, dtype), np.array([3.0, 1e30, 7.0, 1.5, 1e-7], dtype)
+        for k, expr in enumerate(exprs):
+            fn = sympy.lambdify([x, y], expr, "mpmath")
+            with mpmath.workdps(50):
+                want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b))) for a, b in zip(u, v)]
+            assert max(bits_of_error(g, w, dtype) for g, w in zip(f(u, v)[k], want)) <= 1.0, (expr, dtype)
+            with np.errstate(all="ignore"):
+                assert np.isinf(typed(u, v)[k][:3]).all(), (expr, dtype)

@@ -100,6 +100,20 @@ def _hypot_one_even_power(y, c):
     return ops.HYPOT(1, y ** const(c.value // 2))
 
 
+def _root_of_square_plus(x, y, sign=1):
+    # sqrt(x^2 +- y) where x^2 overflows (|x| > 1.3e154, float32 1.8e19) and y is finite: |x| sqrt(1 +-
+    # y r r), r = 1/|x|, whose y/x^2 underflows to 0 where it no longer matters (Linear.Quaternion's log:
+    # sqrt(x*x + y) over |x| up to 1e300, 32 bits mean lost to inf). One root of a select of its argument,
+    # times 1 or |x|: arithmetic and one sqrt, so the selects stay eager and the loop vectorises, and
+    # sqrt(select(...)) is no pattern of this rule on a second run
+    s = x * x + y if sign > 0 else x * x - y
+    ax = ops.ABS(x)
+    r = 1 / ax
+    typed = ops.OR(is_finite(s), ops.NOT(is_finite(y)))
+    inner = ops.SELECT(typed, s, 1 + y * r * r if sign > 0 else 1 - y * r * r)
+    return ops.SELECT(typed, const(1), ax) * ops.SQRT(inner)
+
+
 HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
 LOG_FORM_FROM = const(sympy.Integer(2) ** 27)
@@ -761,6 +775,11 @@ RULES = [
     Rule("hypot-1", ops.SQRT(1 + y * y), ops.HYPOT(1, y), validity=A, phase="stabilize", ref="F12"),
     Rule("hypot-1-even-power", ops.SQRT(1 + y ** c), _hypot_one_even_power, validity=A, phase="stabilize",
          ref="F12", doc="sqrt(1 + x**4) overflows from x = 1e77, where it is x**2"),
+    # specialize: every conjugate and cancellation pattern that holds sqrt(x^2 + y) has had its turn
+    Rule("root-of-square-plus", ops.SQRT(x * x + y), _root_of_square_plus, validity=A, phase="specialize",
+         ref="F11", doc="sqrt(x*x + y) overflows for |x| > 1.3e154 where it is |x| sqrt(1 + y/x^2)"),
+    Rule("root-of-square-minus", ops.SQRT(x * x - y), lambda x, y: _root_of_square_plus(x, y, -1), validity=A,
+         phase="specialize", ref="F11", doc="sqrt(x*x - y) likewise"),
     Rule("sqrt-times-sqrt", ops.SQRT(x) * ops.SQRT(x), lambda x: _guarded(ops.GE(x, 0), x), validity=G,
          phase="stabilize", ref="F7", doc="sqrt(x)**2 is x (NaN kept for x < 0)"),
     Rule("cbrt-cube", ops.CBRT(x ** 3), x, validity=R, phase="stabilize", ref="E11",
