@@ -185,3 +185,19 @@ def test_roots_of_squares_keep_their_digits():
             want = [fn(mpmath.mpf(float(u)), mpmath.mpf(float(v))) for u, v in zip(a, b)]
         assert max(bits_of_error(g, w) for g, w in zip(f(a, b)[k], want)) <= 1.0, exprs[k]
         assert max(bits_of_error(t, w) for t, w in zip(typed(a, b)[k], want)) > 20, exprs[k]
+
+
+def test_sums_of_one_value_that_cancel_to_a_constant_are_that_constant():
+    # x**2 - (x - 1)*(x + 1) and (x + 1)**2 - x**2 - 2*x are 1: typed, the squares' roundings are left
+    # (any number of ulps of 1 for large x); a sum that cancels to 0 keeps its typed NaN and inf behaviour,
+    # and a part of an n-ary sum is no polynomial left to cancel with the rest ((x + 1)(x - 1) - x^2 + 1)
+    x = sympy.Symbol("x")
+    exprs = [x**2 - (x - 1) * (x + 1), (x + 1)**2 - x**2 - 2 * x, (x + 1) * (x - 1) - x**2 + 1]
+    f, typed = sg.compile(x, exprs), sg.compile(x, exprs, rewrite=False)
+    points = np.array([1.5e8 + 0.25, -7.3e9 + 0.5, 2.1e12 + 0.125, 3.3, -12.5])
+    got, naive = f(points), typed(points)
+    np.testing.assert_array_equal(got[0], np.ones(5))
+    np.testing.assert_array_equal(got[1], np.ones(5))
+    np.testing.assert_array_equal(got[2], np.zeros(5))
+    assert (naive[0] != 1).any() and (naive[1] != 1).any()
+    assert np.isnan(f(np.array([np.inf]))[2][0])

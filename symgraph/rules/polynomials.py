@@ -112,11 +112,15 @@ def _cancelled_terms(values, terms, node, leaves):
     """A polynomial sum whose expansion has fewer terms than its addends' expansions together, (x + y)**2 -
     x**2 - y**2 = 2 x y, (x + y)(x - y) - x**2 = -y**2: typed, the cancelled terms round and leave their
     errors (17 and 47 bits lost); the expansion, factored, computes only what is left. None otherwise (and
-    for a sum that cancels to 0, whose typed NaN and inf behaviour an exact 0 would drop)."""
-    if not 2 <= len(leaves) <= 3:
+    for a sum that cancels to 0, whose typed NaN and inf behaviour an exact 0 would drop). Of one value,
+    where it cancels to a constant: x**2 - (x - 1)*(x + 1) is 1 (0.17 bits typed, where c99's SymPy
+    simplification had 0); other sums of one value are fractions' (the rule sees part of an n-ary sum, and
+    a polynomial built in a select would no longer cancel with the terms left out: (x + 1)(x - 1) + 1 as
+    x^2, then x^2 - x^2 fused into an FMA, the square's rounding error instead of 0)."""
+    if not 1 <= len(leaves) <= 3:
         return None
     expanded = sympy.expand(values[node])
-    if expanded == 0 or not expanded.is_polynomial(*leaves):
+    if expanded == 0 or not expanded.is_polynomial(*leaves) or (len(leaves) == 1 and not expanded.is_number):
         return None
     if sympy.Poly(expanded, *leaves).total_degree() > MAX_DEGREE:
         return None
