@@ -24,6 +24,9 @@ CASES = [
     Case("fused-multiply-subtract", lambda x, y, p, r: x * y - r, {}, 0.0),
     Case("fused-multiply-subtract", lambda x, y, p, r: x * x - 2, {}, 0.0),
     Case("fused-subtract-multiply", lambda x, y, p, r: r - x * y, {}, 0.0),
+    # the factored difference of squares of difference-of-squares and square-minus-one, correctly rounded
+    Case("fused-square-minus-constant", lambda x, y, p, r: (x - 1) * (x + 1), {}, 0.0),
+    Case("fused-constant-minus-square", lambda x, y, p, r: (const(2) - x) * (const(2) + x), {}, 0.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 

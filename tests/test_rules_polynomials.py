@@ -201,3 +201,21 @@ def test_sums_of_one_value_that_cancel_to_a_constant_are_that_constant():
     np.testing.assert_array_equal(got[2], np.zeros(5))
     assert (naive[0] != 1).any() and (naive[1] != 1).any()
     assert np.isnan(f(np.array([np.inf]))[2][0])
+
+
+def test_binomials_with_a_root_are_compensated_near_it():
+    # 2 - 6 v^2 (Falkner and Boettcher's quantum walk), 1 - 5 v^2, 3 x^3 - 1: the typed c*v^2 rounds v^2
+    # before the sum cancels near the root (10+ bits lost within 1e-6 of it); compensated Horner's form is
+    # within an ulp of the exact value
+    v = sympy.Symbol("v")
+    exprs = [2 - 6 * v**2, 1 - 5 * v**2, 3 * v**3 - 1]
+    roots = [1 / np.sqrt(3), 1 / np.sqrt(5), 3 ** (-1 / 3)]
+    f, typed = sg.compile(v, exprs), sg.compile(v, exprs, rewrite=False)
+    for k, (expr, root) in enumerate(zip(exprs, roots)):
+        points = root * (1 + np.array([1e-15, -3e-13, 1e-10, -1e-7, 1e-4]))
+        fn = sympy.lambdify([v], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(float(p))) for p in points]
+        ours = [bits_of_error(g, w) for g, w in zip(f(points)[k], want)]
+        theirs = [bits_of_error(t, w) for t, w in zip(typed(points)[k], want)]
+        assert max(ours) <= 1.0 and max(theirs) > 8, (expr, ours, theirs)

@@ -246,7 +246,7 @@ def _compensated_horner(node):
     if not expanded.is_polynomial(t):
         return None
     poly = sympy.Poly(expanded, t)
-    if not 2 <= poly.degree() <= MAX_HORNER_DEGREE or len(poly.terms()) < 3:
+    if not 2 <= poly.degree() <= MAX_HORNER_DEGREE or len(poly.terms()) < 2:
         return None
     if len(signed_terms(node)) != len(poly.terms()):
         return None  # not the expanded sum as typed: a rule's form (x (x - 1) - 1, exact near its root)
