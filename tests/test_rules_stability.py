@@ -56,6 +56,10 @@ TO_800 = signed(log_uniform(1e-3, 800))
 EDGES = (800.0, -800.0, 720.0, -720.0, 740.0, -740.0, 40.0, -40.0)
 SMALL = signed(log_uniform(1e-20, 0.9))
 
+def _below_half_pi(rng, n):
+    return np.pi / 2 - log_uniform(1e-9, 0.5)(rng, n)
+
+
 CASES = [
     # ---- A
     Case("logsumexp", log(exp(x) + exp(y)), ops.LOGADDEXP, accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
@@ -176,6 +180,14 @@ CASES = [
          accuracy={x: signed(log_uniform(1e-20, 1.5))}),
     Case("sin-minus-tan", sin(x) - sympy.tan(x), ops.COSM1, box={x: (-1e6, 1e6)},
          accuracy={x: signed(log_uniform(1e-20, 1.5))}),
+    Case("sec-minus-cos", sympy.sec(x) - cos(x), ops.TAN, box={x: (-1e6, 1e6)},
+         accuracy={x: signed(log_uniform(1e-20, 1.5))}),
+    Case("cos-minus-sec", cos(x) - sympy.sec(x), ops.TAN, box={x: (-1e6, 1e6)},
+         accuracy={x: signed(log_uniform(1e-20, 1.5))}),
+    Case("csc-minus-sin", sympy.csc(x) - sin(x), ops.TAN, box={x: (-1e6, 1e6)},
+         accuracy={x: _below_half_pi}),
+    Case("sin-minus-csc", sin(x) - sympy.csc(x), ops.TAN, box={x: (-1e6, 1e6)},
+         accuracy={x: _below_half_pi}),
     # ---- C
     Case("softmax", exp(x) / (exp(x) + exp(y) + exp(x - y)), ops.ADD, extremes=EDGES,
          accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
