@@ -653,6 +653,10 @@ def cases() -> list:
              "|p|, |x| in [1e-10, 1e10]", [signed(log_uniform(1e-10, 1e10))] * 2),
         Case("sqrt(x*x + y)", [x, y], sqrt(x * x + y), "|x| in [1e-3, 1e300], y in [1e-3, 1e3]",
              [signed(log_uniform(1e-3, 1e300)), log_uniform(1e-3, 1e3)]),
+        # sec - cos near 0; Falkner and Boettcher's quantum walk near the root of 2 - 6 v^2
+        Case("sec(x) - cos(x)", [x], sp.sec(x) - cos(x), "|x| in [1e-8, 0.1]", [signed(log_uniform(1e-8, 0.1))]),
+        Case("4/(3*pi*(1 - v**2)*sqrt(2 - 6*v**2))", [x], 4 / (3 * sp.pi * (1 - x**2) * sqrt(2 - 6 * x**2)),
+             "v in [0.5773, 0.57735]", [uniform(0.5773, 0.57735)]),
     ]
 
 

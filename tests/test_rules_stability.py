@@ -188,6 +188,10 @@ CASES = [
          accuracy={x: _below_half_pi}),
     Case("sin-minus-csc", sin(x) - sympy.csc(x), ops.TAN, box={x: (-1e6, 1e6)},
          accuracy={x: _below_half_pi}),
+    Case("log-coth-half", log(exp(x) + 1) - log(exp(x) - 1), ops.LOG1P, extremes=EDGES,
+         accuracy={x: log_uniform(1e-3, 740)}),
+    Case("log-tanh-half", log(exp(x) - 1) - log(exp(x) + 1), ops.LOG1P, extremes=EDGES,
+         accuracy={x: log_uniform(1e-3, 740)}),
     # ---- C
     Case("softmax", exp(x) / (exp(x) + exp(y) + exp(x - y)), ops.ADD, extremes=EDGES,
          accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
