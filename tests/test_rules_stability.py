@@ -202,6 +202,7 @@ CASES = [
     # a value over it (swish): y/(1 + e) or y*e/(1 + e), e = exp(-|x|) (test_swish_... below)
     Case("over-one-plus-exp", x / (1 + exp(-x)), ops.EXP),
     Case("one-minus-sigmoid", 1 - sg.sigmoid(x), ops.SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
+    Case("sigmoid-minus-one", exp(x) / (exp(x) + 1) - 1, ops.SIGMOID, accuracy={x: log_uniform(1e-3, 800)}),
     Case("sigmoid-minus-half", exp(x) / (1 + exp(x)) - sympy.Rational(1, 2), ops.TANH,
          accuracy={x: signed(log_uniform(1e-20, 40))}),
     Case("half-minus-sigmoid", sympy.Rational(1, 2) - 1 / (1 + exp(-x)), ops.TANH,

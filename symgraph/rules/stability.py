@@ -633,6 +633,8 @@ RULES = [
          ref="C6, C7", doc="1/(1 + exp(-x)) is sigmoid(x)"),
     Rule("one-minus-sigmoid", 1 - ops.SIGMOID(x), lambda x: ops.SIGMOID(negate(x)), validity=A,
          phase=STABILIZE, ref="C4", doc="1 - sigmoid(40) is 0; sigmoid(-40) is 4.2e-18"),
+    Rule("sigmoid-minus-one", ops.SIGMOID(x) - 1, lambda x: -ops.SIGMOID(negate(x)), validity=A,
+         phase=STABILIZE, ref="C4", doc="exp(x)/(exp(x) + 1) - 1 is -sigmoid(-x) (37 bits lost for x in [1, 700])"),
     Rule("sigmoid-minus-half", ops.SIGMOID(x) - HALF, lambda x: HALF * ops.TANH(HALF * x), validity=A,
          phase=STABILIZE, ref="C4, G7", doc="sigmoid(x) - 1/2 = tanh(x/2)/2 cancels near 0 (x = 1e-10: every "
          "digit but the first 6 lost)"),
