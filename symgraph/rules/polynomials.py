@@ -228,7 +228,7 @@ HORNER = "compensated-horner"
 
 
 def _compensated_horner(node):
-    # a polynomial of one input with three or more terms and a real root, that no earlier rule factored
+    # a polynomial of one input with two or more terms and a real root, that no earlier rule factored
     # (fractions.py, factored-polynomial): near the root its terms cancel, typed or in Horner's form, and
     # keep only cond(p, x) ulps. Compensated Horner (Graillat, Langlois, Louvet 2005) carries each step's
     # product and sum rounding errors (an FMA and a TwoSum, exact) in a second Horner sum and adds it at

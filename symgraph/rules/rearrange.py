@@ -486,7 +486,7 @@ RULES = [
          phase=REARRANGE, ref="F16", doc="1/2 + x/(2 sqrt(x^2 + y^2)) for x < 0: y^2/(2 h (h + |x|)) does not cancel"),
     Rule("constant-minus-quotient-by-root", ConstVar("c") - p / q,
          lambda c, p, q: _constant_plus_quotient_by_root(c, p, q, -1), validity=A, phase=REARRANGE, ref="F16",
-         doc="1 - x/sqrt(x^2 + y^2) for x > 0 (the half-angle's sine)"),
+         doc="1/2 - x/(2 sqrt(x^2 + y^2)) for x > 0 (the half-angle's sine squared)"),
     # canonicalize: the stabilize phase guards sqrt(x*y) against the product's overflow, a select no pattern
     # sees through
     Rule("minus-root-of-product", p - ops.SQRT(x * y),
