@@ -60,6 +60,10 @@ def _below_half_pi(rng, n):
     return np.pi / 2 - log_uniform(1e-9, 0.5)(rng, n)
 
 
+def _near_quarter_pi(rng, n):
+    return np.pi / 4 + signed(log_uniform(1e-9, 0.1))(rng, n)
+
+
 CASES = [
     # ---- A
     Case("logsumexp", log(exp(x) + exp(y)), ops.LOGADDEXP, accuracy={x: uniform(-800, 800), y: uniform(-800, 800)}),
@@ -188,6 +192,10 @@ CASES = [
          accuracy={x: _below_half_pi}),
     Case("sin-minus-csc", sin(x) - sympy.csc(x), ops.TAN, box={x: (-1e6, 1e6)},
          accuracy={x: _below_half_pi}),
+    Case("tan-minus-cot", sympy.tan(x) - sympy.cot(x), ops.TAN, box={x: (-1e6, 1e6)},
+         accuracy={x: _near_quarter_pi}),
+    Case("cot-minus-tan", sympy.cot(x) - sympy.tan(x), ops.TAN, box={x: (-1e6, 1e6)},
+         accuracy={x: _near_quarter_pi}),
     Case("log-coth-half", log(exp(x) + 1) - log(exp(x) - 1), ops.LOG1P, extremes=EDGES,
          accuracy={x: log_uniform(1e-3, 740)}),
     Case("log-tanh-half", log(exp(x) - 1) - log(exp(x) + 1), ops.LOG1P, extremes=EDGES,
