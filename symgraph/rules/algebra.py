@@ -711,10 +711,11 @@ def _log_norm_squared(s, norm, pair=None):
     # subnormals, then 0) below 1.5e-154 (float32: 1.8e19, 1.1e-19), where the logarithm of the norm is
     # still within an ulp; the typed form where the sum is a normal number (one libm call, no scaling).
     # For a pair (x, y) near the unit circle, log1p of the sum's distance to 1 (below)
+    typed = _log_of_normal_sum(s, 2 * ops.LOG(norm))
     if pair is None:
-        return ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL)), ops.LOG(s), 2 * ops.LOG(norm))
+        return typed
     near, d = _near_unit_circle(*pair)
-    return ops.SELECT(near, ops.LOG1P(d), _log_square_sum(*pair, 1, 2 * ops.LOG(norm)))
+    return ops.SELECT(near, ops.LOG1P(d), typed)
 
 
 def _near_unit_circle(x, y):
@@ -723,31 +724,27 @@ def _near_unit_circle(x, y):
     # rounded away the digits of its distance to 1 (8 bits lost for |z| within 1e-3 of 1, all of them at
     # 1e-16). s = x*x + y*y and its errors: the squares' (FMA) and the sum's (TwoSum), all exact; s - 1 is
     # exact in [1/2, 2] (Sterbenz). The steps are carried: no rule sees s - 1 cancel
-    s, errors = _square_sum(x, y)
+    a, b = x * x, y * y
+    s = CARRIED(a + b)
+    errors = SUM_ERROR(a, b) + PRODUCT_ERROR(x, x) + PRODUCT_ERROR(y, y)
     d = CARRIED(s - 1) + errors
     return ops.AND(ops.GE(s, HALF), ops.LE(s, 2)), d
 
 
-def _square_sum(x, y):
-    # x*x + y*y and the exact error of its three roundings (the squares' by FMA, the sum's by TwoSum)
-    a, b = x * x, y * y
-    return CARRIED(a + b), SUM_ERROR(a, b) + PRODUCT_ERROR(x, x) + PRODUCT_ERROR(y, y)
-
-
-def _log_square_sum(x, y, scale, otherwise):
-    # scale*log(x^2 + y^2) from the typed sum where it is a normal number: one ulp of the sum is 2^-53 of
-    # log's argument, where hypot's ulp is doubled by log(hypot^2) (log|z| over |z| in [1e-5, 1e5]: 0.07
-    # bits as log(hypot), 0.03 so, c99's log(x^2 + y^2)/2 0.04), and no hypot call. Past over- and
-    # underflow of the sum, `otherwise`
-    s = x * x + y * y
-    return ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL)), scale * ops.LOG(s), otherwise)
+def _log_of_normal_sum(s, otherwise, scale=None):
+    # scale*log(s) for a sum of squares s where it is a normal number, `otherwise` past its over- and
+    # underflow. For log(hypot(x, y)) too: one ulp of s is 2^-53 of log's argument, where hypot's ulp is
+    # doubled by log(hypot^2) (log|z| over |z| in [1e-5, 1e5]: 0.07 bits as log(hypot), 0.03 so, c99's
+    # log(x^2 + y^2)/2 0.04), and no hypot call
+    log_s = ops.LOG(s) if scale is None else scale * ops.LOG(s)
+    return ops.SELECT(ops.AND(is_finite(s), ops.GE(s, MIN_NORMAL)), log_s, otherwise)
 
 
 def _log_hypot(x, y):
     # log(hypot(x, y)) = log1p(x^2 + y^2 - 1)/2 near the unit circle (_near_unit_circle), log(x^2 + y^2)/2
     # elsewhere but past over- and underflow
     near, d = _near_unit_circle(x, y)
-    return ops.SELECT(near, ops.LOG1P(d) / 2, _log_square_sum(x, y, HALF, ops.LOG(ops.HYPOT(x, y))))
+    return ops.SELECT(near, ops.LOG1P(d) / 2, _log_of_normal_sum(x * x + y * y, ops.LOG(ops.HYPOT(x, y)), HALF))
 
 
 def _xlogx_difference(x, y=None):

@@ -69,11 +69,7 @@ def _fused(a, b, addend, original, negated=False):
     # (an n-ary product matches as a times the product of the rest)
     if _holds_product(addend) or b.op is not ops.MUL and _exact_factors((a, b)):
         return None  # (2*x + y rounds once already: left as typed)
-    fused = MUL_ADD(negate(a) if negated else a, b, addend)
-    if len(_ORIGINALS) > 100_000:
-        _ORIGINALS.clear()
-    _ORIGINALS[fused.key] = original
-    return fused
+    return _remembered(MUL_ADD(negate(a) if negated else a, b, addend), original)
 
 
 def _fused_square(x, c, original, negated=False):
@@ -85,7 +81,11 @@ def _fused_square(x, c, original, negated=False):
     if not (v.is_Rational and v != 0 and abs(v.p) < 2**12 and v.q & (v.q - 1) == 0):
         return None
     square = const(v * v)
-    fused = MUL_ADD(negate(x), x, square) if negated else MUL_ADD(x, x, negate(square))
+    return _remembered(MUL_ADD(negate(x), x, square) if negated else MUL_ADD(x, x, negate(square)), original)
+
+
+def _remembered(fused, original):
+    """`fused`, recorded as the form of `original` (for `unfused`)."""
     if len(_ORIGINALS) > 100_000:
         _ORIGINALS.clear()
     _ORIGINALS[fused.key] = original

@@ -329,18 +329,18 @@ def _conjugate(p, q, sign):
 
 
 def _root_and_scale(d):
-    """(k, q) for a denominator d = k*sqrt(q) or k*hypot(a, b) (q = a^2 + b^2), k a nonzero number (1
-    where there is none); None otherwise."""
+    """(k, root, q) for a denominator d = k*root, root = sqrt(q) or hypot(a, b) (q = a^2 + b^2), k a
+    nonzero number (1 where there is none); None otherwise."""
     k, root = sympy.Integer(1), d
     if d.op is ops.MUL and len(d.args) == 2 and d.args[0].is_const and d.args[0].value.is_Number:
         k, root = d.args[0].value, d.args[1]
     if k == 0 or not k.is_finite:
         return None
     if root.op is ops.SQRT:
-        return k, root.args[0]
+        return k, root, root.args[0]
     if root.op is ops.HYPOT:
         a, b = root.args
-        return k, a * a + b * b
+        return k, root, a * a + b * b
     return None
 
 
@@ -353,12 +353,11 @@ def _constant_plus_quotient_by_root(c, p, d, sign=1):
     found = _root_and_scale(d)
     if found is None or not c.value.is_Number or c.value == 0:
         return None
-    k, q = found
+    k, root, q = found
     m = c.value * k
     numerator = cancelled(const(m * m) * q, p * p)
     if numerator is None:
         return None
-    root = d.args[1] if d.op is ops.MUL else d
     new = numerator / (const(abs(m)) * root + ops.ABS(p)) / d
     new = -new if m < 0 else new
     typed = c + p / d if sign > 0 else c - p / d
