@@ -52,6 +52,20 @@ class quotient_error(_RoundingError):
     """a/b - fl(a/b) to first order: the remainder a - fl(a/b) b (exact by FMA) over b."""
 
 
+class representation_error(sympy.Function):
+    """c - fl(c) for a constant c: what rounding it to the kernel's dtype lost (0 in real arithmetic)."""
+    nargs = 1
+
+    def _eval_evalf(self, prec):
+        return sympy.Float(0, precision=prec)
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+
 def _zero(*args):
     return mpmath.mpf(0)
 
@@ -123,6 +137,38 @@ PRODUCT_ERROR = ops.defop("product_error", 2, product_error, sympy_types=(produc
 QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quotient_error,),
                            emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
                            description="the rounding error of a/b to first order (0 in the reals)")
+
+
+def _emit_representation_error(ctx, node, c):
+    # the residual of the constant's rounding to this variant's dtype, itself a constant of the kernel
+    from .codegen import REAL_DTYPE, round_real
+    value = node.args[0].value
+    rounded = round_real(value, REAL_DTYPE[ctx.variant])
+    exact = value if value.is_Rational else sympy.Float(value, 50)
+    return ctx.const(exact - sympy.Rational(rounded))
+
+
+def is_represented_exactly(value) -> bool:
+    """Whether a real constant is a float32 (hence also a float64) value: a dyadic rational with a
+    24-bit significand in float32's exponent range, or a float64 Float with a 24-bit significand."""
+    if value.is_finite is not True:
+        return True  # inf and nan have nothing lost
+    if not value.is_Number:
+        return False  # pi, sqrt(2), log(2): irrational
+    r = sympy.Rational(value)
+    p, q = abs(int(r.p)), int(r.q)
+    if q & (q - 1):
+        return False
+    while p and not p & 1:
+        p >>= 1
+    return p < 2**24 and (r == 0 or -126 <= sympy.floor(sympy.log(abs(r), 2)) < 128)
+
+
+REPRESENTATION_ERROR = ops.defop("representation_error", 1, representation_error,
+                                 sympy_types=(representation_error,), emit=_emit_representation_error,
+                                 mpmath=_zero, vjp=lambda g, out, a: (const(0),),
+                                 extra={"per_dtype": True},  # not folded: its value depends on the dtype
+                                 description="c - fl(c) for a constant c (0 in the reals)")
 MUL_ADD = ops.defop("mul_add", 3, lambda a, b, c: a * b + c, emit=_emit_mul_add, emit_complex="({0} * {1} + {2})",
                     mpmath=lambda a, b, c: a * b + c, vjp=lambda g, out, a, b, c: (g * b, g * a, g),
                     description="a*b + c rounded once (a fused multiply-add)")

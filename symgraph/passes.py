@@ -165,6 +165,8 @@ def _runtime_value(op_name, values, dtype):
 
 def _fold_values(op, values):
     """A SymPy number for op(*values), or None when folding could change what the program computes."""
+    if op.extra.get("per_dtype"):
+        return None
     if op.name == "select" or any(v in (sympy.true, sympy.false) for v in values) and op.name not in (
             "and", "or", "not", "xor", "eq", "ne"):
         return None

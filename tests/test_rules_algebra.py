@@ -80,6 +80,7 @@ CASES = [
     Case("cosh-def", lambda x, y, p, r: (ops.EXP(x) + ops.EXP(-x)) / 2),
     Case("cosh-def-halves", lambda x, y, p, r: ops.EXP(x) / 2 + ops.EXP(-x) / 2),
     Case("tanh-def", lambda x, y, p, r: (ops.EXP(x) - ops.EXP(-x)) / (ops.EXP(x) + ops.EXP(-x)), limits=True),
+    Case("coth-def", lambda x, y, p, r: (ops.EXP(x) + ops.EXP(-x)) / (ops.EXP(x) - ops.EXP(-x)), limits=True),
     Case("tanh-expm1", lambda x, y, p, r: ops.EXPM1(x) / (ops.EXP(x) + 1), limits=True),
     Case("tan-half-sin", lambda x, y, p, r: ops.SIN(x) / (1 + ops.COS(x)), {}, 3.0),
     Case("log-exp", lambda x, y, p, r: ops.LOG(ops.EXP(x))),

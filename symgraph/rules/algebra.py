@@ -943,6 +943,10 @@ RULES = [
     Rule("cosh-def", (ops.EXP(x) + ops.EXP(-x)) / 2, ops.COSH(x), validity=A, phase="stabilize", ref="G7"),
     Rule("tanh-def", (ops.EXP(x) - ops.EXP(-x)) / (ops.EXP(x) + ops.EXP(-x)), ops.TANH(x), validity=A,
          phase="stabilize", ref="G7", doc="the typed form is inf/inf = NaN for |x| > 710"),
+    # (the pole at x = -0 as typed: 2/(1 - 1) is +inf, 1/tanh(-0) -inf)
+    Rule("coth-def", (ops.EXP(x) + ops.EXP(-x)) / (ops.EXP(x) - ops.EXP(-x)),
+         lambda x: 1 / ops.PLUS_ZERO(ops.TANH(x)), validity=A, phase="stabilize", ref="G7",
+         doc="the typed form is inf/inf = NaN for |x| > 710 and its difference cancels near 0"),
     Rule("tanh-expm1", ops.EXPM1(x) / (ops.EXP(x) + 1), lambda x: ops.TANH(x / 2), validity=A,
          phase="stabilize", ref="G7", doc="(exp(2t) - 1)/(exp(2t) + 1) after expm1 has been formed"),
     Rule("tan-half-sin", ops.SIN(x) / (1 + ops.COS(x)), lambda x: ops.TAN(x / 2), validity=A,

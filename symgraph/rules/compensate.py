@@ -7,15 +7,16 @@ as f(u) + f'(u) lo with a cheap slope.
 Run last (specialize), when the argument is in its final form: the error terms must describe the
 operations the kernel actually performs. An argument's error follows its binary sums, differences,
 products and quotients (n-ary ones as the kernel evaluates them, left to right) and selects to a small
-depth; symbols, numbers and every other op are taken as exact (their own error is not recovered, and
-nothing is added for them).
+depth; symbols and every other op are taken as exact (their own error is not recovered, and nothing is added
+for them); a number the dtype cannot hold (pi, 1/3) brings what its rounding lost.
 """
 from __future__ import annotations
 
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
+from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR,
+                           REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 
@@ -46,6 +47,10 @@ def _total(terms):
 def rounding_error(node, depth=0):
     """The first-order rounding error of the kernel's evaluation of `node` (exact value minus computed
     value) as a graph of error ops, or None where it is taken as exact."""
+    if node.is_const and node.value.is_extended_real and not is_represented_exactly(node.value):
+        # pi, 1/3, log(2) round to the dtype: the argument pi*x is off by (pi - fl(pi)) x as well as by
+        # the product's rounding (2^-53 relative, 6 bits of exp(pi x/2) at x = 100)
+        return REPRESENTATION_ERROR(node)
     if depth > MAX_DEPTH or node.op.arity == 0:
         return None
     op, args = node.op, node.args
