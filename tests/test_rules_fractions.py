@@ -75,7 +75,11 @@ def test_sums_that_do_not_cancel_are_left_alone():
                   lambda x: 1 / (x + 1) - 1 / (4 * x),          # cancels at 1/3, which no float is
                   lambda x: ops.ADD(x * x, 2 * x, const(3)),    # a polynomial without real roots
                   lambda x: 3 * x - const(1),                   # a x + b: nothing to factor
-                  lambda x: 1 / (x + 1) - 1 / (ops.SIN(x) + 1)):  # two leaves
+                  lambda x: 1 / (x + 1) - 1 / (ops.SIN(x) + 1),  # two leaves
+                  # terms of one sign: 1/2 + 1/(2s) cancels at s = -1, which a square root never is, and
+                  # (1 + s)/(2s) would round 1 + s fully where the typed 1/(2s) is small against 1/2
+                  lambda x: const(sympy.Rational(1, 2)) + 1 / (2 * ops.SQRT(x)),
+                  lambda x: 1 / (ops.ABS(x) + 1) - const(-2)):
         _, fired = optimized(Case("common-denominator", lambda x, y, p, r, b=build: b(x)))
         assert "common-denominator" not in fired and "common-denominator-sum" not in fired
 

@@ -15,7 +15,8 @@ from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL, is_finite
-from ._symbolic import _to_sympy, cancelled, coefficient_form, exact_value, product_factors, signed_terms
+from ._symbolic import (_to_sympy, cancelled, coefficient_form, exact_value, product_factors, product_of,
+                        signed_terms)
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -98,6 +99,102 @@ def _hypot_one_even_power(y, c):
     if not (c.value.is_Integer and c.value > 2 and c.value % 2 == 0):
         return None
     return ops.HYPOT(1, y ** const(c.value // 2))
+
+
+def _square_root_of(node, depth=0):
+    """r with r*r = node symbolically, for a product or quotient of squares (x*x, x**4) and positive
+    numbers; None for anything else."""
+    if node.is_const:
+        v = node.value
+        ok = v.is_number and v.is_positive and v.is_finite
+        return const(sympy.sqrt(v)) if ok else None
+    if depth > 4:
+        return None
+    if node.op is ops.POW and node.args[1].is_const:
+        k = node.args[1].value
+        if not (k.is_Integer and k > 0 and k % 2 == 0):
+            return None
+        return node.args[0] if k == 2 else node.args[0] ** const(k // 2)
+    if node.op is ops.DIV:
+        num, den = (_square_root_of(a, depth + 1) for a in node.args)
+        return None if num is None or den is None else num / den
+    if node.op is not ops.MUL:
+        return None
+    counts, first = {}, {}
+    for a in node.args:
+        counts[a.key] = counts.get(a.key, 0) + 1
+        first.setdefault(a.key, a)
+    factors = []
+    for key, k in counts.items():
+        a = first[key]
+        if k % 2:
+            root = _square_root_of(a, depth + 1)
+            if root is None:
+                return None
+            factors.append(root)
+        if k >= 2:
+            factors.append(a if k // 2 == 1 else a ** const(k // 2))
+    factors = [f for f in factors if not (f.is_const and f.value == 1)]
+    if not factors:
+        return const(1)
+    return factors[0] if len(factors) == 1 else ops.MUL(*factors)
+
+
+def _hypot_of_squares(x):
+    # sqrt(a^2 + b^2 + ...) for terms that are squares of products and quotients (1 + x^2/(4 J^2 cos^2 k)
+    # in Maksimov and Kolovsky's dispersion: SymPy expands the square of the quotient), as the norm of
+    # their roots: typed, the squares overflow from 1.3e154 (underflow below 1.5e-154) where the norm does
+    # not (16 bits mean lost over |x| in [1e-200, 1e200])
+    if x.op is not ops.ADD:
+        return None
+    terms, stack = [], [x]
+    while stack:  # through nested sums
+        t = stack.pop()
+        if t.op is ops.ADD:
+            stack.extend(reversed(t.args))
+        else:
+            terms.append(t)
+    roots = [_square_root_of(t) for t in terms]
+    if any(r is None for r in roots):
+        return None
+    norm = ops.HYPOT(roots[0], roots[1])
+    for r in roots[2:]:
+        norm = ops.HYPOT(norm, r)
+    # a NaN term makes the typed sum NaN, where hypot(NaN, inf) is inf
+    numbers = [ops.EQ(r, r) for r in roots if not r.is_const]
+    return ops.SELECT(numbers[0] if len(numbers) == 1 else ops.AND(*numbers), norm, NAN)
+
+
+def _without(factors, removed):
+    """factors less each of removed (by node), or None where one of removed is not among them."""
+    left = list(factors)
+    for f in removed:
+        at = next((i for i, a in enumerate(left) if a is f), None)
+        if at is None:
+            return None
+        del left[at]
+    return left
+
+
+def _scaled_hypot(node):
+    # m hypot(1, p/m) = sign(m) hypot(m, p) for a product that holds m's factors: typed, p/m overflows
+    # (underflows) where the norm does not (m sqrt(1 + (p/m)^2) with |m| = 1e-200, |p| = 1e200), and
+    # hypot(m, p) overflows only where m hypot(1, p/m) does (not so hypot(c m, p): c m may overflow where a
+    # zero factor of the product made the typed result 0). m = 0 is 0*inf as typed (NaN)
+    factors = product_factors(node)
+    for i, h in enumerate(factors):
+        if h.op is not ops.HYPOT:
+            continue
+        for c, q in (h.args, h.args[::-1]):
+            if q.op is not ops.DIV or not (c.is_const and c.value == 1):
+                continue
+            p, m = q.args
+            rest = _without(factors[:i] + factors[i + 1:], product_factors(m))
+            if rest is None:
+                continue
+            new = ops.SELECT(ops.EQ(m, 0), NAN, ops.SIGN(m) * ops.HYPOT(m, p))
+            return product_of([new] + rest)
+    return None
 
 
 def _root_of_square_plus(x, y, sign=1):
@@ -772,6 +869,8 @@ RULES = [
     Rule("hypot-1", ops.SQRT(1 + y * y), ops.HYPOT(1, y), validity=A, phase="stabilize", ref="F12"),
     Rule("hypot-1-even-power", ops.SQRT(1 + y ** c), _hypot_one_even_power, validity=A, phase="stabilize",
          ref="F12", doc="sqrt(1 + x**4) overflows from x = 1e77, where it is x**2"),
+    Rule("scaled-hypot", x * y, lambda x, y, node: _scaled_hypot(node), whole=True, validity=A,
+         phase="stabilize", ref="F11", doc="m hypot(1, p/m) = sign(m) hypot(m, p): p/m overflows where it does not"),
     # specialize: every conjugate and cancellation pattern that holds sqrt(x^2 + y) has had its turn
     Rule("root-of-square-plus", ops.SQRT(x * x + y), _root_of_square_plus, validity=A, phase="specialize",
          ref="F11", doc="sqrt(x*x + y) overflows for |x| > 1.3e154 where it is |x| sqrt(1 + y/x^2)"),
@@ -1016,6 +1115,8 @@ RULES = [
          phase="stabilize", ref="A1, F15", doc="log(1 - x^2) near 0: the argument has lost x^2's digits"),
     Rule("hypot3", ops.SQRT(ops.ADD(x * x, y * y, z * z)), _hypot3, validity=A, phase="stabilize", ref="F11",
          doc="the norm of a 3-vector overflows from 1.3e154"),
+    Rule("hypot-of-squares", ops.SQRT(x), _hypot_of_squares, validity=A, phase="stabilize", ref="F11, F12",
+         doc="sqrt(1 + x^2/(4 a^2)) overflows from |x| = 1.3e154; hypot(1, x/(2a)) where the norm does not"),
     Rule("log-norm-squared", ops.LOG(x * x + y * y),
          lambda x, y: _log_norm_squared(x * x + y * y, ops.HYPOT(x, y), (x, y)), validity=A, phase="stabilize",
          ref="F11", doc="log(x^2 + y^2) overflows from 1.3e154, and loses the digits of its distance to 1 near 1"),

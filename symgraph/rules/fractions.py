@@ -380,12 +380,19 @@ def _far_quotient(num, den):
 
 _far_quotient_once = once_per_node(lambda node: _far_quotient(*node.args))
 
+def _may_cancel(facts, x, y, sign=1) -> bool:
+    """Whether x + sign*y may subtract: not where the terms are known to have one sign (1/2 + 1/(2 sqrt(s)),
+    whose numerator's root s = -1 the square root never reaches)."""
+    up, down = (facts.nonnegative, facts.nonpositive) if sign > 0 else (facts.nonpositive, facts.nonnegative)
+    return not (facts.nonnegative(x) and up(y) or facts.nonpositive(x) and down(y))
+
+
 RULES = [
     Rule("common-denominator", x - y, lambda x, y: _common_denominator(x, y, -1), validity=Validity.ACCURACY,
-         phase="rearrange", ref="F16",
+         when=lambda facts, x, y: _may_cancel(facts, x, y, -1), phase="rearrange", ref="F16",
          doc="1/(x + 1) - 2/x + 1/(x - 1) cancels for large x; it is 2/(x (x - 1)(x + 1))"),
     Rule("common-denominator-sum", x + y, lambda x, y: _common_denominator(x, y, 1),
-         validity=Validity.ACCURACY, phase="rearrange", ref="F16",
+         when=_may_cancel, validity=Validity.ACCURACY, phase="rearrange", ref="F16",
          doc="x/(x + 1) + 1/(x + 1) is 1; sums as one fraction when the terms cancel for large x"),
     Rule("quotient-beyond-overflow", x / y, lambda x, y: _far_quotient_once(x / y), validity=Validity.ACCURACY,
          phase="specialize", ref="F16",
