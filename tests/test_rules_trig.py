@@ -60,6 +60,10 @@ CASES = [
     Case("csc-minus-one", lambda x, y, p, r: ops.CSC(x) - 1, {X: (5e-324, math.inf)}),
     Case("one-minus-csc", lambda x, y, p, r: 1 - ops.CSC(x), {X: (5e-324, math.inf)}),
     Case("csc-plus-one", lambda x, y, p, r: 1 + ops.CSC(x), {X: (5e-324, math.inf)}),
+    Case("csc-minus-scaled-cot", lambda x, y, p, r: y / ops.SIN(x) - p / ops.TAN(x), {X: (-1e4, 1e4)}, 3.0),
+    Case("scaled-cot-minus-csc", lambda x, y, p, r: p / ops.TAN(x) - y / ops.SIN(x), {X: (-1e4, 1e4)}, 3.0),
+    Case("unit-csc-minus-scaled-cot", lambda x, y, p, r: ops.CSC(x) - p / ops.TAN(x), {X: (-1e4, 1e4)}, 3.0),
+    Case("scaled-cot-minus-unit-csc", lambda x, y, p, r: y / ops.TAN(x) - ops.CSC(x), {X: (-1e4, 1e4)}, 3.0),
     Case("tan-diff", lambda x, y, p, r: ops.TAN(x) - ops.TAN(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 2.5),
     Case("tan-sum", lambda x, y, p, r: ops.TAN(x) + ops.TAN(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 2.5),
     Case("angle-minus-atan", lambda x, y, p, r: HALF_PI - ops.ATAN(x)),
@@ -140,6 +144,8 @@ NEAR = [
     (csc(x) + 1, -PI / 2),
     # a product with cot or csc is a quotient: x*cot(x) - 1 = (x - tan(x))/tan(x) near 0
     (x * cot(x) - 1, 0.0), (1 - x * cot(x), 0.0), (x * csc(x) - 1, 0.0),
+    # p csc(x) - q cot(x) = (p - q) csc(x) + q tan(x/2) (y = 1 here, p - q exact near 1)
+    (1 / sin(x) - y / tan(x), 0.0), (y * cot(x) - csc(x), 0.0), (csc(x) - y / tan(x), 0.0),
     (tan(x) - tan(y), "close"), (tan(x) + tan(y), "opposite"),
     # the inverse functions near the points where they reach the angle: large |x|, +-1, 0
     (pi / 2 - atan(x), "large"), (atan(x) + pi / 2, "-large"), (atan(x) - pi / 4, "1"), (pi / 4 - atan(x), "1"),

@@ -29,6 +29,7 @@ x, y, z = Var("x"), Var("y"), Var("z")
 A = Validity.ACCURACY
 STABILIZE, REARRANGE, SPECIALIZE = "stabilize", "rearrange", "specialize"
 FOUR = const(4)
+HALF_NODE = const(sympy.Rational(1, 2))
 
 
 def _cosm1(x):
@@ -302,6 +303,23 @@ def _of_pi_multiple(kind, arg):
     return {"sin": lambda: sinpi(t), "cos": lambda: cospi(t), "tan": lambda: sinpi(t) / cospi(t)}[kind]()
 
 
+def _reciprocal_sine_difference(p, q, x, sign):
+    # p/sin(x) - q/tan(x) = (p - q cos(x))/sin(x) = (p - q)/sin(x) + q tan(x/2) ((1 - cos x)/sin x is tan(x/2)):
+    # near x = 0 the typed terms are large and close (1/sin(B) - x/tan(B), Vanden-Broeck and Keller's flow
+    # at x ~ 1: 9.7 bits); p - q is exact for close p, q (Sterbenz) and q tan(x/2) small. Where cos(x) <
+    # 1/2 (tan(x/2)^2 > 1/3) q tan(x/2) is as large as q and the sum could cancel where the typed one does
+    # not (p << q near pi/2): typed there. Two terms, not ((p - q) - q cosm1(x))/sin(x), whose three
+    # terms sum-order would reorder, taking p - q apart
+    t = ops.TAN(HALF_NODE * x)
+    typed = p / ops.SIN(x) - q / ops.TAN(x)
+    # typed also where the new form is not finite: x = 0 (the one float where sin is 0: typed inf - inf or
+    # 0/0), an infinite p or q, p - q overflowing
+    value = (p - q) / ops.SIN(x) + q * t
+    holds = ops.AND(ops.LE(t * t, const(sympy.Rational(1, 3))), _is_finite(value))
+    new = ops.SELECT(holds, value, typed)
+    return new if sign > 0 else -new
+
+
 RULES = [
     # ---- a product with a reciprocal function is a quotient: cot = 1/tan rounds twice before the product
     # rounds, and x*cot(x) - 1, x*csc(x) - 1 are then quotient-minus-one's x/tan(x) - 1, x/sin(x) - 1
@@ -382,6 +400,16 @@ RULES = [
          ref="G1"),
     Rule("csc-plus-one", 1 + ops.CSC(x), lambda x: (1 + ops.SIN(x)) / ops.SIN(x), validity=A, phase=STABILIZE,
          ref="G1"),
+    # ---- p csc(x) - q cot(x) (times-csc and times-cot have made them quotients)
+    Rule("csc-minus-scaled-cot", x / ops.SIN(z) - y / ops.TAN(z),
+         lambda x, y, z: _reciprocal_sine_difference(x, y, z, 1), validity=A, phase=STABILIZE, ref="G1",
+         doc="p/sin(x) - q/tan(x) = (p - q)/sin(x) + q tan(x/2) cancels near 0 for p ~ q"),
+    Rule("scaled-cot-minus-csc", y / ops.TAN(z) - x / ops.SIN(z),
+         lambda x, y, z: _reciprocal_sine_difference(x, y, z, -1), validity=A, phase=STABILIZE, ref="G1"),
+    Rule("unit-csc-minus-scaled-cot", ops.CSC(z) - y / ops.TAN(z),
+         lambda y, z: _reciprocal_sine_difference(const(1), y, z, 1), validity=A, phase=STABILIZE, ref="G1"),
+    Rule("scaled-cot-minus-unit-csc", y / ops.TAN(z) - ops.CSC(z),
+         lambda y, z: _reciprocal_sine_difference(const(1), y, z, -1), validity=A, phase=STABILIZE, ref="G1"),
     # ---- tan(x) -+ tan(y) at close arguments (after algebra's tan-shift, which sees tan(x + e) - tan(x))
     Rule("tan-diff", ops.TAN(x) - ops.TAN(y), lambda x, y: _tan_difference(x, y, -1, ops.TAN(x) - ops.TAN(y)),
          validity=A, phase=STABILIZE, ref="G3", doc="tan(x) - tan(y) = sin(x - y)/(cos(x) cos(y)) cancels for x ~ y"),
