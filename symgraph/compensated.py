@@ -144,7 +144,7 @@ def _emit_representation_error(ctx, node, c):
     from .codegen import REAL_DTYPE, round_real
     value = node.args[0].value
     rounded = round_real(value, REAL_DTYPE[ctx.variant])
-    exact = value if value.is_Rational else sympy.Float(value, 50)
+    exact = value if value.is_Rational else sympy.Float(sympy.N(value, 60), 60)  # (log(2): N first)
     return ctx.const(exact - sympy.Rational(rounded))
 
 

@@ -21,6 +21,12 @@ CASES = [
     # positive: at the pole x = -y the typed 1/(y^2 - x^2) is 1/(+0) and the sign of its inf is arbitrary
     Case("common-factor-product", lambda x, y, p, r: (1 / (y * y - x * x)) * (1 / x - 1 / y),
          {X: (0.0, math.inf), Y: (0.0, math.inf)}, 3.0, limits=True),
+    # Toniolo and Linder's radicand (x + 1)/(x - 1) (y^2 + 2p^2) - y^2 (the y^2 x parts cancel), and a sum
+    # ending in an addition, (x + 1)/(x - 1) y + (1 - x)/(x + 1) y = 4xy/((x - 1)(x + 1))
+    Case("cancelling-sum", lambda x, y, p, r: (x + 1) / (x - 1) * (y * y + 2 * (p * p)) - y * y, {}, 3.0,
+         limits=True),
+    Case("cancelling-sum-plus", lambda x, y, p, r: (x + 1) / (x - 1) * y + (1 - x) / (x + 1) * y, {}, 3.0,
+         limits=True),
     Case("cancelling-coefficients", lambda x, y, p, r: (1 + 1 / y) * ops.EXP(x + y) - (1 / y - 1) * ops.EXP(x - y),
          {X: (-50, 50), Y: (-5, 5)}, 3.0, limits=True),
     Case("cancelling-coefficients-sum", lambda x, y, p, r: (1 / y + 1) * ops.EXP(x + y) + (1 - 1 / y) * ops.EXP(x),
@@ -107,3 +113,28 @@ def test_sums_without_cancelling_coefficients_are_left_as_typed():
                  (x + 1) * sympy.exp(y) - (x - 1) * sympy.sin(h),    # two functions
                  (x + 1) * sympy.exp(y) - (x + 1) * sympy.exp(h)):   # one common factor: common-factor's
         assert _fired(sg.compile([x, y, h], expr)) == [], expr
+
+
+def test_sums_whose_terms_cancel_keep_their_digits():
+    # (x + 1)/(x - 1) (l^2 + 2t^2) - l^2 for large x: the typed terms are both ~l^2 and their difference
+    # 2(l^2 + t^2 (x + 1))/(x - 1) small against them; in lowest terms nothing cancels
+    l, t = a, b
+    expr = (x + 1) / (x - 1) * (l**2 + 2 * t**2) - l**2
+    f, typed = sg.compile([x, l, t], expr), sg.compile([x, l, t], expr, rewrite=False)
+    assert "cancelling-sum" in _fired(f)
+    rng = np.random.default_rng(5)
+    xs, ls, ts = 10.0 ** rng.uniform(6, 9, 200), rng.uniform(1, 10, 200), rng.uniform(0.01, 0.1, 200)
+    fn = sympy.lambdify([x, l, t], expr, "mpmath")
+    with mpmath.workdps(60):
+        want = [fn(mpmath.mpf(float(u)), mpmath.mpf(float(v)), mpmath.mpf(float(w))) for u, v, w in zip(xs, ls, ts)]
+    ok = [bits_of_error(g, w) for g, w in zip(f(xs, ls, ts), want)]
+    lost = [bits_of_error(g, w) for g, w in zip(typed(xs, ls, ts), want)]
+    assert max(ok) <= 2.0
+    assert np.mean(lost) > 8
+
+
+def test_sums_whose_terms_do_not_cancel_are_left_alone():
+    for expr in (x / h + h / x, x / h - h / (x + 1), x / (x + h) + h / (x + 1),
+                 (x + 1) / (x - 1) - 2 * x):  # (the last: one input, rules/fractions.py's)
+        f = sg.compile([x, h], expr)
+        assert "cancelling-sum" not in _fired(f) and "cancelling-sum-plus" not in _fired(f), expr

@@ -12,6 +12,13 @@ and the cancelled one has the limit; the formula is undefined there, so NaN is k
 Canonicalize phase: stabilize's reciprocal-difference would otherwise have taken the numerator's 1/a - 1/b
 apart first.
 
+Sums of fractions of two or more inputs whose terms cancel symbolically over their common denominator (a
+monomial of two terms' expanded numerators with opposite signs): (x + 1)/(x - 1) (l^2 + 2t^2) - l^2 is
+2(l^2 + t^2 (x + 1))/(x - 1), whose typed terms are both near l^2 for large x. Put in lowest terms and
+factored as above, in the rearrange phase (after the stability rules for such sums), typed where the new
+form is not finite (its products may meet inf*0 where the typed terms overflowed). Fractions of one input
+are rules/fractions.py's.
+
 Sums of two values of one function whose coefficients cancel: c1 f(u) + c2 f(v) with c1 + c2 simpler than
 its terms ((1 + 1/e) e^-(1 - e)x - (1/e - 1) e^-(1 + e)x, Hamming's NMSE 6.1 A: the 1/e parts cancel, and
 f(u) - f(v) is small) is d (f(u) - f(v)) + s (f(u) + f(v)) with s = (c1 + c2)/2 and d = (c1 - c2)/2 in
@@ -27,6 +34,7 @@ import sympy
 from .. import ops
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._guards import is_finite
 from ._symbolic import _terms, _to_node, _to_sympy, is_small_power, once_per_node, signed_terms
 
 x, y = Var("x"), Var("y")
@@ -56,11 +64,11 @@ def _arithmetic_nodes(node):
     return order
 
 
-def _fraction_as_typed(order, values):
+def _fraction_as_typed(order, values, pairs=None):
     """(numerator, denominator) of the subgraph's value combined as typed, with nothing cancelled: each
     sum over the product of its terms' denominators, each quotient as the cross product. Where a factor
-    of both is 0, the typed form is 0/0 or 0 times inf."""
-    pairs = {}
+    of both is 0, the typed form is 0/0 or 0 times inf. `pairs` (a dict) receives every node's pair."""
+    pairs = {} if pairs is None else pairs
 
     def pair(n):
         return pairs[n.key] if n.key in pairs else (values[n], sympy.Integer(1))
@@ -131,6 +139,72 @@ def _cancelled_quotient(node):
 _cancelled_once = once_per_node(_cancelled_quotient)
 
 
+def _terms_cancel(parts) -> bool:
+    """Whether two of the expanded numerators of a sum's terms (over the common denominator) hold one
+    monomial with opposite signs: there the typed sum subtracts what the exact one does not hold."""
+    signs = {}
+    for k, part in enumerate(parts):
+        for monomial, c in sympy.expand(part).as_coefficients_dict().items():
+            for j, other in signs.get(monomial, ()):
+                if j != k and (other > 0) != (c > 0):
+                    return True
+            signs.setdefault(monomial, []).append((k, c))
+    return False
+
+
+def _cancelling_sum(node):
+    # a sum of fractions of two or more inputs whose terms cancel symbolically over their common
+    # denominator: Toniolo and Linder's (x + 1)/(x - 1) (l^2 + 2t^2) - l^2 = 2(l^2 + t^2 (x + 1))/(x - 1),
+    # whose typed terms cancel for large x (the l^2 x parts: 2.6 bits, 7.9 at x ~ 1e8). Put in lowest
+    # terms and factored by SymPy, as common-factor-quotient, where that has no more additions than the
+    # typed sum. Fractions of one input are rules/fractions.py's (poles, far forms)
+    order = _arithmetic_nodes(node)
+    if order is None:
+        return None
+    terms = signed_terms(node)
+    if len(terms) < 2 or not any(n.op is ops.DIV and not n.args[1].is_const for n in order):
+        return None
+    parsed = _to_sympy([node], symbolic_constants=True)
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    value = values[node]
+    if value.has(sympy.Piecewise) or value.is_number or any(n.args for n in leaves.values()) \
+            or len(value.free_symbols) < 2:
+        return None
+    pairs = {}
+    try:
+        num, den = _fraction_as_typed(order, values, pairs)
+        split = [(pairs[t.key] if t.key in pairs else (values[t], sympy.Integer(1)), sign) for t, sign in terms]
+        common = sympy.Integer(1)
+        for (_, d), _ in split:
+            common = common * d
+        parts = [sign * n * sympy.cancel(common / d) for (n, d), sign in split]
+        if not _terms_cancel(parts):
+            return None
+        reduced = sympy.factor(sympy.cancel(value))
+        gcd = sympy.gcd(num, den)
+        _, factors = sympy.factor_list(gcd) if not gcd.is_number else (None, [])
+    except sympy.PolynomialError:
+        return None
+    sums = sum(1 for n in order if n.op in _SUMS)
+    if _adds(reduced) > sums or set(reduced.free_symbols) != set(value.free_symbols):
+        return None
+    new = _to_node(reduced, leaves)
+    zero = [_to_node(f, leaves) for f, k in factors if k > 0 and not f.is_number]
+    if new is None or any(z is None for z in zero):
+        return None
+    if zero:
+        zero = [ops.EQ(z, 0) for z in zero]
+        new = ops.SELECT(zero[0] if len(zero) == 1 else ops.OR(*zero), NAN, new)
+    # typed where the new form is not finite: its products may meet inf*0 where the typed terms overflowed
+    # to an infinite sum (p^2 x at x = 0, p^2 = inf)
+    return ops.SELECT(is_finite(new), new, node)
+
+
+_cancelling_sum_once = once_per_node(_cancelling_sum)
+
+
 def _coefficient_and_value(expr, leaves):
     """(c, f) for a product c*f whose one factor f is a function's value (an opaque non-symbol leaf) and c
     holds no other; None otherwise."""
@@ -177,6 +251,11 @@ RULES = [
     Rule("common-factor-product", x * y, lambda x, y, node: _cancelled_once(node), whole=True,
          validity=Validity.GUARDED, phase="canonicalize", ref="H8",
          doc="(1/(b^2 - a^2))(1/a - 1/b) = 1/(a b (a + b)): the factor b - a of both is not computed"),
+    Rule("cancelling-sum", x - y, lambda x, y, node: _cancelling_sum_once(node), whole=True,
+         validity=Validity.GUARDED, phase="rearrange", ref="H8",
+         doc="(x + 1)/(x - 1) (l^2 + 2t^2) - l^2 = 2(l^2 + t^2 (x + 1))/(x - 1): the l^2 x parts cancel exactly"),
+    Rule("cancelling-sum-plus", x + y, lambda x, y, node: _cancelling_sum_once(node), whole=True,
+         validity=Validity.GUARDED, phase="rearrange", ref="H8", doc="the same for a sum ending in an addition"),
     Rule("cancelling-coefficients", x - y, lambda x, y, node: _regrouped_once(node), whole=True,
          validity=Validity.ACCURACY, phase="rearrange", ref="H8",
          doc="(1 + 1/e) e^u - (1/e - 1) e^v = (e^u - e^v)/e + e^u + e^v: the 1/e parts cancel exactly"),

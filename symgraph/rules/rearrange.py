@@ -329,8 +329,9 @@ def _conjugate(p, q, sign):
 
 
 def _root_and_scale(d):
-    """(k, root, q) for a denominator d = k*root, root = sqrt(q) or hypot(a, b) (q = a^2 + b^2), k a
-    nonzero number (1 where there is none); None otherwise."""
+    """(k, root, q) for a denominator d = k*root, root = sqrt(q) or hypot(a, b) (q = a^2 + b^2; also as
+    hypot-of-squares guards it, select(ok, hypot(a, b), NaN)), k a nonzero number (1 where there is none);
+    None otherwise."""
     k, root = sympy.Integer(1), d
     if d.op is ops.MUL and len(d.args) == 2 and d.args[0].is_const and d.args[0].value.is_Number:
         k, root = d.args[0].value, d.args[1]
@@ -338,8 +339,11 @@ def _root_and_scale(d):
         return None
     if root.op is ops.SQRT:
         return k, root, root.args[0]
-    if root.op is ops.HYPOT:
-        a, b = root.args
+    norm = root
+    if root.op is ops.SELECT and root.args[2].is_const and root.args[2].value is sympy.nan:
+        norm = root.args[1]  # algebra's hypot-of-squares: the norm, NaN where a term is NaN
+    if norm.op is ops.HYPOT:
+        a, b = norm.args
         return k, root, a * a + b * b
     return None
 
