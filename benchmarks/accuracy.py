@@ -657,6 +657,17 @@ def cases() -> list:
         Case("sec(x) - cos(x)", [x], sp.sec(x) - cos(x), "|x| in [1e-8, 0.1]", [signed(log_uniform(1e-8, 0.1))]),
         Case("4/(3*pi*(1 - v**2)*sqrt(2 - 6*v**2))", [x], 4 / (3 * sp.pi * (1 - x**2) * sqrt(2 - 6 * x**2)),
              "v in [0.5773, 0.57735]", [uniform(0.5773, 0.57735)]),
+        # Vanden-Broeck and Keller's (20) (a log of coth through exps of pi f/4) and (24) (csc - x cot);
+        # Maksimov and Kolovsky's dispersion, whose expanded square overflows
+        Case("-(4/pi)*log((exp(pi*f/4) + exp(-pi*f/4))/(exp(pi*f/4) - exp(-pi*f/4)))", [x],
+             -(4 / sp.pi) * log((exp(sp.pi * x / 4) + exp(-sp.pi * x / 4)) / (exp(sp.pi * x / 4) - exp(-sp.pi * x / 4))),
+             "|f| in [1e-10, 400]", [signed(log_uniform(1e-10, 400))]),
+        Case("1/sin(B) - x/tan(B)", [x, y], 1 / sin(x) - y / sp.tan(x), "|B| in [1e-8, 0.1], x in [0.999, 1.001]",
+             [signed(log_uniform(1e-8, 0.1)), uniform(0.999, 1.001)]),
+        Case("-2*J*cos(K/2)*sqrt(1 + (U/(2*J*cos(K/2)))**2)", [x, y, z],
+             -2 * x * cos(y / 2) * sqrt(1 + (z / (2 * x * cos(y / 2)))**2),
+             "|J|, |U| in [1e-200, 1e200], K in [-3, 3]",
+             [signed(log_uniform(1e-200, 1e200)), uniform(-3, 3), signed(log_uniform(1e-200, 1e200))]),
     ]
 
 

@@ -434,3 +434,26 @@ def test_roots_of_squares_plus_a_value_are_finite_past_the_squares_overflow():
             assert max(bits_of_error(g, w, dtype) for g, w in zip(f(u, v)[k], want)) <= 1.0, (expr, dtype)
             with np.errstate(all="ignore"):
                 assert np.isinf(typed(u, v)[k][:3]).all(), (expr, dtype)
+
+
+def test_norms_of_expanded_squares_stay_finite_where_their_squares_overflow():
+    # Maksimov and Kolovsky's -2 J cos(K/2) sqrt(1 + (U/(2 J cos(K/2)))^2): SymPy expands the square, whose
+    # U^2 and J^2 over- and underflow; as -sign(m) hypot(m, U), m = 2 J cos(K/2), the result is within ulps
+    j, k, u = sympy.symbols("J K U")
+    m = 2 * j * sympy.cos(k / 2)
+    expr = -m * sympy.sqrt(1 + (u / m)**2)
+    f, typed = sg.compile([j, k, u], expr), sg.compile([j, k, u], expr, rewrite=False)
+    fired = [s.rule for s in f.trace]
+    assert "hypot-of-squares" in fired and "scaled-hypot" in fired
+    rng = np.random.default_rng(11)
+    js = rng.choice([-1, 1], 200) * 10.0 ** rng.uniform(-200, 200, 200)
+    ks, us = rng.uniform(-3, 3, 200), rng.choice([-1, 1], 200) * 10.0 ** rng.uniform(-200, 200, 200)
+    fn = sympy.lambdify([j, k, u], expr, "mpmath")
+    with mpmath.workdps(60):
+        want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b)), mpmath.mpf(float(c))) for a, b, c in zip(js, ks, us)]
+    ok = [bits_of_error(g, w) for g, w in zip(f(js, ks, us), want)]
+    lost = [bits_of_error(g, w) for g, w in zip(typed(js, ks, us), want)]
+    assert max(ok) <= 2.0
+    assert np.mean(lost) > 8
+    # a NaN input stays NaN (hypot(NaN, inf) is inf; the typed sum is NaN)
+    assert np.isnan(f(np.array([np.nan]), np.array([1.0]), np.array([1e300]))[0])

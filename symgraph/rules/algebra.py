@@ -183,6 +183,9 @@ def _scaled_hypot(node):
     # zero factor of the product made the typed result 0). m = 0 is 0*inf as typed (NaN)
     factors = product_factors(node)
     for i, h in enumerate(factors):
+        guard = None
+        if h.op is ops.SELECT and h.args[2].is_const and h.args[2].value is sympy.nan:
+            guard, h = h.args[0], h.args[1]  # hypot-of-squares' norm, NaN where a term is NaN
         if h.op is not ops.HYPOT:
             continue
         for c, q in (h.args, h.args[::-1]):
@@ -193,7 +196,7 @@ def _scaled_hypot(node):
             if rest is None:
                 continue
             new = ops.SELECT(ops.EQ(m, 0), NAN, ops.SIGN(m) * ops.HYPOT(m, p))
-            return product_of([new] + rest)
+            return product_of([new if guard is None else ops.SELECT(guard, new, NAN)] + rest)
     return None
 
 
