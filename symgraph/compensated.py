@@ -142,6 +142,8 @@ QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quo
 def _emit_representation_error(ctx, node, c):
     # the residual of the constant's rounding to this variant's dtype, itself a constant of the kernel
     from .codegen import REAL_DTYPE, round_real
+    if not node.args[0].is_const:
+        return ctx.const(sympy.Integer(0))  # a runtime value is a float already: nothing lost
     value = node.args[0].value
     rounded = round_real(value, REAL_DTYPE[ctx.variant])
     exact = value if value.is_Rational else sympy.Float(sympy.N(value, 60), 60)  # (log(2): N first)
