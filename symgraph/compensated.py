@@ -52,18 +52,9 @@ class quotient_error(_RoundingError):
     """a/b - fl(a/b) to first order: the remainder a - fl(a/b) b (exact by FMA) over b."""
 
 
-class representation_error(sympy.Function):
+class representation_error(_RoundingError):
     """c - fl(c) for a constant c: what rounding it to the kernel's dtype lost (0 in real arithmetic)."""
     nargs = 1
-
-    def _eval_evalf(self, prec):
-        return sympy.Float(0, precision=prec)
-
-    def _eval_is_extended_real(self):
-        return True
-
-    def fdiff(self, argindex=1):
-        return sympy.S.Zero
 
 
 def _zero(*args):

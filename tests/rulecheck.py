@@ -236,3 +236,13 @@ def accuracy_benchmark():
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def bits_against_mpmath(expr, symbols, columns, *functions, dtype=np.float64, dps=60):
+    """For each compiled function, the bits of error of its results at the points `columns` (one array per
+    symbol) against SymPy's `expr` evaluated by mpmath at `dps` digits."""
+    fn = sympy.lambdify(symbols, expr, "mpmath")
+    with mpmath.workdps(dps):
+        want = [fn(*(mpmath.mpf(float(v)) for v in point)) for point in zip(*columns)]
+    name = np.dtype(dtype).name
+    return [[bits_of_error(g, w, name) for g, w in zip(f(*columns), want)] for f in functions]

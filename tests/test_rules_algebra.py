@@ -7,7 +7,7 @@ import numpy as np
 import sympy
 
 import symgraph as sg
-from rulecheck import Case, rule_tests
+from rulecheck import Case, bits_against_mpmath, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
 from symgraph.ir import const
@@ -448,11 +448,7 @@ def test_norms_of_expanded_squares_stay_finite_where_their_squares_overflow():
     rng = np.random.default_rng(11)
     js = rng.choice([-1, 1], 200) * 10.0 ** rng.uniform(-200, 200, 200)
     ks, us = rng.uniform(-3, 3, 200), rng.choice([-1, 1], 200) * 10.0 ** rng.uniform(-200, 200, 200)
-    fn = sympy.lambdify([j, k, u], expr, "mpmath")
-    with mpmath.workdps(60):
-        want = [fn(mpmath.mpf(float(a)), mpmath.mpf(float(b)), mpmath.mpf(float(c))) for a, b, c in zip(js, ks, us)]
-    ok = [bits_of_error(g, w) for g, w in zip(f(js, ks, us), want)]
-    lost = [bits_of_error(g, w) for g, w in zip(typed(js, ks, us), want)]
+    ok, lost = bits_against_mpmath(expr, [j, k, u], [js, ks, us], f, typed)
     assert max(ok) <= 2.0
     assert np.mean(lost) > 8
     # a NaN input stays NaN (hypot(NaN, inf) is inf; the typed sum is NaN)

@@ -10,7 +10,7 @@ import numpy as np
 import sympy
 
 import symgraph as sg
-from rulecheck import Case, X, Y, rule_tests
+from rulecheck import Case, X, Y, bits_against_mpmath, rule_tests
 from symgraph import ops
 from symgraph.reference import bits_of_error
 from symgraph.rules import cancel
@@ -124,11 +124,7 @@ def test_sums_whose_terms_cancel_keep_their_digits():
     assert "cancelling-sum" in _fired(f)
     rng = np.random.default_rng(5)
     xs, ls, ts = 10.0 ** rng.uniform(6, 9, 200), rng.uniform(1, 10, 200), rng.uniform(0.01, 0.1, 200)
-    fn = sympy.lambdify([x, l, t], expr, "mpmath")
-    with mpmath.workdps(60):
-        want = [fn(mpmath.mpf(float(u)), mpmath.mpf(float(v)), mpmath.mpf(float(w))) for u, v, w in zip(xs, ls, ts)]
-    ok = [bits_of_error(g, w) for g, w in zip(f(xs, ls, ts), want)]
-    lost = [bits_of_error(g, w) for g, w in zip(typed(xs, ls, ts), want)]
+    ok, lost = bits_against_mpmath(expr, [x, l, t], [xs, ls, ts], f, typed)
     assert max(ok) <= 2.0
     assert np.mean(lost) > 8
 

@@ -380,6 +380,7 @@ def _far_quotient(num, den):
 
 _far_quotient_once = once_per_node(lambda node: _far_quotient(*node.args))
 
+
 def _may_cancel(facts, x, y, sign=1) -> bool:
     """Whether x + sign*y may subtract: not where the terms are known to have one sign (1/2 + 1/(2 sqrt(s)),
     whose numerator's root s = -1 the square root never reaches)."""
