@@ -134,3 +134,13 @@ def test_sums_whose_terms_do_not_cancel_are_left_alone():
                  (x + 1) / (x - 1) - 2 * x):  # (the last: one input, rules/fractions.py's)
         f = sg.compile([x, h], expr)
         assert "cancelling-sum" not in _fired(f) and "cancelling-sum-plus" not in _fired(f), expr
+
+
+def test_shared_factors_that_no_typed_sum_cancels_are_left_as_typed():
+    # Kahan's (1 + u^2)/(2 + u^2), u = 2t/(1 + t): numerator and denominator share (1 + t)^2, but no sum
+    # subtracts (its factor has one sign, its sums add): the typed quotient is well conditioned in u (0.23
+    # bits), the rational function of t rounded more (0.31)
+    t = x
+    u = 2 * t / (1 + t)
+    for expr in ((1 + u**2) / (2 + u**2), (x / (x + 1) + h) / (1 / (x + 1) + h)):
+        assert "common-factor-quotient" not in _fired(sg.compile([x, h], expr)), expr

@@ -7,6 +7,10 @@ difference quotient instead of 5). The rational function of the inputs is put in
 and factored; a quotient of functions' values (exp, log) is left to the stability rules, whose patterns
 (1 - sigmoid(x))(1 + e^-x) are such quotients.
 
+Only where the shared factor is one that typed sums compute by cancelling: a factor with coefficients of
+both signs (b - a), or a sum of the subgraph whose terms subtract symbolically (x - (x + h)); (1 + u^2)/(2
++ u^2) with u = 2t/(1 + t) shares (1 + t)^2 with nothing subtracted, and its typed form is the better one.
+
 Where a factor cancelled from a denominator is 0 the typed quotient divides by 0 (0/0 or 0 times inf: NaN)
 and the cancelled one has the limit; the formula is undefined there, so NaN is kept (validity G).
 Canonicalize phase: stabilize's reciprocal-difference would otherwise have taken the numerator's 1/a - 1/b
@@ -104,6 +108,25 @@ def _adds(expr) -> int:
     return sum(1 for e in sympy.preorder_traversal(expr) if e.is_Add)
 
 
+def _mixed_signs(factor) -> bool:
+    """A polynomial factor with coefficients of both signs (b - a): it is small where its terms cancel."""
+    signs = {c > 0 for c in sympy.Poly(factor).coeffs()}
+    return len(signs) == 2
+
+
+def _sum_cancels(node, values, pairs) -> bool:
+    """Whether the typed sum at node subtracts symbolically: two of its terms' numerators over their common
+    denominator hold a monomial with opposite signs (1/(x + h) - 1/x: x - (x + h))."""
+    terms = signed_terms(node)
+    split = [(pairs.get(t.key, (values[t], sympy.Integer(1))), sign) for t, sign in terms if t in values]
+    if len(split) != len(terms):
+        return False
+    common = sympy.Integer(1)
+    for (_, d), _ in split:
+        common = common * d
+    return _terms_cancel([sign * n * sympy.cancel(common / d) for (n, d), sign in split])
+
+
 def _cancelled_quotient(node):
     order = _arithmetic_nodes(node)
     if order is None:
@@ -118,12 +141,16 @@ def _cancelled_quotient(node):
     value = values[node]
     if value.has(sympy.Piecewise) or value.is_number or any(n.args for n in leaves.values()):
         return None  # of the inputs only: a function's value is some stability rule's pattern (sigmoids)
+    pairs = {}
     try:
-        common = sympy.gcd(*_fraction_as_typed(order, values))
+        common = sympy.gcd(*_fraction_as_typed(order, values, pairs))
         if common.is_number:
             return None
-        reduced = sympy.factor(sympy.cancel(value))
         _, factors = sympy.factor_list(common)
+        if not any(_mixed_signs(f) for f, _ in factors) and \
+                not any(_sum_cancels(n, values, pairs) for n in order if n.op in _SUMS):
+            return None  # a shared factor that no typed sum computes by cancelling (below)
+        reduced = sympy.factor(sympy.cancel(value))
     except sympy.PolynomialError:
         return None
     if _adds(reduced) > sums or set(reduced.free_symbols) != set(value.free_symbols):
@@ -175,12 +202,7 @@ def _cancelling_sum(node):
     pairs = {}
     try:
         num, den = _fraction_as_typed(order, values, pairs)
-        split = [(pairs[t.key] if t.key in pairs else (values[t], sympy.Integer(1)), sign) for t, sign in terms]
-        common = sympy.Integer(1)
-        for (_, d), _ in split:
-            common = common * d
-        parts = [sign * n * sympy.cancel(common / d) for (n, d), sign in split]
-        if not _terms_cancel(parts):
+        if not _sum_cancels(node, values, pairs):
             return None
         reduced = sympy.factor(sympy.cancel(value))
         gcd = sympy.gcd(num, den)
