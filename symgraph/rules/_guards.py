@@ -2,6 +2,8 @@
 used and the typed one kept otherwise."""
 from __future__ import annotations
 
+import sympy
+
 from .. import ops
 
 # below this a result is subnormal (fewer digits) or 0 by underflow: 2^-1022, 2^-126 in float32 kernels
@@ -11,3 +13,11 @@ MIN_NORMAL = ops.MIN_NORMAL()
 def is_finite(t):
     """A node that is true where t is neither +-inf nor NaN (t - t is 0 exactly there, NaN elsewhere)."""
     return ops.EQ(t - t, 0)
+
+
+def nan_guarded(node):
+    """(condition, value) for select(condition, value, NaN), a form kept NaN where its typed one is
+    (algebra's hypot-of-squares); (None, node) for anything else."""
+    if node.op is ops.SELECT and node.args[2].is_const and node.args[2].value is sympy.nan:
+        return node.args[0], node.args[1]
+    return None, node

@@ -14,7 +14,7 @@ from .. import ops
 from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import MIN_NORMAL, is_finite
+from ._guards import MIN_NORMAL, is_finite, nan_guarded
 from ._symbolic import (_to_sympy, cancelled, coefficient_form, exact_value, product_factors, product_of,
                         signed_terms)
 
@@ -147,14 +147,10 @@ def _hypot_of_squares(x):
     # not (16 bits mean lost over |x| in [1e-200, 1e200])
     if x.op is not ops.ADD:
         return None
-    terms, stack = [], [x]
-    while stack:  # through nested sums
-        t = stack.pop()
-        if t.op is ops.ADD:
-            stack.extend(reversed(t.args))
-        else:
-            terms.append(t)
-    roots = [_square_root_of(t) for t in terms]
+    terms = signed_terms(x)  # (through nested sums; a subtracted term is no square's)
+    if any(sign < 0 for _, sign in terms):
+        return None
+    roots = [_square_root_of(t) for t, _ in terms]
     if any(r is None for r in roots):
         return None
     norm = ops.HYPOT(roots[0], roots[1])
@@ -183,9 +179,7 @@ def _scaled_hypot(node):
     # zero factor of the product made the typed result 0). m = 0 is 0*inf as typed (NaN)
     factors = product_factors(node)
     for i, h in enumerate(factors):
-        guard = None
-        if h.op is ops.SELECT and h.args[2].is_const and h.args[2].value is sympy.nan:
-            guard, h = h.args[0], h.args[1]  # hypot-of-squares' norm, NaN where a term is NaN
+        guard, h = nan_guarded(h)  # hypot-of-squares' norm, NaN where a term is NaN
         if h.op is not ops.HYPOT:
             continue
         for c, q in (h.args, h.args[::-1]):

@@ -127,6 +127,42 @@ def _sum_cancels(node, values, pairs) -> bool:
     return _terms_cancel([sign * n * sympy.cancel(common / d) for (n, d), sign in split])
 
 
+def _of_the_inputs(node):
+    """(values, leaves) of the subgraph at node (rules/_symbolic.py's _to_sympy) where its value is a
+    rational function of the inputs only; None otherwise (a function's value is some stability rule's
+    pattern: sigmoids)."""
+    parsed = _to_sympy([node], symbolic_constants=True)
+    if parsed is None:
+        return None
+    values, leaves = parsed
+    value = values[node]
+    if value.has(sympy.Piecewise) or value.is_number or any(n.args for n in leaves.values()):
+        return None
+    return values, leaves
+
+
+def _in_lowest_terms(node, order, values, leaves, factors):
+    """The value at node in lowest terms and factored, NaN where one of the cancelled `factors` (SymPy's
+    factor_list of the shared factor) is 0; None where that has more additions than the typed subgraph,
+    loses an input, or has no node form."""
+    value = values[node]
+    try:
+        reduced = sympy.factor(sympy.cancel(value))
+    except sympy.PolynomialError:
+        return None
+    sums = sum(1 for n in order if n.op in _SUMS)
+    if _adds(reduced) > sums or set(reduced.free_symbols) != set(value.free_symbols):
+        return None
+    new = _to_node(reduced, leaves)
+    zero = [_to_node(f, leaves) for f, k in factors if k > 0 and not f.is_number]
+    if new is None or any(z is None for z in zero):
+        return None
+    if not zero:
+        return new
+    zero = [ops.EQ(z, 0) for z in zero]
+    return ops.SELECT(zero[0] if len(zero) == 1 else ops.OR(*zero), NAN, new)
+
+
 def _cancelled_quotient(node):
     order = _arithmetic_nodes(node)
     if order is None:
@@ -134,13 +170,10 @@ def _cancelled_quotient(node):
     sums = sum(1 for n in order if n.op in _SUMS)
     if sums < 2 or not any(n.op is ops.DIV or is_small_power(n, 4) for n in order):
         return None  # a common factor worth taking out is a sum (a lone symbol's x/x is canonical's)
-    parsed = _to_sympy([node], symbolic_constants=True)
+    parsed = _of_the_inputs(node)
     if parsed is None:
         return None
     values, leaves = parsed
-    value = values[node]
-    if value.has(sympy.Piecewise) or value.is_number or any(n.args for n in leaves.values()):
-        return None  # of the inputs only: a function's value is some stability rule's pattern (sigmoids)
     pairs = {}
     try:
         common = sympy.gcd(*_fraction_as_typed(order, values, pairs))
@@ -150,17 +183,9 @@ def _cancelled_quotient(node):
         if not any(_mixed_signs(f) for f, _ in factors) and \
                 not any(_sum_cancels(n, values, pairs) for n in order if n.op in _SUMS):
             return None  # a shared factor that no typed sum computes by cancelling (below)
-        reduced = sympy.factor(sympy.cancel(value))
     except sympy.PolynomialError:
         return None
-    if _adds(reduced) > sums or set(reduced.free_symbols) != set(value.free_symbols):
-        return None
-    new = _to_node(reduced, leaves)
-    zero = [_to_node(f, leaves) for f, k in factors if k > 0 and not f.is_number]
-    if new is None or not zero or any(z is None for z in zero):
-        return None
-    zero = [ops.EQ(z, 0) for z in zero]
-    return ops.SELECT(zero[0] if len(zero) == 1 else ops.OR(*zero), NAN, new)
+    return _in_lowest_terms(node, order, values, leaves, factors)
 
 
 _cancelled_once = once_per_node(_cancelled_quotient)
@@ -191,37 +216,23 @@ def _cancelling_sum(node):
     terms = signed_terms(node)
     if len(terms) < 2 or not any(n.op is ops.DIV and not n.args[1].is_const for n in order):
         return None
-    parsed = _to_sympy([node], symbolic_constants=True)
-    if parsed is None:
+    parsed = _of_the_inputs(node)
+    if parsed is None or len(parsed[0][node].free_symbols) < 2:
         return None
     values, leaves = parsed
-    value = values[node]
-    if value.has(sympy.Piecewise) or value.is_number or any(n.args for n in leaves.values()) \
-            or len(value.free_symbols) < 2:
-        return None
     pairs = {}
     try:
         num, den = _fraction_as_typed(order, values, pairs)
         if not _sum_cancels(node, values, pairs):
             return None
-        reduced = sympy.factor(sympy.cancel(value))
         gcd = sympy.gcd(num, den)
-        _, factors = sympy.factor_list(gcd) if not gcd.is_number else (None, [])
+        factors = [] if gcd.is_number else sympy.factor_list(gcd)[1]
     except sympy.PolynomialError:
         return None
-    sums = sum(1 for n in order if n.op in _SUMS)
-    if _adds(reduced) > sums or set(reduced.free_symbols) != set(value.free_symbols):
-        return None
-    new = _to_node(reduced, leaves)
-    zero = [_to_node(f, leaves) for f, k in factors if k > 0 and not f.is_number]
-    if new is None or any(z is None for z in zero):
-        return None
-    if zero:
-        zero = [ops.EQ(z, 0) for z in zero]
-        new = ops.SELECT(zero[0] if len(zero) == 1 else ops.OR(*zero), NAN, new)
+    new = _in_lowest_terms(node, order, values, leaves, factors)
     # typed where the new form is not finite: its products may meet inf*0 where the typed terms overflowed
     # to an infinite sum (p^2 x at x = 0, p^2 = inf)
-    return ops.SELECT(is_finite(new), new, node)
+    return None if new is None else ops.SELECT(is_finite(new), new, node)
 
 
 _cancelling_sum_once = once_per_node(_cancelling_sum)

@@ -16,7 +16,7 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import MIN_NORMAL, is_finite as _is_finite
+from ._guards import MIN_NORMAL, is_finite as _is_finite, nan_guarded
 from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
@@ -339,9 +339,7 @@ def _root_and_scale(d):
         return None
     if root.op is ops.SQRT:
         return k, root, root.args[0]
-    norm = root
-    if root.op is ops.SELECT and root.args[2].is_const and root.args[2].value is sympy.nan:
-        norm = root.args[1]  # algebra's hypot-of-squares: the norm, NaN where a term is NaN
+    _, norm = nan_guarded(root)
     if norm.op is ops.HYPOT:
         a, b = norm.args
         return k, root, a * a + b * b
