@@ -51,7 +51,7 @@ def _to_sympy(roots, symbolic_constants=False):
                 # (quotient-minus-one's select(ok, x - y, x)/y - select(ok, 0, 1)) are that only together:
                 # each is a Piecewise until an arithmetic node above them folds to equal branches
                 new, typed = values[n.args[1]], values[n.args[2]]
-                if sympy.cancel(new - typed) == 0:
+                if _remembered(("same branches", n, symbolic_constants), lambda: sympy.cancel(new - typed) == 0):
                     values[n] = typed
                 else:
                     if n.args[0] not in conditions:
@@ -71,7 +71,8 @@ def _to_sympy(roots, symbolic_constants=False):
                 values[n] = a[0]
             else:
                 values[n] = a[0] / a[1]
-            if values[n].has(sympy.Piecewise):
+            if values[n].has(sympy.Piecewise) and _remembered(("one branch", n, symbolic_constants),
+                                                              lambda: _one_branch(values[n]) is not values[n]):
                 values[n] = _one_branch(values[n])
             continue
         count += 1
@@ -103,6 +104,19 @@ def _to_sympy(roots, symbolic_constants=False):
         leaves[d] = n
         values[n] = d
     return values, leaves
+
+
+# what SymPy's cancel found of a node's subgraph, which is the same SymPy expression up to its Dummies'
+# names on every call (a select's branches met again by every rule that reads the graph above it)
+_REMEMBERED: dict = {}
+
+
+def _remembered(key, find):
+    if key not in _REMEMBERED:
+        if len(_REMEMBERED) > 100_000:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = find()
+    return _REMEMBERED[key]
 
 
 def _one_branch(value):

@@ -1,7 +1,8 @@
 """A sum of elementary functions of one value that cancels near 0, where no rule of its own has taken it
 (sqrt(1 + x) - 1 - x/2, sin(3x) - 3 sin(x), log(1 + x) - x + x^2/2): near 0 it is its Taylor polynomial.
 
-SymPy finds the cancellation: the sum's series at 0 starts at a higher order than its terms' do. The
+The series finds the cancellation: the sum's series at 0 starts at a higher order than its terms' do (the
+exact series of rules/_power_series, milliseconds; SymPy's, seconds, where that one declines). The
 polynomial holds for |x| < r, r the smallest of 1/8, 1/4, ..., 8 where the typed terms lose at most a bit
 (mpmath: the largest term over the sum), with as many terms as its truncation needs to be below 2^-56 of
 the sum at r (SymPy's exact coefficients, 40 digits of the irrational ones such as erf's 2/sqrt(pi),
@@ -22,6 +23,7 @@ rearrange index first): a last resort for sums that still cancel, at SymPy's cos
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 
 import mpmath
 import sympy
@@ -29,6 +31,7 @@ import sympy
 from .. import ops
 from ..ir import const, symbol, topological, with_args
 from ..rewrite import Rule, Validity, Var
+from . import _power_series as power_series
 from ._symbolic import equal, once_per_node, restored, signed_terms
 
 x, y = Var("x"), Var("y")
@@ -219,6 +222,11 @@ def _lowest_power(series, t):
 
 
 def _series(expr, t, order, laurent=False):
+    exact = power_series.coefficients(expr, t, order, positive=bool(t.is_positive))
+    if exact is not None:  # milliseconds where SymPy's series takes seconds; SymPy's where it cannot
+        if not laurent and any(k < 0 for k in exact):
+            return None
+        return sympy.Add(*(c * t**k for k, c in exact.items()))
     s = sympy.series(expr, t, 0, order).removeO()
     s = sympy.expand(s)
     if s.has(sympy.log) or any(p.is_Pow and p.base == t and not p.exp.is_Integer for p in s.atoms(sympy.Pow)):
@@ -594,25 +602,59 @@ def _economized(coefficients, m, degree, whole_fn, r, signs=(1, -1)):
     is relative to the smallest |sum/x^m| on the interval (on [0, r] for signs (1,)); None where that
     changes sign or is not found."""
     step = _step(coefficients, m, degree)
-    v = sympy.Symbol("v")
     lo, hi = (sympy.Integer(0), r * r) if step == 2 else (-r if -1 in signs else sympy.Integer(0), r)
-    poly = sympy.Poly(sum((coefficients.get(m + step * j, 0) * v ** j for j in range((degree - m) // step + 1)),
-                          sympy.Integer(0)), v)
     smallest = _smallest_quotient(coefficients[m], m, whole_fn, r, signs=signs)
     if smallest is None:
         return None
-    budget, width = smallest * sympy.Rational(1, 2 ** 56), hi - lo
-    shift = sympy.Poly((2 * v - lo - hi) / width, v)
-    while poly.degree() >= 2:
-        n = poly.degree()
-        top = poly.LC()
-        moved = abs(top) * width ** n / 2 ** (2 * n - 1)
+    # in s = (2v - lo - hi)/w, which spans [-1, 1], the top term's part of degree n is q_n s^n, and
+    # q_n T_n(s)/2^(n - 1) moves the polynomial by |q_n|/2^(n - 1) = |c_n| w^n/2^(2n - 1) at most;
+    # Fractions, O(n^2) in all (SymPy's Poly took a second for 60 terms)
+    half_width, middle = _fraction((hi - lo) / 2), _fraction((hi + lo) / 2)
+    in_v = [_fraction(coefficients.get(m + step * j, 0)) for j in range((degree - m) // step + 1)]
+    in_s = _affine(in_v, half_width, middle)  # p(v) at v = w/2 s + (lo + hi)/2
+    budget = _fraction(smallest) / 2 ** 56
+    chebyshev = [[Fraction(1)], [Fraction(0), Fraction(1)]]
+    while _trimmed(in_s) and len(in_s) - 1 >= 2:
+        n = len(in_s) - 1
+        while len(chebyshev) <= n:  # T_k+1 = 2s T_k - T_k-1
+            chebyshev.append([2 * a for a in [Fraction(0)] + chebyshev[-1]])
+            for i, a in enumerate(chebyshev[-3]):
+                chebyshev[-1][i] -= a
+        moved = abs(in_s[n]) / 2 ** (n - 1)
         if moved > budget:
             break
         budget -= moved
-        poly = poly - sympy.Poly(sympy.chebyshevt_poly(n, v), v).compose(shift) * (top * width ** n / 2 ** (2 * n - 1))
-    terms = {m + step * j: c for (j,), c in zip(poly.monoms(), poly.coeffs())}
-    return terms, m + step * poly.degree()
+        scale = in_s[n] / 2 ** (n - 1)
+        in_s = [a - scale * b for a, b in zip(in_s, chebyshev[n])][:n]
+    in_v = _affine(in_s, 1 / half_width, -middle / half_width)  # back: s = (v - (lo + hi)/2)/(w/2)
+    _trimmed(in_v)
+    terms = {m + step * j: sympy.Rational(c.numerator, c.denominator) for j, c in enumerate(in_v) if c != 0}
+    return terms, m + step * (len(in_v) - 1)
+
+
+def _fraction(number):
+    number = sympy.Rational(number)
+    return Fraction(int(number.p), int(number.q))
+
+
+def _affine(coefficients, scale, shift):
+    """The coefficients of p(scale s + shift) in s, p's given in ascending order (Horner's scheme on
+    polynomials)."""
+    out = [Fraction(0)]
+    for c in reversed(coefficients):
+        times = [Fraction(0)] + [scale * a for a in out]  # out (scale s + shift) + c
+        for i, a in enumerate(out):
+            times[i] += shift * a
+        times[0] += c
+        out = times
+    return out[:len(coefficients)]
+
+
+def _trimmed(coefficients):
+    """coefficients without their zero top terms (in place); whether any is left."""
+    while coefficients and coefficients[-1] == 0:
+        coefficients.pop()
+    return bool(coefficients)
 
 
 def _smallest_quotient(leading, m, whole_fn, r, points=32, signs=(1, -1)):
