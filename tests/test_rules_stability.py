@@ -22,7 +22,7 @@ from symgraph.lower import lower
 from symgraph.passes import optimize
 from symgraph.reference import either, evaluate, fixed, log_uniform, negated, signed, uniform
 from symgraph.rules import stability
-from rulecheck import accuracy_benchmark
+from rulecheck import accuracy_benchmark, bits_against_mpmath
 from test_stable import ulps_to_exact
 
 x, y = sympy.symbols("x y")
@@ -137,6 +137,9 @@ CASES = [
     # x^2 - (x^2 + 1) cancels symbolically: 1/(x^2 + 1), where the typed form is 1 - 1 = 0 from x = 1e8 on
     # (float32: 1e4; from 1.8e19 x^2 itself overflows float32, and the result is below its least normal)
     Case("one-minus-quotient", 1 - x**2 / (1 + x**2), ops.DIV, accuracy={x: signed(log_uniform(1e-3, 1e18))}),
+    # log(1 - 1/x) once 1 - 1/x is (x - 1)/x: log1p(-1/x), whose argument keeps the digits of 1/x (the
+    # quotient near 1 rounds them away: x > 2^53 gives log(1) = 0)
+    Case("log-one-minus-quotient", log(1 - 1 / x), ops.LOG1P, accuracy={x: log_uniform(2, 1e300)}),
     Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
     # y*y overflows float32 above 1.8e19 (in the typed formula too): the domains stop at 1e18
     Case("reciprocal-difference", 1 / (x + 1) - 1 / x, ops.DIV, accuracy={x: log_uniform(1e3, 1e18)}),
@@ -552,3 +555,17 @@ def test_swish_keeps_the_typed_roundings_and_its_tail():
     tail = np.linspace(-100.0, -89.0, 12).astype(np.float32)
     want = np.array([float(_swish(v)) for v in tail])
     assert np.all(typed(tail) == 0) and np.all(np.abs(f(tail) / want - 1) < 0.05)
+
+
+def test_logs_of_one_minus_a_quotient_keep_their_digits_at_both_ends():
+    # log(1 - y/x): for y/x near 1 the rounded quotient has lost the distance 1 - y/x, for small y/x the
+    # typed 1 - y/x has lost y/x itself: 15 bits or more typed, at both ends
+    expr = sympy.log(1 - y / x)
+    f, typed = sg.compile([x, y], expr), sg.compile([x, y], expr, rewrite=False)
+    xs = np.array([1.1, 3.0, 1e10, 7.3, 1.5])
+    close = xs * (1 - np.array([1e-9, 3e-12, 1e-7, 1e-11, 2e-6]))
+    small = xs * np.array([1e-12, -3e-15, 1e-5, 2e-13, -1e-11])
+    for ys in (close, small):
+        ok, lost = bits_against_mpmath(expr, [x, y], [xs, ys], f, typed)
+        assert max(ok) <= 1.5, (ys, ok)
+        assert max(lost) > 15, (ys, lost)

@@ -164,6 +164,26 @@ def _quotient_minus_one(x, y):
     return ops.SELECT(ok, d, x) / y - ops.SELECT(ok, const(0), const(1))
 
 
+def _log_of_one_minus_quotient(x):
+    # log(1 - n/d) once one-minus-quotient has made 1 - n/d its guarded (d - n)/d (children are rewritten
+    # before their parents): log1p(-n/d) for small n/d, where (d - n)/d near 1 has lost n/d's digits
+    # (n = 1e-10 d: every one), and log((d - n)/d) (log_ratio: log-quotient would take a log of a quotient
+    # again) for n/d in [1/2, 1], where d - n is exact (Sterbenz) and the rounded n/d has kept only its
+    # ulps of the distance 1 - n/d (d = n(1 + 1e-9): 15 bits lost to log1p)
+    if x.op is not ops.NEG or x.args[0].op is not ops.SUB:
+        return None
+    quotient, offset = x.args[0].args
+    if quotient.op is not ops.DIV or quotient.args[0].op is not ops.SELECT or offset.op is not ops.SELECT:
+        return None
+    ok, difference, numerator = quotient.args[0].args  # difference: n - d, exact or cancelled
+    if offset.args != (ok, const(0), const(1)):
+        return None
+    denominator = quotient.args[1]
+    argument = negate(numerator / denominator)
+    near = ops.AND(ops.GE(argument, const(-1)), ops.LE(argument, -HALF))
+    return ops.SELECT(near, ops.LOG_RATIO(negate(difference), denominator), ops.LOG1P(argument))
+
+
 def _shifted_softplus(x):
     # softplus(x) - log 2 = log1p(expm1(x)/2): 0 at x = 0, where the typed difference keeps only the ulps of
     # log 2; beyond 80 (float32's expm1 overflows at 88.7) x - log 2, which is the value there to far below
@@ -543,6 +563,8 @@ RULES = [
          "(x/sin(x) - 1 = (x - sin(x))/sin(x), 1/(1 + x^2) - 1 = -x^2/(1 + x^2))"),
     Rule("one-minus-quotient", 1 - x / y, lambda x, y: -_quotient_minus_one(x, y), validity=A, phase=STABILIZE,
          ref="F16"),
+    Rule("log-one-minus-quotient", ops.LOG(x), _log_of_one_minus_quotient, validity=A, phase=STABILIZE,
+         ref="A2", doc="log(1 - y/x): log1p(-y/x) for small y/x, the log of (x - y)/x for y ~ x"),
     # ---- cancellation: reciprocals, conjugates (quadratic formula), hypot
     Rule("reciprocal-difference", 1 / x - 1 / y, _reciprocal_difference, validity=A, phase=STABILIZE,
          ref="F16", doc="1/(x + 1) - 1/x cancels for large x; with (x - (x + 1)) = -1 it is -1/(x(x + 1))"),
