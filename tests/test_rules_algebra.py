@@ -453,3 +453,16 @@ def test_norms_of_expanded_squares_stay_finite_where_their_squares_overflow():
     assert np.mean(lost) > 8
     # a NaN input stays NaN (hypot(NaN, inf) is inf; the typed sum is NaN)
     assert np.isnan(f(np.array([np.nan]), np.array([1.0]), np.array([1e300]))[0])
+
+
+def test_a_tangent_difference_at_large_arguments_never_rounds_their_sum():
+    # tan(x + e) - tan(x) for x ~ 1e4 (Herbie's 2tan domain): x + e rounds by ulp(x)/2 ~ 1e-12, which moves
+    # cos(x + e), and the result, by ~1e-12 relatively (12 bits) unless cos(x + e) is cos x cos e - sin x sin e
+    x, e = X.attr, Y.attr
+    expr = sympy.tan(x + e) - sympy.tan(x)
+    f, typed = sg.compile([x, e], expr), sg.compile([x, e], expr, rewrite=False)
+    xs = np.array([1e4 - 0.3, 3e3 + 0.1, -7e3 + 0.2, 5e3 + 0.5, -9e3 - 0.4])
+    es = np.array([1e-12, 1e-9, 1e-6, 3e-4, 0.5])
+    ok, lost = bits_against_mpmath(expr, [x, e], [xs, es], f, typed)
+    assert max(ok) <= 2.0, ok
+    assert max(lost) > 20, lost

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, PRODUCT_ERROR, SUM_ERROR
+from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL, is_finite, nan_guarded
@@ -609,9 +609,11 @@ def _cos_shift(x, y):
 
 
 def _tan_shift(x, y):
-    # tan(x + y) - tan(x) = sin(y)/(cos(x) cos(x + y)): y enters exactly; x + y rounds only inside a cosine,
-    # where it moves the result by as much as it moves tan(x + y) itself (relatively), not by ulp(x)/y
-    new = ops.SIN(y) / (ops.COS(x) * ops.COS(x + y))
+    # tan(x + y) - tan(x) = sin(y)/(cos(x) cos(x + y)): y enters exactly, and cos(x + y) carries the rounding
+    # lo of s = x + y as cos(s) - sin(s) lo (for x = 1e4, lo ~ 1e-12 moves cos(s), and the result, by 1e-12
+    # relatively: 12 bits; cos(x) cos(y) - sin(x) sin(y) instead cancels where cos(x + y) is small)
+    s = x + y
+    new = ops.SIN(y) / (ops.COS(x) * CORRECTED(ops.COS(s), -ops.SIN(s), SUM_ERROR(x, y)))
     return _small_shift(x, y, new, ops.TAN(x + y) - ops.TAN(x))
 
 
