@@ -66,8 +66,8 @@ def coefficients(expr, t, order, positive=False):
         except _TooFewTerms:
             slack *= 4
             continue
-        except (_NotRational, ZeroDivisionError, ValueError, RecursionError):
-            return None
+        except (_NotRational, ArithmeticError, ValueError, TypeError, AttributeError, RecursionError):
+            return None  # SymPy's series decides (an expression this module did not foresee)
         if found.known < order:
             slack *= 4
             continue
