@@ -189,6 +189,9 @@ def cases() -> list:
              [uniform(-10, 10), signed(log_uniform(1e-20, 1e-3))]),
         Case("tan(x + e) - tan(x)", [x, e], tan(x + e) - tan(x), "x in [-1.5, 1.5], |e| in [1e-20, 1e-3]",
              [uniform(-1.5, 1.5), signed(log_uniform(1e-20, 1e-3))]),
+        # Herbie's own domain for 2tan: x + e rounds by ulp(x)/2 ~ 1e-12 at x = 1e4, inside cos(x + e) too
+        Case("tan(x + e) - tan(x), large x", [x, e], tan(x + e) - tan(x), "x in [-1e4, 1e4], e in [1e-12, 1]",
+             [uniform(-1e4, 1e4), log_uniform(1e-12, 1)]),
         Case("atan(x + 1) - atan(x)", [x], atan(x + 1) - atan(x), "x in [1, 1e150]", [log_uniform(1, 1e150)]),
         Case("exp(x) - 2 + exp(-x)", [x], exp(x) - 2 + exp(-x), "|x| in [1e-10, 700]",
              [signed(log_uniform(1e-10, 700))]),
@@ -607,6 +610,9 @@ def cases() -> list:
              [uniform(0.1, 1.2), uniform(0.1, 1.2), signed(log_uniform(1e-8, 1e-3))]),
         # x f(1/x) - 1 for large x: f(t)/t with t = 1/x, near 1
         Case("x*log(1 + 1/x) - 1", [x], x * log(1 + 1 / x) - 1, "x in [1e-3, 1e10]", [log_uniform(1e-3, 1e10)]),
+        # HyperLogLog's size estimate: 1 - y/x rounds to 1 for small y/x
+        Case("x*log(1 - y/x)", [x, e], x * log(1 - e / x), "x in [1, 1e10], e in [1e-10, 0.1]",
+             [log_uniform(1, 1e10), log_uniform(1e-10, 0.1)]),
         Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),
         # Taylor remainders about a point the formula names (x - 1, log(x/2)): polynomials in x - c there
         Case("log(x) - (x - 1) + (x - 1)**2/2", [x], log(x) - (x - 1) + (x - 1)**2 / 2, "|1 - x| in [1e-9, 0.5]",
