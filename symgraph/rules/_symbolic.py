@@ -71,9 +71,12 @@ def _to_sympy(roots, symbolic_constants=False):
                 values[n] = a[0]
             else:
                 values[n] = a[0] / a[1]
-            if values[n].has(sympy.Piecewise) and _remembered(("one branch", n, symbolic_constants),
-                                                              lambda: _one_branch(values[n]) is not values[n]):
-                values[n] = _one_branch(values[n])
+            if values[n].has(sympy.Piecewise):
+                key = ("one branch", n, symbolic_constants)
+                if _REMEMBERED.get(key, True):  # not yet tried, or known to fold: fold (once)
+                    folded = _one_branch(values[n])
+                    _remembered(key, lambda: folded is not values[n])
+                    values[n] = folded
             continue
         count += 1
         if count > MAX_NODES:
