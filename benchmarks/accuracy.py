@@ -613,6 +613,9 @@ def cases() -> list:
         # HyperLogLog's size estimate: 1 - y/x rounds to 1 for small y/x
         Case("x*log(1 - y/x)", [x, e], x * log(1 - e / x), "x in [1, 1e10], e in [1e-10, 0.1]",
              [log_uniform(1, 1e10), log_uniform(1e-10, 0.1)]),
+        # 1 + y/x near y = -x: the rounded quotient near -1 has kept only its ulps of the distance
+        Case("log(1 + y/x), y near -x", [x, y], log(1 + y / x), "x in [1, 1 + 1e-6], -y in [1 - 1e-6, 1]",
+             [uniform(1, 1 + 1e-6), negated(uniform(1 - 1e-6, 1))]),
         Case("x*sin(1/x) - 1", [x], x * sin(1 / x) - 1, "|x| in [1, 1e10]", [signed(log_uniform(1, 1e10))]),
         # Taylor remainders about a point the formula names (x - 1, log(x/2)): polynomials in x - c there
         Case("log(x) - (x - 1) + (x - 1)**2/2", [x], log(x) - (x - 1) + (x - 1)**2 / 2, "|1 - x| in [1e-9, 0.5]",

@@ -140,6 +140,9 @@ CASES = [
     # log(1 - 1/x) once 1 - 1/x is (x - 1)/x: log1p(-1/x), whose argument keeps the digits of 1/x (the
     # quotient near 1 rounds them away: x > 2^53 gives log(1) = 0)
     Case("log-one-minus-quotient", log(1 - 1 / x), ops.LOG1P, accuracy={x: log_uniform(2, 1e300)}),
+    # log(1 + y/x) for y/x in [-1, -1/2]: log((x + y)/x) with x + y exact, where the rounded y/x has kept only
+    # its ulps of the distance 1 + y/x (y = -x(1 - 1e-12): 40 bits lost)
+    Case("log-one-plus-quotient", log(1 + y / x), ops.LOG_RATIO, accuracy={x: uniform(0.1, 1e3), y: "toward -x"}),
     Case("hypot-minus-one", sympy.sqrt(1 + x ** 2) - 1, ops.HYPOT, accuracy={x: signed(log_uniform(1e-200, 1e200))}),
     # y*y overflows float32 above 1.8e19 (in the typed formula too): the domains stop at 1e18
     Case("reciprocal-difference", 1 / (x + 1) - 1 / x, ops.DIV, accuracy={x: log_uniform(1e3, 1e18)}),
@@ -478,6 +481,8 @@ def _points(case, dtype, n=300):
         sampler = case.accuracy.get(s)
         if sampler == "below x":
             columns[s] = columns[x] - np.exp(rng.uniform(math.log(1e-10), math.log(100), n))
+        elif sampler == "toward -x":
+            columns[s] = -columns[x] * (1 - np.exp(rng.uniform(math.log(1e-12), math.log(0.4), n)))
         elif sampler is None:
             columns[s] = np.full(n, 0.5)
         else:
@@ -569,3 +574,20 @@ def test_logs_of_one_minus_a_quotient_keep_their_digits_at_both_ends():
         ok, lost = bits_against_mpmath(expr, [x, y], [xs, ys], f, typed)
         assert max(ok) <= 1.5, (ys, ok)
         assert max(lost) > 15, (ys, lost)
+
+
+def test_logs_of_one_plus_a_quotient_keep_their_digits_near_minus_one_and_stay_log1p_elsewhere():
+    # log(1 + y/x) for y near -x: the rounded quotient near -1 has lost the distance 1 + y/x (15 bits or
+    # more typed, and in log1p(y/x) too); for small y/x it is log1p's
+    expr = sympy.log(1 + y / x)
+    f, typed = sg.compile([x, y], expr), sg.compile([x, y], expr, rewrite=False)
+    xs = np.array([1.1, 3.0, 1e10, 7.3, 1.5])
+    close = -xs * (1 - np.array([1e-9, 3e-12, 1e-7, 1e-11, 2e-6]))
+    small = xs * np.array([1e-12, -3e-15, 1e-5, 2e-13, -1e-11])
+    for ys in (close, small):
+        ok, lost = bits_against_mpmath(expr, [x, y], [xs, ys], f, typed)
+        assert max(ok) <= 1.5, (ys, ok)
+        assert max(lost) > 15, (ys, lost)
+    with np.errstate(all="ignore"):
+        assert np.isneginf(f(np.array([2.0]), np.array([-2.0]))[0])
+        assert np.isnan(f(np.array([2.0]), np.array([-3.0]))[0])

@@ -184,6 +184,19 @@ def _log_of_one_minus_quotient(x):
     return ops.SELECT(near, ops.LOG_RATIO(negate(difference), denominator), ops.LOG1P(argument))
 
 
+def _log_of_one_plus_quotient(x, y):
+    # log(1 + x/y) is log1p(x/y) except for x/y in [-1, -1/2], where the rounded x/y has kept only its ulps
+    # of the distance 1 + x/y (x = -y(1 - 1e-9): 15 bits lost to log1p) and x + y is exact (Sterbenz) or
+    # cancels symbolically: there log((x + y)/y) (log_ratio, which log-quotient leaves alone). A constant
+    # numerator declines: log1p(1/x) is the form the rules at infinity read (x log(1 + 1/x) - 1)
+    if x.is_const:
+        return None
+    q = x / y
+    near = ops.AND(ops.GE(q, const(-1)), ops.LE(q, -HALF))
+    total = cancelled(x, negate(y)) or x + y
+    return ops.SELECT(near, ops.LOG_RATIO(total, y), ops.LOG1P(q))
+
+
 def _shifted_softplus(x):
     # softplus(x) - log 2 = log1p(expm1(x)/2): 0 at x = 0, where the typed difference keeps only the ulps of
     # log 2; beyond 80 (float32's expm1 overflows at 88.7) x - log 2, which is the value there to far below
@@ -490,6 +503,8 @@ RULES = [
     # ---- A: log1p / expm1 / cosm1
     Rule("logsumexp", ops.LOG(x), _log_sum_exp, validity=A, phase=STABILIZE, ref="B6",
          doc="log(exp(a) + exp(b) + ...) overflows for a > 709 and is -inf for all a < -745"),
+    Rule("log-one-plus-quotient", ops.LOG(1 + x / y), _log_of_one_plus_quotient, validity=A, phase=STABILIZE,
+         ref="A1", doc="log(1 + y/x): log1p(y/x), and the log of (x + y)/x for y ~ -x"),
     Rule("log1p", ops.LOG(1 + x), ops.LOG1P(x), validity=A, phase=STABILIZE, ref="A1",
          doc="log(1 + x) loses all digits for |x| < eps"),
     Rule("log1p-neg", ops.LOG(1 - x), lambda x: ops.LOG1P(negate(x)), validity=A, phase=STABILIZE, ref="A2"),
