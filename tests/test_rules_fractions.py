@@ -5,7 +5,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from rulecheck import Case, X, compile_cases, optimized, rule_tests
+import symgraph as sg
+from rulecheck import X_SYM, Y_SYM, Case, X, bits_against_mpmath, compile_cases, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const
 from symgraph.reference import bits_of_error, exact
@@ -30,6 +31,9 @@ CASES = [
     # a polynomial with a double root: (x - 1)^2, and x^3 - x = x (x - 1)(x + 1)
     Case("common-denominator-sum", lambda x, y, p, r: x * x - 2 * x + 1, {}, 1.5, limits=True),
     Case("common-denominator", lambda x, y, p, r: x * x * x - x, {}, 2.0, limits=True),
+    # two quotients by one denominator: (x - y)/(y + 1), x - y exact near x = y; the sum for x ~ -y
+    Case("shared-denominator", lambda x, y, p, r: x / (y + 1) - y / (y + 1), {}, 2.0),
+    Case("shared-denominator-sum", lambda x, y, p, r: x / p + y / p, {}, 1.5),
     # quotients whose typed terms overflow before the result does: x/(1 + x)^2 (1/x far out), x^2/(x^4 + x + 1),
     # (x^2 + 1)/(x^2 - 2) (inf/inf from 1.3e154), x^3/(x^2 + 1); at infinite x the far form is the limit
     Case("quotient-beyond-overflow", lambda x, y, p, r: x / ((1 + x) * (1 + x)), {}, 2.0, limits=True),
@@ -157,3 +161,25 @@ def test_quotients_whose_result_overflows_with_their_terms_are_left_alone():
                   lambda x: (x * x) / (x * x + ops.SIN(x))):
         _, fired = optimized(Case("quotient-beyond-overflow", lambda x, y, p, r, b=build: b(x)))
         assert "quotient-beyond-overflow" not in fired, build
+
+
+def test_quotients_by_one_denominator_cancel_in_their_numerator():
+    # x/(y + 1) - y/(y + 1) near x = y: the typed quotients keep only their ulps of the difference, where
+    # x - y is exact (Sterbenz)
+    x, y = X_SYM, Y_SYM
+    expr = x / (y + 1) - y / (y + 1)
+    f, typed = sg.compile([x, y], expr), sg.compile([x, y], expr, rewrite=False)
+    ys = np.array([0.3, 7.0, 2e5, -0.6, 1e-3])
+    xs = ys * (1 + np.array([1e-12, -3e-10, 2e-9, 1e-11, -5e-12]))
+    ok, lost = bits_against_mpmath(expr, [x, y], [xs, ys], f, typed)
+    assert max(ok) <= 1.5 and max(lost) > 15, (ok, lost)
+    # where x - y overflows, the halves: finite wherever the typed result is
+    with np.errstate(all="ignore"):
+        got = f(np.array([1.5e308, -1.7e308]), np.array([-1.5e308, 1.7e308]))
+    assert np.all(np.isfinite(got)) and np.allclose(got, [-2.0, -2.0]), got
+
+
+def test_quotients_by_one_denominator_of_known_opposite_signs_stay_as_typed():
+    # nothing cancels: the typed form's two roundings of same-signed terms are as accurate
+    _, fired = optimized(Case("shared-denominator", lambda x, y, p, r: p / (x + 1) - (-p) / (x + 1)))
+    assert "shared-denominator" not in fired
