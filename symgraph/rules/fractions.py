@@ -26,7 +26,7 @@ x, y, z = Var("x"), Var("y"), Var("z")
 MAX_NODES = 48     # a sum of a few fractions; larger subtrees are not worth sympy's time per node
 MAX_DEGREE = 8
 _T = sympy.Dummy("t")
-HALF, INF = const(sympy.Rational(1, 2)), const(sympy.oo)
+HALF = const(sympy.Rational(1, 2))
 _ARITHMETIC = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
 
 
@@ -393,16 +393,19 @@ def _may_cancel(facts, x, y, sign=1) -> bool:
 def _shared_denominator(x, y, z, sign):
     # x/z +- y/z = (x +- y)/z: one rounding and one division fewer, and x - y is exact where x and y are close
     # (Sterbenz) or cancels symbolically, where the typed difference of two rounded quotients keeps only
-    # their ulps (a/sin(B) - cos(B)/sin(B) near a = cos(B)). Where x +- y overflows (both near the largest
-    # float) the halves, (x/2 +- y/2)/z * 2, which overflows only with the result; at an infinite or NaN
-    # operand they are the typed form's values too. At z = +-0, where x/z is x*inf (NaN for x = 0), the
-    # numerator is x*inf +- y*inf: NaN where the typed infinities cancel, and the typed infinity elsewhere
+    # their ulps (x/(y + 1) - y/(y + 1) near x = y). Where x +- y overflows (both near the largest float)
+    # the halves, (x/2 +- y/2)/(z/2), which overflows only with the result. At z = +-0 the typed terms are
+    # infinities (NaN for a zero numerator), NaN where they cancel: the one quotient there is kept NaN
+    # unless both terms are nonzero with the signs that make the typed form an infinity. (No product by a
+    # scale: the compensate phase follows this quotient's rounding into a function of it, tanh-diff's sinh)
     combined = cancelled(x, -y if sign > 0 else y) or (x + y if sign > 0 else x - y)
     ok = is_finite(combined)
     halves = x * HALF + y * HALF if sign > 0 else x * HALF - y * HALF
-    infinite = x * INF + y * INF if sign > 0 else x * INF - y * INF
-    numerator = ops.SELECT(ops.EQ(z, 0), infinite, ops.SELECT(ok, combined, halves))
-    return numerator / z * ops.SELECT(ok, const(1), const(2))
+    numerator = ops.SELECT(ok, combined, halves)
+    signs = ops.SIGN(x) * ops.SIGN(y)
+    infinite = ops.GT(signs, 0) if sign > 0 else ops.LT(signs, 0)
+    numerator = ops.SELECT(ops.EQ(z, 0), ops.SELECT(infinite, numerator, const(sympy.nan)), numerator)
+    return numerator / ops.SELECT(ok, z, z * HALF)
 
 
 RULES = [
