@@ -437,6 +437,10 @@ def cases() -> list:
              [signed(log_uniform(1e-200, 1e200)), signed(log_uniform(1e-200, 1e200))]),
         Case("tanh(x) - tanh(y)", [x, y], tanh(x) - tanh(y), "|x| in [1e-3, 20], |y/x - 1| in [1e-12, 1e-3]",
              _close_pair(signed(log_uniform(1e-3, 20)), 1e-12, 1e-3)),
+        # Herbie's moogVCF: a tanh difference whose arguments mostly differ in sign (nothing cancels there)
+        Case("x + y*z*(tanh(t/y) - tanh(x/y))", [x, y, z, e], x + y * z * (tanh(e / y) - tanh(x / y)),
+             "x, z, t in [-1, 1], y in [0.1, 10] (moogVCF)",
+             [uniform(-1, 1), log_uniform(0.1, 10), uniform(-1, 1), uniform(-1, 1)]),
         Case("1/(1 + exp(-x)) - 1/(1 + exp(-y))", [x, y], 1 / (1 + exp(-x)) - 1 / (1 + exp(-y)),
              "|x| in [1e-3, 30], |y/x - 1| in [1e-12, 1e-3]", _close_pair(signed(log_uniform(1e-3, 30)), 1e-12, 1e-3)),
         Case("asinh(x) - asinh(y)", [x, y], asinh(x) - asinh(y), "|x| in [1e-3, 1e3], |y/x - 1| in [1e-12, 1e-3]",

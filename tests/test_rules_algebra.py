@@ -241,6 +241,19 @@ def test_close_hyperbolic_differences_keep_their_digits():
         assert min(bits_of_error(t, w) for t, w in zip(typed(xs, ys)[k], want)) > 12, expr
 
 
+def test_tanh_differences_of_opposite_signs_stay_as_typed():
+    # tanh(x) - tanh(y) with x > 0 > y is a sum of two magnitudes: nothing cancels, and the typed form's
+    # three roundings are the fewest (the quotient form has five: moogVCF lost 0.06 bits to lambdify)
+    x, y = X.attr, Y.attr
+    expr = sympy.tanh(x) - sympy.tanh(y)
+    f, typed = sg.compile([x, y], expr), sg.compile([x, y], expr, rewrite=False)
+    xs = np.array([0.5, 3.0, 1e-3, 20.0, 0.0, -2.0])
+    ys = np.array([-0.7, -1e-3, -4.0, -0.25, 1.5, 0.5])
+    assert np.array_equal(f(xs, ys), typed(xs, ys))
+    close = xs[:4] * (1 + 1e-9)  # and where they have one sign, the quotient form
+    assert not np.array_equal(f(xs[:4], close), typed(xs[:4], close))
+
+
 def test_contracted_angle_sums_keep_their_digits():
     # near pi/4 and near x = y the typed forms subtract values of order 1 that agree to many digits
     x, y = X.attr, Y.attr

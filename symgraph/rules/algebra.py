@@ -483,14 +483,16 @@ def _tanh_diff(x, y):
     # Beyond, where x and y have one sign s, tanh(x) - tanh(y) = 2 s (sigmoid(-2 s y) - sigmoid(-2 s x)) (1 -
     # tanh(t) is 2 sigmoid(-2t)), two terms a factor e^176 apart: tanh(300) - tanh(100) is 2e-87, where the
     # typed difference is 1 - 1 = 0 (the second carried: a difference of sigmoids so far apart does not
-    # cancel, and sigmoid-difference's form would only cost time)
+    # cancel, and sigmoid-difference's form would only cost time). Where the signs differ (or one is 0)
+    # nothing cancels and the typed difference, a sum of two magnitudes, rounds least (moogVCF's
+    # tanh(t/y) - tanh(x/y) over x, t in [-1, 1]: 0.48 bits against lambdify's 0.42 with the quotient form)
     d = x - y
     new = ops.SINH(d) / (ops.COSH(x) * ops.COSH(y))
     s = ops.SIGN(x)
     far = 2 * s * (ops.SIGMOID(-2 * s * y) - CARRIED(ops.SIGMOID(-2 * s * x)))
     typed = ops.TANH(x) - ops.TANH(y)
-    return ops.SELECT(ops.LT(ops.ABS(d), const(88)), new,
-                      ops.SELECT(ops.GT(ops.SIGN(x) * ops.SIGN(y), 0), far, typed))
+    return ops.SELECT(ops.GT(ops.SIGN(x) * ops.SIGN(y), 0), ops.SELECT(ops.LT(ops.ABS(d), const(88)), new, far),
+                      typed)
 
 
 def _asinh_diff(x, y):
