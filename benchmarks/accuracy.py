@@ -617,6 +617,10 @@ def cases() -> list:
         # HyperLogLog's size estimate: 1 - y/x rounds to 1 for small y/x
         Case("x*log(1 - y/x)", [x, e], x * log(1 - e / x), "x in [1, 1e10], e in [1e-10, 0.1]",
              [log_uniform(1, 1e10), log_uniform(1e-10, 0.1)]),
+        # Jacobi polynomials' first coefficient near a = b = -1: a + b + 2 cancels its rounded partial sum
+        Case("((b - a)/(a + b + 2) + 1)/2", [x, y], ((y - x) / (x + y + 2) + 1) / 2, "a, b in [-1, -0.999] (jcobi)",
+             [uniform(-1, -0.999), uniform(-1, -0.999)]),
+        Case("1 - p - q", [x, y], 1 - x - y, "p, q in [0.3, 0.7]", [uniform(0.3, 0.7), uniform(0.3, 0.7)]),
         # 1 + y/x near y = -x: the rounded quotient near -1 has kept only its ulps of the distance
         Case("log(1 + y/x), y near -x", [x, y], log(1 + y / x), "x in [1, 1 + 1e-6], -y in [1 - 1e-6, 1]",
              [uniform(1, 1 + 1e-6), negated(uniform(1 - 1e-6, 1))]),

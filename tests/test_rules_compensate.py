@@ -35,6 +35,12 @@ CASES = [
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * y - const(2) * x, {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * x - const(3) * y, {}, 1.5),
+    # sums of three or more inputs and numbers: about one rounding, wherever they cancel
+    Case("compensated-sum", lambda x, y, p, r: (x + y) + const(2), {}, 1.0),
+    Case("compensated-sum", lambda x, y, p, r: (x - y) + r, {}, 1.0),
+    Case("compensated-sum", lambda x, y, p, r: (const(1) - x) - y, {}, 1.0),  # 1 + (-x - y), as sum-order puts it
+    Case("compensated-difference", lambda x, y, p, r: x - (y + r), {}, 1.0),
+    Case("compensated-difference", lambda x, y, p, r: x - y - const(3), {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -99,3 +105,41 @@ def test_a_constant_the_dtype_cannot_hold_brings_its_rounding_to_the_argument():
         ok, lost = bits_against_mpmath(expr, [x], [xs], f, typed, dtype=dtype)
         assert max(ok) <= 1.0, dtype
         assert np.mean(lost) > 3, dtype
+
+
+def test_sums_of_inputs_keep_their_digits_where_they_cancel():
+    # jcobi's a + b + 2 near a = b = -1, 1 - p - q for p + q near 1, x - y + z for x + z near y: typed, the
+    # first partial sum rounds (to a multiple of 2^-52 near 2) and the last term cancels it; with each
+    # partial sum's exact error added back the result rounds about once
+    a, b, c = sympy.symbols("a b c")
+    exprs = [a + b + 2, 1 - a - b, a - b + c]
+    f, typed = sg.compile([a, b, c], exprs), sg.compile([a, b, c], exprs, rewrite=False)
+    rng = np.random.default_rng(5)
+    n = 200
+    near = -1 + rng.uniform(0, 1e-9, n)
+    p = rng.uniform(0.3, 0.7, n)
+    x, z = rng.uniform(1, 2, n), rng.uniform(1, 2, n)
+    points = [(near, -1 + rng.uniform(0, 1e-9, n), x), (p, (1 - p) * (1 + rng.uniform(-1e-9, 1e-9, n)), x),
+              (x, (x + z) * (1 + rng.uniform(-1e-9, 1e-9, n)), z)]
+    for k, (expr, args) in enumerate(zip(exprs, points)):
+        fn = sympy.lambdify([a, b, c], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(*(mpmath.mpf(float(v[i])) for v in args)) for i in range(n)]
+        got, naive = f(*args)[k], typed(*args)[k]
+        ok = [bits_of_error(g, w) for g, w in zip(got, want) if w != 0]
+        lost = [bits_of_error(t, w) for t, w in zip(naive, want) if w != 0]
+        assert max(ok) <= 1.0, expr
+        assert np.mean(lost) > 10, (expr, np.mean(lost))
+
+
+def test_sums_with_an_infinite_term_keep_their_ieee_values():
+    # where a partial sum is infinite its error is not finite and the sum is as computed (an infinity or
+    # NaN, as typed; sum-order adds 1e308 + 1e308 - 1e308 with its largest terms of either sign first)
+    a, b, c = sympy.symbols("a b c")
+    f = sg.compile([a, b, c], a + b + c)
+    xs = np.array([np.inf, np.inf, 1.0, np.nan, 1e308, -np.inf])
+    ys = np.array([1.0, -np.inf, 2.0, 1.0, 1e308, 3.0])
+    zs = np.array([1.0, 1.0, np.inf, 1.0, -1e308, 1e308])
+    with np.errstate(all="ignore"):
+        got = f(xs, ys, zs)
+    assert np.array_equal(got, [np.inf, np.nan, np.inf, np.nan, 1e308, -np.inf], equal_nan=True)

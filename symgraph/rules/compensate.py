@@ -197,10 +197,48 @@ def _difference_of_products(p, q):
     return CORRECTED(v, const(1), error)
 
 
+MAX_SUM_TERMS = 8
+
+
+def _exact_terms(node, sign, terms):
+    """Appends (sign, leaf) for each term of a tree of sums, differences and negations of inputs and
+    numbers the dtype holds; False where a term is anything else (or there are too many)."""
+    if node.op in (ops.ADD, ops.SUB, ops.NEG):
+        signs = (-sign,) if node.op is ops.NEG else \
+            (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
+        return all(_exact_terms(a, s, terms) for a, s in zip(node.args, signs))
+    exact = node.is_symbol or node.is_const and node.value.is_finite and is_represented_exactly(node.value)
+    terms.append((sign, node))
+    return exact and len(terms) <= MAX_SUM_TERMS
+
+
+def _compensated_sum(node, **_):
+    # a sum of three or more inputs and numbers (a + b + 2, 1 - p - q, x - y + z) rounds each partial sum,
+    # and a later term that cancels it leaves only those roundings (jcobi's a + b + 2 near a = b = -1,
+    # 1 - p - q for p + q near 1). Each partial sum's error is found exactly (TwoSum) and their total added
+    # back: the result rounds about once, as in twice the precision (Ogita, Rump and Oishi's Sum2). The
+    # partial sums are carried: optimizing again finds no sum of inputs here
+    terms = []
+    if not _exact_terms(node, 1, terms) or len(terms) < 3 or sum(1 for _, t in terms if not t.is_const) < 2:
+        return None
+    sign, first = terms[0]
+    partial = first if sign > 0 else -first
+    errors = []
+    for sign, term in terms[1:]:
+        errors.append(SUM_ERROR(partial, term if sign > 0 else -term))
+        partial = CARRIED(partial + term if sign > 0 else partial - term)
+    return CORRECTED(partial, const(1), _total(errors))
+
+
 RULES = [
     Rule("difference-of-products", x - Var("y"), lambda x, y: _difference_of_products(x, y), validity=A,
          phase="specialize", ref="F13, F14",
          doc="a*d - b*c rounds both products before the difference cancels; their exact errors are added back"),
+    Rule("compensated-sum", ops.ADD(x, Var("y")), _compensated_sum, validity=A, phase="specialize", whole=True,
+         ref="F16", doc="a + b + 2 near a = b = -1 keeps only a + b's rounding; each partial sum's error is "
+         "added back"),
+    Rule("compensated-difference", x - Var("y"), _compensated_sum, validity=A, phase="specialize", whole=True,
+         ref="F16", doc="1 - p - q for p + q near 1"),
     Rule("reciprocal-compensated", c / x, _reciprocal_of_product, validity=A, phase="specialize",
          doc="1/(x*x) rounds twice where pow(x, -2) rounds once; the product's error, found exactly, is "
          "taken out of the quotient to first order"),
