@@ -994,6 +994,13 @@ RULES = [
     Rule("asinh-def", ops.LOG(x + ops.SQRT(x * x + 1)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8",
          doc="log(x + sqrt(x*x + 1)) cancels for x << 0 and overflows for x > 1e154"),
     Rule("asinh-def-hypot", ops.LOG(x + ops.HYPOT(1, x)), ops.ASINH(x), validity=A, phase="stabilize", ref="G8"),
+    # the odd function's definition on |x|, its sign put back (Rust's f64::asinh as typed): hypot(1, x) is
+    # hypot(1, |x|), and sign(x) f(|x|) is f(x) for the odd primitives (their libm forms are odd bit for bit)
+    Rule("asinh-def-abs", ops.LOG(ops.ABS(x) + ops.HYPOT(1, x)), lambda x: ops.ASINH(ops.ABS(x)), validity=A,
+         phase="stabilize", ref="G8", doc="log(|x| + sqrt(x*x + 1)) overflows for |x| > 1e154"),
+    *[Rule(f"sign-times-odd-{f.name}", ops.SIGN(x) * f(ops.ABS(x)), f(x), validity=R, phase="stabilize", ref="H10",
+           doc=f"sign(x)*{f.name}(|x|) is {f.name}(x)")
+      for f in (ops.ASINH, ops.SINH, ops.TANH, ops.ATAN, ops.ASIN, ops.ATANH, ops.ERF)],
     # log(sqrt(x*x + 1) - x) = -asinh(x): canonicalize, before hypot-minus makes the difference a select
     Rule("asinh-def-negated", ops.LOG(ops.SQRT(x * x + 1) - x), -ops.ASINH(x), validity=A, phase="canonicalize",
          ref="G8", doc="log(sqrt(x*x + 1) - x) cancels for x >> 0 and loses x's digits near 0"),
