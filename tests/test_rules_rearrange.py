@@ -7,10 +7,12 @@ import numpy as np
 import sympy
 
 import symgraph as sg
-from rulecheck import Case, rule_tests
+from rulecheck import Case, bits_against_mpmath, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
 from symgraph.ir import const
+from symgraph.lower import lower
+from symgraph.passes import optimize
 from symgraph.reference import bits_of_error, exact
 from symgraph.rules import rearrange
 
@@ -30,6 +32,9 @@ CASES = [
     Case("common-factor", lambda x, y, p, r: x * y - const(3) * y, {}, 1.5),
     Case("common-factor", lambda x, y, p, r: const(3) * x - const(3) * y, {}, 1.5),
     Case("common-factor-sum", lambda x, y, p, r: x * y + x * r, {}, 1.5),
+    # three or more terms (FastMath's dist3, dist4): the common factor times a (compensated) sum of inputs
+    Case("common-factor-of-terms", lambda x, y, p, r: ops.ADD(const(3) * x, x * y, x * r), {}, 1.5),
+    Case("common-factor-of-differences", lambda x, y, p, r: ((x * y - x * r) + p * x) - x * x, {}, 1.5),
     Case("common-factor-sum", lambda x, y, p, r: const(2) * ops.HYPOT(x, y) + const(2) * y, {}, 2.5,
          limits=True),  # hypot-plus inside: x*x/(hypot(x, y) + |y|), four roundings
     Case("log-difference", lambda x, y, p, r: ops.LOG(x) - ops.LOG(y), {}, 2.5),
@@ -305,3 +310,24 @@ def test_means_and_power_differences_of_close_values_keep_their_digits():
     even = sg.compile([x, y], x**4 - y**4)
     want = [exact_of(x**4 - y**4, {x: float(a), y: float(-b)}) for a, b in zip(xs, ys)]
     assert max(bits_of_error(g, w) for g, w in zip(even(xs, -ys), want)) <= 2.0
+
+
+def test_sums_of_products_with_a_common_factor_stay_finite_and_keep_their_digits():
+    # FastMath's dist4 d1 d2 - d1 d3 + d4 d1 - d1 d1 and test3 3 d1 + d1 d2 + d1 d3: the typed products
+    # overflow where the result does not (d1 = 1e200, d2 ~ -d3 ~ 1e200) and round before the sum cancels;
+    # d1 (d2 - d3 + d4 - d1) rounds about twice. Optimizing twice changes nothing
+    a, b, c, d = sympy.symbols("a b c d")
+    exprs = [a * b - a * c + d * a - a * a, 3 * a + a * b + a * c]
+    f, typed = sg.compile([a, b, c, d], exprs), sg.compile([a, b, c, d], exprs, rewrite=False)
+    av = np.array([1e200, 1.5, -3e-200, 2.0])
+    bv = np.array([3e200, 1.0 + 2**-40, 7.0, 1e10])
+    cv = np.array([-2e200, 2.0, -7.0 + 2**-50, -1e10 - 3.0])
+    dv = np.array([1.0, -0.5, 1e-300, 2.0 - 1e-12])
+    for k, expr in enumerate(exprs):
+        ok, lost = bits_against_mpmath(expr, [a, b, c, d], [av, bv, cv, dv], lambda *v, k=k: f(*v)[k],
+                                       lambda *v, k=k: typed(*v)[k])
+        assert max(ok) <= 1.5 and max(lost) > 20, (expr, ok, lost)
+    graph = lower(exprs[0])
+    once, _ = optimize(graph)
+    twice, _ = optimize(once)
+    assert once.outputs[0] is twice.outputs[0]

@@ -200,16 +200,28 @@ def _difference_of_products(p, q):
 MAX_SUM_TERMS = 8
 
 
-def _exact_terms(node, sign, terms):
+def _exact_terms(node, sign, terms, inside=False):
     """Appends (sign, leaf) for each term of a tree of sums, differences and negations of inputs and
-    numbers the dtype holds; False where a term is anything else (or there are too many)."""
+    numbers the dtype holds; False where a term is anything else (or there are too many). A sum this rule
+    compensated already (a few of the terms, rewritten first) is read as its terms."""
+    if node.op is CORRECTED and _is_compensated_sum(node):
+        node, inside = node.args[0].args[0], True
+    if node.op is CARRIED and inside:  # a partial sum of the compensated sum
+        node = node.args[0]
     if node.op in (ops.ADD, ops.SUB, ops.NEG):
         signs = (-sign,) if node.op is ops.NEG else \
             (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
-        return all(_exact_terms(a, s, terms) for a, s in zip(node.args, signs))
+        return all(_exact_terms(a, s, terms, inside) for a, s in zip(node.args, signs))
     exact = node.is_symbol or node.is_const and node.value.is_finite and is_represented_exactly(node.value)
     terms.append((sign, node))
     return exact and len(terms) <= MAX_SUM_TERMS
+
+
+def _is_compensated_sum(node):
+    """A corrected value whose correction holds only the errors of sums (compensated-sum's own form)."""
+    v, slope, lo = node.args
+    return slope.is_const and slope.value == 1 and v.op is CARRIED and all(
+        n.op in (SUM_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG) or n.op.arity == 0 for n in topological([lo]))
 
 
 def _compensated_sum(node, **_):
@@ -221,6 +233,8 @@ def _compensated_sum(node, **_):
     terms = []
     if not _exact_terms(node, 1, terms) or len(terms) < 3 or sum(1 for _, t in terms if not t.is_const) < 2:
         return None
+    if node.op is CORRECTED:
+        return None  # (the rule matches sums; a corrected sum is what it made)
     sign, first = terms[0]
     partial = first if sign > 0 else -first
     errors = []

@@ -407,12 +407,15 @@ def _common_factor(p, q, sign=-1):
     # before the difference cancels (x*y - x*z for y ~ z, x*y - x for y ~ 1), a - b is exact there
     # (Sterbenz) and rounds once otherwise; then a - b's own rules see it (2 hypot(x, y) - 2x). The same
     # for p + q (2 re + 2 hypot(re, im) for re < 0: the complex square root). Where a -+ b overflows (p
-    # and q finite, c < 1) the typed form. Quotients by one constant likewise: a/c -+ b/c = (a -+ b)/c.
+    # and q finite, c < 1) the typed form, and where a factor of c is infinite or NaN (inf*a - inf*b is
+    # NaN as typed); where only c (a -+ b) overflows, the result does too (two roundings), and it stays
+    # (the typed c a + c b is inf - inf = NaN there for a, b of opposite signs: 1.5 bits over the full
+    # range on FastMath's d1 d2 + d1 d3). Quotients by one constant likewise: a/c -+ b/c = (a -+ b)/c.
     typed = p - q if sign < 0 else p + q
     if p.op is ops.DIV and q.op is ops.DIV and p.args[1] is q.args[1] and p.args[1].is_const:
         a, b = p.args[0], q.args[0]
-        new = (a - b if sign < 0 else a + b) / p.args[1]
-        return ops.SELECT(_is_finite(new), new, typed)
+        difference = a - b if sign < 0 else a + b
+        return ops.SELECT(_is_finite(difference), difference / p.args[1], typed)
     if ops.MUL not in (p.op, q.op):
         return None
     rest_q = list(q.args) if q.op is ops.MUL else [q]
@@ -430,8 +433,57 @@ def _common_factor(p, q, sign=-1):
         return None
     a = ops.MUL(*rest_p) if len(rest_p) > 1 else rest_p[0] if rest_p else const(1)
     b = ops.MUL(*rest_q) if len(rest_q) > 1 else rest_q[0] if rest_q else const(1)
-    new = ops.MUL(*common, a - b if sign < 0 else a + b)
-    return ops.SELECT(_is_finite(new), new, typed)
+    difference = a - b if sign < 0 else a + b
+    checks = [_is_finite(difference)] + [_is_finite(f) for f in common if not f.is_const]
+    return ops.SELECT(checks[0] if len(checks) == 1 else ops.AND(*checks), ops.MUL(*common, difference), typed)
+
+
+MAX_FACTORED_TERMS = 8
+
+
+def _signed_products(node, sign, terms):
+    """Appends (sign, factors) for each term of a tree of sums, differences and negations, reading a
+    common-factor select (of two of the terms, rewritten first) as its typed sum; False past
+    MAX_FACTORED_TERMS terms."""
+    if node.op is ops.SELECT and node.args[1].op is ops.MUL and node.args[2].op in (ops.ADD, ops.SUB):
+        node = node.args[2]
+    if node.op in (ops.ADD, ops.SUB, ops.NEG):
+        signs = (-sign,) if node.op is ops.NEG else \
+            (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
+        return all(_signed_products(a, s, terms) for a, s in zip(node.args, signs))
+    terms.append((sign, list(node.args) if node.op is ops.MUL else [node]))
+    return len(terms) <= MAX_FACTORED_TERMS
+
+
+def _common_factor_of_terms(node, **_):
+    # c a1 +- c a2 +- c a3 ... = c (a1 +- a2 +- a3 ...) for three or more terms (FastMath's d1 d2 - d1 d3 +
+    # d4 d1 - d1 d1, 3 d1 + d1 d2 + d1 d3): as for two terms (common-factor), the products round before the
+    # sum cancels, and overflow where the sum does not (d1 d2 = inf, d1 (d2 + d3) finite); a sum of
+    # inputs left is then compensated. Two-term sums inside, which common-factor took first, are read as
+    # typed. Guarded like common-factor: the typed sum where the inner sum or a common factor is not finite
+    terms = []
+    if not _signed_products(node, 1, terms) or len(terms) < 3:
+        return None
+    common = []
+    for f in terms[0][1]:
+        if not f.is_const and all(f in factors for _, factors in terms[1:]) and \
+                sum(1 for g in terms[0][1] if g is f) > common.count(f) and \
+                all(sum(1 for g in factors if g is f) > common.count(f) for _, factors in terms[1:]):
+            common.append(f)
+    if not common:
+        return None
+    inner = None
+    for sign, factors in terms:
+        rest = list(factors)
+        for f in common:
+            rest.remove(f)
+        value = ops.MUL(*rest) if len(rest) > 1 else rest[0] if rest else const(1)
+        if inner is None:
+            inner = value if sign > 0 else -value
+        else:
+            inner = inner + value if sign > 0 else inner - value
+    checks = [_is_finite(inner)] + [_is_finite(f) for f in common]
+    return ops.SELECT(ops.AND(*checks), ops.MUL(*common, inner), node)
 
 
 RULES = [
@@ -442,6 +494,10 @@ RULES = [
     # (a sum of two terms only: an n-ary sum matched as p + q would be rebuilt as another node)
     Rule("common-factor-sum", p + q, lambda p, q: None if ops.ADD in (p.op, q.op) else _common_factor(p, q, 1),
          validity=A, phase=REARRANGE, ref="H6", doc="x*y + x*z for y ~ -z"),
+    Rule("common-factor-of-terms", p + q, _common_factor_of_terms, validity=A, phase=REARRANGE, whole=True,
+         ref="H6", doc="3*d1 + d1*d2 + d1*d3 rounds and may overflow each product; d1*(3 + d2 + d3) does not"),
+    Rule("common-factor-of-differences", p - q, _common_factor_of_terms, validity=A, phase=REARRANGE, whole=True,
+         ref="H6", doc="d1*d2 - d1*d3 + d4*d1 - d1*d1"),
     Rule("select-difference", p - ops.SELECT(q, x, y), lambda p, q, x, y: _select_difference(p, q, x, y, 1),
          validity=A, phase=REARRANGE, ref="H6", doc="x - log(exp(x) - 1): a branch of the select cancels x"),
     Rule("difference-select", ops.SELECT(q, x, y) - p, lambda p, q, x, y: _select_difference(p, q, x, y, -1),
