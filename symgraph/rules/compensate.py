@@ -233,8 +233,6 @@ def _compensated_sum(node, **_):
     terms = []
     if not _exact_terms(node, 1, terms) or len(terms) < 3 or sum(1 for _, t in terms if not t.is_const) < 2:
         return None
-    if node.op is CORRECTED:
-        return None  # (the rule matches sums; a corrected sum is what it made)
     sign, first = terms[0]
     partial = first if sign > 0 else -first
     errors = []
