@@ -71,6 +71,17 @@ def test_reciprocals_of_products_round_once():
         assert np.mean(naive != want) > 0.1, expr
 
 
+def _ours_and_typed(expr, symbols, args, f, typed, k):
+    """Bits of error of output k of the rewritten and the typed kernel at the points `args`, where the exact
+    value is not 0."""
+    fn = sympy.lambdify(symbols, expr, "mpmath")
+    with mpmath.workdps(60):
+        want = [fn(*(mpmath.mpf(float(v)) for v in point)) for point in zip(*args)]
+    got, naive = f(*args)[k], typed(*args)[k]
+    return ([bits_of_error(g, w) for g, w in zip(got, want) if w != 0],
+            [bits_of_error(t, w) for t, w in zip(naive, want) if w != 0])
+
+
 def test_differences_of_products_keep_their_digits_where_they_cancel():
     # a 2x2 determinant near singular, a discriminant near a double root, x*y - 1 near x*y = 1: typed, the
     # products round before the difference cancels (every digit lost at these points); with the products'
@@ -84,12 +95,7 @@ def test_differences_of_products_keep_their_digits_where_they_cancel():
     dv = bv * cv / av  # a d ~ b c
     points = [(av, bv, cv, dv), (av, 2 * np.sqrt(av * cv), cv, dv), (av, 1 / av, cv, dv)]
     for k, (expr, args) in enumerate(zip(exprs, points)):
-        fn = sympy.lambdify([a, b, c, d], expr, "mpmath")
-        with mpmath.workdps(60):
-            want = [fn(*(mpmath.mpf(float(v[i])) for v in args)) for i in range(n)]
-        got, naive = f(*args)[k], typed(*args)[k]
-        ok = [bits_of_error(g, w) for g, w in zip(got, want) if w != 0]
-        lost = [bits_of_error(t, w) for t, w in zip(naive, want) if w != 0]
+        ok, lost = _ours_and_typed(expr, [a, b, c, d], args, f, typed, k)
         assert max(ok) <= 1.0, expr
         assert np.mean(lost) > 20, expr
 
@@ -122,12 +128,7 @@ def test_sums_of_inputs_keep_their_digits_where_they_cancel():
     points = [(near, -1 + rng.uniform(0, 1e-9, n), x), (p, (1 - p) * (1 + rng.uniform(-1e-9, 1e-9, n)), x),
               (x, (x + z) * (1 + rng.uniform(-1e-9, 1e-9, n)), z)]
     for k, (expr, args) in enumerate(zip(exprs, points)):
-        fn = sympy.lambdify([a, b, c], expr, "mpmath")
-        with mpmath.workdps(60):
-            want = [fn(*(mpmath.mpf(float(v[i])) for v in args)) for i in range(n)]
-        got, naive = f(*args)[k], typed(*args)[k]
-        ok = [bits_of_error(g, w) for g, w in zip(got, want) if w != 0]
-        lost = [bits_of_error(t, w) for t, w in zip(naive, want) if w != 0]
+        ok, lost = _ours_and_typed(expr, [a, b, c], args, f, typed, k)
         assert max(ok) <= 1.0, expr
         assert np.mean(lost) > 10, (expr, np.mean(lost))
 
