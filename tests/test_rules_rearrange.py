@@ -71,6 +71,8 @@ CASES = [
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.COS(x)), {X: (-1e4, 1e4)}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.SINC(x)), {X: (-1e4, 1e4)}, 2.0),
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXP(x) - x), EXP_BOX, 2.0),
+    # a point between 1 and w: t + (1 - t) w - 1 = (1 - t)(w - 1)
+    Case("log-near-one", lambda x, y, p, r: ops.LOG(y + (1 - y) * ops.EXP(x)), {X: (-1e4, 1e4), Y: (0, 1)}, 2.0),
     # (e^x - 1)/x and x/(e^x - 1) near 1: their distance to 1 is expm1_minus_x(x) over x or over expm1(x);
     # sinh(x)/x's is sinh_minus_x(x)/x (a factor of a product near 1)
     Case("log-near-one", lambda x, y, p, r: ops.LOG(ops.EXPREL(x)), EXP_BOX, 2.0),
@@ -198,13 +200,14 @@ def test_conjugates_leave_sums_that_do_not_cancel_symbolically():
 
 
 def test_logs_near_one_keep_the_distance_to_one():
-    # log(cos(x)) = -x^2/2 - ..., log(sin(x)/x) = -x^2/6 - ..., log(e^x - x) = x^2/2 + ...: typed, the
-    # argument rounds to within an ulp of 1 and the log keeps only that ulp
+    # log(cos(x)) = -x^2/2 - ..., log(sin(x)/x) = -x^2/6 - ..., log(e^x - x) = x^2/2 + ..., log(x + (1 - x)
+    # e^-x) = -x + ...: typed, the argument rounds to within an ulp of 1 and the log keeps only that ulp
     x = X.attr
-    exprs = [sympy.log(sympy.cos(x)), sympy.log(sympy.sin(x) / x), sympy.log(sympy.exp(x) - x)]
+    exprs = [sympy.log(sympy.cos(x)), sympy.log(sympy.sin(x) / x), sympy.log(sympy.exp(x) - x),
+             sympy.log(x + (1 - x) * sympy.exp(-x))]
     f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
-    points = np.array([1e-7, -3e-5, 2e-3])
     for k, expr in enumerate(exprs):
+        points = np.array([1e-7, -3e-5, 2e-3] if k < 3 else [1e-9, -3e-8, 2e-6])  # the last: a distance x
         want = [exact_of(expr, {x: float(v)}) for v in points]
         assert max(bits_of_error(g, w) for g, w in zip(f(points)[k], want)) <= 1.5, expr
         assert min(bits_of_error(t, w) for t, w in zip(typed(points)[k], want)) > 10, expr

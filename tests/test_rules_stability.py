@@ -115,6 +115,9 @@ CASES = [
          accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("sigmoid-difference", sg.sigmoid(x) - sg.sigmoid(y), ops.EXPM1_PAIR,
          accuracy={x: uniform(-700, 700), y: "below x"}),
+    # opposite signs: (tanh(x/2) - tanh(y/2))/2, where the typed difference of two values near 1/2 cancels
+    Case("sigmoid-difference", sg.sigmoid(x) - sg.sigmoid(y), ops.TANH,
+         accuracy={x: signed(log_uniform(1e-10, 30)), y: "toward -x"}),
     Case("softplus-minus-x", log(1 + exp(x)) - x, ops.SOFTPLUS, extremes=EDGES, accuracy={x: TO_800}),
     Case("x-minus-softplus", x - log(1 + exp(x)), ops.LOG_SIGMOID, extremes=EDGES, accuracy={x: TO_800}),
     # float32: softplus(x) is x itself above 16, where exp(x) needs nothing more; the loss is mid-range

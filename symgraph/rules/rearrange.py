@@ -23,7 +23,7 @@ from .specialize import _power_of_two
 x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
 A = Validity.ACCURACY
 REARRANGE = "rearrange"
-HALF, THREE_HALVES = const(sympy.Rational(1, 2)), const(sympy.Rational(3, 2))
+HALF, THREE_HALVES, ONE = const(sympy.Rational(1, 2)), const(sympy.Rational(3, 2)), const(1)
 
 
 def _exp_difference(x, y):
@@ -123,10 +123,34 @@ def _minus_one(a):
         angle = _cosine_of_difference_minus_one(a)
         if angle is not None:
             return angle
+        between = _interpolation_minus_one(a)
+        if between is not None:
+            return between
         for i, term in enumerate(a.args):
             shifted = _minus_one(term)
             if shifted is not None:
                 return ops.ADD(*a.args[:i], shifted, *a.args[i + 1:])
+    return None
+
+
+def _interpolation_minus_one(a):
+    """a - 1 for a = t + (1 - t) w (or (1 - t) + t w), a point between 1 and w: (1 - t)(w - 1) (t (w - 1)),
+    w - 1 by _minus_one where it has a form, without the typed sum's cancellation near 1 (pbrt's hair
+    sampling log(u + (1 - u) e^(-2/v)) for large v: 2.9 bits, where log1p((1 - u) expm1(-2/v)) keeps every
+    digit); None for other sums."""
+    if len(a.args) != 2:
+        return None
+    for point, scaled in (a.args, a.args[::-1]):
+        if scaled.op is not ops.MUL:
+            continue
+        complement = ONE - point if point.op is not ops.SUB or point.args[0] != ONE else point.args[1]
+        factors = list(scaled.args)
+        if complement not in factors:
+            continue
+        factors.remove(complement)
+        w = factors[0] if len(factors) == 1 else ops.MUL(*factors)
+        shifted = _minus_one(w)
+        return complement * (w - 1 if shifted is None else shifted)
     return None
 
 
