@@ -214,3 +214,12 @@ def test_kepler_near_parabolic_keeps_its_digits():
         got, naive = f(xs, es, ms)[k], typed(xs, es, ms)[k]
         assert max(bits_of_error(g, w) for g, w in zip(got, want)) <= 2.0, expr
         assert max(bits_of_error(t, w) for t, w in zip(naive, want)) > 5, expr
+    # away from 0 x and e sin(x) do not cancel (|e sin(x)| < |x|/2 from x = 2 on): the typed form, one fused
+    # rounding, is kept (the split form rounded more: 0.26 mean bits against 0.05 on [2, 6])
+    rng = np.random.default_rng(5)
+    xs, es = rng.uniform(2, 6, 200) * rng.choice([-1, 1], 200), rng.uniform(0.5, 1, 200)
+    ms = np.zeros_like(xs)
+    want = [exact(lower(exprs[0]).outputs[0], {x: float(a), e: float(b), m: 0.0}) for a, b in zip(xs, es)]
+    ours = np.mean([bits_of_error(g, w) for g, w in zip(f(xs, es, ms)[0], want)])
+    theirs = np.mean([bits_of_error(t, w) for t, w in zip(typed(xs, es, ms)[0], want)])
+    assert ours <= theirs + 0.02, (ours, theirs)

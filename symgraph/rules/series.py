@@ -49,11 +49,16 @@ def _x_minus_scaled(x, y, f, sign):
     # y f(x) - x
     if f.op.name not in STARTS_AT_X or f.args[0] is not x or (y.is_const and y.value == 1):
         return None
+    # Only where x and y f(x) are within a factor 2 of each other: elsewhere nothing cancels and the typed
+    # form (one fused rounding) is the more accurate (E - e sin(E) for E in [2, 6]: 0.05-0.14 bits typed,
+    # 0.26 split)
+    scaled = y * f
     new = (x - f) + (1 - y) * f
-    typed = x - y * f
+    typed = x - scaled
     if sign < 0:
-        new, typed = -new, y * f - x
-    return ops.SELECT(_near_one_of(y), new, typed)
+        new, typed = -new, scaled - x
+    cancels = ops.AND(ops.LE(ops.ABS(x), 2 * ops.ABS(scaled)), ops.LE(ops.ABS(scaled), 2 * ops.ABS(x)))
+    return ops.SELECT(ops.AND(_near_one_of(y), cancels), new, typed)
 
 
 def _scaled_function_in_sum(node):
