@@ -84,6 +84,9 @@ CASES = [
     *[Case(f"sign-times-odd-{f.name}", lambda x, y, p, r, f=f: ops.SIGN(x) * f(ops.ABS(x)), box, 1.0)
       for f, box in ((ops.ASINH, {}), (ops.SINH, {X: (-700, 700)}), (ops.TANH, {}), (ops.ATAN, {}),
                      (ops.ASIN, {X: (-1, 1)}), (ops.ATANH, {X: (-1, 1)}), (ops.ERF, {}))],
+    *[Case(f"abs-of-odd-{f.name}", lambda x, y, p, r, f=f: ops.ABS(f(x)), box, 1.0)
+      for f, box in ((ops.ASINH, {}), (ops.SINH, {X: (-700, 700)}), (ops.TANH, {}), (ops.ATAN, {}),
+                     (ops.ASIN, {X: (-1, 1)}), (ops.ATANH, {X: (-1, 1)}), (ops.ERF, {}))],
     Case("acosh-def-negated", lambda x, y, p, r: ops.LOG(x - ops.SQRT(x * x - 1)), limits=True),
     Case("atanh-def", lambda x, y, p, r: ops.LOG((1 + x) / (1 - x)) / 2),
     Case("atanh-def-half", lambda x, y, p, r: HALF * ops.LOG((1 + x) / (1 - x))),
@@ -258,6 +261,16 @@ def test_an_odd_function_typed_on_its_magnitude_is_the_primitive():
     # (the reference is asinh's own: the typed form at 60 digits still rounds log(1 + 1e-300) to 0)
     ok, lost = bits_against_mpmath(sympy.asinh(x), [x], [xs], f, typed)
     assert max(ok) <= 1.0 and max(lost) > 50, (ok, lost)
+
+
+def test_the_log_of_the_magnitude_of_sinh_is_finite_past_its_overflow():
+    # log(|sinh(x)|) (CoolProp's GERG-2008 terms): sinh overflows from |x| = 710, where the log is |x| - log 2
+    x = X.attr
+    expr = sympy.log(sympy.Abs(sympy.sinh(x)))
+    f, typed = sg.compile([x], expr), sg.compile([x], expr, rewrite=False)
+    xs = np.array([-1e300, -800.0, -3.5, -1e-5, 2e-300, 0.5, 0.9, 40.0, 711.0, 1e20])
+    ok, lost = bits_against_mpmath(expr, [x], [xs], f, typed)
+    assert max(ok) <= 1.5 and np.isinf(typed(xs)[[0, 1, 8, 9]]).all(), (ok, lost)
 
 
 def test_tanh_differences_of_opposite_signs_stay_as_typed():

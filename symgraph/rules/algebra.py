@@ -1033,6 +1033,11 @@ RULES = [
     *[Rule(f"sign-times-odd-{f.name}", ops.SIGN(x) * f(ops.ABS(x)), f(x), validity=R, phase="stabilize", ref="H10",
            doc=f"sign(x)*{f.name}(|x|) is {f.name}(x)")
       for f in (ops.ASINH, ops.SINH, ops.TANH, ops.ATAN, ops.ASIN, ops.ATANH, ops.ERF)],
+    # |f(x)| = f(|x|) for the same odd increasing primitives: log(|sinh(x)|) (CoolProp's GERG terms) is then
+    # log-sinh's, finite past sinh's overflow at |x| = 710
+    *[Rule(f"abs-of-odd-{f.name}", ops.ABS(f(x)), f(ops.ABS(x)), validity=R, phase="stabilize", ref="H10",
+           doc=f"|{f.name}(x)| is {f.name}(|x|)")
+      for f in (ops.ASINH, ops.SINH, ops.TANH, ops.ATAN, ops.ASIN, ops.ATANH, ops.ERF)],
     # log(sqrt(x*x + 1) - x) = -asinh(x): canonicalize, before hypot-minus makes the difference a select
     Rule("asinh-def-negated", ops.LOG(ops.SQRT(x * x + 1) - x), -ops.ASINH(x), validity=A, phase="canonicalize",
          ref="G8", doc="log(sqrt(x*x + 1) - x) cancels for x >> 0 and loses x's digits near 0"),
