@@ -84,6 +84,8 @@ FORMULAS = [
     (sympy.log(1 + sympy.exp(x * s)), (-400.0, -100.0), (-40.0, -25.0)),
     (10 ** (x / 10), (1e3, 3e3), (200.0, 380.0)),
     (sympy.sinh(x / s), (300.0, 700.0), (40.0, 42.0)),
+    # a viscosity's exp(a/T - b/T^2): b/T^2 is itself compensated (reciprocal-compensated), its one rounding left
+    (sympy.exp(365 / x - 39537 / x**2), (8.0, 30.0), (22.0, 30.0)),
     # a two-dimensional Gaussian: eight roundings in the argument
     (sympy.exp(-((x - m)**2 + (x - 2 * m)**2) / (2 * s**2)), (7.0, 13.0), (3.0, 4.5)),
 ]

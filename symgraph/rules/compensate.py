@@ -66,8 +66,9 @@ def rounding_error(node, depth=0):
         a, b = args
         eb = rounding_error(b, depth + 1)
         return _total([SUM_ERROR(a, -b), rounding_error(a, depth + 1), None if eb is None else -eb])
-    if op is CORRECTED and args[1].is_const and args[1].value == 1:
-        return SUM_ERROR(args[0], args[2])  # v + lo, v's error: only the final sum's rounding is left
+    if op is CORRECTED:  # v + slope lo, v's error: only the final sum's rounding is left (c/x**2 compensated)
+        v, slope, lo = args
+        return SUM_ERROR(v, lo if slope.is_const and slope.value == 1 else slope * lo)
     if op is ops.SELECT:  # the branch taken brings its own error
         ea, eb = rounding_error(args[1], depth + 1), rounding_error(args[2], depth + 1)
         if ea is None and eb is None:
