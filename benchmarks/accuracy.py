@@ -341,6 +341,8 @@ def cases() -> list:
              [signed(log_uniform(1e-10, 10))]),
         Case("log(tan(x/2 + pi/4))", [x], log(sp.tan(x / 2 + sp.pi / 4)), "|x| in [1e-10, 1] (inverse Gudermannian)",
              [signed(log_uniform(1e-10, 1))]),
+        Case("log(tan(x/2 + pi/4)) near the pole", [x], log(sp.tan(x / 2 + sp.pi / 4)),
+             "x - pi/2 - 2 pi k in +-[1e-9, 0.1] (Mercator's y near the pole)", [_near_angle(math.pi / 2)]),
         Case("atan2(y, x) - pi/2", [x, y], sp.atan2(y, x) - sp.pi / 2, "|x| in [1e-10, 1e-3], y in [1, 1e3]",
              [signed(log_uniform(1e-10, 1e-3)), log_uniform(1, 1e3)]),
         Case("atan(x) - pi/4", [x], atan(x) - sp.pi / 4, "|x - 1| in [1e-12, 0.1]",

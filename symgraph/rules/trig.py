@@ -197,10 +197,16 @@ def _scaled_atan_angle(k, x, c, sign, offset_sign):
 
 
 def _log_tan_shifted(x, y):
-    # log(tan(x + pi/4)) = 2 atanh(tan(x)) (tan(x + pi/4) = (1 + tan x)/(1 - tan x)): the inverse
-    # Gudermannian log(tan(x/2 + pi/4)) near x = 0 takes the log of a value near 1, whose distance to 1
-    # rounded; both are real exactly where |tan(x)| < 1
-    return 2 * ops.ATANH(ops.TAN(x)) if _pi_fraction(y) == QUARTER else None
+    # log(tan(x + pi/4)) = 2 atanh(tan(x)) = asinh(tan(2x)) (tan(x + pi/4) = (1 + tan x)/(1 - tan x)): the
+    # inverse Gudermannian log(tan(x/2 + pi/4)) (Mercator's y) near x = 0 takes the log of a value near 1,
+    # whose distance to 1 rounded, and near x = pi/2 the tan of x/2 + pi/4 rounded near its pole (11.7 bits
+    # over pi/2 - [1e-10, 0.1]); 2x is exact and tan(2x) keeps its digits near the pole (0.03 bits; 0.20
+    # against atanh's 0.37 over (-pi/2, pi/2)). Real exactly where |tan(x)| < 1, i.e. cos(2x) >= 0; NaN
+    # elsewhere (the log of a negative tangent), as typed
+    if _pi_fraction(y) != QUARTER:
+        return None
+    double = 2 * x
+    return ops.SELECT(ops.GE(ops.COS(double), 0), ops.ASINH(ops.TAN(double)), const(sympy.nan))
 
 
 def _atan2_angle(y, x, c, sign, offset_sign):
@@ -356,7 +362,7 @@ RULES = [
     Rule("log-sin", ops.LOG(ops.SIN(x)), lambda x: _log_near_one(ops.SIN, x), validity=A, phase=STABILIZE,
          ref="A1", doc="log(sin(x)) near pi/2: sin(x) near 1 has lost the digits of its distance to 1"),
     Rule("log-tan-shifted", ops.LOG(ops.TAN(x + y)), _log_tan_shifted, validity=A, phase=STABILIZE, ref="G8",
-         doc="log(tan(x/2 + pi/4)), the inverse Gudermannian, is 2 atanh(tan(x/2))"),
+         doc="log(tan(x/2 + pi/4)), the inverse Gudermannian, is asinh(tan(x))"),
     Rule("log-tan", ops.LOG(ops.TAN(x)), lambda x: _log_near_one(ops.TAN, x), validity=A, phase=STABILIZE,
          ref="A1", doc="log(tan(x)) near pi/4"),
     Rule("log-cot", ops.LOG(ops.COT(x)), lambda x: _log_near_one(ops.COT, x), validity=A, phase=STABILIZE,
