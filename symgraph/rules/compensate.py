@@ -19,6 +19,7 @@ from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERR
                            REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
+from .polynomials import _is_horner_select as is_horner_select
 
 x = Var("x")
 c = ConstVar("c")
@@ -69,6 +70,8 @@ def rounding_error(node, depth=0):
     if op is CORRECTED:  # v + slope lo, v's error: only the final sum's rounding is left (c/x**2 compensated)
         v, slope, lo = args
         return SUM_ERROR(v, lo if slope.is_const and slope.value == 1 else slope * lo)
+    if op is ops.SELECT and args[1].op is CORRECTED and is_horner_select(node):
+        return rounding_error(args[1], depth + 1)  # (its typed branch is taken only where a step overflows)
     if op is ops.SELECT:  # the branch taken brings its own error
         ea, eb = rounding_error(args[1], depth + 1), rounding_error(args[2], depth + 1)
         if ea is None and eb is None:
@@ -92,11 +95,14 @@ def _binary_error(op, a, b, depth):
 
 
 def argument_error(x):
-    """rounding_error(x) where it takes at most MAX_ERRORS error-free transformations, else None."""
+    """rounding_error(x) where it takes at most MAX_ERRORS error-free transformations, else None (those
+    the kernel computes for x already, a compensated polynomial's, are not counted: they cost nothing more)."""
     lo = rounding_error(x)
     if lo is None:
         return None
-    count = sum(1 for n in topological([lo]) if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR))
+    present = {n.key for n in topological([x])}
+    count = sum(1 for n in topological([lo])
+                if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR) and n.key not in present)
     return lo if count <= MAX_ERRORS else None
 
 

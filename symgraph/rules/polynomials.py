@@ -25,6 +25,7 @@ from ._symbolic import _to_node, _to_sympy, once_per_node, signed_terms
 
 p, q = Var("p"), Var("q")
 MAX_TERMS, MAX_DEGREE = 10, 4
+ONE = const(1)
 MAX_VARIANCE_VALUES = 6
 
 
@@ -227,7 +228,7 @@ MAX_HORNER_DEGREE = 16
 HORNER = "compensated-horner"
 
 
-def _compensated_horner(node):
+def _compensated_horner(node, amplified=False):
     # a polynomial of one input with two or more terms and a real root, that no earlier rule factored
     # (fractions.py, factored-polynomial): near the root its terms cancel, typed or in Horner's form, and
     # keep only cond(p, x) ulps. Compensated Horner (Graillat, Langlois, Louvet 2005) carries each step's
@@ -235,25 +236,35 @@ def _compensated_horner(node):
     # the end: as accurate as Horner in twice the working precision, then rounded. Each step's value is
     # carried: the fuse phase leaves the sums and products the error terms describe as they are, and no
     # rule sees the steps as polynomials of their own. Where a step overflows (an error of inf - inf), the
-    # typed sum
+    # typed sum. `amplified`: the argument of exp or a power of a constant, which turns the polynomial's
+    # absolute error into a relative one of |p| times as many ulps (10**(a fitted polynomial), an
+    # atmospheric density: 3 bits): compensated with or without a root, its sum and error kept apart
+    # (CORRECTED) for the specialize phase to carry the last rounding into exp
     if node.op not in (ops.ADD, ops.SUB):
         return None
     leaf = _polynomial_leaf(node)
     if leaf is None:
         return None
     t = leaf.attr
-    expanded = sympy.expand(node.to_sympy())
+    typed = node.to_sympy()
+    # decimal coefficients as the binary numbers the kernel holds, exactly (expanding in floats would round)
+    typed = typed.xreplace({f: sympy.Rational(f) for f in typed.atoms(sympy.Float)})
+    expanded = sympy.expand(typed)
     if not expanded.is_polynomial(t):
         return None
     poly = sympy.Poly(expanded, t)
     if not 2 <= poly.degree() <= MAX_HORNER_DEGREE or len(poly.terms()) < 2:
         return None
-    if len(signed_terms(node)) != len(poly.terms()):
+    if not amplified and len(signed_terms(node)) != len(poly.terms()):
         return None  # not the expanded sum as typed: a rule's form (x (x - 1) - 1, exact near its root)
-    if any(not c.is_Rational for c in poly.coeffs()) or poly.count_roots() == 0:
+    if any(not c.is_Rational for c in poly.coeffs()) or (not amplified and poly.count_roots() == 0):
         return None  # (no real root: the terms cancel nowhere much; Horner's form costs 2-3x the typed sum)
     coefficients = poly.all_coeffs()
-    s, c = const(coefficients[0]), None  # (its rounding is relative to the leading term, as typed)
+    # the leading coefficient's 24-bit head starts the sum, the rest the errors: a coefficient the expansion
+    # made (0.34047 (0.0034 x - 1.8)^6 leads with 0.34047 * 0.0034^6) is no number the typed form rounds,
+    # and its rounding would be relative to the leading term, 50 times the result near a root
+    lead = _split(coefficients[0])
+    s, c = const(lead[0]), (const(sum(lead[1:])) if len(lead) > 1 else None)
     for a in coefficients[1:]:
         product = s * leaf
         errors = [] if binary_exponent(s) is not None else [PRODUCT_ERROR(s, leaf)]
@@ -273,7 +284,7 @@ def _compensated_horner(node):
             c = c * leaf
         else:
             c = c * leaf + error
-    new = s if c is None else s + c
+    new = s if c is None else (CORRECTED(s, ONE, c) if amplified else s + c)
     return ops.SELECT(ops.EQ(new - new, 0), new, node)
 
 
@@ -306,7 +317,7 @@ def _polynomial_leaf(node, max_nodes=MAX_TERMS * 8):
             stack.append(n.args[0])
         elif n.op in _POLYNOMIAL_OPS:
             stack.extend(n.args)
-        elif not (n.is_const and n.value.is_Rational):
+        elif not (n.is_const and (n.value.is_Rational or (n.value.is_Float and n.value.is_finite))):
             return None
     return leaf
 
@@ -340,28 +351,44 @@ def _split(a):
     return [head, mid] + ([rest] if rest != 0 else [])
 
 
+def _is_horner_select(node) -> bool:
+    """select(ok, new, typed) as _compensated_horner builds it (new a carried sum, or CORRECTED of one)."""
+    new = node.args[1]
+    if new.op is CORRECTED:
+        new = new.args[0]
+    return new.op is CARRIED or any(a.op is CARRIED for a in new.args)
+
+
+def _amplifies(parent, k) -> bool:
+    """The parent's k-th argument is the exponent of exp, expm1 or a power of a positive constant."""
+    if parent.op in (ops.EXP, ops.EXPM1):
+        return True
+    return (parent.op is ops.POW and k == 1 and parent.args[0].is_const and parent.args[0].value.is_number
+            and parent.args[0].value.is_positive)
+
+
 def compensate_polynomials(outputs, trace, phase="horner") -> list:
     """The horner phase (after rearrange, whose rules see the polynomials as typed): every largest
     polynomial sum of one input, outermost first (a sum inside it is a partial sum, not a polynomial of its
     own), in compensated Horner form; not a numerator or denominator (the specialize phase's
     quotient-beyond-overflow reads those). Appends its firings to `trace`."""
     from ..rewrite import Firing
-    table, seen, stack = {}, set(), [(o, True) for o in outputs]
+    table, seen, stack = {}, set(), [(o, True, False) for o in outputs]
     while stack:
-        node, may_take = stack.pop()
-        if (node.key, may_take) in seen:
+        node, may_take, amplified = stack.pop()
+        if (node.key, may_take, amplified) in seen:
             continue
-        seen.add((node.key, may_take))
+        seen.add((node.key, may_take, amplified))
         if may_take and node.key not in table and not node.is_const and len(seen) < 20_000:
-            new = _compensated_horner(node)
+            new = _compensated_horner(node, amplified)
             if new is not None:
                 table[node.key] = new
                 trace.append(Firing(HORNER, node, new, phase))
                 continue
         below = node.args
-        if node.op is ops.SELECT and any(a.op is CARRIED for a in node.args[1].args):
+        if node.op is ops.SELECT and _is_horner_select(node):
             below = node.args[:2]  # this phase's own select (a graph optimized before): its typed branch stays
-        stack.extend((a, node.op is not ops.DIV) for a in below)
+        stack.extend((a, node.op is not ops.DIV, _amplifies(node, k)) for k, a in enumerate(below))
     if not table:
         return list(outputs)
     built: dict = {}
