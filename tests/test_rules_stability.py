@@ -263,6 +263,8 @@ CASES = [
          accuracy={x: either(log_uniform(1e-20, 0.5), lambda r, n: 1 - log_uniform(1e-16, 0.5)(r, n),
                              uniform(0.49, 0.51))}),
     Case("logit-logs", log(x) - log(1 - x), ops.LOGIT, accuracy={x: uniform(0.3, 0.7)}),
+    Case("logit-complement", log((1 - x) / x), ops.LOGIT, accuracy={x: uniform(0.49, 0.51)}),
+    Case("logit-reciprocal", log(1 / x - 1), ops.LOGIT, accuracy={x: uniform(0.49, 0.51)}),
     Case("sigmoid-logit", sg.sigmoid(sg.logit(x)), ops.SELECT, loses=8,
          accuracy={x: log_uniform(1e-300, 0.5)}),
     Case("logit-sigmoid", sg.logit(sg.sigmoid(x)), None, extremes=EDGES, accuracy={x: TO_800}),

@@ -734,6 +734,13 @@ RULES = [
     Rule("logit", ops.LOG(x / (1 - x)), ops.LOGIT(x), validity=A, phase=STABILIZE, ref="C9",
          doc="log(p/(1 - p)) loses digits near p = 1/2"),
     Rule("logit-logs", ops.LOG(x) - ops.LOG1P(-x), ops.LOGIT(x), validity=A, phase=STABILIZE, ref="C9"),
+    # its negation, log((1 - p)/p), as quotient-minus-one leaves log(1/p - 1) (Herbie's "neg log": 12.9 bits
+    # near p = 1/2, where the quotient's distance to 1 rounded)
+    Rule("logit-complement", ops.LOG((1 - x) / x), lambda x: -ops.LOGIT(x), validity=A, phase=STABILIZE,
+         ref="C9", doc="log((1 - p)/p) = -logit(p) loses digits near p = 1/2"),
+    # (canonicalize: stabilize's quotient-minus-one would first make 1/p - 1 a guarded (1 - p)/p)
+    Rule("logit-reciprocal", ops.LOG(1 / x - 1), lambda x: -ops.LOGIT(x), validity=A, phase="canonicalize",
+         ref="C9"),
     Rule("sigmoid-logit", ops.SIGMOID(ops.LOGIT(x)), lambda x: _guarded(_in_unit_interval(x), x), validity=G,
          phase=STABILIZE, ref="C9", doc="0 <= x <= 1; NaN kept outside"),
     Rule("logit-sigmoid", ops.LOGIT(ops.SIGMOID(x)), x, validity=R, phase=STABILIZE, ref="C10",
