@@ -86,6 +86,8 @@ FORMULAS = [
     (sympy.sinh(x / s), (300.0, 700.0), (40.0, 42.0)),
     # a viscosity's exp(a/T - b/T^2): b/T^2 is itself compensated (reciprocal-compensated), its one rounding left
     (sympy.exp(365 / x - 39537 / x**2), (8.0, 30.0), (22.0, 30.0)),
+    # a power of a rounded base to a rounded exponent: |y| and |y log(b)| ulps
+    ((x * s) ** (x / 3), (100.0, 300.0), (40.0, 50.0)),
     # a two-dimensional Gaussian: eight roundings in the argument
     (sympy.exp(-((x - m)**2 + (x - 2 * m)**2) / (2 * s**2)), (7.0, 13.0), (3.0, 4.5)),
 ]

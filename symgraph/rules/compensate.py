@@ -154,6 +154,21 @@ def _power_of_constant(c, x):
     return CORRECTED(v, v * const(sympy.log(c.value)), lo)
 
 
+def _power(b, y):
+    # b**y for a rounded base or exponent: b's rounding is y times as many ulps of the result, y's y log(b)
+    # times (Migdal's (2 pi n)**((1 - k)/2) for k ~ 100: 1.4 bits): b**y (1 + y lo_b/b + log(b) lo_y) to
+    # first order, the slope's log only where the exponent rounds
+    if b.is_const:
+        return None  # (pow-of-constant's)
+    lo_b, lo_y = argument_error(b), argument_error(y)
+    if lo_b is None and lo_y is None:
+        return None
+    base, exponent = CARRIED(b), CARRIED(y)
+    terms = ([] if lo_b is None else [exponent * lo_b / base]) + ([] if lo_y is None else [ops.LOG(base) * lo_y])
+    v = ops.POW(base, exponent)
+    return CORRECTED(v, v, terms[0] if len(terms) == 1 else terms[0] + terms[1])
+
+
 def _reciprocal_of_product(c, x):
     # c/(a b) for a constant c and a product of two exact values (1/x**2, an inverse-square law's 1/r**2)
     # rounds twice where NumPy's pow(r, -2) rounds once (0.21 mean bits against 0.02). With p = fl(a b),
@@ -274,4 +289,6 @@ RULES = [
            "to first order") for op in SLOPES],
     Rule("pow-of-constant-compensated", ops.POW(c, x), _power_of_constant, validity=A, phase="specialize",
          doc="c**u carries u's rounding as |u log(c)| ulps (10**(x/10): 2.5 bits on average)"),
+    Rule("pow-compensated", ops.POW(x, Var("y")), lambda x, y: _power(x, y), validity=A, phase="specialize",
+         doc="b**y carries b's rounding as |y| ulps and y's as |y log(b)| ulps"),
 ]
