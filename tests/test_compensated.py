@@ -88,6 +88,9 @@ FORMULAS = [
     (sympy.exp(365 / x - 39537 / x**2), (8.0, 30.0), (22.0, 30.0)),
     # a power of a rounded base to a rounded exponent: |y| and |y log(b)| ulps
     ((x * s) ** (x / 3), (100.0, 300.0), (40.0, 50.0)),
+    # sin and cos of a rounded product near their zeros: |u cot(u)| ulps
+    (sympy.sin(x * s), (100.0, 300.0), (20.0, 40.0)),
+    (sympy.cos(x / s), (100.0, 300.0), (20.0, 40.0)),
     # a two-dimensional Gaussian: eight roundings in the argument
     (sympy.exp(-((x - m)**2 + (x - 2 * m)**2) / (2 * s**2)), (7.0, 13.0), (3.0, 4.5)),
 ]
