@@ -687,6 +687,32 @@ def cases() -> list:
              -2 * x * cos(y / 2) * sqrt(1 + (z / (2 * x * cos(y / 2)))**2),
              "|J|, |U| in [1e-200, 1e200], K in [-3, 3]",
              [signed(log_uniform(1e-200, 1e200)), uniform(-3, 3), signed(log_uniform(1e-200, 1e200))]),
+        # Herbie's suites probed in session 19: pbrt (hair scattering, a trimmed logistic), basilisk
+        # (Kepler, an atmospheric density fit), CoolProp (GERG terms, a 2-D Gaussian), Migdal's
+        # multiphoton states, Herbie's demo (neg log), an ellipse's eccentricity
+        Case("1 + v*log(u + (1 - u)*exp(-2/v))", [x, y], 1 + y * log(x + (1 - x) * exp(-2 / y)),
+             "u in [1e-5, 1], v in [0, 110] (pbrt hair sampling)", [uniform(1e-5, 1), uniform(0, 109.7)]),
+        Case("1/(1 + exp(-pi/s)) - 1/(1 + exp(pi/s))", [x], 1 / (1 + exp(-sp.pi / x)) - 1 / (1 + exp(sp.pi / x)),
+             "s in [1e-3, 1.07] (pbrt's trimmed logistic)", [uniform(1e-3, 1.0651631)]),
+        Case("E - e*sin(E)", [x, y], x - y * sin(x), "E in [-10, 10], e in [0, 1] (basilisk E2M)",
+             [uniform(-10, 10), uniform(0, 1)]),
+        Case("10**(polynomial of (alt - 526.8)/292.8563)", [x],
+             10**sum(c * ((x - sp.Float(526.8)) / sp.Float(292.8563))**k
+                     for k, c in enumerate([-12.575, -2.3024, 0.60713, 1.0036, -0.5269, -0.5889, 0.34047])),
+             "alt in [0, 1000] (basilisk atmospheric density)", [uniform(0, 1000)]),
+        Case("n*log(abs(sinh(t*tau)))", [x, y], x * log(sp.Abs(sinh(y))), "|n| in [1e-5, 1e5], |t tau| in [1e-5, 1e5]",
+             [signed(log_uniform(1e-5, 1e5)), signed(log_uniform(1e-5, 1e5))]),
+        Case("exp(-C*(d - 1)**2 - D*(t - 1)**2)", [x, y, z, e], exp(-x * (z - 1)**2 - y * (e - 1)**2),
+             "C, D in [0.01, 1000], d, t in [0, 3] (CoolProp's PSI)",
+             [log_uniform(1e-2, 1e3), log_uniform(1e-2, 1e3), uniform(0, 3), uniform(0, 3)]),
+        Case("(2*pi*n)**((1 - k)/2)/sqrt(k)", [x, y], (2 * sp.pi * y)**((1 - x) / 2) / sqrt(x),
+             "k, n in [1e-3, 1e3] (Migdal et al. (51))", [log_uniform(1e-3, 1e3), log_uniform(1e-3, 1e3)]),
+        Case("sin(x*y)", [x, y], sin(x * y), "x, y in [0, 10]", [uniform(0, 10), uniform(0, 10)]),
+        Case("-log(1/x - 1)", [x], -log(1 / x - 1), "x - 1/2 in +-[1e-15, 0.4] (Herbie's neg log)",
+             [lambda rng, count: 0.5 + signed(log_uniform(1e-15, 0.4))(rng, count)]),
+        Case("sqrt(abs((a**2 - b**2)/a**2))", [x, y], sqrt(sp.Abs((x**2 - y**2) / x**2)),
+             "a in [1, 1e3], b/a in [0, 0.5] (an ellipse's eccentricity)",
+             lambda rng, count: (lambda a: [a, a * uniform(0, 0.5)(rng, count)])(log_uniform(1, 1e3)(rng, count))),
     ]
 
 

@@ -11,7 +11,7 @@ from symgraph import ops
 from symgraph.ir import const
 from symgraph.rules import compensate
 
-from rulecheck import Case, X, Y, bits_against_mpmath, rule_tests
+from rulecheck import Case, R, X, Y, bits_against_mpmath, rule_tests
 from symgraph.reference import bits_of_error
 
 EXP_BOX = {X: (-1e4, 1e4), Y: (-1e4, 1e4)}  # mpmath's exp(1e300) is slow; 1e4 covers every over/underflow
@@ -31,6 +31,13 @@ CASES = [
     Case("erfc-compensated", lambda x, y, p, r: ops.ERFC(x * y), EXP_BOX),
     Case("exp2-compensated", lambda x, y, p, r: ops.EXP2(x / y), EXP_BOX),
     Case("pow-of-constant-compensated", lambda x, y, p, r: ops.POW(const(10), x * y), EXP_BOX),
+    # a rounded base and a rounded exponent; sin, cos, tan of a rounded argument (|u| within 2^10: float32
+    # corrects up to an error of 2^-13)
+    Case("pow-compensated", lambda x, y, p, r: ops.POW(x * y, r), {X: (0, 10), Y: (0, 10), R: (-8, 8)}),
+    Case("pow-compensated", lambda x, y, p, r: ops.POW(x, y / const(3)), {X: (0, 10), Y: (-30, 30)}),
+    Case("sin-compensated", lambda x, y, p, r: ops.SIN(x * y), {X: (-30, 30), Y: (-30, 30)}),
+    Case("cos-compensated", lambda x, y, p, r: ops.COS(x + y), {X: (-500, 500), Y: (-500, 500)}),
+    Case("tan-compensated", lambda x, y, p, r: ops.TAN(x / y), {X: (-30, 30), Y: (0.5, 30)}),
     Case("reciprocal-compensated", lambda x, y, p, r: 1 / (x * x), {}, 1.0),
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * y - const(2) * x, {}, 1.0),

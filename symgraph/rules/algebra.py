@@ -301,6 +301,7 @@ def _sin_diff(x, y):
     if halves is not None:
         return 2 * ops.SIN(halves[0]) * ops.COS(halves[1])
     h, m, dm, holds = _compensated_mid(x, y)
+    h, m = CARRIED(h), CARRIED(m)  # (h exact where it holds, m's error added here: the specialize phase's is not)
     new = 2 * ops.SIN(h) * (ops.COS(m) - ops.SIN(m) * dm)
     return ops.SELECT(holds, new, ops.SIN(x) - ops.SIN(y))
 
@@ -310,6 +311,7 @@ def _cos_diff(x, y):
     if halves is not None:
         return -(2 * ops.SIN(halves[0]) * ops.SIN(halves[1]))
     h, m, dm, holds = _compensated_mid(x, y)
+    h, m = CARRIED(h), CARRIED(m)
     new = -(2 * ops.SIN(h) * (ops.SIN(m) + ops.COS(m) * dm))
     return ops.SELECT(holds, new, ops.COS(x) - ops.COS(y))
 
@@ -645,7 +647,8 @@ def _tan_shift(x, y):
     # lo of s = x + y as cos(s) - sin(s) lo (for x = 1e4, lo ~ 1e-12 moves cos(s), and the result, by 1e-12
     # relatively: 12 bits; cos(x) cos(y) - sin(x) sin(y) instead cancels where cos(x + y) is small)
     s = x + y
-    new = ops.SIN(y) / (ops.COS(x) * CORRECTED(ops.COS(s), -ops.SIN(s), SUM_ERROR(x, y)))
+    c = CARRIED(s)  # (its error added here)
+    new = ops.SIN(y) / (ops.COS(x) * CORRECTED(ops.COS(c), -ops.SIN(c), SUM_ERROR(x, y)))
     return _small_shift(x, y, new, ops.TAN(x + y) - ops.TAN(x))
 
 

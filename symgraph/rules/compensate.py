@@ -150,6 +150,9 @@ def _first_order(op):
         if lo is None:
             return None
         if op in PERIODIC:
+            from .trig import _pi_multiple  # (trig imports nothing of this module)
+            if _pi_multiple(x) is not None:
+                return None  # sin(c pi u) is trig's sinpi(c u), exact in its angle
             lo = ops.SELECT(ops.LT(ops.ABS(lo), FIRST_ORDER_LIMIT()), lo, const(0))
         u = CARRIED(x)
         v = op(u)
@@ -174,13 +177,23 @@ def _power(b, y):
     # first order, the slope's log only where the exponent rounds
     if b.is_const or b.op is CARRIED or y.op is CARRIED:
         return None  # (pow-of-constant's; or carried already)
-    lo_b, lo_y = argument_error(b), argument_error(y)
+    # (a constant exponent's own rounding, x**(1/3)'s, is the specialize phase's pow rules': cbrt)
+    lo_b, lo_y = argument_error(b), (None if y.is_const else argument_error(y))
     if lo_b is None and lo_y is None:
         return None
     base, exponent = CARRIED(b), (y if y.is_const else CARRIED(y))
-    terms = ([] if lo_b is None else [exponent * lo_b / base]) + ([] if lo_y is None else [ops.LOG(base) * lo_y])
+    terms = ([] if lo_b is None else [_signed(_signed(exponent, lo_b, ops.MUL), base, ops.DIV)]) + \
+        ([] if lo_y is None else [_signed(ops.LOG(base), lo_y, ops.MUL)])
     v = ops.POW(base, exponent)
-    return CORRECTED(v, v, terms[0] if len(terms) == 1 else terms[0] + terms[1])
+    return CORRECTED(v, v, _total(terms))
+
+
+def _signed(a, b, op):
+    """a*b or a/b with a negated operand's sign outside, as canonicalize spells it (optimizing again
+    changes nothing)."""
+    negative = (a.op is ops.NEG) != (b.op is ops.NEG)
+    a, b = (a.args[0] if a.op is ops.NEG else a), (b.args[0] if b.op is ops.NEG else b)
+    return -op(a, b) if negative else op(a, b)
 
 
 def _reciprocal_of_product(c, x):

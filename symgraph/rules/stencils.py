@@ -14,6 +14,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import _to_node, _to_sympy, coefficient_form, once_per_node, signed_terms
@@ -36,6 +37,8 @@ def _trig(even_part, odd_part, centre, op):
     sin(a) + cos(a) e): uncompensated, the centre's rounding alone would cost more than the typed terms'
     roundings together where the offsets are not small (4 bits at x = 600, h ~ 1)."""
     e = rounding_error(centre)
+    if e is not None:
+        centre = CARRIED(centre)  # (its error added here; the specialize phase's would add it again)
     sin, cos = ops.SIN(centre), ops.COS(centre)
     if e is not None:
         sin, cos = sin + cos * e, cos - sin * e
