@@ -38,6 +38,7 @@ CASES = [
     Case("sin-compensated", lambda x, y, p, r: ops.SIN(x * y), {X: (-30, 30), Y: (-30, 30)}),
     Case("cos-compensated", lambda x, y, p, r: ops.COS(x + y), {X: (-500, 500), Y: (-500, 500)}),
     Case("tan-compensated", lambda x, y, p, r: ops.TAN(x / y), {X: (-30, 30), Y: (0.5, 30)}),
+    Case("sinc-compensated", lambda x, y, p, r: ops.SINC(x * y), {X: (-30, 30), Y: (-30, 30)}),
     Case("reciprocal-compensated", lambda x, y, p, r: 1 / (x * x), {}, 1.0),
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * y - const(2) * x, {}, 1.0),

@@ -135,13 +135,15 @@ SLOPES = {
     ops.SIN: lambda v, u: _quadrature(v, u, cosine=True),
     ops.COS: lambda v, u: -_quadrature(v, u, cosine=False),
     ops.TAN: lambda v, u: 1 + v * v,
+    # sinc(u) = sin(u)/u: slope (cos(u) - sinc(u))/u, cos(u) from sin(u) = u sinc(u) (NaN at u = 0: no correction)
+    ops.SINC: lambda v, u: (_quadrature(u * v, u, cosine=True) - v) / u,
 }
 
 
 # a periodic function's argument can be as large as any number, its rounding error far beyond the range
 # where f(u + lo) = f(u) + f'(u) lo holds (sin(1e20 x) is off by up to 1e4): carried only below 2^-30
 # (float32: 2^-13), where the first order is off by lo^2/2 < 2^-61 (|u| < 2^22 or so); the typed value beyond
-PERIODIC = (ops.SIN, ops.COS, ops.TAN)
+PERIODIC = (ops.SIN, ops.COS, ops.TAN, ops.SINC)
 
 
 def _quadrature(v, u, cosine):
