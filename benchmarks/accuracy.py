@@ -711,6 +711,11 @@ def cases() -> list:
         Case("(2*pi*n)**((1 - k)/2)/sqrt(k)", [x, y], (2 * sp.pi * y)**((1 - x) / 2) / sqrt(x),
              "k, n in [1e-3, 1e3] (Migdal et al. (51))", [log_uniform(1e-3, 1e3), log_uniform(1e-3, 1e3)]),
         Case("sin(x*y)", [x, y], sin(x * y), "x, y in [0, 10]", [uniform(0, 10), uniform(0, 10)]),
+        Case("(1 + r/n)**(n*t)", [x, y, z], (1 + x / y)**(y * z), "r in [1e-8, 1e-2], n in [1, 1e6], t in [0, 50] "
+             "(compound interest)", [log_uniform(1e-8, 1e-2), log_uniform(1, 1e6), uniform(0, 50)]),
+        Case("exp(-g*t)*cos(w*t + p)", [x, y, z, e], exp(-x * y) * cos(z * y + e),
+             "g in [0, 2], t in [0, 10], w in [0, 20], p in [-3, 3] (a damped oscillator)",
+             [uniform(0, 2), uniform(0, 10), uniform(0, 20), uniform(-3, 3)]),
         Case("-log(1/x - 1)", [x], -log(1 / x - 1), "x - 1/2 in +-[1e-15, 0.4] (Herbie's neg log)",
              [lambda rng, count: 0.5 + signed(log_uniform(1e-15, 0.4))(rng, count)]),
         Case("sqrt(abs((a**2 - b**2)/a**2))", [x, y], sqrt(sp.Abs((x**2 - y**2) / x**2)),
