@@ -177,14 +177,20 @@ def _first_order(op):
 
 
 def _power_of_constant(c, x):
-    # c**u for a constant c > 0 (10**(x/10), decibels): slope c**u log(c)
-    if not (c.value.is_number and c.value.is_positive and c.value != 1):
-        return None
+    # c**u for a constant c > 0 (10**(x/10), decibels): slope c**u log(c); a c the dtype cannot hold (a folded
+    # tan(1.47)**n, PROJ's Krovak projection) brings its rounding u times as many ulps: u (c - fl(c))/c
+    if not (c.value.is_number and c.value.is_positive and c.value != 1) or x.op is CARRIED:
+        return None  # (or corrected already)
     lo = argument_error(x)
-    if lo is None:
+    represented = is_represented_exactly(c.value)
+    if lo is None and represented:
         return None
-    v = ops.POW(c, CARRIED(x))
-    return CORRECTED(v, v * const(sympy.log(c.value)), lo)
+    u = CARRIED(x)
+    v = ops.POW(c, u)
+    if represented:
+        return CORRECTED(v, v * const(sympy.log(c.value)), lo)
+    base = _signed(u, REPRESENTATION_ERROR(c), ops.MUL) / c
+    return CORRECTED(v, v, base if lo is None else _total([base, _signed(const(sympy.log(c.value)), lo, ops.MUL)]))
 
 
 def _power(b, y):
