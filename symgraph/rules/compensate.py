@@ -124,7 +124,9 @@ SLOPES = {
     ops.SIGMOID: lambda v, u: v * (1 - CARRIED(v)),
     ops.SOFTPLUS: lambda v, u: ops.MIN(v, const(1)),
     ops.LOG_SIGMOID: lambda v, u: ops.MIN(-v, const(1)),
-    ops.SINH: lambda v, u: ops.MAX(ops.ABS(CARRIED(v)), const(1)),  # (carried: abs-of-odd-sinh would move the abs)
+    # (max(v, -v, 1), not max(|v|, 1): abs-of-odd-sinh, or abs-nonnegative for u >= 0, would rewrite the abs
+    # when optimizing again)
+    ops.SINH: lambda v, u: ops.MAX(v, -v, const(1)),
     ops.COSH: lambda v, u: ops.SIGN(u) * v,
     # (the sign outside, as canonicalize puts it: -2/sqrt(pi) times a factor would be moved on a second run)
     ops.ERFC: lambda v, u: -(const(2 / sympy.sqrt(sympy.pi)) * ops.EXP(-(u * u))),
@@ -152,7 +154,7 @@ def _quadrature(v, u, cosine):
     the sign from u reduced by a whole number of turns, r = u - 2 pi floor(u/(2 pi) + 1/2) in [-pi, pi]
     (exact enough for |u| < 2^22, where the correction applies). (1 - |v|)(1 + |v|) of a carried v: no
     rule takes 1 - sin^2 for cos^2 when optimizing again."""
-    a = CARRIED(ops.ABS(v))
+    a = CARRIED(ops.MAX(v, -v))  # (|v| as max(v, -v): no abs rule reads it when optimizing again)
     magnitude = ops.SQRT(ops.MAX((1 - a) * (1 + a), const(0)))
     turns = ops.FLOOR(u * const(1 / (2 * sympy.pi)) + const(sympy.Rational(1, 2)))
     r = u - turns * const(2 * sympy.pi)
