@@ -264,11 +264,11 @@ def _difference_of_squares(x, y):
 
 
 def _squares_difference_over_square(x, y):
-    p, q = x, y
+    p, q = x, y  # the quotient's numerator and denominator
     # (u - v)(u + v)/(u u) = 1 - (v/u)^2 (and over v v: (u/v)^2 - 1), difference-of-squares' product over
     # one of the squares (an eccentricity sqrt(|a^2 - b^2|/a^2), 1 - v^2/c^2 typed over c^2): where
     # |v| <= |u|/2 nothing cancels, and 1 - r^2 (one fused rounding, r's error scaled by 2r^2/(1 - r^2) <=
-    # 2/3) is the more accurate than the product's five roundings (0.28 bits against 0.14); near u = v the
+    # 2/3) is more accurate than the product's five roundings (0.28 bits against 0.14); near u = v the
     # factored form, whose u - v is exact
     if not (q.op is ops.MUL and len(q.args) == 2 and q.args[0] is q.args[1]
             and p.op is ops.MUL and len(p.args) == 2):

@@ -352,8 +352,11 @@ def _split(a):
 
 
 def _is_horner_select(node) -> bool:
-    """select(ok, new, typed) as _compensated_horner builds it (new a carried sum, or CORRECTED of one)."""
-    new = node.args[1]
+    """select(new - new == 0, new, typed) as _compensated_horner builds it (new a carried sum, or CORRECTED
+    of one): its typed branch is taken only where new is not finite."""
+    new, ok = node.args[1], node.args[0]
+    if not (ok.op is ops.EQ and ok.args[0].op is ops.SUB and ok.args[0].args == (new, new)):
+        return False
     if new.op is CORRECTED:
         new = new.args[0]
     return new.op is CARRIED or any(a.op is CARRIED for a in new.args)
