@@ -711,6 +711,8 @@ def cases() -> list:
         Case("(2*pi*n)**((1 - k)/2)/sqrt(k)", [x, y], (2 * sp.pi * y)**((1 - x) / 2) / sqrt(x),
              "k, n in [1e-3, 1e3] (Migdal et al. (51))", [log_uniform(1e-3, 1e3), log_uniform(1e-3, 1e3)]),
         Case("sin(x*y)", [x, y], sin(x * y), "x, y in [0, 10]", [uniform(0, 10), uniform(0, 10)]),
+        Case("log(x*y)", [x, y], log(x * y), "x - 1, y - 1 in +-[1e-12, 1e-2]",
+             [lambda rng, count: 1 + signed(log_uniform(1e-12, 1e-2))(rng, count)] * 2),
         Case("(1 + r/n)**(n*t)", [x, y, z], (1 + x / y)**(y * z), "r in [1e-8, 1e-2], n in [1, 1e6], t in [0, 50] "
              "(compound interest)", [log_uniform(1e-8, 1e-2), log_uniform(1, 1e6), uniform(0, 50)]),
         Case("exp(-g*t)*cos(w*t + p)", [x, y, z, e], exp(-x * y) * cos(z * y + e),

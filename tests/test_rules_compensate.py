@@ -41,6 +41,10 @@ CASES = [
     Case("cos-compensated", lambda x, y, p, r: ops.COS(x + y), {X: (-500, 500), Y: (-500, 500)}),
     Case("tan-compensated", lambda x, y, p, r: ops.TAN(x / y), {X: (-30, 30), Y: (0.5, 30)}),
     Case("sinc-compensated", lambda x, y, p, r: ops.SINC(x * y), {X: (-30, 30), Y: (-30, 30)}),
+    # logs of a rounded argument near 1 (x*y within a factor 2 of 1: typed, every digit of log(x*y) near 0)
+    Case("log-compensated", lambda x, y, p, r: ops.LOG(x * y), {X: (0.7, 1.4), Y: (0.7, 1.4)}),
+    Case("log2-compensated", lambda x, y, p, r: ops.LOG2(x + y), {X: (0.3, 0.7), Y: (0.3, 0.7)}),
+    Case("log10-compensated", lambda x, y, p, r: ops.LOG10(x / y), {X: (0.7, 1.4), Y: (0.7, 1.4)}),
     Case("reciprocal-compensated", lambda x, y, p, r: 1 / (x * x), {}, 1.0),
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * y - const(2) * x, {}, 1.0),

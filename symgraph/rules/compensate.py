@@ -138,6 +138,11 @@ SLOPES = {
     ops.SIN: lambda v, u: _quadrature(v, u, cosine=True),
     ops.COS: lambda v, u: -_quadrature(v, u, cosine=False),
     ops.TAN: lambda v, u: 1 + v * v,
+    # log of a rounded argument near 1, where the log is small and u's relative rounding an absolute error:
+    # log(u + lo) = log(u) + lo/u (log(x*y) for x, y within 1e-2 of 1: 13.4 bits -> 0.27, 1.08x)
+    ops.LOG: lambda v, u: 1 / u,
+    ops.LOG2: lambda v, u: const(1 / sympy.log(2)) / u,
+    ops.LOG10: lambda v, u: const(1 / sympy.log(10)) / u,
     # sinc(u) = sin(u)/u: slope (cos(u) - sinc(u))/u, cos(u) from sin(u) = u sinc(u) (NaN at u = 0: no correction)
     ops.SINC: lambda v, u: (_quadrature(u * v, u, cosine=True) - v) / u,
 }
