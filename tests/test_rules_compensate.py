@@ -45,6 +45,9 @@ CASES = [
     Case("log-compensated", lambda x, y, p, r: ops.LOG(x * y), {X: (0.7, 1.4), Y: (0.7, 1.4)}),
     Case("log2-compensated", lambda x, y, p, r: ops.LOG2(x + y), {X: (0.3, 0.7), Y: (0.3, 0.7)}),
     Case("log10-compensated", lambda x, y, p, r: ops.LOG10(x / y), {X: (0.7, 1.4), Y: (0.7, 1.4)}),
+    # asin and acos of a rounded argument near +-1 (x*y below 1)
+    Case("asin-compensated", lambda x, y, p, r: ops.ASIN(x * y), {X: (0.9, 1), Y: (0.9, 1)}),
+    Case("acos-compensated", lambda x, y, p, r: ops.ACOS(x * y), {X: (-1, -0.9), Y: (0.9, 1)}),
     Case("reciprocal-compensated", lambda x, y, p, r: 1 / (x * x), {}, 1.0),
     Case("reciprocal-compensated", lambda x, y, p, r: const(3) / (x * y), {}, 1.0),
     Case("difference-of-products", lambda x, y, p, r: x * y - const(2) * x, {}, 1.0),

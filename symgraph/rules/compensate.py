@@ -81,8 +81,8 @@ def rounding_error(node, depth=0):
     if op is ops.DIV:
         a, b = args
         ea, eb = rounding_error(a, depth + 1), rounding_error(b, depth + 1)
-        carried = _total([ea, None if eb is None else -(node * eb)])
-        return _total([QUOTIENT_ERROR(a, b), None if carried is None else carried / b])
+        carried = _total([ea, None if eb is None else -_signed(node, eb, ops.MUL)])
+        return _total([QUOTIENT_ERROR(a, b), None if carried is None else _signed(carried, b, ops.DIV)])
     return None
 
 
@@ -91,8 +91,8 @@ def _binary_error(op, a, b, depth):
     if op is ops.ADD:
         return _total([SUM_ERROR(a, b), ea, eb])
     exact_scaling = binary_exponent(a) is not None or binary_exponent(b) is not None  # exact but for over/underflow
-    return _total([None if exact_scaling else PRODUCT_ERROR(a, b), None if ea is None else ea * b,
-                   None if eb is None else a * eb])
+    return _total([None if exact_scaling else PRODUCT_ERROR(a, b), None if ea is None else _signed(ea, b, ops.MUL),
+                   None if eb is None else _signed(a, eb, ops.MUL)])
 
 
 def argument_error(x):
@@ -141,6 +141,10 @@ SLOPES = {
     # log of a rounded argument near 1, where the log is small and u's relative rounding an absolute error:
     # log(u + lo) = log(u) + lo/u (log(x*y) for x, y within 1e-2 of 1: 13.4 bits -> 0.27, 1.08x)
     ops.LOG: lambda v, u: 1 / u,
+    # asin and acos near +-1, where their slope 1/sqrt(1 - u^2) grows: acos(x*y) near 1 (first order while
+    # the rounding is far below 1 - |u|)
+    ops.ASIN: lambda v, u: 1 / ops.SQRT((1 - u) * (1 + u)),
+    ops.ACOS: lambda v, u: -(1 / ops.SQRT((1 - u) * (1 + u))),
     ops.LOG2: lambda v, u: const(1 / sympy.log(2)) / u,
     ops.LOG10: lambda v, u: const(1 / sympy.log(10)) / u,
     # sinc(u) = sin(u)/u: slope (cos(u) - sinc(u))/u, cos(u) from sin(u) = u sinc(u) (NaN at u = 0: no correction)
