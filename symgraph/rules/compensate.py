@@ -344,9 +344,9 @@ RULES = [
     Rule("expm1-compensated", ops.EXPM1(x), _paired(EXPM1_PAIR), validity=A, phase="specialize",
          doc="expm1(u) for u > 1 carries u's rounding like exp"),
     *[Rule(f"{op.name}-compensated", op(x), _first_order(op), validity=A, phase="specialize",
-           doc=f"{op.name}(u) carries u's rounding as a relative error up to |u| ulps (the logistic "
-           "sigmoid(a*x + b) in its tail: 1.5 bits on average); the error, found exactly, is added back "
-           "to first order") for op in SLOPES],
+           doc=f"{op.name}(u) carries u's rounding as |u f'(u)/f(u)| ulps (up to |u| in an exponential tail, "
+           "the logistic sigmoid(a*x + b): 1.5 bits on average; |u cot(u)| for sin; 1/|log(u)| for log near 1); "
+           "the error, found exactly, is added back to first order") for op in SLOPES],
     Rule("pow-of-constant-compensated", ops.POW(c, x), _power_of_constant, validity=A, phase="specialize",
          doc="c**u carries u's rounding as |u log(c)| ulps (10**(x/10): 2.5 bits on average)"),
     Rule("pow-compensated", ops.POW(x, Var("y")), lambda x, y: _power(x, y), validity=A, phase="specialize",
