@@ -82,6 +82,7 @@ CASES = [
     Case("atan-over-minus-angle", lambda x, y, p, r: ops.ATAN(x) / PI_NODE - const(sympy.Rational(1, 2)), FINITE),
     Case("angle-minus-atan-over", lambda x, y, p, r: const(sympy.Rational(1, 2)) - ops.ATAN(x) / PI_NODE, FINITE),
     Case("log-tan-shifted", lambda x, y, p, r: ops.LOG(ops.TAN(x / 2 + QUARTER_PI)), {X: (-1e4, 1e4)}),
+    Case("log-cot-shifted", lambda x, y, p, r: ops.LOG(ops.COT(x / 2 + QUARTER_PI)), {X: (-1e4, 1e4)}),
     # the angle of a vector near the y axis or the negative x axis, rotated: one atan2, no cancellation
     Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - HALF_PI),
     Case("atan2-minus-angle", lambda x, y, p, r: ops.ATAN2(y, x) - PI_NODE),
@@ -142,6 +143,8 @@ NEAR = [
     (log(sin(x)), PI / 2), (log(tan(x)), PI / 4), (log(cot(x)), -3 * PI / 4),
     # Mercator's y, the inverse Gudermannian, near the pole: asinh(tan(x)) (NaN beyond it, as typed)
     (log(tan(x / 2 + pi / 4)), PI / 2),
+    # and log(tan(pi/4 - x/2)) (SymPy's log(cot(x/2 + pi/4)); PROJ's omerc at the north pole) near -pi/2
+    (log(tan(pi / 4 - x / 2)), -PI / 2),
     (sec(x) - 1, 0.0), (1 - sec(x), 0.0), (sec(x) + 1, PI), (csc(x) - 1, PI / 2), (1 - csc(x), PI / 2),
     (csc(x) + 1, -PI / 2),
     # a product with cot or csc is a quotient: x*cot(x) - 1 = (x - tan(x))/tan(x) near 0

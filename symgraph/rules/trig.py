@@ -196,7 +196,7 @@ def _scaled_atan_angle(k, x, c, sign, offset_sign):
     return None if inner is None else k * inner
 
 
-def _log_tan_shifted(x, y):
+def _log_tan_shifted(x, y, reciprocal=False):
     # log(tan(x + pi/4)) = 2 atanh(tan(x)) = asinh(tan(2x)) (tan(x + pi/4) = (1 + tan x)/(1 - tan x)): the
     # inverse Gudermannian log(tan(x/2 + pi/4)) (Mercator's y) near x = 0 takes the log of a value near 1,
     # whose distance to 1 rounded, and near x = pi/2 the tan of x/2 + pi/4 rounded near its pole (11.7 bits
@@ -206,7 +206,9 @@ def _log_tan_shifted(x, y):
     if _pi_fraction(y) != QUARTER:
         return None
     double = 2 * x
-    return ops.SELECT(ops.GE(ops.COS(double), 0), ops.ASINH(ops.TAN(double)), const(sympy.nan))
+    value = ops.ASINH(ops.TAN(double))
+    # log(cot(x + pi/4)) = -log(tan(x + pi/4)): SymPy's spelling of log(tan(pi/4 - x)) (PROJ's omerc pole)
+    return ops.SELECT(ops.GE(ops.COS(double), 0), -value if reciprocal else value, const(sympy.nan))
 
 
 def _atan2_angle(y, x, c, sign, offset_sign):
@@ -363,6 +365,8 @@ RULES = [
          ref="A1", doc="log(sin(x)) near pi/2: sin(x) near 1 has lost the digits of its distance to 1"),
     Rule("log-tan-shifted", ops.LOG(ops.TAN(x + y)), _log_tan_shifted, validity=A, phase=STABILIZE, ref="G8",
          doc="log(tan(x/2 + pi/4)), the inverse Gudermannian, is asinh(tan(x))"),
+    Rule("log-cot-shifted", ops.LOG(ops.COT(x + y)), lambda x, y: _log_tan_shifted(x, y, reciprocal=True),
+         validity=A, phase=STABILIZE, ref="G8", doc="log(cot(x/2 + pi/4)) = log(tan(pi/4 - x/2)) is -asinh(tan(x))"),
     Rule("log-tan", ops.LOG(ops.TAN(x)), lambda x: _log_near_one(ops.TAN, x), validity=A, phase=STABILIZE,
          ref="A1", doc="log(tan(x)) near pi/4"),
     Rule("log-cot", ops.LOG(ops.COT(x)), lambda x: _log_near_one(ops.COT, x), validity=A, phase=STABILIZE,
