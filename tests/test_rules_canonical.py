@@ -22,6 +22,12 @@ CASES = [
     Case("sub-neg", lambda x, y, p, r: x - (-y)),
     Case("add-neg", lambda x, y, p, r: ops.ADD(x, -y)),
     Case("sub-self", lambda x, y, p, r: r - r),
+    # a shift of a shifted value: (1 - x) + 1 is 2 - x, (x + 1) - 3 is x - 2, 1/2 - (x - 1/4) is 3/4 - x
+    Case("shift-of-shift", lambda x, y, p, r: ops.ADD(1 - x, const(1)), {}, 0.6),
+    Case("shift-of-shift", lambda x, y, p, r: ops.ADD(x - 3, const(F(0.25))), {}, 0.6),
+    Case("shift-of-shift-minus", lambda x, y, p, r: (x + 1) - 3, {}, 0.6),
+    Case("shift-minus-shift", lambda x, y, p, r: const(sympy.Rational(1, 2)) - (x - const(sympy.Rational(1, 4))),
+         {}, 0.6),
     Case("mul-one", lambda x, y, p, r: ops.MUL(const(F(1.0)), x)),
     Case("div-one", lambda x, y, p, r: x / 1),
     Case("mul-minus-one", lambda x, y, p, r: ops.MUL(const(-1), x)),
@@ -69,6 +75,17 @@ CASES = [
     Case("sign-times-self", lambda x, y, p, r: ops.SIGN(x) * x),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
+
+
+def test_a_shift_of_a_shift_rounds_once():
+    # (1 - x) + 1 rounds 1 - x, then the sum: 2 - x rounds once
+    merged, fired = optimized(CASES[8])
+    assert "shift-of-shift" in fired and merged.op is ops.SUB and merged.args[0] is const(2)
+    # constants whose sum no float holds, and sums to 0 (add-sub-cancel's, guarded) are left alone
+    for build in (lambda x: ops.ADD(1 - x, const(sympy.Rational(1, 3))), lambda x: (x + 1) - 1,
+                  lambda x: ops.ADD(x + const(2**-30), const(1))):
+        _, fired = optimized(Case("shift-of-shift", lambda x, y, p, r, b=build: b(x)))
+        assert not {"shift-of-shift", "shift-of-shift-minus", "shift-minus-shift"} & set(fired), build
 
 
 def test_every_rule_of_the_module_has_a_case():
