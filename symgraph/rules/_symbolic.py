@@ -24,6 +24,25 @@ def exact_value(node):
     return sympy.Rational(v) if v.is_Number and v.is_finite else None
 
 
+def constant_shift(node):
+    """(t, k, s) for a node that is s*t + k with a finite number k (t + k, t - k, k - t); None otherwise."""
+    if node.op is ops.ADD and len(node.args) == 2 and node.args[0].is_const != node.args[1].is_const:
+        k, t = node.args if node.args[0].is_const else node.args[::-1]
+        return (t, exact_value(k), 1) if exact_value(k) is not None else None
+    if node.op is ops.SUB and node.args[0].is_const != node.args[1].is_const:
+        a, b = node.args
+        k = exact_value(b if b.is_const else a)
+        return None if k is None else (a, -k, 1) if b.is_const else (b, k, -1)
+    return None
+
+
+def shifted(t, k, sign):
+    """sign*t + k for a rational k, spelled as a sum or difference with a positive constant."""
+    if sign < 0:
+        return const(k) - t if k != 0 else -t
+    return t if k == 0 else t + const(k) if k > 0 else t - const(-k)
+
+
 def is_small_power(node, limit):
     """node is x**k for a constant integer k with |k| <= limit."""
     return node.op is ops.POW and node.args[1].is_const and node.args[1].value.is_Integer \

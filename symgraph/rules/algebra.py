@@ -15,8 +15,8 @@ from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL, is_finite, nan_guarded
-from ._symbolic import (_to_sympy, cancelled, coefficient_form, exact_value, product_factors, product_of,
-                        signed_terms)
+from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, product_factors,
+                        product_of, shifted, signed_terms)
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -82,6 +82,13 @@ def _minus_constant(y, c):
     where x - 2 + 1 keeps x - 2's rounding (cancelled x**2 - 1 over x - 1, minus 2: 3.5 bits)."""
     if not _finite_number(c):
         return y - c
+    if y is NAN:
+        return y
+    shift = constant_shift(y)
+    if shift is None:
+        return y - c
+    t, k, sign = shift
+    return shifted(t, k - exact_value(c), sign)
     if y is NAN:
         return y
     if y.op is ops.ADD and len(y.args) == 2:

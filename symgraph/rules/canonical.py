@@ -9,8 +9,10 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..compensated import is_represented_exactly
 from ..ir import const
 from ..rewrite import ZERO_IS_PLUS, ConstVar, Rule, Validity, Var, same_value, sign_exact
+from ._symbolic import constant_shift, exact_value, shifted
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -153,37 +155,18 @@ def _reciprocal_sqrt(x):
     return keep_pow_at_minus_inf(x, -1, ops.SELECT(ops.EQ(x, 0), const(sympy.oo), 1 / ops.SQRT(x)))
 
 
-def _shift(node):
-    """(t, k, s) for a node that is s*t + k with a constant k (t + k, t - k, k - t); None otherwise."""
-    if node.op is ops.ADD and len(node.args) == 2:
-        a, b = node.args
-        if a.is_const != b.is_const:
-            return (b, a.value, 1) if a.is_const else (a, b.value, 1)
-    if node.op is ops.SUB:
-        a, b = node.args
-        if b.is_const and not a.is_const:
-            return a, -b.value, 1
-        if a.is_const and not b.is_const:
-            return b, a.value, -1
-    return None
-
-
-def _merged_shifts(inner, sign, d):
+def _merged_shifts(inner, sign, c, c_sign):
     # sign*(s t + k) + d = sign s t + (sign k + d) with the constants' sum exact: one rounding where the
     # typed form rounds twice (the square-minus-one rule's ((1 - x) + 1)(-x) is -x (2 - x), 0.33 -> 0.27
     # bits; (x + 1) + 1 is x + 2). Sums that cancel to t itself are the guarded add-sub-cancel's
-    from ..compensated import is_represented_exactly
-    shift = _shift(inner)
-    if shift is None:
+    shift, d = constant_shift(inner), exact_value(c)
+    if shift is None or d is None:
         return None
     t, k, s = shift
-    total = sign * k + d
-    if not all(v.is_Rational or v.is_Float for v in (k, d)) or total == 0 or \
-            not all(is_represented_exactly(v) for v in (k, d, total)):
+    total = sign * k + c_sign * d
+    if total == 0 or not all(is_represented_exactly(v) for v in (k, d, total)):
         return None
-    if sign * s > 0:
-        return t + const(total) if total > 0 else t - const(-total)
-    return const(total) - t
+    return shifted(t, total, sign * s)
 
 
 RULES = [
@@ -197,10 +180,10 @@ RULES = [
     Rule("sub-neg", x - (-y), x + y, validity=E, ref="H2", doc="negation is exact"),
     Rule("add-neg", ops.ADD(x, -y), x - y, validity=E, ref="H2", doc="a + (-b) is a - b bit for bit"),
     # ---- a constant shift of a shifted value: one shift by the exact sum of the constants
-    Rule("shift-of-shift", ops.ADD(x, c), lambda x, c: _merged_shifts(x, 1, c.value), validity=A, ref="H6",
+    Rule("shift-of-shift", ops.ADD(x, c), lambda x, c: _merged_shifts(x, 1, c, 1), validity=A, ref="H6",
          doc="(1 - x) + 1 is 2 - x: one rounding where the typed form rounds twice"),
-    Rule("shift-of-shift-minus", x - c, lambda x, c: _merged_shifts(x, 1, -c.value), validity=A, ref="H6"),
-    Rule("shift-minus-shift", c - x, lambda c, x: _merged_shifts(x, -1, c.value), validity=A, ref="H6"),
+    Rule("shift-of-shift-minus", x - c, lambda x, c: _merged_shifts(x, 1, c, -1), validity=A, ref="H6"),
+    Rule("shift-minus-shift", c - x, lambda c, x: _merged_shifts(x, -1, c, 1), validity=A, ref="H6"),
     Rule("sub-self", x - x, const(0), when=_finite, validity=EN, ref="H4",
          doc="x - x is 0 only when x cannot be inf or NaN"),
     # ---- multiplicative identities (H2, H4)
