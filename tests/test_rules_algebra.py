@@ -40,6 +40,10 @@ CASES = [
     Case("hypot-diff", lambda x, y, p, r: ops.HYPOT(x, y) - ops.HYPOT(x, p), {}, 2.5, limits=True),
     Case("hypot-diff", lambda x, y, p, r: ops.HYPOT(y, x) - ops.HYPOT(x, p), {}, 2.5, limits=True),
     Case("sqrt-minus-one", lambda x, y, p, r: ops.SQRT(x) - 1),
+    # a sphere's signed distance |v| - r, and r - |v|, near the surface (and farther out, as typed)
+    Case("norm-minus-constant", lambda x, y, p, r: ops.HYPOT(ops.HYPOT(x, y), r) - 1, {}, 2.0),
+    Case("norm-minus-constant", lambda x, y, p, r: ops.HYPOT(x, y) - const(25), {}, 2.0),
+    Case("constant-minus-norm", lambda x, y, p, r: const(sympy.Rational(1, 2)) - ops.HYPOT(x, 3 * y), {}, 2.0),
     Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(x)),
     # 1 - sqrt(1 - x^2): the argument is (1 - x)(1 + x) by then; the numerator cancels to x^2 symbolically
     Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(1 - x * x), {X: (-1.0, 1.0)}, 2.0),
@@ -381,6 +385,28 @@ def test_norms_of_close_vectors_keep_their_digits():
             want = [fn(*(mpmath.mpf(float(v)) for v in point)) for point in zip(a, b, c)]
         assert max(bits_of_error(g, w, dtype) for g, w in zip(f(a, b, c), want)) <= 2.0, dtype
         assert max(bits_of_error(t, w, dtype) for t, w in zip(typed(a, b, c), want)) > 10, dtype
+
+
+def test_distances_to_a_sphere_keep_their_digits_near_its_surface():
+    # sqrt(x^2 + y^2 + z^2) - 1 (a signed distance function, evaluated near its surface by a ray marcher) and
+    # 25 - sqrt(x^2 + y^2): typed, the norm's roundings are all that is left (6 bits near the unit sphere);
+    # (x^2 + y^2 + z^2 - 1)/(|v| + 1) with the level set compensated keeps them. Far out it is as typed, and
+    # past the squares' overflow still finite (the norm by hypot)
+    x, y, z = X.attr, Y.attr, sympy.Symbol("z")
+    exprs = [sympy.sqrt(x**2 + y**2 + z**2) - 1, 25 - sympy.sqrt(x**2 + y**2)]
+    f, typed = sg.compile([x, y, z], exprs), sg.compile([x, y, z], exprs, rewrite=False)
+    rng = np.random.default_rng(3)
+    u, v, w = rng.normal(size=(3, 100))
+    for k, radius in enumerate((1.0, 25.0)):
+        norm = np.sqrt(u * u + v * v + (w * w if k == 0 else 0)) / radius
+        scale = 1 + rng.uniform(-1e-7, 1e-7, 100)
+        points = [u / norm * scale, v / norm * scale, w / norm * scale if k == 0 else w]
+        ok, lost = bits_against_mpmath(exprs[k], [x, y, z], points, lambda *a: f(*a)[k], lambda *a: typed(*a)[k])
+        assert max(ok) <= 2.0 and np.mean(lost) > 4, (exprs[k], max(ok), np.mean(lost))
+    far = [np.array([3.0, -1e200, 0.1]), np.array([4.0, 1e200, 0.0]), np.array([0.0, 1.0, 0.0])]
+    got = f(*far)
+    assert np.allclose(got[0], [4.0, np.sqrt(2) * 1e200, -0.9], rtol=1e-15)
+    assert np.allclose(got[1], [20.0, -np.sqrt(2) * 1e200, 24.9], rtol=1e-15)
 
 
 def test_exps_beside_hyperbolics_keep_their_digits():

@@ -58,6 +58,9 @@ CASES = [
     Case("compensated-sum", lambda x, y, p, r: (const(1) - x) - y, {}, 1.0),  # 1 + (-x - y), as sum-order puts it
     Case("compensated-difference", lambda x, y, p, r: x - (y + r), {}, 1.0),
     Case("compensated-difference", lambda x, y, p, r: x - y - const(3), {}, 1.0),
+    # a level set: products and a number (a circle's x^2 + y^2 - 1, with scaled coordinates too)
+    Case("compensated-difference", lambda x, y, p, r: (x * x + y * y) - const(1), {}, 1.0),
+    Case("compensated-sum", lambda x, y, p, r: ops.ADD((3 * x) * (3 * x), y * r, const(-5)), {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -148,6 +151,36 @@ def test_sums_of_inputs_keep_their_digits_where_they_cancel():
         ok, lost = _ours_and_typed(expr, [a, b, c], args, f, typed, k)
         assert max(ok) <= 1.0, expr
         assert np.mean(lost) > 10, (expr, np.mean(lost))
+
+
+def test_level_sets_of_products_keep_their_digits_on_the_surface():
+    # x^2 + y^2 + z^2 - 1 near the unit sphere, (30x)^2 + (30y)^2 - 625 near a circle of radius 25/30,
+    # x y + z^2 - 2 near x y = 2 - z^2: typed, the squares' and the partial sums' roundings are all that is
+    # left where the number cancels them; with their exact errors (TwoProduct, TwoSum) about one rounding
+    x, y, z = sympy.symbols("x y z")
+    exprs = [x**2 + y**2 + z**2 - 1, (30 * x)**2 + (30 * y)**2 - 625, x * y + z**2 - 2]
+    f, typed = sg.compile([x, y, z], exprs), sg.compile([x, y, z], exprs, rewrite=False)
+    rng = np.random.default_rng(7)
+    n = 200
+    u, v = rng.normal(size=(2, n))
+    w = rng.normal(size=n)
+    norm = np.sqrt(u * u + v * v + w * w) * (1 + rng.uniform(-1e-9, 1e-9, n))
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = 25 / 30 * (1 + rng.uniform(-1e-9, 1e-9, n))
+    zs = rng.uniform(-1, 1, n)
+    xs = rng.uniform(0.5, 2, n)
+    points = [(u / norm, v / norm, w / norm), (radius * np.cos(angle), radius * np.sin(angle), zs),
+              (xs, (2 - zs * zs) / xs * (1 + rng.uniform(-1e-9, 1e-9, n)), zs)]
+    for k, (expr, args) in enumerate(zip(exprs, points)):
+        ok, lost = _ours_and_typed(expr, [x, y, z], args, f, typed, k)
+        assert max(ok) <= 1.0, expr
+        assert np.mean(lost) > 10, (expr, np.mean(lost))
+
+
+def test_sums_of_products_without_a_number_stay_typed():
+    # a dot product x y + y z + z x has no sign of cancelling (and would take 2-3x the typed time)
+    x, y, z = sympy.symbols("x y z")
+    assert not any(f.rule.startswith("compensated") for f in sg.compile([x, y, z], x * y + y * z + z * x).trace)
 
 
 def test_sums_with_an_infinite_term_keep_their_ieee_values():

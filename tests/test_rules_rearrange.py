@@ -7,7 +7,7 @@ import numpy as np
 import sympy
 
 import symgraph as sg
-from rulecheck import Case, bits_against_mpmath, rule_tests
+from rulecheck import Case, bits_against_mpmath, optimized, rule_tests
 from rulecheck import X, Y
 from symgraph import ops
 from symgraph.ir import const
@@ -114,6 +114,16 @@ def test_every_rule_of_the_module_has_a_case():
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
     rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))
+
+
+
+def test_sums_of_one_sign_keep_their_products():
+    # 900 x^2 + 900 y^2 cannot cancel: no common factor taken out (the level set 900 x^2 + 900 y^2 - 625 is
+    # then a compensated sum of products); x*y + x*z can, and is factored
+    _, fired = optimized(Case("common-factor-sum", lambda x, y, p, r: const(900) * (x * x) + const(900) * (y * y)))
+    assert "common-factor-sum" not in fired
+    _, fired = optimized(Case("common-factor-sum", lambda x, y, p, r: const(900) * (x * x) + const(900) * (y * r)))
+    assert "common-factor-sum" in fired
 
 
 def test_specific_patterns_are_matched_first():

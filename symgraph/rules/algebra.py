@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR
+from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR, is_represented_exactly
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import MIN_NORMAL, is_finite, nan_guarded
@@ -66,6 +66,32 @@ def _over_sum_of_roots(d, t):
 def _sqrt_minus_one(x):
     # the numerator cancels symbolically where x is 1 + t: sqrt(1 + x^2) - 1 = x^2/(sqrt(1 + x^2) + 1)
     return _over_sum_of_roots(cancelled(x, ONE) or x - 1, ops.SQRT(x) + 1)
+
+
+def _hypot_leaves(node, leaves, limit=4):
+    if node.op is ops.HYPOT:
+        return all(_hypot_leaves(a, leaves, limit) for a in node.args)
+    leaves.append(node)
+    return len(leaves) <= limit
+
+
+def _norm_minus_constant(norm, c, sign):
+    # |v| - r for a vector v (hypot(hypot(x, y), z), which sqrt(x^2 + y^2 + z^2) is by now) and a number
+    # r: a sphere's signed distance, which cancels on its surface, where it is evaluated (a ray marcher's
+    # steps): 6.0 bits typed near the unit sphere. There (|v| within r/2 of r) it is (|v|^2 - r^2)/(|v| + r),
+    # whose numerator, a level set x^2 + y^2 + z^2 - r^2 of products and a number, the specialize phase
+    # computes as in twice the precision (compensated-sum); the squares cannot overflow where |v| < 3r/2.
+    # Typed farther out, and where r^2 is no float (the numerator would carry its rounding)
+    r = exact_value(c)
+    leaves = []
+    if r is None or not 2**-40 < r < 2**40 or not is_represented_exactly(r * r) or \
+            not _hypot_leaves(norm, leaves):
+        return None
+    typed = CARRIED(norm) - c  # (carried: optimizing again finds no norm minus a number in the typed branch)
+    squares = ops.ADD(*[t * t for t in leaves]) - const(r * r)
+    ratio = squares / (norm + c)
+    near = ops.LT(ops.ABS(typed), const(r / 2))
+    return ops.SELECT(near, ratio, typed) if sign > 0 else -ops.SELECT(near, ratio, typed)
 
 
 def _one_minus_sqrt(x):
@@ -936,6 +962,11 @@ RULES = [
     Rule("hypot-diff", ops.HYPOT(x, y) - ops.HYPOT(z, Var("w")), _hypot_w, validity=A, phase="stabilize",
          ref="F16", doc="sqrt(x**2 + y**2) - sqrt(x**2 + z**2) loses 26 bits at x = 1e4, y, z < 1 (a shared x)"),
     Rule("sqrt-minus-one", ops.SQRT(x) - 1, _sqrt_minus_one, validity=A, phase="stabilize", ref="F16"),
+    Rule("norm-minus-constant", ops.HYPOT(x, y) - c, lambda x, y, c: _norm_minus_constant(ops.HYPOT(x, y), c, 1),
+         validity=A, phase="stabilize", ref="F16",
+         doc="sqrt(x^2 + y^2 + z^2) - 1 cancels on the sphere; (x^2 + y^2 + z^2 - 1)/(|v| + 1) there"),
+    Rule("constant-minus-norm", c - ops.HYPOT(x, y), lambda c, x, y: _norm_minus_constant(ops.HYPOT(x, y), c, -1),
+         validity=A, phase="stabilize", ref="F16"),
     Rule("one-minus-sqrt", 1 - ops.SQRT(x), _one_minus_sqrt, validity=A, phase="stabilize", ref="F16"),
     Rule("add-sub-cancel", (x + y) - x, lambda x, y: _finite_guard(x, y), validity=G, phase="stabilize",
          ref="H6", doc="(x + y) - x is y where x is finite (the typed form loses y's digits)"),

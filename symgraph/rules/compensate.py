@@ -282,12 +282,26 @@ def _difference_of_products(p, q):
 
 
 MAX_SUM_TERMS = 8
+MAX_PRODUCT_TERMS = 4
+_ARITHMETIC = (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG)
+
+
+def _is_exact(node):
+    return node.is_symbol or node.is_const and node.value.is_finite and is_represented_exactly(node.value)
+
+
+def _is_arithmetic_product(node):
+    """A product of two values computed by +, -, *, / from inputs and numbers the dtype holds (30x * 30x):
+    its rounding error, and its operands', are found exactly (rounding_error)."""
+    return node.op is ops.MUL and len(node.args) == 2 and all(
+        n.op in _ARITHMETIC or _is_exact(n) for n in topological(list(node.args)))
 
 
 def _exact_terms(node, sign, terms, inside=False):
-    """Appends (sign, leaf) for each term of a tree of sums, differences and negations of inputs and
-    numbers the dtype holds; False where a term is anything else (or there are too many). A sum this rule
-    compensated already (a few of the terms, rewritten first) is read as its terms."""
+    """Appends (sign, leaf) for each term of a tree of sums, differences and negations of inputs, numbers
+    the dtype holds and (up to MAX_PRODUCT_TERMS) arithmetic products; False where a term is anything else
+    (or there are too many). A sum this rule compensated already (a few of the terms, rewritten first) is
+    read as its terms."""
     if node.op is CORRECTED and _is_compensated_sum(node):
         node, inside = node.args[0].args[0], True
     if node.op is CARRIED and inside:  # a partial sum of the compensated sum
@@ -296,16 +310,18 @@ def _exact_terms(node, sign, terms, inside=False):
         signs = (-sign,) if node.op is ops.NEG else \
             (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
         return all(_exact_terms(a, s, terms, inside) for a, s in zip(node.args, signs))
-    exact = node.is_symbol or node.is_const and node.value.is_finite and is_represented_exactly(node.value)
     terms.append((sign, node))
-    return exact and len(terms) <= MAX_SUM_TERMS
+    return (_is_exact(node) or _is_arithmetic_product(node)) and len(terms) <= MAX_SUM_TERMS and \
+        sum(1 for _, t in terms if t.op is ops.MUL) <= MAX_PRODUCT_TERMS
 
 
 def _is_compensated_sum(node):
-    """A corrected value whose correction holds only the errors of sums (compensated-sum's own form)."""
+    """A corrected value whose correction holds only the errors of sums and products (compensated-sum's
+    own form)."""
     v, slope, lo = node.args
     return slope.is_const and slope.value == 1 and v.op is CARRIED and all(
-        n.op in (SUM_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG) or n.op.arity == 0 for n in topological([lo]))
+        n.op in (SUM_ERROR, PRODUCT_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG, ops.MUL) or n.op.arity == 0
+        for n in topological([lo]))
 
 
 def _compensated_sum(node, **_):
@@ -313,9 +329,16 @@ def _compensated_sum(node, **_):
     # and a later term that cancels it leaves only those roundings (jcobi's a + b + 2 near a = b = -1,
     # 1 - p - q for p + q near 1). Each partial sum's error is found exactly (TwoSum) and their total added
     # back: the result rounds about once, as in twice the precision (Ogita, Rump and Oishi's Sum2). The
-    # partial sums are carried: optimizing again finds no sum of inputs here
+    # partial sums are carried: optimizing again finds no sum of inputs here.
+    # Products among the terms are a level set, x^2 + y^2 + z^2 - 625 (a sphere's implicit surface), and
+    # cancel where it is evaluated, on the surface: with a number among the terms their errors (TwoProduct)
+    # are added too (Dot2). A sum of products alone (a dot product) stays typed: no sign of cancellation,
+    # and two or three times the typed time
     terms = []
     if not _exact_terms(node, 1, terms) or len(terms) < 3 or sum(1 for _, t in terms if not t.is_const) < 2:
+        return None
+    products = [(sign, t) for sign, t in terms if t.op is ops.MUL]
+    if products and not any(t.is_const and t.value != 0 for _, t in terms):
         return None
     sign, first = terms[0]
     partial = first if sign > 0 else -first
@@ -323,6 +346,12 @@ def _compensated_sum(node, **_):
     for sign, term in terms[1:]:
         errors.append(SUM_ERROR(partial, term if sign > 0 else -term))
         partial = CARRIED(partial + term if sign > 0 else partial - term)
+    for sign, term in products:
+        lo = rounding_error(term)
+        if lo is not None:
+            errors.append(lo if sign > 0 else -lo)
+    if len(errors) > MAX_ERRORS:
+        return None
     return CORRECTED(partial, const(1), _total(errors))
 
 

@@ -526,7 +526,11 @@ RULES = [
     Rule("common-factor", p - q, _common_factor, validity=A, phase=REARRANGE, ref="H6",
          doc="x*y - x*z rounds both products before the difference cancels; x*(y - z) does not"),
     # (a sum of two terms only: an n-ary sum matched as p + q would be rebuilt as another node)
+    # (terms of one sign cannot cancel: 900 x^2 + 900 y^2 stays a sum of products, which the specialize phase
+    # compensates in a level set 900 x^2 + 900 y^2 + 900 z^2 - 625)
     Rule("common-factor-sum", p + q, lambda p, q: None if ops.ADD in (p.op, q.op) else _common_factor(p, q, 1),
+         when=lambda facts, p, q: not (facts.nonnegative(p) and facts.nonnegative(q) or
+                                       facts.nonpositive(p) and facts.nonpositive(q)),
          validity=A, phase=REARRANGE, ref="H6", doc="x*y + x*z for y ~ -z"),
     Rule("common-factor-of-terms", p + q, _common_factor_of_terms, validity=A, phase=REARRANGE, whole=True,
          ref="H6", doc="3*d1 + d1*d2 + d1*d3 rounds and may overflow each product; d1*(3 + d2 + d3) does not"),
