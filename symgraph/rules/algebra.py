@@ -85,8 +85,8 @@ def _norm_minus_constant(norm, c, sign):
     r = exact_value(c)
     leaves = []
     if r is None or not 2**-40 < r < 2**40 or not is_represented_exactly(r * r) or \
-            not _hypot_leaves(norm, leaves):
-        return None
+            not _hypot_leaves(norm, leaves) or any(t.is_const for t in leaves):
+        return None  # (hypot(1, x) - 1 is stability's hypot-minus-one: x^2/(hypot(1, x) + 1) everywhere)
     typed = CARRIED(norm) - c  # (carried: optimizing again finds no norm minus a number in the typed branch)
     squares = ops.ADD(*[t * t for t in leaves]) - const(r * r)
     ratio = squares / (norm + c)
