@@ -27,6 +27,12 @@ CASES = [
     Case("exp-difference", lambda x, y, p, r: ops.EXP(x + y) - ops.EXP(x), EXP_BOX, 2.5),
     Case("exp-difference", lambda x, y, p, r: ops.EXP(-(x * y)) - ops.EXP(-(const(3) * y)),
          {X: (-100, 100), Y: (-100, 100)}, 2.5),
+    # powers of one base with close exponents (p the base: x and y as the exponents, |(x - y) log p| < 1 or
+    # typed); quotients that cancel, over one denominator (p and r as the denominators: no division by 0)
+    Case("pow-difference-of-exponents", lambda x, y, p, r: ops.POW(p, x) - ops.POW(p, y),
+         {X: (-50, 50), Y: (-50, 50)}, 2.5),
+    Case("quotient-difference", lambda x, y, p, r: x / p - y / r, {}, 2.5),
+    Case("quotient-sum", lambda x, y, p, r: x / p + y / r, {}, 2.5),
     # a factor shared by both products comes out: x*y - x = x*(y - 1), x*y - 3*y = (x - 3)*y
     Case("common-factor", lambda x, y, p, r: x * y - x, {}, 1.5),
     Case("common-factor", lambda x, y, p, r: x * y - const(3) * y, {}, 1.5),
@@ -159,6 +165,28 @@ def test_hamming_formulas_are_accurate():
             typed_bits = max(bits_of_error(typed(points)[i], exact_values))
             new_bits = max(bits_of_error(rewritten(points)[i], exact_values))
         assert typed_bits > 10 and new_bits <= 2.5, (name, typed_bits, new_bits)
+
+
+def test_close_powers_and_quotients_keep_their_digits():
+    # x^y - x^z for y ~ z (23.7 bits lost typed), x/y - z/w for x/y ~ z/w (23.5), x/3 - y/7 near 7x = 3y;
+    # away from the cancellation they stay typed (at most a bit lost there)
+    x, y, z, w = X.attr, Y.attr, sympy.Symbol("z"), sympy.Symbol("w")
+    exprs = [x**y - x**z, x / y - z / w, x / 3 - y / 7]
+    f, typed = sg.compile([x, y, z, w], exprs), sg.compile([x, y, z, w], exprs, rewrite=False)
+    rng = np.random.default_rng(11)
+    n = 100
+    a, b = rng.uniform(1.5, 3, n), rng.uniform(-3, 3, n)
+    close = b * (1 + rng.uniform(-1e-9, 1e-9, n))
+    c, d = rng.uniform(1, 2, n), rng.uniform(2, 5, n)
+    points = [(a, b, close, a), (c, d, c * (1 + rng.uniform(-1e-9, 1e-9, n)), d), (3 * c, 7 * c * (1 + rng.uniform(-1e-9, 1e-9, n)), a, a)]
+    for k, args in enumerate(points):
+        ok, lost = bits_against_mpmath(exprs[k], [x, y, z, w], args, lambda *v: f(*v)[k],
+                                       lambda *v: typed(*v)[k])
+        assert max(ok) <= 2.5 and np.mean(lost) > 10, (exprs[k], max(ok), np.mean(lost))
+    far = (rng.uniform(0.1, 10, n), rng.uniform(-5, 5, n), rng.uniform(-5, 5, n), rng.uniform(0.1, 10, n))
+    for k in range(2):
+        ok, base = bits_against_mpmath(exprs[k], [x, y, z, w], far, lambda *v: f(*v)[k], lambda *v: typed(*v)[k])
+        assert np.mean(ok) <= np.mean(base) + 0.05, (exprs[k], np.mean(ok), np.mean(base))
 
 
 def test_conjugates_remove_the_cancellation():

@@ -20,7 +20,7 @@ from ._guards import MIN_NORMAL, is_finite as _is_finite, nan_guarded
 from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
-x, y, p, q = Var("x"), Var("y"), Var("p"), Var("q")
+x, y, z, p, q = Var("x"), Var("y"), Var("z"), Var("p"), Var("q")
 A = Validity.ACCURACY
 REARRANGE = "rearrange"
 HALF, THREE_HALVES, ONE = const(sympy.Rational(1, 2)), const(sympy.Rational(3, 2)), const(1)
@@ -298,6 +298,37 @@ def _pow_difference(x, y, p):
     return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), _is_finite(yp)), new, ops.POW(x, p) - yp)
 
 
+def _pow_difference_of_exponents(x, p, q):
+    # x^p - x^q = x^q expm1((p - q) log x): where the exponents are close the typed powers cancel (x^y - x^z
+    # for y ~ z: 23.7 bits lost), p - q is exact there (Sterbenz) and expm1 keeps the digits. Only while
+    # |(p - q) log x| < 1: beyond, the powers differ by a factor e or more and the typed difference loses at
+    # most a bit, where expm1's argument would carry |(p - q) log x| ulps of log's rounding. Both exponents
+    # numbers: the polynomial rules' (x^2.5 - x^1.5). x <= 0, 0, inf or NaN: log is NaN or infinite, the
+    # guard fails and the typed difference stays
+    if p.is_const and q.is_const:
+        return None
+    t = (cancelled(p, q) or p - q) * ops.LOG(x)
+    xq = ops.POW(x, q)
+    return ops.SELECT(ops.AND(ops.LT(ops.ABS(t), 1), _is_finite(xq)), xq * ops.EXPM1(t), ops.POW(x, p) - xq)
+
+
+def _quotient_difference(a, b, c, d, sign):
+    # a/b -+ c/d = (a d -+ c b)/(b d) for inputs and numbers: where the quotients cancel (x/y - z/w near
+    # x/y = z/w: 23.5 bits lost typed) the numerator is a difference of products, which the specialize
+    # phase computes as in twice the precision (difference-of-products), and the result rounds about twice.
+    # Only where the typed difference is below half the first quotient: elsewhere it rounds three times
+    # and loses at most a bit or two. Typed where b d is subnormal or the new form is not finite
+    if not all(n.is_symbol or n.is_const for n in (a, b, c, d)) or b is d:
+        return None  # (one denominator: fractions' shared-denominator)
+    q1, q2 = a / b, c / d
+    typed = q1 - q2 if sign < 0 else q1 + q2
+    denominator = b * d
+    new = (a * d - c * b if sign < 0 else a * d + c * b) / denominator
+    usable = ops.AND(ops.LT(2 * ops.ABS(typed), ops.ABS(q1)), ops.GE(ops.ABS(denominator), MIN_NORMAL),
+                     _is_finite(new))
+    return ops.SELECT(usable, new, typed)
+
+
 _MAX_FACTORED_POWER = 8
 
 
@@ -565,6 +596,12 @@ RULES = [
          "distance to 1"),
     Rule("pow-difference", ops.POW(x, p) - ops.POW(y, p), _pow_difference, validity=A, phase=REARRANGE,
          ref="F16", doc="(x + 1)^(1/n) - x^(1/n), cbrt(x + 1) - cbrt(x) cancel for x >> 1"),
+    Rule("pow-difference-of-exponents", ops.POW(x, p) - ops.POW(x, q), _pow_difference_of_exponents, validity=A,
+         phase=REARRANGE, ref="A7, E8", doc="x^y - x^z cancels for y ~ z; x^z expm1((y - z) log x) does not"),
+    Rule("quotient-difference", x / y - z / Var("w"), lambda x, y, z, w: _quotient_difference(x, y, z, w, -1),
+         validity=A, phase=REARRANGE, ref="F16", doc="x/y - z/w cancels for x/y ~ z/w; (x w - z y)/(y w) does not"),
+    Rule("quotient-sum", x / y + z / Var("w"), lambda x, y, z, w: _quotient_difference(x, y, z, w, 1),
+         validity=A, phase=REARRANGE, ref="F16", doc="x/y + z/w for x/y ~ -z/w"),
     Rule("powm1", ops.POW(x, p) - 1, _pow_minus_one, validity=A, phase=REARRANGE, ref="A7",
          doc="(1 + x)^n - 1, 2^x - 1 cancel for small x (scipy's powm1)"),
     Rule("one-minus-powm1", 1 - ops.POW(x, p), lambda x, p: _pow_minus_one(x, p, -1), validity=A, phase=REARRANGE,
