@@ -18,6 +18,7 @@ from .. import ops
 from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, PRODUCT_ERROR,
                            QUOTIENT_ERROR, REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
+from ..stable_pow import POW1P
 from ..rewrite import ConstVar, Rule, Validity, Var
 from .polynomials import _is_horner_select as is_horner_select
 from .trig import _pi_multiple
@@ -221,6 +222,22 @@ def _power(b, y):
     return CORRECTED(v, v, _total(terms))
 
 
+def _power_of_one_plus(u, v):
+    # pow1p(u, v) = (1 + u)^v for a rounded u or v: u's rounding is v u/(1 + u) times as many ulps of the
+    # result, large where v is (Student's t kernel (1 + x^2/n)^(-(n + 1)/2) for n up to 1e6: 1.7 bits):
+    # (1 + u)^v (1 + v lo_u/(1 + u) + log1p(u) lo_v) to first order
+    if u.op is CARRIED or v.op is CARRIED:
+        return None
+    lo_u, lo_v = argument_error(u), (None if v.is_const else argument_error(v))
+    if lo_u is None and lo_v is None:
+        return None
+    base, exponent = CARRIED(u), (v if v.is_const else CARRIED(v))
+    terms = ([] if lo_u is None else [_signed(_signed(exponent, lo_u, ops.MUL), 1 + base, ops.DIV)]) + \
+        ([] if lo_v is None else [_signed(ops.LOG1P(base), lo_v, ops.MUL)])
+    value = POW1P(base, exponent)
+    return CORRECTED(value, value, _total(terms))
+
+
 def _signed(a, b, op):
     """a*b or a/b with a negated operand's sign outside, as canonicalize spells it (optimizing again
     changes nothing)."""
@@ -378,6 +395,8 @@ RULES = [
            "the error, found exactly, is added back to first order") for op in SLOPES],
     Rule("pow-of-constant-compensated", ops.POW(c, x), _power_of_constant, validity=A, phase="specialize",
          doc="c**u carries u's rounding as |u log(c)| ulps (10**(x/10): 2.5 bits on average)"),
+    Rule("pow1p-compensated", POW1P(x, Var("y")), lambda x, y: _power_of_one_plus(x, y), validity=A,
+         phase="specialize", ref="A7", doc="(1 + x^2/n)^(-(n + 1)/2) carries the rounding of x^2/n, n/2 times"),
     Rule("pow-compensated", ops.POW(x, Var("y")), lambda x, y: _power(x, y), validity=A, phase="specialize",
          doc="b**y carries b's rounding as |y| ulps and y's as |y log(b)| ulps"),
 ]
