@@ -190,11 +190,7 @@ CARRIED = ops.defop("carried", 1, lambda a: a, emit="{0}", mpmath=lambda a: a, v
 # the largest argument error a periodic function's first-order correction takes (sin(u + lo) = sin(u) +
 # cos(u) lo to within lo^2/2, below the result's ulp near 1): 2^-30 in float64 kernels, 2^-13 in float32
 # ones; one value per dtype variant, as MIN_NORMAL
-FIRST_ORDER_LIMIT = ops.defop("first_order_limit", 0, lambda: sympy.Rational(1, 2 ** 30), result=ops._real_result,
-                              emit=lambda ctx, node: ctx.const(sympy.Integer(2) ** (-13 if ctx.variant == "float32"
-                                                                                    else -30)),
-                              mpmath=lambda: mpmath.mpf(2) ** -30, vjp=lambda g, out: (),
-                              description="2^-30 in float64 and complex128 kernels, 2^-13 in float32 ones")
+FIRST_ORDER_LIMIT = ops.power_of_two_per_dtype("first_order_limit", -30, -13)
 
 _per_dtype_helper("first_order", """
 def {name}(value, slope, lo):

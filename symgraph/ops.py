@@ -288,10 +288,17 @@ SIGN = defop("sign", 1, lambda a: sympy.sign(a), sympy_types=(sympy.sign,), emit
 # underflowed to 0, where a rule's guard keeps its typed form. One node, one value per dtype variant (a
 # constant would have one value for all of them: float32's 2^-126 sent float64 inputs below 1e-19 to the
 # fallbacks)
-MIN_NORMAL = defop("min_normal", 0, lambda: sympy.Rational(1, 2 ** 1022), result=_real_result,
-                   emit=lambda ctx, node: ctx.const(sympy.Integer(2) ** (-126 if ctx.variant == "float32" else -1022)),
-                   mpmath=lambda: mpmath.mpf(2) ** -1022, vjp=lambda g, out: (),
-                   description="2^-1022 in float64 and complex128 kernels, 2^-126 in float32 ones")
+def power_of_two_per_dtype(name, exponent, float32_exponent):
+    """A nullary op whose value is 2^exponent in float64 and complex128 kernels and 2^float32_exponent in
+    float32 ones (its SymPy and mpmath value: the float64 one)."""
+    return defop(name, 0, lambda: sympy.Integer(2) ** exponent, result=_real_result,
+                 emit=lambda ctx, node: ctx.const(sympy.Integer(2) ** (float32_exponent if ctx.variant == "float32"
+                                                                        else exponent)),
+                 mpmath=lambda: mpmath.mpf(2) ** exponent, vjp=lambda g, out: (),
+                 description=f"2^{exponent} in float64 and complex128 kernels, 2^{float32_exponent} in float32 ones")
+
+
+MIN_NORMAL = power_of_two_per_dtype("min_normal", -1022, -126)
 # the unit in the first place (Rump): the power of 2 at or below |x|, 2^max(floor(log2|x|), -1022), read
 # off x's exponent bits (no libm, so a loop using it still vectorises): dividing by it is exact, which
 # makes it the scale of a quotient whose squares would overflow (rules/scaling.py)

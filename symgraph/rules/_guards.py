@@ -5,7 +5,9 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
+from ..ir import const
 
+HALF = const(sympy.Rational(1, 2))
 # below this a result is subnormal (fewer digits) or 0 by underflow: 2^-1022, 2^-126 in float32 kernels
 MIN_NORMAL = ops.MIN_NORMAL()
 

@@ -14,7 +14,7 @@ from .. import ops
 from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR, is_represented_exactly
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import MIN_NORMAL, is_finite, nan_guarded
+from ._guards import HALF, MIN_NORMAL, is_finite, nan_guarded
 from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, product_factors,
                         product_of, shifted, signed_terms)
 
@@ -241,7 +241,6 @@ def _root_of_square_plus(x, y, sign=1):
     return ops.SELECT(typed, const(1), ax) * ops.SQRT(inner)
 
 
-HALF = const(sympy.Rational(1, 2))
 BIG = const(sympy.Integer(2) ** 60)
 LOG_FORM_FROM = const(sympy.Integer(2) ** 27)
 MID_LIMIT = const(sympy.Integer(2) ** 12)

@@ -14,13 +14,12 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._guards import HALF
 from ._symbolic import _to_sympy, signed_terms
 
 p, q = Var("p"), Var("q")
 MAX_TERMS = 8
-HALF = const(sympy.Rational(1, 2))
 
 
 def _xlog_ratio(term):

@@ -19,14 +19,13 @@ from .. import ops
 from ..compensated import CARRIED, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
-from ._guards import is_finite
+from ._guards import HALF, is_finite
 from ._symbolic import cancelled, exact_value, is_small_power, once_per_node
 
 x, y, z = Var("x"), Var("y"), Var("z")
 MAX_NODES = 48     # a sum of a few fractions; larger subtrees are not worth sympy's time per node
 MAX_DEGREE = 8
 _T = sympy.Dummy("t")
-HALF = const(sympy.Rational(1, 2))
 _ARITHMETIC = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
 
 

@@ -31,6 +31,7 @@ from .. import ops
 from ..compensated import CARRIED, PRODUCT_ERROR
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._guards import HALF
 from ._symbolic import _to_sympy, cancelled_sum, equal, once_per_node, signed_terms
 from .divergence import _g
 
@@ -40,7 +41,6 @@ MAX_RISING = 32         # quotients: rising products of up to 32 factors (d/2 ul
 MAX_LOG_RISING = 8      # differences: the log of up to 8 factors (a sum of 8 logs where the product could overflow)
 STIRLING_FROM = 8.0     # loggamma differences: Stirling's form where both arguments are at least this
 GAMMA_FINITE_BELOW = 171.0  # gamma(171) = 7.3e306; gamma(171.7) = inf
-HALF = const(sympy.S.Half)
 ONE = const(1)
 POISSON_W_FROM, POISSON_W_TO = -0.9, 64.0
 LN_SQRT_2PI = const(sympy.log(2 * sympy.pi) / 2)

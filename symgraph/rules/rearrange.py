@@ -16,14 +16,14 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import MIN_NORMAL, is_finite as _is_finite, nan_guarded
+from ._guards import HALF, MIN_NORMAL, is_finite as _is_finite, nan_guarded
 from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
 x, y, z, p, q = Var("x"), Var("y"), Var("z"), Var("p"), Var("q")
 A = Validity.ACCURACY
 REARRANGE = "rearrange"
-HALF, THREE_HALVES, ONE = const(sympy.Rational(1, 2)), const(sympy.Rational(3, 2)), const(1)
+THREE_HALVES, ONE = const(sympy.Rational(3, 2)), const(1)
 
 
 def _exp_difference(x, y):

@@ -14,14 +14,13 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
-from ._guards import is_finite as _is_finite
+from ._guards import HALF, is_finite as _is_finite
 from ._symbolic import cancelled, equal
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c, d = ConstVar("c"), ConstVar("d")
 A, R, G = Validity.ACCURACY, Validity.REAL_DOMAIN, Validity.GUARDED
 NAN = const(sympy.nan)
-HALF = const(sympy.Rational(1, 2))
 STABILIZE = "stabilize"
 
 

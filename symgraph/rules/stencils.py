@@ -17,11 +17,11 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
+from ._guards import HALF
 from ._symbolic import _to_node, _to_sympy, coefficient_form, once_per_node, signed_terms
 from .compensate import rounding_error
 
 x, y = Var("x"), Var("y")
-HALF = const(sympy.Rational(1, 2))
 ONE = const(1)
 MAX_TERMS = 9  # stencils of up to 9 points; the centre search is quadratic in them
 
