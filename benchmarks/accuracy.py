@@ -202,6 +202,11 @@ def cases() -> list:
         Case("(-b - sqrt(b**2 - 4*a*c))/(2*a)", [x, y, z], (-y - sqrt(y**2 - 4 * x * z)) / (2 * x),
              "a, c in [-1, 1], |b| in [1e-3, 1e100]",
              [uniform(-1, 1), signed(log_uniform(1e-3, 1e100)), uniform(-1, 1)]),
+        # Herbie's quadp and quadm as it samples them: every double
+        Case("(-b + sqrt(b**2 - 4*a*c))/(2*a) (all doubles)", [x, y, z], (-y + sqrt(y**2 - 4 * x * z)) / (2 * x),
+             "|a|, |b|, |c| in [1e-300, 1e300]", [signed(log_uniform(1e-300, 1e300))] * 3),
+        Case("(-b - sqrt(b**2 - 4*a*c))/(2*a) (all doubles)", [x, y, z], (-y - sqrt(y**2 - 4 * x * z)) / (2 * x),
+             "|a|, |b|, |c| in [1e-300, 1e300]", [signed(log_uniform(1e-300, 1e300))] * 3),
         Case("x - sqrt(x**2 - 1)", [x], x - sqrt(x**2 - 1), "x in [1, 1e150]", [log_uniform(1, 1e150)]),
         Case("sqrt(x**2 + 1) + x", [x], sqrt(x**2 + 1) + x, "x in [-1e150, -1e-3]", [negated(log_uniform(1e-3, 1e150))]),
         Case("sqrt(x + 1) - sqrt(x - 1)", [x], sqrt(x + 1) - sqrt(x - 1), "x in [1, 1e300]", [log_uniform(1, 1e300)]),

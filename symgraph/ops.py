@@ -329,6 +329,40 @@ def {name}(x):
     r = _vm_bits_float(e if e != 0 else 0x0010000000000000)
     return {F}(r) if x == x else x
 """, requires=("bitcast",))
+# the power of 2 within a factor 2 of sqrt|x y|, 2^floor((e_x + e_y)/2) for e = floor(log2|.|) (subnormals and 0:
+# -1022), read off the exponent bits: the scale of a discriminant b^2 - 4 a c whose product a c over- or
+# underflows, without the square roots that would dominate the kernel's time (rules/quadratic.py)
+class root_scale(sympy.Function):
+    """2**floor((e_x + e_y)/2), e = max(floor(log2|.|), -1022): a power of 2 within a factor 2 of sqrt|x*y|."""
+
+    @classmethod
+    def eval(cls, x, y):
+        if x.is_Number and x.is_finite and y.is_Number and y.is_finite:
+            ex, ey = (_ufp_exponent(mpmath.mpf(sympy.Float(v, 60))) for v in (x, y))
+            return sympy.Integer(2) ** ((ex + ey) // 2)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+
+def _mp_root_scale(a, b):
+    if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+        return a + b if mpmath.isnan(a + b) else mpmath.inf
+    return mpmath.mpf(2) ** ((_ufp_exponent(a) + _ufp_exponent(b)) // 2)
+
+
+ROOT_SCALE = defop("root_scale", 2, root_scale, sympy_types=(root_scale,), result=_real_result,
+                   emit="@root_scale({0}, {1})", mpmath=_mp_root_scale,
+                   vjp=lambda g, out, a, b: (const(0), const(0)), description="derivative 0 (a step function)")
+helper("root_scale", """
+def {name}(x, y):
+    ex = (_vm_float_bits(np.float64(x)) >> 52) & 0x7FF
+    ey = (_vm_float_bits(np.float64(y)) >> 52) & 0x7FF
+    s = ((ex if ex != 0 else 1) + (ey if ey != 0 else 1) - 2046) >> 1
+    r = _vm_bits_float((s + 1023) << 52)
+    return {F}(r) if x == x and y == y else x + y
+""", requires=("bitcast",))
 FLOOR = defop("floor", 1, lambda a: sympy.floor(a), sympy_types=(sympy.floor,), emit="np.floor({0})",
               mpmath=mpmath.floor, vjp=lambda g, out, a: (const(0),))
 CEIL = defop("ceiling", 1, lambda a: sympy.ceiling(a), sympy_types=(sympy.ceiling,), emit="np.ceil({0})",
