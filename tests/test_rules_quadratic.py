@@ -7,7 +7,7 @@ import numpy as np
 import sympy
 
 import symgraph as sg
-from rulecheck import Case, bits_against_mpmath, optimized, rule_tests
+from rulecheck import Case, X, bits_against_mpmath, optimized, rule_tests
 from symgraph import ops
 from symgraph.ir import const
 from symgraph.reference import log_uniform, signed
@@ -26,6 +26,12 @@ CASES = [
     Case("quadratic-root", _root(1, 4, 2), bits=3.0),
     Case("quadratic-root", _root(-1, 4, 2), bits=3.0),
     Case("quadratic-root", _root(1, 1, 1), bits=3.0),  # (-b + sqrt(b^2 - a c))/a: a half b
+    # Herbie's quad2p and quad2m: 2c/(-b -+ sqrt(b^2 - 4ac)), the same roots (a > 0 for the identity at 50
+    # digits: at a = 0 the typed branch's 2c/-(b + S) is 1/(-0) for a subnormal b, and mpmath has no -0; the
+    # IEEE values there are checked below)
+    Case("quadratic-root", lambda x, y, p, r: (const(2) * r) / -(y + ops.SQRT(y * y - const(4) * x * r)),
+         {X: (5e-324, float("inf"))}, bits=3.0),
+    Case("quadratic-root", lambda x, y, p, r: (const(2) * r) / (ops.SQRT(y * y - const(4) * x * r) - y), bits=3.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -39,7 +45,8 @@ test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_
 
 a, b, c = sympy.symbols("a b c")
 ROOTS = [(-b + sympy.sqrt(b**2 - 4 * a * c)) / (2 * a), (-b - sympy.sqrt(b**2 - 4 * a * c)) / (2 * a),
-         (-b + sympy.sqrt(b**2 - a * c)) / a]
+         (-b + sympy.sqrt(b**2 - a * c)) / a, 2 * c / (-b - sympy.sqrt(b**2 - 4 * a * c)),
+         2 * c / (-b + sympy.sqrt(b**2 - 4 * a * c))]
 
 
 # -b + sqrt(b^2 - 4ac) cancels to 4ac/b^2 relative, down to 1e-1200 over the float range: the exact value
@@ -60,9 +67,9 @@ def _finite_real(expr, columns):
 
 
 def test_roots_keep_their_digits_over_the_whole_float_range():
-    # Herbie's quadp and quadm over every double (|a|, |b|, |c| log-uniform in [1e-300, 1e300]): typed 31-34
-    # bits lost on average (b^2 and 4ac overflow or underflow, -b and the root cancel); rewritten about one
-    # rounding
+    # Herbie's quadp, quadm, quad2p, quad2m over every double (|a|, |b|, |c| log-uniform in [1e-300, 1e300]):
+    # typed 27-34 bits lost on average (b^2 and 4ac overflow or underflow, -b and the root cancel); rewritten
+    # about one rounding
     f, typed = sg.compile([a, b, c], ROOTS), sg.compile([a, b, c], ROOTS, rewrite=False)
     rng = np.random.default_rng(13)
     draw = signed(log_uniform(1e-300, 1e300))
@@ -84,7 +91,7 @@ def test_roots_keep_their_digits_where_the_terms_cancel():
         av, cv = rng.uniform(0.5, 2, 100), rng.uniform(-2, 2, 100)
         bv = np.exp(rng.uniform(np.log(1e3), np.log(1e6), 100))
         for k, expr in enumerate(ROOTS):
-            sign = -1 if k == 1 else 1  # quadm cancels for b < 0
+            sign = -1 if k in (1, 3) else 1  # quadm and quad2p cancel for b < 0
             columns = [av.astype(dtype), (sign * bv).astype(dtype), cv.astype(dtype)]
             ok, lost = bits_against_mpmath(expr, [a, b, c], columns, lambda *v: f(*v)[k],
                                            lambda *v: typed(*v)[k], dtype=dtype)

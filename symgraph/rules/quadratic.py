@@ -1,5 +1,5 @@
-"""The roots of a quadratic over the whole float range: (-b +- sqrt(b^2 - 4 a c))/(2 a), and the same shape
-with other constants ((-b + sqrt(b^2 - a c))/a for a half b).
+"""The roots of a quadratic over the whole float range: (-b +- sqrt(b^2 - 4 a c))/(2 a), 2c/(-b -+ sqrt(b^2 -
+4 a c)), and the same shapes with other constants ((-b + sqrt(b^2 - a c))/a for a half b).
 
 Typed, the root loses every digit where -b and the square root cancel (|4ac| << b^2), and b^2 or 4ac
 overflow from 1.3e154 (underflow below 1.5e-154) where the roots are ordinary numbers: Herbie's quadp and
@@ -21,7 +21,7 @@ import sympy
 
 from .. import ops
 from ..compensated import CARRIED
-from ..ir import const
+from ..ir import const, with_args
 from ..rewrite import Rule, Validity, Var
 from ._guards import is_finite
 from ._symbolic import product_factors, product_of, signed_terms
@@ -69,48 +69,74 @@ def _discriminant_root(b, discriminant, term, k, a, c):
     return ops.SELECT(typed_ok, const(1), scale) * ops.SQRT(ops.SELECT(typed_ok, discriminant, scaled))
 
 
-def _quadratic_root(numerator, denominator):
-    terms = signed_terms(numerator)
-    if len(terms) != 2:
-        return None
+def _root_sum(node):
+    """(b, s1, root, s2, term, t) for a node s1 b + s2 sqrt(b*b + t term), else None."""
+    terms = signed_terms(node)
     roots = [(t, s) for t, s in terms if t.op is ops.SQRT]
-    if len(roots) != 1:
+    if len(terms) != 2 or len(roots) != 1:
         return None
     (root, s2), = roots
     (b, s1), = [(t, s) for t, s in terms if t is not root]
     inside = signed_terms(root.args[0])
-    squares = [(t, s) for t, s in inside if t.op is ops.MUL and len(t.args) == 2 and t.args[0] is b and
+    squares = [t for t, s in inside if t.op is ops.MUL and len(t.args) == 2 and t.args[0] is b and
                t.args[1] is b and s > 0]
     if b.is_const or len(inside) != 2 or len(squares) != 1:
         return None
-    (term, t_sign), = [(t, s) for t, s in inside if t is not squares[0][0]]
-    parsed_term, parsed_denominator = _constant_and_factors(term), _constant_and_factors(denominator)
-    if parsed_term is None or parsed_denominator is None:
+    (term, t_sign), = [(t, s) for t, s in inside if t is not squares[0]]
+    return b, s1, root, s2, term, t_sign
+
+
+def _quadratic_root(numerator, denominator):
+    # (s1 b + s2 S)/(m a) (quadp, quadm), or (m c)/(s1 b + s2 S) (Herbie's quad2p, quad2m: the same roots)
+    parts, inverted = _root_sum(numerator), False
+    if parts is None:
+        parts, inverted = _root_sum(denominator), True
+    if parts is None:
         return None
-    (k, term_factors), (m, a_factors) = parsed_term, parsed_denominator
-    c_factors = _without(term_factors, a_factors)
-    if not a_factors or c_factors is None or m == 0 or k == 0 or b in term_factors:
+    b, s1, root, s2, term, t_sign = parts
+    parsed_term = _constant_and_factors(term)
+    parsed_other = _constant_and_factors(numerator if inverted else denominator)
+    if parsed_term is None or parsed_other is None:
+        return None
+    (k, term_factors), (m, other_factors) = parsed_term, parsed_other
+    rest = _without(term_factors, other_factors)  # the a c of the term without the other side's factor
+    if not other_factors or rest is None or m == 0 or k == 0 or b in term_factors:
         return None
     k = k * t_sign  # the discriminant is b^2 + k a c
-    a, c = product_of(a_factors), product_of(c_factors)
-    signed_term = term if t_sign > 0 else -term
-    s = _discriminant_root(b, root.args[0], signed_term, k, a, c)
+    other, rest = product_of(other_factors), product_of(rest)
+    a, c = (rest, other) if inverted else (other, rest)
+    s = _discriminant_root(b, root.args[0], term if t_sign > 0 else -term, k, a, c)
     plain = (b if s1 > 0 else -b) + (s if s2 > 0 else -s)
-    # (s1 b + s2 S)(s1 b - s2 S) = b^2 - S^2 = -k a c
+    # (s1 b + s2 S)(s1 b - s2 S) = b^2 - S^2 = -k a c: where s1 b + s2 S cancels it is -k a c/(s1 b - s2 S)
     conjugate = (b if s1 > 0 else -b) - (s if s2 > 0 else -s)
     cancels = ops.LT(b, 0) if s1 * s2 > 0 else ops.GT(b, 0)
-    # one division of selected operands (the kernel would compute both quotients): (-k/m) c/conjugate where
-    # the terms cancel, (plain/m)/a elsewhere, the constant applied last (2c overflows where 2c/conjugate
-    # does not)
-    value = ops.SELECT(cancels, c, plain) / ops.SELECT(cancels, conjugate, a)
-    if -k / m != 1 or m != 1:
-        value = value * ops.SELECT(cancels, const(-k / m), const(1 / m))
-    # where a is 0 or a value is not finite the typed quotient, its root carried: neither this rule nor
-    # stabilize's conjugate of the numerator (sqrt-minus-root) takes it again
-    usable = ops.AND(is_finite(a), ops.NE(a, 0), is_finite(b), is_finite(c))
-    carried = CARRIED(root)
-    typed = (b if s1 > 0 else -b) + (carried if s2 > 0 else -carried)
-    return ops.SELECT(usable, value, typed / denominator)
+    # one division of selected operands (the kernel would compute both quotients), the constant applied
+    # last (2c overflows where 2c/conjugate does not): (-k/m) c/conjugate where the terms cancel and
+    # (plain/m)/a elsewhere; inverted, (-m/k) conjugate/a and m c/plain
+    if inverted:
+        value = ops.SELECT(cancels, conjugate, c) / ops.SELECT(cancels, a, plain)
+        factors = (-m / k, m)
+    else:
+        value = ops.SELECT(cancels, c, plain) / ops.SELECT(cancels, conjugate, a)
+        factors = (-k / m, 1 / m)
+    if factors != (1, 1):
+        value = value * ops.SELECT(cancels, const(factors[0]), const(factors[1]))
+    # where a or c is 0 (the cancelled one: 0/0 typed, NaN; the other: a linear equation, whose typed
+    # infinity or zero keeps its sign) or a value is not finite the typed quotient, its root carried:
+    # neither this rule nor stabilize's conjugates (sqrt-minus-root) take it again
+    usable = ops.AND(is_finite(a), is_finite(b), is_finite(c), ops.NE(a, 0), ops.NE(c, 0))
+    typed = _replaced(numerator / denominator, root, CARRIED(root))
+    return ops.SELECT(usable, value, typed)
+
+
+def _replaced(node, old, new):
+    """node with `old` replaced by `new` in its sums, differences, negations and its quotient (the typed
+    spelling kept: -(b + S) and -b - S differ in the sign of a zero)."""
+    if node is old:
+        return new
+    if node.op in (ops.ADD, ops.SUB, ops.NEG, ops.DIV):
+        return with_args(node, [_replaced(a, old, new) for a in node.args])
+    return node
 
 
 RULES = [
