@@ -250,6 +250,11 @@ CASES = [
          accuracy={x: uniform(-700, 700), y: "below x"}),
     Case("first-minus-logaddexp", x - log(exp(x) + exp(y)), ops.LOG_SIGMOID, tol=48,
          accuracy={x: uniform(-700, 700), y: "below x"}),
+    # log(e^x + e^y) - max(x, y): softplus(-|x - y|) with x - y's rounding carried (a few ulps)
+    Case("logaddexp-minus-max", log(exp(x) + exp(y)) - sympy.Max(x, y), ops.SOFTPLUS, tol=4,
+         accuracy={x: uniform(-700, 700), y: uniform(-700, 700)}),
+    Case("max-minus-logaddexp", sympy.Max(x, y) - log(exp(x) + exp(y)), ops.SOFTPLUS, tol=4,
+         accuracy={x: uniform(-50, 50), y: uniform(-50, 50)}),
     Case("exp-times-expm1-neg", exp(x) * sg.expm1(-x), ops.EXPM1, loses=1, tol=1,
          accuracy={x: signed(log_uniform(1e-20, 700))}),
     Case("exp-times-neg-expm1-neg", exp(x) * (1 - exp(-x)), ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 700))}),

@@ -62,6 +62,9 @@ def rounding_error(node, depth=0):
     if op is ops.NEG:
         inner = rounding_error(args[0], depth + 1)
         return None if inner is None else -inner
+    if op is ops.ABS:  # |u + e| = |u| + sign(u) e (softplus(-|x - y|): log(e^x + e^y) - max(x, y))
+        inner = rounding_error(args[0], depth + 1)
+        return None if inner is None else ops.SIGN(args[0]) * inner
     if op in (ops.ADD, ops.MUL):  # n-ary: ((a . b) . c), the left fold the kernel evaluates
         a = args[0] if len(args) == 2 else op(*args[:-1])
         return _binary_error(op, a, args[-1], depth)
