@@ -115,17 +115,6 @@ def _minus_constant(y, c):
         return y - c
     t, k, sign = shift
     return shifted(t, k - exact_value(c), sign)
-    if y is NAN:
-        return y
-    if y.op is ops.ADD and len(y.args) == 2:
-        k, rest = y.args if y.args[0].is_const else y.args[::-1]
-        if _finite_number(k):
-            return rest if k.value == c.value else rest + const(k.value - c.value)
-    if y.op is ops.SUB and _finite_number(y.args[1]):
-        return y.args[0] - const(y.args[1].value + c.value)
-    if y.op is ops.SUB and _finite_number(y.args[0]):
-        return const(y.args[0].value - c.value) - y.args[1]
-    return y - c
 
 
 def _hypot_one_even_power(y, c):

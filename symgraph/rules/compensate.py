@@ -18,8 +18,8 @@ from .. import ops
 from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, PRODUCT_ERROR,
                            QUOTIENT_ERROR, REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
-from ..stable_pow import POW1P
 from ..rewrite import ConstVar, Rule, Validity, Var
+from ..stable_pow import POW1P
 from .polynomials import _is_horner_select as is_horner_select
 from .trig import _pi_multiple
 
