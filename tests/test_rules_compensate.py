@@ -135,6 +135,14 @@ def test_a_constant_the_dtype_cannot_hold_brings_its_rounding_to_the_argument():
         assert np.mean(lost) > 3, dtype
 
 
+def _assert_about_one_rounding(exprs, symbols, points, f, typed):
+    """Output k of f within an ulp at points[k] where the typed kernel loses more than 10 bits on average."""
+    for k, (expr, args) in enumerate(zip(exprs, points)):
+        ok, lost = _ours_and_typed(expr, symbols, args, f, typed, k)
+        assert max(ok) <= 1.0, expr
+        assert np.mean(lost) > 10, (expr, np.mean(lost))
+
+
 def test_sums_of_inputs_keep_their_digits_where_they_cancel():
     # jcobi's a + b + 2 near a = b = -1, 1 - p - q for p + q near 1, x - y + z for x + z near y: typed, the
     # first partial sum rounds (to a multiple of 2^-52 near 2) and the last term cancels it; with each
@@ -149,10 +157,7 @@ def test_sums_of_inputs_keep_their_digits_where_they_cancel():
     x, z = rng.uniform(1, 2, n), rng.uniform(1, 2, n)
     points = [(near, -1 + rng.uniform(0, 1e-9, n), x), (p, (1 - p) * (1 + rng.uniform(-1e-9, 1e-9, n)), x),
               (x, (x + z) * (1 + rng.uniform(-1e-9, 1e-9, n)), z)]
-    for k, (expr, args) in enumerate(zip(exprs, points)):
-        ok, lost = _ours_and_typed(expr, [a, b, c], args, f, typed, k)
-        assert max(ok) <= 1.0, expr
-        assert np.mean(lost) > 10, (expr, np.mean(lost))
+    _assert_about_one_rounding(exprs, [a, b, c], points, f, typed)
 
 
 def test_level_sets_of_products_keep_their_digits_on_the_surface():
@@ -173,10 +178,7 @@ def test_level_sets_of_products_keep_their_digits_on_the_surface():
     xs = rng.uniform(0.5, 2, n)
     points = [(u / norm, v / norm, w / norm), (radius * np.cos(angle), radius * np.sin(angle), zs),
               (xs, (2 - zs * zs) / xs * (1 + rng.uniform(-1e-9, 1e-9, n)), zs)]
-    for k, (expr, args) in enumerate(zip(exprs, points)):
-        ok, lost = _ours_and_typed(expr, [x, y, z], args, f, typed, k)
-        assert max(ok) <= 1.0, expr
-        assert np.mean(lost) > 10, (expr, np.mean(lost))
+    _assert_about_one_rounding(exprs, [x, y, z], points, f, typed)
 
 
 def test_sums_of_products_without_a_number_stay_typed():
