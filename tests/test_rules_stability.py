@@ -20,7 +20,7 @@ import symgraph as sg
 from symgraph import ops
 from symgraph.lower import lower
 from symgraph.passes import optimize
-from symgraph.reference import either, evaluate, fixed, log_uniform, negated, signed, uniform
+from symgraph.reference import bits_of_error, either, evaluate, fixed, log_uniform, negated, signed, uniform
 from symgraph.rules import stability
 from rulecheck import accuracy_benchmark, bits_against_mpmath
 from test_stable import ulps_to_exact
@@ -601,3 +601,21 @@ def test_logs_of_one_plus_a_quotient_keep_their_digits_near_minus_one_and_stay_l
     with np.errstate(all="ignore"):
         assert np.isneginf(f(np.array([2.0]), np.array([-2.0]))[0])
         assert np.isnan(f(np.array([2.0]), np.array([-3.0]))[0])
+
+
+def test_a_quotient_far_from_one_minus_one_stays_typed():
+    # log(y)/9 - 1 over y in [0.1, 10]: x/y is within [-0.26, 0.26], nothing cancels, and (x - y)/y would
+    # round once more (0.26 bits against the typed 0.14); near x = y it is (x - y)/y (every digit kept)
+    y = sympy.Symbol("y")
+    exprs = [log(y) / 9 - 1, y / sympy.Float(3.0) - 1]
+    f, typed = sg.compile([y], exprs), sg.compile([y], exprs, rewrite=False)
+    rng = np.random.default_rng(21)
+    for k, ys in enumerate([rng.uniform(0.1, 10, 400), 3.0 * (1 + rng.uniform(-1e-9, 1e-9, 400))]):
+        fn = sympy.lambdify([y], exprs[k], "mpmath")
+        with mpmath.workdps(50):
+            want = [fn(mpmath.mpf(float(v))) for v in ys]
+        ok = [bits_of_error(g, w) for g, w in zip(f(ys)[k], want)]
+        base = [bits_of_error(t, w) for t, w in zip(typed(ys)[k], want)]
+        assert np.mean(ok) <= np.mean(base) + 0.02, (exprs[k], np.mean(ok), np.mean(base))
+        if k == 1:
+            assert max(ok) <= 1.0 and np.mean(base) > 10, (np.mean(ok), np.mean(base))

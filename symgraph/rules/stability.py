@@ -175,8 +175,15 @@ def _quotient_minus_one(x, y):
     # x/y - 1 = (x - y)/y; where x - y is not finite (an infinite operand, or an overflow) the typed x/y - 1,
     # by selecting the operands of the one division. x - y is taken with the terms that cancel exactly
     # removed: 1 - x^2/(x^2 + 1) is 1/(x^2 + 1), also where x^2 overflows (the typed inf/inf is NaN)
-    d = cancelled(x, y) or x - y
-    ok = _is_finite(d)
+    # Where x/y is far from 1 (|x - y| > |y|/2: beyond [1/2, 3/2]) nothing cancels and the typed x/y - 1
+    # rounds once less (log(y)/9 - 1 over y in [0.1, 10]: 0.14 bits typed, 0.26 as (log(y) - 9)/9); an
+    # exact cancellation (a symbolic difference) is taken everywhere
+    d = cancelled(x, y)
+    if d is None:
+        d = x - y
+        ok = ops.AND(_is_finite(d), ops.LE(ops.ABS(d), HALF * ops.ABS(y)))
+    else:
+        ok = _is_finite(d)
     return ops.SELECT(ok, d, x) / y - ops.SELECT(ok, const(0), const(1))
 
 
