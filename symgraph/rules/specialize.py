@@ -11,7 +11,8 @@ import sympy
 from .. import ops
 from ..ir import binary_exponent, const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ..compensated import CORRECTED
+from ..compensated import CORRECTED, MUL_ADD, PRODUCT_ERROR
+from ._guards import HALF
 from .canonical import keep_pow_at_minus_inf
 from .compensate import rounding_error
 
@@ -78,7 +79,18 @@ def _pow_half_integer(x, c):
     k = int(twice - 1) // 2
     if not 1 <= k <= 8:
         return None
-    return keep_pow_at_minus_inf(x, 1, power_by_squaring(x, k) * ops.SQRT(x))
+    # x**k * sqrt(x) rounds the root and the product where pow rounds about once (x**1.5/y over [0.1, 10]:
+    # 0.35 bits against 0.26): their errors are added back, the root's from its exact residual r = x - s*s
+    # (FMA): sqrt(x) = s + r/(2s), and p r/(2s) = r s x**(k-1)/2 to first order (no division)
+    root = ops.SQRT(x)
+    power = power_by_squaring(x, k)
+    residual = MUL_ADD(-root, root, x)
+    scale = root if k == 1 else root * power_by_squaring(x, k - 1)
+    terms = [PRODUCT_ERROR(power, root), HALF * (residual * scale)]
+    power_error = rounding_error(power)
+    if power_error is not None:
+        terms.append(root * power_error)
+    return keep_pow_at_minus_inf(x, 1, CORRECTED(power * root, const(1), ops.ADD(*terms)))
 
 
 def _pow_third(x):
