@@ -360,6 +360,7 @@ def {name}(x, y):
     ex = (_vm_float_bits(np.float64(x)) >> 52) & 0x7FF
     ey = (_vm_float_bits(np.float64(y)) >> 52) & 0x7FF
     s = ((ex if ex != 0 else 1) + (ey if ey != 0 else 1) - 2046) >> 1
+    s = 1024 if ex == 0x7FF or ey == 0x7FF else s  # (an infinity: inf, as its mpmath value)
     r = _vm_bits_float((s + 1023) << 52)
     return {F}(r) if x == x and y == y else x + y
 """, requires=("bitcast",))

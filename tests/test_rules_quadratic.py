@@ -119,6 +119,8 @@ def test_the_root_scale_is_a_power_of_two_near_the_root_of_the_product():
         ex = max(mpmath.floor(mpmath.log(abs(mpmath.mpf(x)), 2)), -1022) if x != 0 else -1022
         ey = max(mpmath.floor(mpmath.log(abs(mpmath.mpf(y)), 2)), -1022) if y != 0 else -1022
         assert g == 2.0 ** int(mpmath.floor((ex + ey) / 2)), (x, y, g)
+    edges = kernel(np.array([np.inf, 1.0, -np.inf, np.nan]), np.array([1e-300, -np.inf, 3.0, 1.0]))
+    assert np.array_equal(edges, [np.inf, np.inf, np.inf, np.nan], equal_nan=True)
 
 
 def test_other_quotients_of_roots_are_left_alone():
