@@ -280,6 +280,17 @@ def product_of(factors):
     return const(1) if not factors else factors[0] if len(factors) == 1 else ops.MUL(*factors)
 
 
+def without(factors, removed):
+    """factors less each of removed (by node), or None where one of removed is not among them."""
+    left = list(factors)
+    for f in removed:
+        at = next((i for i, a in enumerate(left) if a is f), None)
+        if at is None:
+            return None
+        del left[at]
+    return left
+
+
 def signed_terms(node):
     """The addends of a sum through nested sums, differences and negations, with their signs, in the order
     the sum lists them: [(term, +1 or -1)]."""

@@ -16,7 +16,7 @@ from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import HALF, MIN_NORMAL, is_finite, nan_guarded
 from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, product_factors,
-                        product_of, shifted, signed_terms)
+                        product_of, shifted, signed_terms, without)
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -89,9 +89,8 @@ def _norm_minus_constant(norm, c, sign):
         return None  # (hypot(1, x) - 1 is stability's hypot-minus-one: x^2/(hypot(1, x) + 1) everywhere)
     typed = CARRIED(norm) - c  # (carried: optimizing again finds no norm minus a number in the typed branch)
     squares = ops.ADD(*[t * t for t in leaves]) - const(r * r)
-    ratio = squares / (norm + c)
-    near = ops.LT(ops.ABS(typed), const(r / 2))
-    return ops.SELECT(near, ratio, typed) if sign > 0 else -ops.SELECT(near, ratio, typed)
+    distance = ops.SELECT(ops.LT(ops.ABS(typed), const(r / 2)), squares / (norm + c), typed)
+    return distance if sign > 0 else -distance
 
 
 def _one_minus_sqrt(x):
@@ -183,17 +182,6 @@ def _hypot_of_squares(x):
     return ops.SELECT(numbers[0] if len(numbers) == 1 else ops.AND(*numbers), norm, NAN)
 
 
-def _without(factors, removed):
-    """factors less each of removed (by node), or None where one of removed is not among them."""
-    left = list(factors)
-    for f in removed:
-        at = next((i for i, a in enumerate(left) if a is f), None)
-        if at is None:
-            return None
-        del left[at]
-    return left
-
-
 def _scaled_hypot(node):
     # m hypot(1, p/m) = sign(m) hypot(m, p) for a product that holds m's factors: typed, p/m overflows
     # (underflows) where the norm does not (m sqrt(1 + (p/m)^2) with |m| = 1e-200, |p| = 1e200), and
@@ -208,7 +196,7 @@ def _scaled_hypot(node):
             if q.op is not ops.DIV or not (c.is_const and c.value == 1):
                 continue
             p, m = q.args
-            rest = _without(factors[:i] + factors[i + 1:], product_factors(m))
+            rest = without(factors[:i] + factors[i + 1:], product_factors(m))
             if rest is None:
                 continue
             new = ops.SELECT(ops.EQ(m, 0), NAN, ops.SIGN(m) * ops.HYPOT(m, p))

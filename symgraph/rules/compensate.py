@@ -212,33 +212,32 @@ def _power(b, y):
     # b**y for a rounded base or exponent: b's rounding is y times as many ulps of the result, y's y log(b)
     # times (Migdal's (2 pi n)**((1 - k)/2) for k ~ 100: 1.4 bits): b**y (1 + y lo_b/b + log(b) lo_y) to
     # first order, the slope's log only where the exponent rounds
-    if b.is_const or b.op is CARRIED or y.op is CARRIED:
-        return None  # (pow-of-constant's; or carried already)
-    # (a constant exponent's own rounding, x**(1/3)'s, is the specialize phase's pow rules': cbrt)
-    lo_b, lo_y = argument_error(b), (None if y.is_const else argument_error(y))
-    if lo_b is None and lo_y is None:
-        return None
-    base, exponent = CARRIED(b), (y if y.is_const else CARRIED(y))
-    terms = ([] if lo_b is None else [_signed(_signed(exponent, lo_b, ops.MUL), base, ops.DIV)]) + \
-        ([] if lo_y is None else [_signed(ops.LOG(base), lo_y, ops.MUL)])
-    v = ops.POW(base, exponent)
-    return CORRECTED(v, v, _total(terms))
+    if b.is_const:
+        return None  # (pow-of-constant's)
+    return _compensated_power(ops.POW, ops.LOG, b, y, lambda base: base)
 
 
 def _power_of_one_plus(u, v):
     # pow1p(u, v) = (1 + u)^v for a rounded u or v: u's rounding is v u/(1 + u) times as many ulps of the
     # result, large where v is (Student's t kernel (1 + x^2/n)^(-(n + 1)/2) for n up to 1e6: 1.7 bits):
     # (1 + u)^v (1 + v lo_u/(1 + u) + log1p(u) lo_v) to first order
-    if u.op is CARRIED or v.op is CARRIED:
+    return _compensated_power(POW1P, ops.LOG1P, u, v, lambda base: 1 + base)
+
+
+def _compensated_power(power, log, b, y, whole_base):
+    """power(b, y) = B**y for B = whole_base(b) (b, or 1 + b) with b's and y's roundings carried:
+    B**y (1 + y lo_b/B + log(B) lo_y), log(B) as log(b) (or log1p(b))."""
+    if b.op is CARRIED or y.op is CARRIED:
+        return None  # (carried already)
+    # (a constant exponent's own rounding, x**(1/3)'s, is the specialize phase's pow rules': cbrt)
+    lo_b, lo_y = argument_error(b), (None if y.is_const else argument_error(y))
+    if lo_b is None and lo_y is None:
         return None
-    lo_u, lo_v = argument_error(u), (None if v.is_const else argument_error(v))
-    if lo_u is None and lo_v is None:
-        return None
-    base, exponent = CARRIED(u), (v if v.is_const else CARRIED(v))
-    terms = ([] if lo_u is None else [_signed(_signed(exponent, lo_u, ops.MUL), 1 + base, ops.DIV)]) + \
-        ([] if lo_v is None else [_signed(ops.LOG1P(base), lo_v, ops.MUL)])
-    value = POW1P(base, exponent)
-    return CORRECTED(value, value, _total(terms))
+    base, exponent = CARRIED(b), (y if y.is_const else CARRIED(y))
+    terms = ([] if lo_b is None else [_signed(_signed(exponent, lo_b, ops.MUL), whole_base(base), ops.DIV)]) + \
+        ([] if lo_y is None else [_signed(log(base), lo_y, ops.MUL)])
+    v = power(base, exponent)
+    return CORRECTED(v, v, _total(terms))
 
 
 def _signed(a, b, op):

@@ -25,7 +25,7 @@ from ..compensated import CARRIED
 from ..ir import const, with_args
 from ..rewrite import Rule, Validity, Var
 from ._guards import is_finite
-from ._symbolic import product_factors, product_of, signed_terms
+from ._symbolic import product_factors, product_of, signed_terms, without
 
 x, y = Var("x"), Var("y")
 # below this the larger of b^2 and |K a c| has lost digits to underflow (2^-1022 * 2^106: the smaller one,
@@ -44,15 +44,6 @@ def _constant_and_factors(node):
         else:
             factors.append(f)
     return constant, factors
-
-
-def _without(factors, removed):
-    rest = list(factors)
-    for f in removed:
-        if f not in rest:
-            return None
-        rest.remove(f)
-    return rest
 
 
 def _discriminant_root(b, discriminant, term, k, a, c):
@@ -100,7 +91,7 @@ def _quadratic_root(numerator, denominator):
     if parsed_term is None or parsed_other is None:
         return None
     (k, term_factors), (m, other_factors) = parsed_term, parsed_other
-    rest = _without(term_factors, other_factors)  # the a c of the term without the other side's factor
+    rest = without(term_factors, other_factors)  # the a c of the term without the other side's factor
     if not other_factors or rest is None or m == 0 or k == 0 or b in term_factors:
         return None
     k = k * t_sign  # the discriminant is b^2 + k a c
