@@ -50,12 +50,14 @@ def main(argv=None) -> int:
     seen, measured, losses = set(), 0, 0
     for _ in range(options.count):
         expr = random_formula(rng, options.depth)
-        if not expr.free_symbols or str(expr) in seen:
-            continue
+        if not expr.free_symbols or expr.has(sp.zoo, sp.nan, sp.oo) or str(expr) in seen:
+            continue  # (1/(x - x) evaluates to zoo: no number to compare)
         seen.add(str(expr))
         args = sorted(expr.free_symbols, key=str)
         case = Case(str(expr), args, expr, "x, y in [0.1, 10]", [uniform(0.1, 10)] * len(args))
         result = measure(case, n=options.n)
+        if not result["points"]:
+            continue  # (log(-x): NaN at every sampled point)
         measured += 1
         best_other = min(result["lambdify"], result["c99"])
         if result["symgraph"] > best_other + TIE_BITS:

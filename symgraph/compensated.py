@@ -165,6 +165,34 @@ REPRESENTATION_ERROR = ops.defop("representation_error", 1, representation_error
 MUL_ADD = ops.defop("mul_add", 3, lambda a, b, c: a * b + c, emit=_emit_mul_add, emit_complex="({0} * {1} + {2})",
                     mpmath=lambda a, b, c: a * b + c, vjp=lambda g, out, a, b, c: (g * b, g * a, g),
                     description="a*b + c rounded once (a fused multiply-add)")
+
+def _emit_constant_product(ctx, node, c, x):
+    # c x for a constant the dtype cannot hold (pi, cos(2), 1/pi): fl(c) x rounds the constant and then the
+    # product, twice. With c = t + r, t the constant rounded toward zero and r = c - t (of t's sign), the
+    # product fma(t, x, r x) rounds once, about c x + r x 2^-53: correctly rounded but for a tie within
+    # ~2^-52 ulp. r of t's sign keeps the sign of a zero x and the infinity of an infinite one (t x and
+    # r x are the same zero or the same infinity), as the typed product does. A constant the dtype holds,
+    # or one that is subnormal or overflows there, is the typed product.
+    from .codegen import REAL_DTYPE, round_real
+    dtype = REAL_DTYPE[ctx.variant]
+    value = node.args[0].value
+    exact = value if value.is_Rational else sympy.Rational(sympy.Float(sympy.N(value, 60), 60))
+    rounded = round_real(value, dtype)
+    smallest_normal = 2.0 ** (-1022 if dtype == "float64" else -126)
+    if not smallest_normal <= abs(rounded) < float("inf") or sympy.Rational(rounded) == exact:
+        return f"({c} * {x})"
+    if abs(sympy.Rational(rounded)) > abs(exact):
+        import numpy as np
+        rounded = float(np.nextafter(getattr(np, dtype)(rounded), getattr(np, dtype)(0)))
+    rest = ctx.const(exact - sympy.Rational(rounded))
+    return ctx.require("fma") + f"_vm_fma({ctx.const(sympy.Rational(rounded))}, {x}, {rest} * {x})"
+
+
+CONSTANT_PRODUCT = ops.defop("constant_product", 2, lambda c, x: c * x, emit=_emit_constant_product,
+                             emit_complex="({0} * {1})", mpmath=lambda c, x: c * x,
+                             vjp=lambda g, out, c, x: (g * x, g * c),
+                             description="c*x for a constant c, rounded once (as if c were exact)")
+
 EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_corrected("exp", "math.exp({0})"),
                      mpmath=lambda hi, lo: mpmath.exp(_mp_carried(hi, lo)),
                      vjp=lambda g, out, hi, lo: (g * out, g * out),

@@ -1,5 +1,5 @@
 """The default optimization pipeline: canonicalize -> stabilize -> rearrange -> horner (compensated
-polynomials) -> fold constants -> specialize -> fuse -> remove dead nodes, with constant folding and the
+polynomials) -> fold constants -> specialize -> fuse -> constant products -> remove dead nodes, with constant folding and the
 options that switch rules or phases off."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .rewrite import RuleIndex, rewrite_pass
 from .rules import fuse, polynomials
 
 PIPELINE = ("canonicalize", "stabilize", "rearrange", "horner", "fold_constants", "specialize", "fuse",
-            "remove_dead")
+            "constant_products", "remove_dead")
 # what a phase that is no rule set records in the trace (and a name disable_rules takes too)
 PHASE_RULES = {"horner": polynomials.HORNER}
 
@@ -76,7 +76,7 @@ def optimize(graph: Graph, options=True):
     outputs = fuse.unfused(graph.outputs)  # a graph optimized before: its sums as that run saw them
     enabled = [r for r in rules() if r.name not in options.disable_rules]
     by_phase = {p: RuleIndex(r for r in enabled if r.phase == p)
-                for p in ("canonicalize", "stabilize", "specialize", "fuse")}
+                for p in ("canonicalize", "stabilize", "specialize", "fuse", "constant_products")}
     # rearrange: generic cancellation rules (exp(x) - exp(y), log(x/y), x**p - y**p) whose shapes occur
     # inside the specific stabilize patterns (log(exp(x) - exp(y)), atanh's definition): they run once
     # those have had the whole graph, and after the stabilize rules, which then see only the new nodes
@@ -98,8 +98,9 @@ def optimize(graph: Graph, options=True):
             index = by_phase["canonicalize"]
             outputs = rewrite_pass(outputs, index, facts, phase, trace, generic=fold, step_cap=cap)
             continue
-        if phase == "fuse":
-            # what the compensated rules describe is evaluated as they describe it
+        if phase in ("fuse", "constant_products"):
+            # what the compensated rules describe is evaluated as they describe it (and a product of a
+            # constant that is a term of a sum is one FMA already: the constant products come after)
             outputs = rewrite_pass(outputs, by_phase[phase], facts, phase, trace, step_cap=cap,
                                    frozen=fuse.frozen(outputs))
             continue

@@ -17,7 +17,7 @@ import sympy
 from .errors import RewriteError
 from .ir import Node, Op, as_node, topological
 
-PHASES = ("canonicalize", "stabilize", "rearrange", "specialize", "fuse")
+PHASES = ("canonicalize", "stabilize", "rearrange", "specialize", "fuse", "constant_products")
 
 
 # t - t is the finiteness test (0 where t is finite, NaN elsewhere) that guarded replacements build:

@@ -41,7 +41,10 @@ CASES = [
     Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x + 1) / (x * x - 2), {}, 2.0, limits=True),
     Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x * x) / (x * x + 1), {}, 2.0, limits=True),
     Case("quotient-beyond-overflow", lambda x, y, p, r: (x * x * x + 1) / (3 * (x * x * x) - 2), {}, 2.0,
-         limits=True),
+         limits=True),    # x (y + z/x) = x y + z, one fused multiply-add (NaN at x = 0, as typed)
+    Case("product-with-reciprocal-term", lambda x, y, p, r: x * (y + 3 / x), {}, 0.0),
+    Case("product-with-reciprocal-subtrahend", lambda x, y, p, r: (y - r / x) * x, {}, 0.0),
+    Case("product-with-reciprocal-minuend", lambda x, y, p, r: x * (ops.SIN(y) / x - 2), {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -203,3 +206,16 @@ def test_quotients_by_one_denominator_of_known_opposite_signs_stay_as_typed():
     # nothing cancels: the typed form's two roundings of same-signed terms are as accurate
     _, fired = optimized(Case("shared-denominator", lambda x, y, p, r: p / (x + 1) - (-p) / (x + 1)))
     assert "shared-denominator" not in fired
+
+
+def test_a_product_with_a_reciprocal_term_is_nan_at_zero_and_infinite_at_infinity_as_typed():
+    x = sympy.Symbol("x")
+    expr = x * (4 + 3 / x)
+    f, typed = sg.compile([x], expr), sg.compile([x], expr, rewrite=False)
+    v = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-320, -0.75, 2.0])
+    with np.errstate(all="ignore"):
+        got, want = f(v), typed(v)
+    assert np.array_equal(got[:5], want[:5], equal_nan=True) and np.isnan(got[0])
+    # 3/1e-320 overflows in the typed form; -0.75 is its root, where the typed sum rounds 3/x first
+    assert got[5] == 3.0 and want[5] == np.inf
+    assert got[6] == 0.0 and got[7] == 11.0

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgraph as sg
+from symgraph import ops
 from symgraph.compensated import EXP_PAIR, MUL_ADD
 from symgraph.ir import const, topological
 from symgraph.lower import lower
@@ -27,6 +28,12 @@ CASES = [
     # the factored difference of squares of difference-of-squares and square-minus-one, correctly rounded
     Case("fused-square-minus-constant", lambda x, y, p, r: (x - 1) * (x + 1), {}, 0.0),
     Case("fused-constant-minus-square", lambda x, y, p, r: (const(2) - x) * (const(2) + x), {}, 0.0),
+    # a product by a constant the dtype cannot hold, correctly rounded as if the constant were exact
+    Case("constant-product", lambda x, y, p, r: const(sympy.pi) * x, {}, 0.0),
+    Case("constant-product", lambda x, y, p, r: const(-sympy.cos(2)) * ops.TANH(x), {}, 1.0),
+    Case("constant-product", lambda x, y, p, r: const(sympy.Rational(2, 3)) * x * y, {}, 1.0),
+    Case("quotient-by-constant", lambda x, y, p, r: x / const(sympy.sqrt(2)), {}, 0.0),
+    Case("quotient-of-constant-product", lambda x, y, p, r: const(sympy.pi) * x / 180, {}, 0.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -77,7 +84,8 @@ def test_the_fuse_phase_and_its_rules_can_be_switched_off():
 
 
 def test_optimizing_twice_changes_nothing():
-    exprs = [x * y + z, x * x - 2, 3 * x**2 + 2 * x + 1, z - x * y, sympy.exp(x * y + z) - 1]
+    exprs = [x * y + z, x * x - 2, 3 * x**2 + 2 * x + 1, z - x * y, sympy.exp(x * y + z) - 1, sympy.pi * x / 180,
+             sympy.cos(2) * sympy.tanh(x + 1), x / sympy.pi]
     once, _ = optimize(lower(exprs))
     twice, trace = optimize(once)
     assert all(a is b for a, b in zip(once.outputs, twice.outputs)), [f.rule for f in trace]
@@ -117,3 +125,46 @@ def test_where_the_sum_cancels_the_fused_form_keeps_every_digit(kernels):
         want = np.array([float(mpmath.mpf(p) * mpmath.mpf(q) - mpmath.mpf(r)) for p, q, r in zip(a, b, c)])
     assert np.array_equal(got, want)
     assert np.mean(naive != want) > 0.5
+
+
+def test_constant_products_keep_zeros_infinities_and_nan_as_typed():
+    # c = t + r with r of t's sign: t*x and r*x are the same zero, the same infinity
+    exprs = [sympy.pi * x, -sympy.pi * x, x / sympy.pi, sympy.sqrt(2) * x, x * sympy.pi / 180]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -1e-310, 1e300])
+    with np.errstate(all="ignore"):
+        for dtype in (np.float64, np.float32):
+            for got, want in zip(f(specials.astype(dtype)), typed(specials.astype(dtype))):
+                special = np.isnan(want) | np.isinf(want) | (want == 0)
+                assert np.array_equal(got[special], want[special], equal_nan=True)
+                assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(np.isinf(got), np.isinf(want))
+                np.testing.assert_allclose(got[~special], want[~special], rtol=4 * np.finfo(dtype).eps)
+                number = ~np.isnan(want)
+                assert np.array_equal(np.signbit(got[number]), np.signbit(want[number]))
+    # (pi*x)/180 overflowed in its product where x*(pi/180) does not
+    assert f(np.array([1e308]))[4][0] == float(mpmath.mpf(1e308) * mpmath.pi / 180)
+    assert typed(np.array([1e308]))[4][0] == np.inf
+
+
+def test_constant_products_are_correctly_rounded_where_the_typed_ones_are_not():
+    exprs = [sympy.pi * x, x / sympy.pi, sympy.pi * x / 180, sympy.cos(2) * x]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    v = np.random.default_rng(5).uniform(-100, 100, 400)
+    got, naive = f(v), typed(v)
+    for k, expr in enumerate(exprs):
+        fn = sympy.lambdify([x], expr, "mpmath")
+        with mpmath.workdps(50):
+            want = np.array([float(fn(mpmath.mpf(p))) for p in v])
+        assert np.array_equal(got[k], want), expr
+        assert np.mean(naive[k] != want) > 0.05, expr
+
+
+def test_constant_products_leave_sums_fused_and_compensated_arguments_typed():
+    from symgraph.compensated import CONSTANT_PRODUCT
+    # pi*x + y is one fma (pi rounded once, with the sum); exp(pi*x) carries pi's representation error
+    assert CONSTANT_PRODUCT not in _ops(sympy.pi * x + y) and MUL_ADD in _ops(sympy.pi * x + y)
+    graph, _ = optimize(lower(sympy.exp(sympy.pi * x)))
+    assert EXP_PAIR in [n.op for n in graph.nodes] and CONSTANT_PRODUCT not in [n.op for n in graph.nodes]
+    assert CONSTANT_PRODUCT in _ops(sympy.pi * x)
+    assert CONSTANT_PRODUCT not in _ops(sympy.pi * x, Options(disable_phases={"constant_products"}))
+    assert CONSTANT_PRODUCT not in _ops(x / 3)  # correctly rounded as typed

@@ -7,6 +7,9 @@ x/(x + 1) - 1/2 near 1, x^2 - 2x + 1 near 1): the terms there are of order 1 and
 numerator's linear factor (x - r) is exact near r. Run in the rearrange phase, after the two-term
 reciprocal-difference of stabilize.
 
+A product of a value and a sum holding a term over that value, x (y + z/x), is x y + z: the typed form rounds
+z/x, the sum and the product (and cancels where y ~ -z/x), the distributed one rounds once (an FMA).
+
 A quotient of such functions whose typed terms reach higher powers than the result (x/(1 + x)^2) is, far
 out, its leading power times two polynomials in 1/x (quotient-beyond-overflow, specialize phase: after the
 sum rules have put sums over one denominator, which may leave no such quotient).
@@ -432,7 +435,22 @@ def _shared_denominator(x, y, z, sign):
     return numerator / ops.SELECT(ok, z, z * HALF)
 
 
+def _distributed(x, y, z, sign):
+    # x (y +- z/x) = x y +- z (stabilize, not canonicalize: (1 - 1/(1 + e^-x)) (1 + e^-x) is e^-x as
+    # sigmoid(-x) (1 + e^-x), which the stability rules see first, bottom-up); at x = 0 the typed form is 0 * inf: NaN, kept (x = +-inf gives the typed
+    # +-inf, as x y does)
+    value = x * y + z if sign > 0 else x * y - z if sign < 0 else z - x * y
+    return ops.SELECT(ops.NE(x, 0), value, const(sympy.nan))
+
+
 RULES = [
+    Rule("product-with-reciprocal-term", x * (y + z / x), lambda x, y, z: _distributed(x, y, z, 1),
+         validity=Validity.GUARDED, phase="stabilize", ref="F16",
+         doc="x*(4 + 3/x) rounds three times (and cancels near x = -3/4); 4*x + 3 once"),
+    Rule("product-with-reciprocal-subtrahend", x * (y - z / x), lambda x, y, z: _distributed(x, y, z, -1),
+         validity=Validity.GUARDED, phase="stabilize", ref="F16", doc="x*(y - z/x) = x*y - z"),
+    Rule("product-with-reciprocal-minuend", x * (z / x - y), lambda x, y, z: _distributed(x, y, z, 0),
+         validity=Validity.GUARDED, phase="stabilize", ref="F16", doc="x*(z/x - y) = z - x*y"),
     Rule("common-denominator", x - y, lambda x, y: _common_denominator(x, y, -1), validity=Validity.ACCURACY,
          when=lambda facts, x, y: _may_cancel(facts, x, y, -1), phase="rearrange", ref="F16",
          doc="1/(x + 1) - 2/x + 1/(x - 1) cancels for large x; it is 2/(x (x - 1)(x + 1))"),
