@@ -101,7 +101,7 @@ def _function_value(op, args):
 
 def _ieee_special(op, args):
     # the points where mpmath raises but IEEE arithmetic has a value (x/0, log(0), ...)
-    if op.name == "div":
+    if op.name in ("div", "constant_quotient"):
         a, b = args
         if a == 0 or mpmath.isnan(a):
             return _NAN

@@ -34,6 +34,10 @@ CASES = [
     Case("constant-product", lambda x, y, p, r: const(sympy.Rational(2, 3)) * x * y, {}, 1.0),
     Case("quotient-by-constant", lambda x, y, p, r: x / const(sympy.sqrt(2)), {}, 0.0),
     Case("quotient-of-constant-product", lambda x, y, p, r: const(sympy.pi) * x / 180, {}, 0.0),
+    Case("constant-over-constant-product", lambda x, y, p, r: const(sympy.Rational(4, 3)) / (const(sympy.pi) * x),
+         {}, 0.0),
+    Case("constant-quotient", lambda x, y, p, r: const(sympy.Rational(2, 3)) / x, {}, 0.0),
+    Case("constant-quotient", lambda x, y, p, r: const(-sympy.E) / ops.SIN(x), {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -129,7 +133,8 @@ def test_where_the_sum_cancels_the_fused_form_keeps_every_digit(kernels):
 
 def test_constant_products_keep_zeros_infinities_and_nan_as_typed():
     # c = t + r with r of t's sign: t*x and r*x are the same zero, the same infinity
-    exprs = [sympy.pi * x, -sympy.pi * x, x / sympy.pi, sympy.sqrt(2) * x, x * sympy.pi / 180]
+    exprs = [sympy.pi * x, -sympy.pi * x, x / sympy.pi, sympy.sqrt(2) * x, x * sympy.pi / 180, 4 / (3 * sympy.pi * x),
+             sympy.Rational(-2, 3) / x]
     f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
     specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -1e-310, 1e300])
     with np.errstate(all="ignore"):
@@ -147,9 +152,11 @@ def test_constant_products_keep_zeros_infinities_and_nan_as_typed():
 
 
 def test_constant_products_are_correctly_rounded_where_the_typed_ones_are_not():
-    exprs = [sympy.pi * x, x / sympy.pi, sympy.pi * x / 180, sympy.cos(2) * x]
+    exprs = [sympy.pi * x, x / sympy.pi, sympy.pi * x / 180, sympy.cos(2) * x, 4 / (3 * sympy.pi * x),
+             sympy.Rational(2, 3) / x, sympy.pi / x]
     f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
     v = np.random.default_rng(5).uniform(-100, 100, 400)
+    v[:3] = (1e-300, -3e305, 7e-320)
     got, naive = f(v), typed(v)
     for k, expr in enumerate(exprs):
         fn = sympy.lambdify([x], expr, "mpmath")
@@ -167,4 +174,5 @@ def test_constant_products_leave_sums_fused_and_compensated_arguments_typed():
     assert EXP_PAIR in [n.op for n in graph.nodes] and CONSTANT_PRODUCT not in [n.op for n in graph.nodes]
     assert CONSTANT_PRODUCT in _ops(sympy.pi * x)
     assert CONSTANT_PRODUCT not in _ops(sympy.pi * x, Options(disable_phases={"constant_products"}))
-    assert CONSTANT_PRODUCT not in _ops(x / 3)  # correctly rounded as typed
+    assert CONSTANT_PRODUCT not in _ops(x / 3) and "constant_quotient" not in [o.name for o in _ops(3 / x)]
+    # (correctly rounded as typed)

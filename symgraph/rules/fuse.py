@@ -15,7 +15,7 @@ their error terms) is left as it is: `frozen`.
 from __future__ import annotations
 
 from .. import ops
-from ..compensated import (CARRIED, CONSTANT_PRODUCT, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD, PRODUCT_ERROR,
+from ..compensated import (CARRIED, CONSTANT_PRODUCT, CONSTANT_QUOTIENT, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD, PRODUCT_ERROR,
                            QUOTIENT_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
@@ -96,6 +96,19 @@ def _constant_product(c, x, original, reciprocal=False, divisor=None):
     return _remembered(CONSTANT_PRODUCT(const(1 / value) if reciprocal else const(value), x), original)
 
 
+def _constant_quotient(k, x, original, divisor=None):
+    # 4/(3 u), 4/(3 pi u) (SymPy's 4/3 over pi u): the typed quotient rounds the constant(s), a product by
+    # pi and the quotient, and the constants' roundings are fixed relative biases that may add up or
+    # cancel (4/(3 pi u) 0.27 mean bits typed, 0.39 with pi u rounded once, 0.41 as (4/(3 pi))/u); the
+    # constant quotient of the one exact constant rounds once. A constant the dtype holds (1/x) is
+    # correctly rounded as typed
+    value = k.value / divisor.value if divisor is not None else k.value
+    if x.is_const or not value.is_extended_real or not value.is_finite or value == 0 or \
+            divisor is None and is_represented_exactly(value):
+        return None
+    return _remembered(CONSTANT_QUOTIENT(const(value), x), original)
+
+
 def _remembered(fused, original):
     """`fused`, recorded as the form of `original` (for `unfused`)."""
     if len(_ORIGINALS) > 100_000:
@@ -132,4 +145,11 @@ RULES = [
          validity=Validity.ACCURACY, phase="constant_products",
          doc="pi*x/180 (SymPy's x*pi/180) as (pi/180)*x rounded once, not twice (the product first: "
          "bottom-up)"),
+    Rule("constant-over-constant-product", k / CONSTANT_PRODUCT(c, x),
+         lambda k, c, x, node: _constant_quotient(k, x, node, divisor=c), whole=True,
+         validity=Validity.ACCURACY, phase="constant_products",
+         doc="4/(3*pi*u) as the constant 4/(3*pi) over u, rounded once"),
+    Rule("constant-quotient", k / x, lambda k, x, node: _constant_quotient(k, x, node), whole=True,
+         validity=Validity.ACCURACY, phase="constant_products",
+         doc="(2/3)/x rounded once, as if 2/3 were exact: one division and a correction"),
 ]
