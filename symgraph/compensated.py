@@ -80,6 +80,25 @@ def {name}(a, b):
     q = a / b
     return _vm_fma(-q, b, a) / b
 """, requires=("fma",))
+# a number over b (1/x, 3/(2x): the common case): the remainder times 1/b = q/a, a product instead of a
+# second division (1/x + 1/y - 1 compensated: 3.7x -> 2.3x the typed time); the same NaN at b = 0 or inf
+_per_dtype_helper("quotient_error_of_number", """
+def {name}(a, inverse_a, b):
+    q = a / b
+    return _vm_fma(-q, b, a) * (q * inverse_a)
+""", requires=("fma",))
+
+
+def _emit_quotient_error(ctx, node, a, b):
+    from .codegen import REAL_DTYPE, round_real
+    sfx = "f32" if ctx.variant == "float32" else "f64"
+    numerator = node.args[0]
+    if numerator.is_const and numerator.value.is_extended_real and numerator.value.is_finite:
+        rounded = round_real(numerator.value, REAL_DTYPE[ctx.variant])
+        smallest_normal = 2.0 ** (-1022 if sfx == "f64" else -126)
+        if smallest_normal <= abs(rounded) < 2.0 ** (1022 if sfx == "f64" else 126):
+            return f"@quotient_error_of_number_{sfx}({a}, {ctx.const(1 / sympy.Rational(rounded))}, {b})"
+    return f"@quotient_error_{sfx}({a}, {b})"
 
 # exp(hi + lo) = e + e*lo for e = exp(hi); where lo is not finite (an infinite or NaN operand made the
 # error NaN) or the correction is (e = inf), e is the answer: exp(hi) with all of exp's IEEE values
@@ -126,7 +145,7 @@ PRODUCT_ERROR = ops.defop("product_error", 2, product_error, sympy_types=(produc
                           emit=_calls("product_error"), mpmath=_zero, vjp=_no_gradient,
                           description="the rounding error of a*b (0 in the reals)")
 QUOTIENT_ERROR = ops.defop("quotient_error", 2, quotient_error, sympy_types=(quotient_error,),
-                           emit=_calls("quotient_error"), mpmath=_zero, vjp=_no_gradient,
+                           emit=_emit_quotient_error, mpmath=_zero, vjp=_no_gradient,
                            description="the rounding error of a/b to first order (0 in the reals)")
 
 

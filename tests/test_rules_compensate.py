@@ -63,6 +63,9 @@ CASES = [
     # a level set: products and a number (a circle's x^2 + y^2 - 1, with scaled coordinates too)
     Case("compensated-difference", lambda x, y, p, r: (x * x + y * y) - const(1), {}, 1.0),
     Case("compensated-sum", lambda x, y, p, r: ops.ADD((3 * x) * (3 * x), y * r, const(-5)), {}, 1.0),
+    # quotients of inputs and numbers: their errors are added too (the remainder by FMA)
+    Case("compensated-sum", lambda x, y, p, r: ops.ADD(1 / x, 1 / y, const(-1)), {}, 1.0),
+    Case("compensated-sum", lambda x, y, p, r: ops.ADD(4 * x, const(1), r / y), {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -178,6 +181,25 @@ def test_level_sets_of_products_keep_their_digits_on_the_surface():
     xs = rng.uniform(0.5, 2, n)
     points = [(u / norm, v / norm, w / norm), (radius * np.cos(angle), radius * np.sin(angle), zs),
               (xs, (2 - zs * zs) / xs * (1 + rng.uniform(-1e-9, 1e-9, n)), zs)]
+    _assert_about_one_rounding(exprs, [x, y, z], points, f, typed)
+
+
+def test_sums_of_quotients_keep_their_digits_where_they_cancel():
+    # 1/x + 1/y - 1 near 1/x + 1/y = 1 (parallel resistors), x/y + y/x - 2 near x = y, 4x + 1 + 1/y near
+    # 4x + 1 = -1/y: typed, the quotients' and partial sums' roundings are what is left; with their exact
+    # errors (the remainder a - q b by FMA, times q/a for a number a: no second division) about one rounding
+    x, y, z = sympy.symbols("x y z")
+    exprs = [1 / x + 1 / y - 1, x / y + y / x - 2, 4 * x + 1 + 1 / y]
+    f, typed = sg.compile([x, y, z], exprs), sg.compile([x, y, z], exprs, rewrite=False)
+    rng = np.random.default_rng(11)
+    n = 200
+    xs = rng.uniform(1.5, 3, n)
+    jitter = 1 + rng.uniform(-1e-9, 1e-9, n)
+    zs = rng.uniform(0, 1, n)
+    # (x/y + y/x - 2 is (x - y)^2/(x y): quadratic in x - y, so 1e-5 apart it is 1e-10, 33 bits lost typed;
+    # 1e-9 apart the compensation's second-order remainder 2^-106 shows)
+    points = [(xs, 1 / (1 - 1 / xs) * jitter, zs), (xs, xs * (1 + rng.uniform(-1e-5, 1e-5, n)), zs),
+              (xs, -1 / (4 * xs + 1) * jitter, zs)]
     _assert_about_one_rounding(exprs, [x, y, z], points, f, typed)
 
 

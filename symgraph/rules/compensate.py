@@ -310,9 +310,9 @@ def _is_exact(node):
 
 
 def _is_arithmetic_product(node):
-    """A product of two values computed by +, -, *, / from inputs and numbers the dtype holds (30x * 30x):
-    its rounding error, and its operands', are found exactly (rounding_error)."""
-    return node.op is ops.MUL and len(node.args) == 2 and all(
+    """A product or quotient of two values computed by +, -, *, / from inputs and numbers the dtype holds
+    (30x * 30x, 1/y): its rounding error, and its operands', are found exactly (rounding_error)."""
+    return node.op in (ops.MUL, ops.DIV) and len(node.args) == 2 and all(
         n.op in _ARITHMETIC or _is_exact(n) for n in topological(list(node.args)))
 
 
@@ -331,7 +331,7 @@ def _exact_terms(node, sign, terms, inside=False):
         return all(_exact_terms(a, s, terms, inside) for a, s in zip(node.args, signs))
     terms.append((sign, node))
     return (_is_exact(node) or _is_arithmetic_product(node)) and len(terms) <= MAX_SUM_TERMS and \
-        sum(1 for _, t in terms if t.op is ops.MUL) <= MAX_PRODUCT_TERMS
+        sum(1 for _, t in terms if t.op in (ops.MUL, ops.DIV)) <= MAX_PRODUCT_TERMS
 
 
 def _is_compensated_sum(node):
@@ -339,7 +339,8 @@ def _is_compensated_sum(node):
     own form)."""
     v, slope, lo = node.args
     return slope.is_const and slope.value == 1 and v.op is CARRIED and all(
-        n.op in (SUM_ERROR, PRODUCT_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG, ops.MUL) or n.op.arity == 0
+        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
+        or n.op.arity == 0
         for n in topological([lo]))
 
 
@@ -356,7 +357,7 @@ def _compensated_sum(node, **_):
     terms = []
     if not _exact_terms(node, 1, terms) or len(terms) < 3 or sum(1 for _, t in terms if not t.is_const) < 2:
         return None
-    products = [(sign, t) for sign, t in terms if t.op is ops.MUL]
+    products = [(sign, t) for sign, t in terms if t.op in (ops.MUL, ops.DIV)]
     if products and not any(t.is_const and t.value != 0 for _, t in terms):
         return None
     sign, first = terms[0]
