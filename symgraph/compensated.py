@@ -24,6 +24,11 @@ from sympy.codegen import cfunctions
 from . import ops
 from .ir import const
 from .stable import _calls, _per_dtype_helper
+from .vecmath import LN2_HI, LN2_LO
+
+
+def _fill_log_error(template):
+    return template.replace("<LN2_HI>", repr(LN2_HI)).replace("<LN2_LO>", repr(LN2_LO))
 
 
 class _RoundingError(sympy.Function):
@@ -50,6 +55,10 @@ class product_error(_RoundingError):
 
 class quotient_error(_RoundingError):
     """a/b - fl(a/b) to first order: the remainder a - fl(a/b) b (exact by FMA) over b."""
+
+
+class log_error(_RoundingError):
+    """log(x) - v for the kernel's value v of log(x): what rounding the logarithm lost."""
 
 
 class representation_error(_RoundingError):
@@ -87,6 +96,23 @@ def {name}(a, inverse_a, b):
     q = a / b
     return _vm_fma(-q, b, a) * (q * inverse_a)
 """, requires=("fma",))
+
+
+# log(x) - v for the kernel's v = fl(log x) (vecmath's, or libm's in a very large kernel): log x = e ln2 +
+# hi + lo, vecmath's double-double of log(m) (2^-64 of itself), with e LN2_HI exact; e LN2_HI - v and its
+# sum with hi are exact (Sterbenz: |hi| <= ln(2)/2 <= |e LN2_HI|/2 for e != 0), the rest is below an ulp
+# of v. Where x is 0, negative, infinite or NaN the error is not finite, and the consumers (exp_pair, the
+# first-order corrections) leave it out. float32: the float64 log less v, rounded to float32.
+ops.helper("log_error_f64", _fill_log_error('''
+def {name}(v, x):
+    dk, hi, lo = @vm_log_mantissa_dd_f64(x)
+    a = dk * <LN2_HI>
+    return ((a - v) + hi) + (lo + dk * <LN2_LO>)
+'''), ieee=True)
+ops.helper("log_error_f32", """
+def {name}(v, x):
+    return np.float32(@vlog_f64(np.float64(x)) - np.float64(v))
+""", ieee=True)
 
 
 def _emit_quotient_error(ctx, node, a, b):
@@ -176,6 +202,9 @@ def is_represented_exactly(value) -> bool:
     return p < 2**24 and (r == 0 or -126 <= sympy.floor(sympy.log(abs(r), 2)) < 128)
 
 
+LOG_ERROR = ops.defop("log_error", 2, log_error, sympy_types=(log_error,), emit=_calls("log_error"), mpmath=_zero,
+                      vjp=_no_gradient, extra={"nan_arguments": True},
+                      description="log(x) - fl(log(x)) for the kernel's log(x) (0 in the reals)")
 REPRESENTATION_ERROR = ops.defop("representation_error", 1, representation_error,
                                  sympy_types=(representation_error,), emit=_emit_representation_error,
                                  mpmath=_zero, vjp=lambda g, out, a: (const(0),),

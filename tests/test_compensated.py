@@ -4,15 +4,16 @@ corrections) of a rounded argument carried with its error are within 2 ulps wher
 by hundreds; IEEE values at inf and NaN are the typed ones."""
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy
 
 import symgraph as sg
 from symgraph import ops
-from symgraph.compensated import PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR, product_error
+from symgraph.compensated import LOG_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR, product_error
 from symgraph.compile import CompiledFunction
-from symgraph.ir import Graph, symbol
+from symgraph.ir import Graph, const, symbol
 from symgraph.passes import optimize
 from symgraph.reference import evaluate, exact as exact_value, ulps
 
@@ -46,6 +47,27 @@ def test_the_rounding_errors_are_exact(error_kernel, dtype):
         assert Fraction(float(e_prod)) == fp * fq - Fraction(float(p * q))
         exact = fp / fq - Fraction(float(p / q))   # the first-order error: within one rounding of it
         assert abs(Fraction(float(e_quot)) - exact) <= abs(exact) * Fraction(2) ** -(23 if dtype is np.float32 else 52)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+def test_the_errors_of_a_number_over_a_value_and_of_log_are_accurate(dtype):
+    # 3/b's error as the remainder times q/3 (no second division); log(a)'s error from vecmath's
+    # double-double of log(m) (float32: the float64 log), against the kernel's own log(a)
+    f = CompiledFunction([a, b], Graph([QUOTIENT_ERROR(const(3), B), LOG_ERROR(ops.LOG(A), A), ops.LOG(A)], "tuple"))
+    rng = np.random.default_rng(4)
+    top = 37 if dtype is np.float32 else 307
+    xs = np.concatenate([10.0 ** rng.uniform(-top, top, 300), 1 + rng.uniform(-1e-3, 1e-3, 100),
+                         [5e-324 if dtype is np.float64 else 1e-45, 1.0, 2.0]]).astype(dtype)
+    quotient_errors, log_errors, logs = f(xs, xs)
+    digits = 24 if dtype is np.float32 else 53
+    with mpmath.workdps(80):
+        for v, e_q, e_log, log_v in zip(xs, quotient_errors, log_errors, logs):
+            if 10.0 ** (-top / 2) < abs(v) < 10.0 ** (top / 2):  # (the quotient and its error normal)
+                exact_q = Fraction(3) / Fraction(float(v)) - Fraction(float(dtype(3) / v))
+                assert abs(Fraction(float(e_q)) - exact_q) <= abs(exact_q) * Fraction(2) ** -(digits - 2)
+            exact_log = mpmath.log(mpmath.mpf(float(v))) - mpmath.mpf(float(log_v))
+            assert abs(mpmath.mpf(float(e_log)) - exact_log) <= abs(mpmath.log(mpmath.mpf(float(v)))) * \
+                mpmath.mpf(2) ** -(digits + 6), (v, e_log, exact_log)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])

@@ -132,6 +132,24 @@ def test_sums_of_one_sign_keep_their_products():
     assert "common-factor-sum" in fired
 
 
+def test_a_number_times_an_input_plus_that_number_stays_one_fused_multiply_add():
+    # 3*y + 3 is fma(3, y, 3), one rounding; 3*(y + 1) would round twice (and hide the terms from
+    # compensated-sum: -x + 3*y + 3 0.60 mean bits factored, 0.00 compensated; lambdify 0.38)
+    _, fired = optimized(Case("common-factor-sum", lambda x, y, p, r: const(3) * y + const(3)))
+    assert "common-factor-sum" not in fired
+    _, fired = optimized(Case("common-factor-sum", lambda x, y, p, r: const(3) * y + const(3) * r))
+    assert "common-factor-sum" in fired
+    x, y = sympy.symbols("x y")
+    f = sg.compile([x, y], -x + 3 * y + 3)
+    assert any(t.rule == "compensated-sum" for t in f.trace)
+    xs = np.random.default_rng(2).uniform(0.1, 10, 300)
+    ys = (xs - 3) / 3 * (1 + np.random.default_rng(3).uniform(-1e-9, 1e-9, 300))  # near the zero
+    got = f(xs, ys)
+    with mpmath.workdps(50):
+        want = [float(-mpmath.mpf(a) + 3 * mpmath.mpf(b) + 3) for a, b in zip(xs, ys)]
+    assert np.max(bits_of_error(got, want)) <= 1.0
+
+
 def test_specific_patterns_are_matched_first():
     # the shapes these rules rewrite occur inside logdiffexp, atanh's and sinh's definitions and logit
     x, y = sympy.symbols("x y")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, PRODUCT_ERROR,
+from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, LOG_ERROR, PRODUCT_ERROR,
                            QUOTIENT_ERROR, REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
@@ -82,6 +82,9 @@ def rounding_error(node, depth=0):
         if ea is None and eb is None:
             return None
         return ops.SELECT(args[0], const(0) if ea is None else ea, const(0) if eb is None else eb)
+    if op is ops.LOG:  # log(u + e) = log(u) + e/u, and log's own rounding (exp(-(log x - m)^2/(2 s^2)))
+        eu = rounding_error(args[0], depth + 1)
+        return _total([LOG_ERROR(node, args[0]), None if eu is None else _signed(eu, args[0], ops.DIV)])
     if op is ops.DIV:
         a, b = args
         ea, eb = rounding_error(a, depth + 1), rounding_error(b, depth + 1)
@@ -107,7 +110,7 @@ def argument_error(x):
         return None
     present = {n.key for n in topological([x])}
     count = sum(1 for n in topological([lo])
-                if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR) and n.key not in present)
+                if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR) and n.key not in present)
     return lo if count <= MAX_ERRORS else None
 
 

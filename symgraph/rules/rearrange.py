@@ -488,6 +488,9 @@ def _common_factor(p, q, sign=-1):
         return None
     a = ops.MUL(*rest_p) if len(rest_p) > 1 else rest_p[0] if rest_p else const(1)
     b = ops.MUL(*rest_q) if len(rest_q) > 1 else rest_q[0] if rest_q else const(1)
+    if all(f.is_const for f in common) and any(r.is_const and r.value == 1 and (o.is_symbol or o.is_const)
+                                               for r, o in ((a, b), (b, a))):
+        return None  # 3*y + 3 is fused, fma(3, y, 3): one rounding, where 3*(y + 1) rounds twice
     difference = a - b if sign < 0 else a + b
     checks = [_is_finite(difference)] + [_is_finite(f) for f in common if not f.is_const]
     return ops.SELECT(checks[0] if len(checks) == 1 else ops.AND(*checks), ops.MUL(*common, difference), typed)
