@@ -61,6 +61,10 @@ class log_error(_RoundingError):
     """log(x) - v for the kernel's value v of log(x): what rounding the logarithm lost."""
 
 
+class sqrt_error(_RoundingError):
+    """sqrt(u) - s for the kernel's s = fl(sqrt(u)), to first order: the residual u - s^2 (exact by FMA) over 2s."""
+
+
 class representation_error(_RoundingError):
     """c - fl(c) for a constant c: what rounding it to the kernel's dtype lost (0 in real arithmetic)."""
     nargs = 1
@@ -113,6 +117,12 @@ ops.helper("log_error_f32", """
 def {name}(v, x):
     return np.float32(@vlog_f64(np.float64(x)) - np.float64(v))
 """, ieee=True)
+
+
+_per_dtype_helper("sqrt_error", """
+def {name}(s, u):
+    return _vm_fma(-s, s, u) / (s + s)
+""", requires=("fma",))
 
 
 def _emit_quotient_error(ctx, node, a, b):
@@ -205,6 +215,9 @@ def is_represented_exactly(value) -> bool:
 LOG_ERROR = ops.defop("log_error", 2, log_error, sympy_types=(log_error,), emit=_calls("log_error"), mpmath=_zero,
                       vjp=_no_gradient, extra={"nan_arguments": True},
                       description="log(x) - fl(log(x)) for the kernel's log(x) (0 in the reals)")
+SQRT_ERROR = ops.defop("sqrt_error", 2, sqrt_error, sympy_types=(sqrt_error,), emit=_calls("sqrt_error"),
+                       mpmath=_zero, vjp=_no_gradient, extra={"nan_arguments": True},
+                       description="sqrt(u) - fl(sqrt(u)) for the kernel's sqrt(u), to first order (0 in the reals)")
 REPRESENTATION_ERROR = ops.defop("representation_error", 1, representation_error,
                                  sympy_types=(representation_error,), emit=_emit_representation_error,
                                  mpmath=_zero, vjp=lambda g, out, a: (const(0),),

@@ -11,7 +11,7 @@ import sympy
 
 import symgraph as sg
 from symgraph import ops
-from symgraph.compensated import LOG_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR, product_error
+from symgraph.compensated import LOG_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SQRT_ERROR, SUM_ERROR, product_error
 from symgraph.compile import CompiledFunction
 from symgraph.ir import Graph, const, symbol
 from symgraph.passes import optimize
@@ -50,18 +50,24 @@ def test_the_rounding_errors_are_exact(error_kernel, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
-def test_the_errors_of_a_number_over_a_value_and_of_log_are_accurate(dtype):
+def test_the_errors_of_a_number_over_a_value_of_log_and_of_sqrt_are_accurate(dtype):
     # 3/b's error as the remainder times q/3 (no second division); log(a)'s error from vecmath's
-    # double-double of log(m) (float32: the float64 log), against the kernel's own log(a)
-    f = CompiledFunction([a, b], Graph([QUOTIENT_ERROR(const(3), B), LOG_ERROR(ops.LOG(A), A), ops.LOG(A)], "tuple"))
+    # double-double of log(m) (float32: the float64 log), against the kernel's own log(a); sqrt(a)'s as its
+    # exact residual a - s^2 over 2s
+    f = CompiledFunction([a, b], Graph([QUOTIENT_ERROR(const(3), B), LOG_ERROR(ops.LOG(A), A), ops.LOG(A),
+                                        SQRT_ERROR(ops.SQRT(A), A), ops.SQRT(A)], "tuple"))
     rng = np.random.default_rng(4)
     top = 37 if dtype is np.float32 else 307
     xs = np.concatenate([10.0 ** rng.uniform(-top, top, 300), 1 + rng.uniform(-1e-3, 1e-3, 100),
                          [5e-324 if dtype is np.float64 else 1e-45, 1.0, 2.0]]).astype(dtype)
-    quotient_errors, log_errors, logs = f(xs, xs)
+    quotient_errors, log_errors, logs, root_errors, roots = f(xs, xs)
     digits = 24 if dtype is np.float32 else 53
     with mpmath.workdps(80):
-        for v, e_q, e_log, log_v in zip(xs, quotient_errors, log_errors, logs):
+        for v, e_q, e_log, log_v, e_root, root in zip(xs, quotient_errors, log_errors, logs, root_errors, roots):
+            if 10.0 ** (-top / 2) < v:  # (the root's residual normal)
+                exact_root = mpmath.sqrt(mpmath.mpf(float(v))) - mpmath.mpf(float(root))
+                assert abs(mpmath.mpf(float(e_root)) - exact_root) <= mpmath.sqrt(mpmath.mpf(float(v))) * \
+                    mpmath.mpf(2) ** -(2 * digits - 2), (v, e_root, exact_root)
             if 10.0 ** (-top / 2) < abs(v) < 10.0 ** (top / 2):  # (the quotient and its error normal)
                 exact_q = Fraction(3) / Fraction(float(v)) - Fraction(float(dtype(3) / v))
                 assert abs(Fraction(float(e_q)) - exact_q) <= abs(exact_q) * Fraction(2) ** -(digits - 2)

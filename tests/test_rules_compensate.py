@@ -225,6 +225,35 @@ def test_functions_of_a_logarithm_carry_its_rounding():
             assert np.array_equal(got[:4], want[:4], equal_nan=True) and np.isclose(got[4], want[4], rtol=1e-15)
 
 
+def test_sums_with_roots_and_with_a_rules_select_keep_their_digits_where_they_cancel():
+    # -sqrt(y) + 2 + 1/(2x) and sqrt(x) + sqrt(y) - 3: the roots' errors are their exact residuals over 2s;
+    # 1 - 1/y - 1/x is lowered 1 - (1/y + 1/x), whose inner sum quotient-sum makes a select (x/y + z/w
+    # for x/y ~ -z/w): its typed branch, the same rational function, is read as the terms
+    x, y, z = sympy.symbols("x y z")
+    exprs = [-sympy.sqrt(y) + 2 + 1 / (2 * x), sympy.sqrt(x) + sympy.sqrt(y) - 3, 1 - 1 / y - 1 / x]
+    f, typed = sg.compile([x, y, z], exprs), sg.compile([x, y, z], exprs, rewrite=False)
+    rng = np.random.default_rng(17)
+    n = 200
+    xs = rng.uniform(0.2, 2, n)
+    jitter = 1 + rng.uniform(-1e-9, 1e-9, n)
+    zs = np.zeros(n)
+    points = [(xs, ((2 + 1 / (2 * xs)) * jitter) ** 2, zs), (xs, ((3 - np.sqrt(xs)) * jitter) ** 2, zs),
+              (xs + 1, 1 / (1 - 1 / (xs + 1)) * jitter, zs)]
+    _assert_about_one_rounding(exprs, [x, y, z], points, f, typed)
+
+
+def test_functions_of_a_root_carry_its_rounding():
+    # exp(sqrt(x)) carries sqrt's half ulp times sqrt(x) (5.3 bits typed over [1, 1e5]), sin(sqrt(x)) times
+    # sqrt(x) cot(sqrt(x)) (10.4 over [1, 1e8]): the root's error is its residual over 2s
+    x = sympy.Symbol("x")
+    exprs = [sympy.exp(sympy.sqrt(x)), sympy.sin(sympy.sqrt(x))]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    rng = np.random.default_rng(19)
+    for k, points in enumerate([rng.uniform(1, 1e5, 300), rng.uniform(1, 1e8, 300)]):
+        ok, lost = _ours_and_typed(exprs[k], [x], (points,), f, typed, k)
+        assert np.mean(ok) < 0.5 and max(ok) <= 2.0 and np.mean(lost) > 4, (exprs[k], np.mean(ok), np.mean(lost))
+
+
 def test_sums_of_products_without_a_number_stay_typed():
     # a dot product x y + y z + z x has no sign of cancelling (and would take 2-3x the typed time)
     x, y, z = sympy.symbols("x y z")

@@ -291,6 +291,22 @@ def without(factors, removed):
     return left
 
 
+def typed_branch(node):
+    """The typed form of a rule's select(condition, new form, typed form) whose branches are the same rational
+    function (quotient-sum's 1/x + 1/y, common-denominator's (2x + 1/2)/x): what a rule over a larger sum
+    holding it (compensated-sum) reads instead of the select. None for any other node (a user's Piecewise
+    has branches that differ)."""
+    if node.op is not ops.SELECT:
+        return None
+    found = _to_sympy([node.args[1], node.args[2]])
+    if found is None:
+        return None
+    values, _ = found
+    new, typed = values[node.args[1]], values[node.args[2]]
+    same = _remembered(("same branches", node, False), lambda: sympy.cancel(new - typed) == 0)
+    return node.args[2] if same else None
+
+
 def signed_terms(node):
     """The addends of a sum through nested sums, differences and negations, with their signs, in the order
     the sum lists them: [(term, +1 or -1)]."""

@@ -16,10 +16,11 @@ import sympy
 
 from .. import ops
 from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, LOG_ERROR, PRODUCT_ERROR,
-                           QUOTIENT_ERROR, REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly)
+                           QUOTIENT_ERROR, REPRESENTATION_ERROR, SQRT_ERROR, SUM_ERROR, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ..stable_pow import POW1P
+from ._symbolic import typed_branch
 from .polynomials import _is_horner_select as is_horner_select
 from .trig import _pi_multiple
 
@@ -82,6 +83,9 @@ def rounding_error(node, depth=0):
         if ea is None and eb is None:
             return None
         return ops.SELECT(args[0], const(0) if ea is None else ea, const(0) if eb is None else eb)
+    if op is ops.SQRT:  # sqrt(u + e) = sqrt(u) + e/(2 sqrt(u)), and the root's own rounding (exp(sqrt(x)))
+        eu = rounding_error(args[0], depth + 1)
+        return _total([SQRT_ERROR(node, args[0]), None if eu is None else _signed(eu, const(2) * node, ops.DIV)])
     if op is ops.LOG:  # log(u + e) = log(u) + e/u, and log's own rounding (exp(-(log x - m)^2/(2 s^2)))
         eu = rounding_error(args[0], depth + 1)
         return _total([LOG_ERROR(node, args[0]), None if eu is None else _signed(eu, args[0], ops.DIV)])
@@ -110,7 +114,7 @@ def argument_error(x):
         return None
     present = {n.key for n in topological([x])}
     count = sum(1 for n in topological([lo])
-                if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR) and n.key not in present)
+                if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR, SQRT_ERROR) and n.key not in present)
     return lo if count <= MAX_ERRORS else None
 
 
@@ -314,8 +318,9 @@ def _is_exact(node):
 
 def _is_arithmetic_product(node):
     """A product or quotient of two values computed by +, -, *, / from inputs and numbers the dtype holds
-    (30x * 30x, 1/y): its rounding error, and its operands', are found exactly (rounding_error)."""
-    return node.op in (ops.MUL, ops.DIV) and len(node.args) == 2 and all(
+    (30x * 30x, 1/y), or the square root of one (sqrt(y)): its rounding error, and its operands', are found
+    exactly (rounding_error; the root's to first order, from its exact residual)."""
+    return (node.op in (ops.MUL, ops.DIV) and len(node.args) == 2 or node.op is ops.SQRT) and all(
         n.op in _ARITHMETIC or _is_exact(n) for n in topological(list(node.args)))
 
 
@@ -328,13 +333,16 @@ def _exact_terms(node, sign, terms, inside=False):
         node, inside = node.args[0].args[0], True
     if node.op is CARRIED and inside:  # a partial sum of the compensated sum
         node = node.args[0]
+    typed = typed_branch(node)
+    if typed is not None and typed.op in (ops.ADD, ops.SUB, ops.NEG):
+        node = typed  # 1 - (1/x + 1/y): quotient-sum's select of the inner sum, rounded as a whole here
     if node.op in (ops.ADD, ops.SUB, ops.NEG):
         signs = (-sign,) if node.op is ops.NEG else \
             (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
         return all(_exact_terms(a, s, terms, inside) for a, s in zip(node.args, signs))
     terms.append((sign, node))
     return (_is_exact(node) or _is_arithmetic_product(node)) and len(terms) <= MAX_SUM_TERMS and \
-        sum(1 for _, t in terms if t.op in (ops.MUL, ops.DIV)) <= MAX_PRODUCT_TERMS
+        sum(1 for _, t in terms if t.op in (ops.MUL, ops.DIV, ops.SQRT)) <= MAX_PRODUCT_TERMS
 
 
 def _is_compensated_sum(node):
@@ -342,8 +350,8 @@ def _is_compensated_sum(node):
     own form)."""
     v, slope, lo = node.args
     return slope.is_const and slope.value == 1 and v.op is CARRIED and all(
-        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV)
-        or n.op.arity == 0
+        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SQRT_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG, ops.MUL,
+                 ops.DIV, ops.SQRT) or n.op.arity == 0
         for n in topological([lo]))
 
 
@@ -360,7 +368,7 @@ def _compensated_sum(node, **_):
     terms = []
     if not _exact_terms(node, 1, terms) or len(terms) < 3 or sum(1 for _, t in terms if not t.is_const) < 2:
         return None
-    products = [(sign, t) for sign, t in terms if t.op in (ops.MUL, ops.DIV)]
+    products = [(sign, t) for sign, t in terms if t.op in (ops.MUL, ops.DIV, ops.SQRT)]
     if products and not any(t.is_const and t.value != 0 for _, t in terms):
         return None
     sign, first = terms[0]
