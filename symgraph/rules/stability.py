@@ -483,16 +483,11 @@ def _hypot_minus(x, y):
 
 def _over_one_plus_exp(y, x):
     # c/(1 + exp(x)) = c*sigmoid(-x) (C6, C7): inf/inf and overflow gone (and the patterns of sigmoid's
-    # complements see it: 1 - 2/(exp(2x) + 1) is tanh(x)). For a value y, with e = exp(-|x|) <= 1: y/(1 + e)
-    # for x <= 0, as typed (one rounding fewer than y*sigmoid(-x): swish x/(1 + exp(-x)) 0.27 mean bits, 0.36
-    # that way), y*e/(1 + e) above, where exp(x) would overflow; one exp either way (1 + e carried: this
-    # rule would take y/(1 + e) again)
-    if y.is_const:
-        s = ops.SIGMOID(negate(x))
-        return s if y.value == 1 else y * s
-    e = ops.EXP(-ops.ABS(x))
-    denominator = CARRIED(1 + e)
-    return ops.SELECT(ops.LE(x, 0), y / denominator, (y * e) / denominator)
+    # complements see it: 1 - 2/(exp(2x) + 1) is tanh(x)). sigmoid rounds once (its sum and quotient
+    # carried), so y*sigmoid(-x) rounds twice where y/(1 + e) rounds twice and y e/(1 + e) three times (swish
+    # x/(1 + exp(-x)) over [-30, 30]: 0.42 mean bits that way, lambdify 0.31)
+    s = ops.SIGMOID(negate(x))
+    return s if y.is_const and y.value == 1 else y * s
 
 
 def _one_plus_erf(x):
