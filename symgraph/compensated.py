@@ -316,10 +316,11 @@ CARRIED = ops.defop("carried", 1, lambda a: a, emit="{0}", mpmath=lambda a: a, v
 # ones; one value per dtype variant, as MIN_NORMAL
 FIRST_ORDER_LIMIT = ops.power_of_two_per_dtype("first_order_limit", -30, -13)
 
+# (a zero correction leaves the value as it is: -0 + 0 would be +0, where sin(x*y) at x = -0 is -0)
 _per_dtype_helper("first_order", """
 def {name}(value, slope, lo):
     c = slope * lo
-    return value + c if c - c == 0 else value
+    return value + c if (c - c == 0) & (c != 0) else value
 """)
 
 

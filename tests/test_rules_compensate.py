@@ -42,6 +42,8 @@ CASES = [
     Case("sin-compensated", lambda x, y, p, r: ops.SIN(x * y), {X: (-30, 30), Y: (-30, 30)}),
     Case("cos-compensated", lambda x, y, p, r: ops.COS(x + y), {X: (-500, 500), Y: (-500, 500)}),
     Case("tan-compensated", lambda x, y, p, r: ops.TAN(x / y), {X: (-30, 30), Y: (0.5, 30)}),
+    Case("sinpi-compensated", lambda x, y, p, r: ops.SINPI(x / 180), {X: (-1000, 1000)}),
+    Case("cospi-compensated", lambda x, y, p, r: ops.COSPI(x * y), {X: (-30, 30), Y: (-30, 30)}),
     Case("sinc-compensated", lambda x, y, p, r: ops.SINC(x * y), {X: (-30, 30), Y: (-30, 30)}),
     # logs of a rounded argument near 1 (x*y within a factor 2 of 1: typed, every digit of log(x*y) near 0)
     Case("log-compensated", lambda x, y, p, r: ops.LOG(x * y), {X: (0.7, 1.4), Y: (0.7, 1.4)}),
@@ -252,6 +254,30 @@ def test_functions_of_a_root_carry_its_rounding():
     for k, points in enumerate([rng.uniform(1, 1e5, 300), rng.uniform(1, 1e8, 300)]):
         ok, lost = _ours_and_typed(exprs[k], [x], (points,), f, typed, k)
         assert np.mean(ok) < 0.5 and max(ok) <= 2.0 and np.mean(lost) > 4, (exprs[k], np.mean(ok), np.mean(lost))
+
+
+def test_angles_in_degrees_carry_the_rounding_of_their_quotient():
+    # sin(x*pi/180) is sinpi(x/180), exact in its angle but for x/180's rounding, which near the zeros
+    # (x = 180 k; cos: 90 + 180 k) is |u cot(pi u)| ulps: its error is carried to first order
+    x = sympy.Symbol("x")
+    exprs = [sympy.sin(x * sympy.pi / 180), sympy.cos(x * sympy.pi / 180)]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    rng = np.random.default_rng(23)
+    k = rng.integers(-20, 20, 300)
+    near = [180.0 * k + rng.uniform(-1e-6, 1e-6, 300), 90.0 + 180.0 * k + rng.uniform(-1e-6, 1e-6, 300)]
+    for j, points in enumerate(near):
+        ok, lost = _ours_and_typed(exprs[j], [x], (points,), f, typed, j)
+        assert np.mean(ok) < 0.5 and max(ok) <= 1.5 and np.mean(lost) > 5, (exprs[j], np.mean(ok), np.mean(lost))
+
+
+def test_first_order_corrections_keep_the_sign_of_a_zero():
+    # a zero correction leaves the value: sin(x*y) at x = -0 is -0, as typed (-0 + 0 would be +0)
+    x, y = sympy.symbols("x y")
+    exprs = [sympy.sin(x * y), sympy.sinh(x * y), sympy.tan(x * y), sympy.sin(x * sympy.pi / 180)]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    a, b = np.array([-0.0, 0.0, -0.0]), np.array([1.0, -1.0, -1.0])
+    for got, want in zip(f(a, b), typed(a, b)):
+        assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
 
 
 def test_sums_of_products_without_a_number_stay_typed():
