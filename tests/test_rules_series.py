@@ -74,6 +74,9 @@ CASES = [
          {}, 2.0, limits=True),
     # log(y/x) + x/y - 1: the log of one quotient, its reciprocal among the terms
     Case("series-in-sum", lambda x, y, p, r: (ops.LOG(y / x) + x / y) - 1, {X: (0, 1e300), Y: (0, 1e300)}, 2.0),
+    # ... and spelled with two logs, log(x) - log(y) read as log(x/y) where x, y > 0 (typed elsewhere)
+    Case("series-in-sum", lambda x, y, p, r: ops.ADD(ops.LOG(x), -ops.LOG(y), y / x, const(-1)), {}, 2.0,
+         limits=True),
     # two functions with the same leading term: a sum or difference of two primitives within an ulp each
     Case("shared-leading-term", lambda x, y, p, r: ops.SINH(x) - ops.SIN(x), SMALL, 1.6, limits=True),
     Case("shared-leading-term", lambda x, y, p, r: ops.COSH(x) - ops.COS(x), SMALL, 1.6, limits=True),
@@ -176,13 +179,16 @@ def test_functions_without_a_shared_leading_term_are_left_alone():
 
 def test_taylor_differences_inside_longer_sums_keep_their_digits():
     # the VAE's KL term -(1 + lv - m**2 - exp(lv))/2, a Gaussian KL (s**2 + m**2 - 1 - log(s**2))/2, x - 1 -
-    # log(x) and Itakura-Saito's x/y - log(x/y) - 1 near their minimum: typed, the terms cancel to second
+    # log(x) and Itakura-Saito's x/y - log(x/y) - 1 (also as log(x) - log(y) + y/x - 1) near their minimum:
+    # typed, the terms cancel to second
     # order (20+ bits lost); with the primitive (its argument u - 1 exact) within 2 bits
     m, v, s = sympy.symbols("m v s")
     cases = [(-(1 + v - m**2 - sympy.exp(v)) / 2, [(1e-6, 1e-5, 0.0), (-3e-5, -2e-4, 0.0), (0.0, 3e-6, 0.0)]),
              ((s**2 + m**2 - 1 - sympy.log(s**2)) / 2, [(1e-6, 0.0, 1 + 1e-5), (0.0, 0.0, 1 - 3e-6), (2e-5, 0.0, -1 - 1e-4)]),
              (s - 1 - sympy.log(s), [(0.0, 0.0, 1 + 1e-5), (0.0, 0.0, 1 - 3e-6), (0.0, 0.0, 1 + 1e-4)]),
-             (s / v - sympy.log(s / v) - 1, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6), (0.0, 7.0, 7.0001)])]
+             (s / v - sympy.log(s / v) - 1, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6), (0.0, 7.0, 7.0001)]),
+             (sympy.log(s) - sympy.log(v) + v / s - 1, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6),
+                                                        (0.0, 7.0, 7.0001)])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([m, v, s], exprs), sg.compile([m, v, s], exprs, rewrite=False)
     for k, (expr, points) in enumerate(cases):

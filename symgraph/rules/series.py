@@ -145,7 +145,37 @@ def _series_in_sum(node):
     forms = [coefficient_form(t, s) for t, s in terms]
     if any(f is None for f in forms):
         return None
+    found = _taylor_difference(terms, forms)
+    if found is not None:
+        return found
+    # Itakura-Saito spelled with two logs, log(x) - log(y) + y/x - 1: the pair c log(a) - c log(b) read as
+    # c log(a/b), where a, b > 0 (elsewhere the typed sum: log of a negative is NaN, log(a/b) need not be)
+    pair = _log_pair(terms, forms)
+    if pair is None:
+        return None
+    terms, forms, a, b = pair
+    found = _taylor_difference(terms, forms)
+    return None if found is None else ops.SELECT(ops.AND(ops.GT(a, 0), ops.GT(b, 0)), found, node)
 
+
+def _log_pair(terms, forms):
+    """(terms, forms, a, b) with the terms c log(a) and -c log(b) replaced by c log(a/b); None where there
+    is no such pair."""
+    logs = [i for i, (c, key) in enumerate(forms) if len(key) == 1 and key[0].op is ops.LOG]
+    for i in logs:
+        for j in logs:
+            if j != i and forms[j][0] == -forms[i][0]:
+                c, a, b = forms[i][0], forms[i][1][0].args[0], forms[j][1][0].args[0]
+                term = ops.LOG(a / b) if abs(c) == 1 else const(abs(c)) * ops.LOG(a / b)
+                sign = 1 if c > 0 else -1
+                rest = [n for n in range(len(terms)) if n not in (i, j)]
+                return ([(term, sign)] + [terms[n] for n in rest],
+                        [coefficient_form(term, sign)] + [forms[n] for n in rest], a, b)
+    return None
+
+
+def _taylor_difference(terms, forms):
+    """The sum of `terms` with one Taylor difference among them as its primitive; None where there is none."""
     def find(c, key, taken):
         return next((i for i, f in enumerate(forms) if i not in taken and f == (c, key)), None)
 
