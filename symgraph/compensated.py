@@ -227,26 +227,35 @@ MUL_ADD = ops.defop("mul_add", 3, lambda a, b, c: a * b + c, emit=_emit_mul_add,
                     mpmath=lambda a, b, c: a * b + c, vjp=lambda g, out, a, b, c: (g * b, g * a, g),
                     description="a*b + c rounded once (a fused multiply-add)")
 
+
+def _split_constant(ctx, value, toward_zero=False):
+    """(t, r): the constant rounded to the kernel's dtype (toward zero if asked) and the rest c - t, as SymPy
+    rationals; None where the dtype holds c, or t would be subnormal or overflow there (the typed
+    operation is then as good)."""
+    from .codegen import REAL_DTYPE, round_real
+    dtype = REAL_DTYPE[ctx.variant]
+    exact = value if value.is_Rational else sympy.Rational(sympy.Float(sympy.N(value, 60), 60))
+    rounded = round_real(value, dtype)
+    smallest_normal = 2.0 ** (-1022 if dtype == "float64" else -126)
+    if not smallest_normal <= abs(rounded) < float("inf") or sympy.Rational(rounded) == exact:
+        return None
+    if toward_zero and abs(sympy.Rational(rounded)) > abs(exact):
+        import numpy as np
+        rounded = float(np.nextafter(getattr(np, dtype)(rounded), getattr(np, dtype)(0)))
+    return sympy.Rational(rounded), exact - sympy.Rational(rounded)
+
+
 def _emit_constant_product(ctx, node, c, x):
     # c x for a constant the dtype cannot hold (pi, cos(2), 1/pi): fl(c) x rounds the constant and then the
     # product, twice. With c = t + r, t the constant rounded toward zero and r = c - t (of t's sign), the
     # product fma(t, x, r x) rounds once, about c x + r x 2^-53: correctly rounded but for a tie within
     # ~2^-52 ulp. r of t's sign keeps the sign of a zero x and the infinity of an infinite one (t x and
-    # r x are the same zero or the same infinity), as the typed product does. A constant the dtype holds,
-    # or one that is subnormal or overflows there, is the typed product.
-    from .codegen import REAL_DTYPE, round_real
-    dtype = REAL_DTYPE[ctx.variant]
-    value = node.args[0].value
-    exact = value if value.is_Rational else sympy.Rational(sympy.Float(sympy.N(value, 60), 60))
-    rounded = round_real(value, dtype)
-    smallest_normal = 2.0 ** (-1022 if dtype == "float64" else -126)
-    if not smallest_normal <= abs(rounded) < float("inf") or sympy.Rational(rounded) == exact:
+    # r x are the same zero or the same infinity), as the typed product does.
+    split = _split_constant(ctx, node.args[0].value, toward_zero=True)
+    if split is None:
         return f"({c} * {x})"
-    if abs(sympy.Rational(rounded)) > abs(exact):
-        import numpy as np
-        rounded = float(np.nextafter(getattr(np, dtype)(rounded), getattr(np, dtype)(0)))
-    rest = ctx.const(exact - sympy.Rational(rounded))
-    return ctx.require("fma") + f"_vm_fma({ctx.const(sympy.Rational(rounded))}, {x}, {rest} * {x})"
+    t, r = split
+    return ctx.require("fma") + f"_vm_fma({ctx.const(t)}, {x}, {ctx.const(r)} * {x})"
 
 
 CONSTANT_PRODUCT = ops.defop("constant_product", 2, lambda c, x: c * x, emit=_emit_constant_product,
@@ -270,17 +279,12 @@ def _emit_constant_quotient(ctx, node, c, x):
     # c/x rounded once for a constant the dtype cannot hold (4/(3 pi u) is (4/(3 pi))/u): the typed
     # quotient rounds the constant, then the quotient, and its error is their sum; the constant's rounding
     # is a fixed relative bias (0.2-0.45 ulp for 4/pi, 4/3): 0.41 mean bits over u in [0.5, 2], 0.00 this way
-    from .codegen import REAL_DTYPE, round_real
-    dtype = REAL_DTYPE[ctx.variant]
-    value = node.args[0].value
-    exact = value if value.is_Rational else sympy.Rational(sympy.Float(sympy.N(value, 60), 60))
-    rounded = round_real(value, dtype)
-    smallest_normal = 2.0 ** (-1022 if dtype == "float64" else -126)
-    if not smallest_normal <= abs(rounded) < float("inf") or sympy.Rational(rounded) == exact:
+    split = _split_constant(ctx, node.args[0].value)
+    if split is None:
         return f"({c} / {x})"
-    t = sympy.Rational(rounded)
-    return (f"@constant_quotient_{'f32' if dtype == 'float32' else 'f64'}({ctx.const(t)}, "
-            f"{ctx.const(exact - t)}, {ctx.const(1 / t)}, {x})")
+    t, r = split
+    sfx = "f32" if ctx.variant == "float32" else "f64"
+    return f"@constant_quotient_{sfx}({ctx.const(t)}, {ctx.const(r)}, {ctx.const(1 / t)}, {x})"
 
 
 CONSTANT_QUOTIENT = ops.defop("constant_quotient", 2, lambda c, x: c / x, emit=_emit_constant_quotient,
