@@ -218,6 +218,8 @@ LOG_ERROR = ops.defop("log_error", 2, log_error, sympy_types=(log_error,), emit=
 SQRT_ERROR = ops.defop("sqrt_error", 2, sqrt_error, sympy_types=(sqrt_error,), emit=_calls("sqrt_error"),
                        mpmath=_zero, vjp=_no_gradient, extra={"nan_arguments": True},
                        description="sqrt(u) - fl(sqrt(u)) for the kernel's sqrt(u), to first order (0 in the reals)")
+# the ops of one operation's rounding error: 0 in the reals, computed from the operation's own operands
+ROUNDING_ERRORS = (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR, SQRT_ERROR)
 REPRESENTATION_ERROR = ops.defop("representation_error", 1, representation_error,
                                  sympy_types=(representation_error,), emit=_emit_representation_error,
                                  mpmath=_zero, vjp=lambda g, out, a: (const(0),),

@@ -1,6 +1,6 @@
 """The default optimization pipeline: canonicalize -> stabilize -> rearrange -> horner (compensated
-polynomials) -> fold constants -> specialize -> fuse -> constant products -> remove dead nodes, with constant folding and the
-options that switch rules or phases off."""
+polynomials) -> fold constants -> specialize -> fuse -> constant products -> remove dead nodes, with
+constant folding and the options that switch rules or phases off."""
 from __future__ import annotations
 
 import math

@@ -16,7 +16,8 @@ import sympy
 
 from .. import ops
 from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, LOG_ERROR, PRODUCT_ERROR,
-                           QUOTIENT_ERROR, REPRESENTATION_ERROR, SQRT_ERROR, SUM_ERROR, is_represented_exactly)
+                           QUOTIENT_ERROR, REPRESENTATION_ERROR, ROUNDING_ERRORS, SQRT_ERROR, SUM_ERROR,
+                           is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ..stable_pow import POW1P
@@ -114,7 +115,7 @@ def argument_error(x):
         return None
     present = {n.key for n in topological([x])}
     count = sum(1 for n in topological([lo])
-                if n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR, SQRT_ERROR) and n.key not in present)
+                if n.op in ROUNDING_ERRORS and n.key not in present)
     return lo if count <= MAX_ERRORS else None
 
 
@@ -312,6 +313,7 @@ def _difference_of_products(p, q):
 
 
 MAX_SUM_TERMS = 8
+_TERM_OPS = (ops.ADD, ops.SUB, ops.NEG, ops.MUL, ops.DIV, ops.SQRT)  # the terms' and partial sums' ops
 MAX_PRODUCT_TERMS = 4
 _ARITHMETIC = (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG)
 
@@ -354,8 +356,7 @@ def _is_compensated_sum(node):
     own form)."""
     v, slope, lo = node.args
     return slope.is_const and slope.value == 1 and v.op is CARRIED and all(
-        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SQRT_ERROR, CARRIED, ops.ADD, ops.SUB, ops.NEG, ops.MUL,
-                 ops.DIV, ops.SQRT) or n.op.arity == 0
+        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SQRT_ERROR, CARRIED) or n.op in _TERM_OPS or n.op.arity == 0
         for n in topological([lo]))
 
 

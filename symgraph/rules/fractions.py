@@ -19,7 +19,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR
+from ..compensated import CARRIED, ROUNDING_ERRORS
 from ..ir import const
 from ..rewrite import Rule, Validity, Var
 from ._guards import HALF, is_finite
@@ -124,7 +124,7 @@ def _as_rational_functions(nodes, corrections=False):
             stack.append((n, True))
             stack.append((n.args[0], False))
             continue
-        if corrections and n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR):
+        if corrections and n.op in ROUNDING_ERRORS:
             # a compensated polynomial's error terms (the Horner phase's v + errors): 0 in the reals
             values[n], size[n] = (sympy.Poly(0, _T, domain="QQ"), one), (0, 0)
             continue
@@ -437,8 +437,8 @@ def _shared_denominator(x, y, z, sign):
 
 def _distributed(x, y, z, sign):
     # x (y +- z/x) = x y +- z (stabilize, not canonicalize: (1 - 1/(1 + e^-x)) (1 + e^-x) is e^-x as
-    # sigmoid(-x) (1 + e^-x), which the stability rules see first, bottom-up); at x = 0 the typed form is 0 * inf: NaN, kept (x = +-inf gives the typed
-    # +-inf, as x y does)
+    # sigmoid(-x) (1 + e^-x), which the stability rules see first, bottom-up); at x = 0 the typed form is
+    # 0 * inf: NaN, kept (x = +-inf gives the typed +-inf, as x y does)
     value = x * y + z if sign > 0 else x * y - z if sign < 0 else z - x * y
     return ops.SELECT(ops.NE(x, 0), value, const(sympy.nan))
 

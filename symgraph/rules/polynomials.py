@@ -18,8 +18,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, LOG_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR,
-                           SQRT_ERROR, SUM_ERROR)
+from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, ROUNDING_ERRORS, SUM_ERROR
 from ..ir import binary_exponent, const, with_args
 from ..rewrite import Rule, Validity, Var
 from ._symbolic import _to_node, _to_sympy, once_per_node, signed_terms
@@ -150,7 +149,7 @@ _factored_once = once_per_node(_factored)
 
 # ---------------------------------------------------------------- summation order of a sum
 MAX_ORDERED_TERMS, MAX_TERM_NODES = 16, 60
-ERROR_OPS = {CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, QUOTIENT_ERROR, SUM_ERROR, LOG_ERROR, SQRT_ERROR}
+ERROR_OPS = {CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, *ROUNDING_ERRORS}
 
 
 def _holds_error_terms(node) -> bool:
