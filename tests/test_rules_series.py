@@ -74,6 +74,11 @@ CASES = [
          {}, 2.0, limits=True),
     # log(y/x) + x/y - 1: the log of one quotient, its reciprocal among the terms
     Case("series-in-sum", lambda x, y, p, r: (ops.LOG(y / x) + x / y) - 1, {X: (0, 1e300), Y: (0, 1e300)}, 2.0),
+    # ... scaled, with the numbers inside the quotients (SymPy's 3*y/x is (3 y)/x, x/(2 y) is x/(2 y))
+    Case("series-in-sum", lambda x, y, p, r: (3 * ops.LOG(y / x) + (3 * x) / y) - 3, {X: (0, 1e300), Y: (0, 1e300)},
+         2.0),
+    Case("series-in-sum", lambda x, y, p, r: (x / (2 * y) - ops.LOG(x / y) / 2) - const(sympy.Rational(1, 2)),
+         {X: (0, 1e300), Y: (0, 1e300)}, 2.0),
     # ... and spelled with two logs, log(x) - log(y) read as log(x/y) where x, y > 0 (typed elsewhere)
     Case("series-in-sum", lambda x, y, p, r: ops.ADD(ops.LOG(x), -ops.LOG(y), y / x, const(-1)), {}, 2.0,
          limits=True),
@@ -188,7 +193,9 @@ def test_taylor_differences_inside_longer_sums_keep_their_digits():
              (s - 1 - sympy.log(s), [(0.0, 0.0, 1 + 1e-5), (0.0, 0.0, 1 - 3e-6), (0.0, 0.0, 1 + 1e-4)]),
              (s / v - sympy.log(s / v) - 1, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6), (0.0, 7.0, 7.0001)]),
              (sympy.log(s) - sympy.log(v) + v / s - 1, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6),
-                                                        (0.0, 7.0, 7.0001)])]
+                                                        (0.0, 7.0, 7.0001)]),
+             (3 * sympy.log(s) - 3 * sympy.log(v) + 3 * v / s - 3, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6)]),
+             ((s / v - sympy.log(s / v) - 1) / 2, [(0.0, 3.0, 3 * (1 + 1e-5)), (0.0, 0.5, 0.5 - 3e-6)])]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile([m, v, s], exprs), sg.compile([m, v, s], exprs, rewrite=False)
     for k, (expr, points) in enumerate(cases):

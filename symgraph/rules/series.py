@@ -145,6 +145,7 @@ def _series_in_sum(node):
     forms = [coefficient_form(t, s) for t, s in terms]
     if any(f is None for f in forms):
         return None
+    forms = [_numbers_out_of_quotient(f) for f in forms]
     found = _taylor_difference(terms, forms)
     if found is not None:
         return found
@@ -156,6 +157,22 @@ def _series_in_sum(node):
     terms, forms, a, b = pair
     found = _taylor_difference(terms, forms)
     return None if found is None else ops.SELECT(ops.AND(ops.GT(a, 0), ops.GT(b, 0)), found, node)
+
+
+def _numbers_out_of_quotient(form):
+    """(c k/m, (a/b,)) for a form (c, ((k a)/(m b),)) with k, m rational numbers: SymPy's 3*y/x lowers as
+    (3 y)/x and x/(2 y) as x/(2 y), which are 3 and 1/2 times the y/x, x/y another term holds (3 log(x/y) +
+    3 y/x - 3, (x/y - log(x/y) - 1)/2)."""
+    c, key = form
+    if len(key) != 1 or key[0].op is not ops.DIV:
+        return form
+    numerator, denominator = (coefficient_form(n, 1) for n in key[0].args)
+    if numerator is None or denominator is None or not denominator[1] or numerator[0] == denominator[0] == 1:
+        return form
+
+    def product(factors):
+        return const(1) if not factors else factors[0] if len(factors) == 1 else ops.MUL(*factors)
+    return c * numerator[0] / denominator[0], (ops.DIV(product(numerator[1]), product(denominator[1])),)
 
 
 def _log_pair(terms, forms):
