@@ -23,3 +23,20 @@ def nan_guarded(node):
     if node.op is ops.SELECT and node.args[2].is_const and node.args[2].value is sympy.nan:
         return node.args[0], node.args[1]
     return None, node
+
+
+def is_finiteness_check(condition):
+    """is_finite's t - t == 0, or an AND of such: the guard of common-factor's select (whose branches are one
+    sum, factored and as typed; a user's Piecewise has other conditions)."""
+    if condition.op is ops.AND:
+        return all(is_finiteness_check(c) for c in condition.args)
+    return condition.op is ops.EQ and condition.args[0].op is ops.SUB and \
+        condition.args[0].args[0] is condition.args[0].args[1] and condition.args[1].is_const
+
+
+def factored_sum_typed(node):
+    """The typed sum of common-factor's select(finite, c (a +- b), c a +- c b); None for anything else."""
+    if node.op is ops.SELECT and node.args[1].op is ops.MUL and node.args[2].op in (ops.ADD, ops.SUB) and \
+            is_finiteness_check(node.args[0]):
+        return node.args[2]
+    return None

@@ -16,7 +16,7 @@ from .. import ops
 from ..compensated import CARRIED
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
-from ._guards import HALF, MIN_NORMAL, is_finite as _is_finite, nan_guarded
+from ._guards import HALF, MIN_NORMAL, factored_sum_typed, is_finite as _is_finite, nan_guarded
 from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
 from .specialize import _power_of_two
 
@@ -499,22 +499,11 @@ def _common_factor(p, q, sign=-1):
 MAX_FACTORED_TERMS = 8
 
 
-def _is_finiteness_check(condition):
-    """is_finite's t - t == 0, or an AND of such: the guard of common-factor's select (whose branches are one
-    sum, factored and as typed; a user's Piecewise has other conditions)."""
-    if condition.op is ops.AND:
-        return all(_is_finiteness_check(c) for c in condition.args)
-    return condition.op is ops.EQ and condition.args[0].op is ops.SUB and \
-        condition.args[0].args[0] is condition.args[0].args[1] and condition.args[1].is_const
-
-
 def _signed_products(node, sign, terms):
     """Appends (sign, factors) for each term of a tree of sums, differences and negations, reading a
     common-factor select (of two of the terms, rewritten first) as its typed sum; False past
     MAX_FACTORED_TERMS terms."""
-    if node.op is ops.SELECT and node.args[1].op is ops.MUL and node.args[2].op in (ops.ADD, ops.SUB) and \
-            _is_finiteness_check(node.args[0]):
-        node = node.args[2]
+    node = factored_sum_typed(node) or node
     if node.op in (ops.ADD, ops.SUB, ops.NEG):
         signs = (-sign,) if node.op is ops.NEG else \
             (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
