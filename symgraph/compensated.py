@@ -24,11 +24,7 @@ from sympy.codegen import cfunctions
 from . import ops
 from .ir import const
 from .stable import _calls, _per_dtype_helper
-from .vecmath import LN2_HI, LN2_LO
-
-
-def _fill_log_error(template):
-    return template.replace("<LN2_HI>", repr(LN2_HI)).replace("<LN2_LO>", repr(LN2_LO))
+from .vecmath import LN2_HI, LN2_LO, _fill
 
 
 class _RoundingError(sympy.Function):
@@ -107,12 +103,12 @@ def {name}(a, inverse_a, b):
 # sum with hi are exact (Sterbenz: |hi| <= ln(2)/2 <= |e LN2_HI|/2 for e != 0), the rest is below an ulp
 # of v. Where x is 0, negative, infinite or NaN the error is not finite, and the consumers (exp_pair, the
 # first-order corrections) leave it out. float32: the float64 log less v, rounded to float32.
-ops.helper("log_error_f64", _fill_log_error('''
+ops.helper("log_error_f64", _fill('''
 def {name}(v, x):
     dk, hi, lo = @vm_log_mantissa_dd_f64(x)
     a = dk * <LN2_HI>
     return ((a - v) + hi) + (lo + dk * <LN2_LO>)
-'''), ieee=True)
+''', LN2_HI=LN2_HI, LN2_LO=LN2_LO), ieee=True)
 ops.helper("log_error_f32", """
 def {name}(v, x):
     return np.float32(@vlog_f64(np.float64(x)) - np.float64(v))
@@ -125,15 +121,23 @@ def {name}(s, u):
 """, requires=("fma",))
 
 
-def _emit_quotient_error(ctx, node, a, b):
+def _rounded_normal(ctx, value):
+    """A real constant rounded to the kernel's dtype, or None where that is subnormal, zero or not finite."""
     from .codegen import REAL_DTYPE, round_real
+    if not (value.is_extended_real and value.is_finite):
+        return None
+    dtype = REAL_DTYPE[ctx.variant]
+    rounded = round_real(value, dtype)
+    smallest_normal = 2.0 ** (-1022 if dtype == "float64" else -126)
+    return rounded if smallest_normal <= abs(rounded) < float("inf") else None
+
+
+def _emit_quotient_error(ctx, node, a, b):
     sfx = "f32" if ctx.variant == "float32" else "f64"
     numerator = node.args[0]
-    if numerator.is_const and numerator.value.is_extended_real and numerator.value.is_finite:
-        rounded = round_real(numerator.value, REAL_DTYPE[ctx.variant])
-        smallest_normal = 2.0 ** (-1022 if sfx == "f64" else -126)
-        if smallest_normal <= abs(rounded) < 2.0 ** (1022 if sfx == "f64" else 126):
-            return f"@quotient_error_of_number_{sfx}({a}, {ctx.const(1 / sympy.Rational(rounded))}, {b})"
+    rounded = _rounded_normal(ctx, numerator.value) if numerator.is_const else None
+    if rounded is not None and abs(rounded) < 2.0 ** (1022 if sfx == "f64" else 126):  # (1/a normal too)
+        return f"@quotient_error_of_number_{sfx}({a}, {ctx.const(1 / sympy.Rational(rounded))}, {b})"
     return f"@quotient_error_{sfx}({a}, {b})"
 
 # exp(hi + lo) = e + e*lo for e = exp(hi); where lo is not finite (an infinite or NaN operand made the
@@ -234,12 +238,11 @@ def _split_constant(ctx, value, toward_zero=False):
     """(t, r): the constant rounded to the kernel's dtype (toward zero if asked) and the rest c - t, as SymPy
     rationals; None where the dtype holds c, or t would be subnormal or overflow there (the typed
     operation is then as good)."""
-    from .codegen import REAL_DTYPE, round_real
+    from .codegen import REAL_DTYPE
     dtype = REAL_DTYPE[ctx.variant]
     exact = value if value.is_Rational else sympy.Rational(sympy.Float(sympy.N(value, 60), 60))
-    rounded = round_real(value, dtype)
-    smallest_normal = 2.0 ** (-1022 if dtype == "float64" else -126)
-    if not smallest_normal <= abs(rounded) < float("inf") or sympy.Rational(rounded) == exact:
+    rounded = _rounded_normal(ctx, value)
+    if rounded is None or sympy.Rational(rounded) == exact:
         return None
     if toward_zero and abs(sympy.Rational(rounded)) > abs(exact):
         import numpy as np

@@ -169,10 +169,7 @@ def _numbers_out_of_quotient(form):
     numerator, denominator = (coefficient_form(n, 1) for n in key[0].args)
     if numerator is None or denominator is None or not denominator[1] or numerator[0] == denominator[0] == 1:
         return form
-
-    def product(factors):
-        return const(1) if not factors else factors[0] if len(factors) == 1 else ops.MUL(*factors)
-    return c * numerator[0] / denominator[0], (ops.DIV(product(numerator[1]), product(denominator[1])),)
+    return c * numerator[0] / denominator[0], (ops.DIV(product_of(numerator[1]), product_of(denominator[1])),)
 
 
 def _log_pair(terms, forms):
