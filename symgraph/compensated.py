@@ -268,6 +268,39 @@ CONSTANT_PRODUCT = ops.defop("constant_product", 2, lambda c, x: c * x, emit=_em
                              vjp=lambda g, out, c, x: (g * x, g * c),
                              description="c*x for a constant c, rounded once (as if c were exact)")
 
+# c x + z for a constant the dtype cannot hold (2/3 x - 3, pi x - 1, x/7 - y): fma(fl(c), x, z) computes
+# with fl(c), and where the sum cancels, c's rounding (2^-54 |c x|) is all that is left (2x/3 - 3 near
+# 4.5: 3.3 bits). With c = t + r as for a constant product, t x = p + pl exactly (FMA) and p + z = s + e
+# exactly (TwoSum): c x + z = s + (e + pl + r x), the small terms summed before the one rounding that
+# matters (Ogita-Rump-Oishi's Dot2 for one product). A correction that is not finite (an infinite x or z
+# made it NaN) is left out, as is a zero one (which would turn s = -0 into +0): s is then the typed value
+_per_dtype_helper("constant_mul_add", """
+def {name}(t, r, x, z):
+    p = t * x
+    pl = _vm_fma(t, x, -p)
+    s = p + z
+    shifted = s - z
+    e = (p - shifted) + (z - (s - shifted))
+    c = e + _vm_fma(r, x, pl)
+    return s + c if c != {F}(0.0) and c - c == {F}(0.0) else s
+""", requires=("fma",))
+
+
+def _emit_constant_mul_add(ctx, node, c, x, addend):
+    split = _split_constant(ctx, node.args[0].value, toward_zero=True)
+    if split is None:
+        return ctx.require("fma") + f"_vm_fma({c}, {x}, {addend})"
+    t, r = split
+    sfx = "f32" if ctx.variant == "float32" else "f64"
+    return f"@constant_mul_add_{sfx}({ctx.const(t)}, {ctx.const(r)}, {x}, {addend})"
+
+
+CONSTANT_MUL_ADD = ops.defop("constant_mul_add", 3, lambda c, x, z: c * x + z, emit=_emit_constant_mul_add,
+                             emit_complex="({0} * {1} + {2})", mpmath=lambda c, x, z: c * x + z,
+                             vjp=lambda g, out, c, x, z: (g * x, g * c, g),
+                             description="c*x + z for a constant c, rounded once (as if c were exact)")
+
+
 # c/x for c = t + r (t = fl(c)): t/x = q + rem/x with rem = t - q x exact (FMA), so c/x = q + (rem + r)/x,
 # and 1/x is q/t to the precision a correction needs (a product, not a second division). An infinite,
 # zero or NaN x makes the correction NaN (0 * inf in the FMA): q is then the typed quotient's value; at a

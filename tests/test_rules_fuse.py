@@ -25,6 +25,13 @@ CASES = [
     Case("fused-multiply-subtract", lambda x, y, p, r: x * y - r, {}, 0.0),
     Case("fused-multiply-subtract", lambda x, y, p, r: x * x - 2, {}, 0.0),
     Case("fused-subtract-multiply", lambda x, y, p, r: r - x * y, {}, 0.0),
+    # a product by a constant the dtype cannot hold, plus a term: rounded once as if the constant were exact
+    Case("fused-multiply-subtract", lambda x, y, p, r: const(sympy.Rational(2, 3)) * x - 3, {}, 0.0),
+    Case("fused-subtract-multiply", lambda x, y, p, r: y - const(sympy.pi) * x, {}, 0.0),
+    Case("fused-quotient-add", lambda x, y, p, r: x / 7 + y, {}, 0.0),
+    Case("fused-quotient-add", lambda x, y, p, r: const(sympy.pi) * x / 180 + r, {}, 0.0),
+    Case("fused-quotient-subtract", lambda x, y, p, r: x / 3 - y, {}, 0.0),
+    Case("fused-subtract-quotient", lambda x, y, p, r: r - x / const(sympy.E), {}, 0.0),
     # the factored difference of squares of difference-of-squares and square-minus-one, correctly rounded
     Case("fused-square-minus-constant", lambda x, y, p, r: (x - 1) * (x + 1), {}, 0.0),
     Case("fused-constant-minus-square", lambda x, y, p, r: (const(2) - x) * (const(2) + x), {}, 0.0),
@@ -167,12 +174,81 @@ def test_constant_products_are_correctly_rounded_where_the_typed_ones_are_not():
 
 
 def test_constant_products_leave_sums_fused_and_compensated_arguments_typed():
-    from symgraph.compensated import CONSTANT_PRODUCT
+    from symgraph.compensated import CONSTANT_MUL_ADD, CONSTANT_PRODUCT
     # pi*x + y is one fma (pi rounded once, with the sum); exp(pi*x) carries pi's representation error
-    assert CONSTANT_PRODUCT not in _ops(sympy.pi * x + y) and MUL_ADD in _ops(sympy.pi * x + y)
+    assert CONSTANT_PRODUCT not in _ops(sympy.pi * x + y) and CONSTANT_MUL_ADD in _ops(sympy.pi * x + y)
     graph, _ = optimize(lower(sympy.exp(sympy.pi * x)))
     assert EXP_PAIR in [n.op for n in graph.nodes] and CONSTANT_PRODUCT not in [n.op for n in graph.nodes]
     assert CONSTANT_PRODUCT in _ops(sympy.pi * x)
     assert CONSTANT_PRODUCT not in _ops(sympy.pi * x, Options(disable_phases={"constant_products"}))
     assert CONSTANT_PRODUCT not in _ops(x / 3) and "constant_quotient" not in [o.name for o in _ops(3 / x)]
     # (correctly rounded as typed)
+
+
+_CONSTANT_SUMS = [sympy.Rational(2, 3) * x - 3, sympy.pi * x - 1, x / 7 - z, z - sympy.pi * x / 180,
+                  sympy.sqrt(2) * x + z, -x / 3 + z]
+
+
+@pytest.fixture(scope="module")
+def constant_sums():
+    return sg.compile([x, z], _CONSTANT_SUMS), sg.compile([x, z], _CONSTANT_SUMS, rewrite=False)
+
+
+def _exact(expr, a, b):
+    fn = sympy.lambdify([x, z], expr, "mpmath")
+    with mpmath.workdps(80):
+        return np.array([float(fn(mpmath.mpf(float(p)), mpmath.mpf(float(q)))) for p, q in zip(a, b)])
+
+
+def test_a_sum_with_a_constant_product_is_correctly_rounded_where_it_cancels(constant_sums):
+    # c x + z near c x = -z: fma(fl(c), x, z) leaves c's rounding, 2^-54 |c x|, which the cancellation
+    # makes many ulps; the constant multiply-add keeps it (Dot2 for one product)
+    f, typed = constant_sums
+    rng = np.random.default_rng(11)
+    x0 = rng.uniform(0.5, 200, 400)
+    roots = [4.5 + 0 * x0, 1 / np.pi + 0 * x0, x0 / 7, x0 * np.pi / 180, -np.sqrt(2) * x0, x0 / 3]
+    for k, expr in enumerate(_CONSTANT_SUMS):
+        a = x0 if k in (2, 3, 4, 5) else roots[k] * (1 + rng.uniform(-1e-6, 1e-6, 400))
+        b = roots[k] * (1 + rng.uniform(-1e-9, 1e-9, 400)) if k in (2, 3, 4, 5) else x0
+        want = _exact(expr, a, b)
+        got, naive = f(a, b)[k], typed(a, b)[k]
+        ulps = np.abs(got - want) / np.spacing(np.abs(want))
+        assert np.max(ulps) <= 1.0, expr
+        assert np.mean(np.abs(naive - want) / np.spacing(np.abs(want)) > 4) > 0.5, expr
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(st.lists(st.tuples(_finite, _finite), min_size=1, max_size=16))
+def test_constant_multiply_adds_are_within_an_ulp_anywhere(constant_sums, pairs):
+    f, _ = constant_sums
+    a, b = (np.array(col) for col in zip(*pairs))
+    for k, expr in enumerate(_CONSTANT_SUMS):
+        want = _exact(expr, a, b)
+        got = f(a, b)[k]
+        finite = np.isfinite(want) & (np.abs(want) > 1e-290)
+        assert np.all(np.abs(got - want)[finite] <= np.spacing(np.abs(want))[finite]), expr
+
+
+def test_constant_multiply_adds_keep_zeros_infinities_and_nan_as_typed(constant_sums):
+    f, typed = constant_sums
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1e300])
+    a, b = (g.ravel() for g in np.meshgrid(specials, specials))
+    with np.errstate(all="ignore"):
+        for dtype in (np.float64, np.float32):
+            for got, want in zip(f(a.astype(dtype), b.astype(dtype)), typed(a.astype(dtype), b.astype(dtype))):
+                assert got.dtype == dtype
+                special = np.isnan(want) | np.isinf(want) | (want == 0)
+                assert np.array_equal(got[special], want[special], equal_nan=True)
+                assert np.array_equal(np.signbit(got[special]), np.signbit(want[special]))
+                np.testing.assert_allclose(got[~special], want[~special], rtol=4 * np.finfo(dtype).eps)
+
+
+def test_constant_multiply_adds_in_float32_are_correctly_rounded_where_they_cancel(constant_sums):
+    f, typed = constant_sums
+    rng = np.random.default_rng(12)
+    a = (4.5 * (1 + rng.uniform(-1e-3, 1e-3, 300))).astype(np.float32)
+    b = rng.uniform(1, 2, 300).astype(np.float32)
+    got, naive = f(a, b)[0], typed(a, b)[0]
+    want = _exact(_CONSTANT_SUMS[0], a, b).astype(np.float32)
+    assert np.max(np.abs(got - want) / np.spacing(np.abs(want))) <= 1.0
+    assert np.mean(naive != want) > 0.3

@@ -15,8 +15,8 @@ their error terms) is left as it is: `frozen`.
 from __future__ import annotations
 
 from .. import ops
-from ..compensated import (CARRIED, CONSTANT_PRODUCT, CONSTANT_QUOTIENT, CORRECTED, EXP_PAIR, EXPM1_PAIR, MUL_ADD,
-                           ROUNDING_ERRORS, is_represented_exactly)
+from ..compensated import (CARRIED, CONSTANT_MUL_ADD, CONSTANT_PRODUCT, CONSTANT_QUOTIENT, CORRECTED, EXP_PAIR,
+                           EXPM1_PAIR, MUL_ADD, ROUNDING_ERRORS, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._symbolic import restored
@@ -70,7 +70,32 @@ def _fused(a, b, addend, original, negated=False):
     # (an n-ary product matches as a times the product of the rest)
     if _holds_product(addend) or b.op is not ops.MUL and _exact_factors((a, b)):
         return None  # (2*x + y rounds once already: left as typed)
+    if b.is_const and not a.is_const:
+        a, b = b, a
+    if a.is_const and not b.is_const and _held_inexactly(a.value):
+        return _constant_fused(-a.value if negated else a.value, b, addend, original)
     return _remembered(MUL_ADD(negate(a) if negated else a, b, addend), original)
+
+
+def _held_inexactly(value) -> bool:
+    """A finite nonzero real constant the dtype rounds (pi, 2/3, cos(2))."""
+    return value.is_extended_real and value.is_finite and value != 0 and not is_represented_exactly(value)
+
+
+def _constant_fused(value, x, addend, original):
+    return _remembered(CONSTANT_MUL_ADD(const(value), x, addend), original)
+
+
+def _fused_quotient(x, k, addend, original, negated=False):
+    # x/7 - y, (pi*x)/180 - 1: the quotient rounds before the sum cancels; c x + z with c = 1/7, pi/180
+    # rounded once (CONSTANT_MUL_ADD). A quotient the dtype computes exactly (x/2) or one with a constant
+    # it holds in the product (x/3 - 1 near 3 is exact after the quotient-minus-one rule) is left as typed
+    value = 1 / k.value
+    if x.op is ops.MUL and len(x.args) == 2 and x.args[0].is_const and not x.args[1].is_const:
+        value, x = x.args[0].value * value, x.args[1]
+    if x.is_const or _holds_product(addend) or not _held_inexactly(value):
+        return None
+    return _constant_fused(-value if negated else value, x, addend, original)
 
 
 def _fused_square(x, c, original, negated=False):
@@ -130,6 +155,14 @@ RULES = [
          whole=True, validity=Validity.ACCURACY, phase="fuse", doc="a*b - c as fma(a, b, -c)"),
     Rule("fused-subtract-multiply", z - x * y, lambda x, y, z, node: _fused(x, y, z, node, negated=True),
          whole=True, validity=Validity.ACCURACY, phase="fuse", doc="c - a*b as fma(-a, b, c)"),
+    Rule("fused-quotient-add", x / k + z, lambda x, k, z, node: _fused_quotient(x, k, z, node), whole=True,
+         validity=Validity.ACCURACY, phase="fuse",
+         doc="x/c + z as c' x + z with c' = 1/c rounded once (x/7 - y near x = 7y)"),
+    Rule("fused-quotient-subtract", x / k - z, lambda x, k, z, node: _fused_quotient(x, k, negate(z), node),
+         whole=True, validity=Validity.ACCURACY, phase="fuse", doc="x/c - z as fma(1/c, x, -z), 1/c rounded once"),
+    Rule("fused-subtract-quotient", z - x / k,
+         lambda x, k, z, node: _fused_quotient(x, k, z, node, negated=True), whole=True,
+         validity=Validity.ACCURACY, phase="fuse", doc="z - x/c as fma(-1/c, x, z), 1/c rounded once"),
     Rule("fused-square-minus-constant", (x - c) * (x + c), lambda x, c, node: _fused_square(x, c, node),
          whole=True, validity=Validity.ACCURACY, phase="fuse", doc="(x - 1)*(x + 1) as fma(x, x, -1)"),
     Rule("fused-constant-minus-square", (c - x) * (c + x), lambda x, c, node: _fused_square(x, c, node, True),
