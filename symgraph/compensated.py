@@ -23,7 +23,7 @@ from sympy.codegen import cfunctions
 
 from . import ops
 from .ir import const
-from .stable import _calls, _per_dtype_helper
+from .stable import SCALED_EXPM1_PARTS, _calls, _per_dtype_helper, emit_scaled_expm1, split_scale
 from .vecmath import LN2_HI, LN2_LO, _fill
 
 
@@ -61,6 +61,12 @@ class sqrt_error(_RoundingError):
     """sqrt(u) - s for the kernel's s = fl(sqrt(u)), to first order: the residual u - s^2 (exact by FMA) over 2s."""
 
 
+class scaled_expm1_error(_RoundingError):
+    """c expm1(x + e) - w for the kernel's w = scaled_expm1(c, x) (e = 0) or scaled_expm1_pair(c, x, e): what
+    its one rounding lost."""
+    nargs = 4
+
+
 class representation_error(_RoundingError):
     """c - fl(c) for a constant c: what rounding it to the kernel's dtype lost (0 in real arithmetic)."""
     nargs = 1
@@ -70,8 +76,8 @@ def _zero(*args):
     return mpmath.mpf(0)
 
 
-def _no_gradient(g, out, a, b):
-    return const(0), const(0)
+def _no_gradient(g, out, *args):
+    return tuple(const(0) for _ in args)
 
 
 _per_dtype_helper("sum_error", """
@@ -119,6 +125,27 @@ _per_dtype_helper("sqrt_error", """
 def {name}(s, u):
     return _vm_fma(-s, s, u) / (s + s)
 """, requires=("fma",))
+
+
+# c expm1(x + e) - w for the kernel's w = scaled_expm1(c, x) (e = 0) or scaled_expm1_pair(c, x, e): the
+# helper's unrounded p + p_lo again (LLVM computes the operations once), less w; 0 where the helper takes
+# another branch (|x| < 2^-56, x < -40, above 700). float32: the float64 value less w, rounded to float32
+ops.helper("scaled_expm1_error_f64", """
+def {name}(w, c, c_lo, x, e):""" + SCALED_EXPM1_PARTS + """
+    error = (p - w) + p_lo
+    inside = (x >= -40.0) & (x <= 700.0) & (abs(x) >= 1.3877787807814457e-17) & (error - error == 0.0)
+    return error if inside else 0.0
+""", requires=("fma",), ieee=True)
+ops.helper("scaled_expm1_error_f32", """
+def {name}(w, c, c_lo, x, e):
+    wide = @scaled_expm1_f64(np.float64(c), np.float64(c_lo), np.float64(x), np.float64(e))
+    return np.float32(wide - np.float64(w))
+""", ieee=True)
+
+
+def _emit_scaled_expm1_error(ctx, node, w, c, x, e):
+    sfx = "f32" if ctx.variant == "float32" else "f64"
+    return f"@scaled_expm1_error_{sfx}({w}, {', '.join(split_scale(ctx, node.args[1], c))}, {x}, {e})"
 
 
 def _rounded_normal(ctx, value):
@@ -222,8 +249,12 @@ LOG_ERROR = ops.defop("log_error", 2, log_error, sympy_types=(log_error,), emit=
 SQRT_ERROR = ops.defop("sqrt_error", 2, sqrt_error, sympy_types=(sqrt_error,), emit=_calls("sqrt_error"),
                        mpmath=_zero, vjp=_no_gradient, extra={"nan_arguments": True},
                        description="sqrt(u) - fl(sqrt(u)) for the kernel's sqrt(u), to first order (0 in the reals)")
+SCALED_EXPM1_ERROR = ops.defop("scaled_expm1_error", 4, scaled_expm1_error, sympy_types=(scaled_expm1_error,),
+                               emit=_emit_scaled_expm1_error, mpmath=_zero, vjp=_no_gradient,
+                               extra={"nan_arguments": True},
+                               description="c expm1(x) - fl(c expm1(x)) for the kernel's scaled_expm1 (0 in the reals)")
 # the ops of one operation's rounding error: 0 in the reals, computed from the operation's own operands
-ROUNDING_ERRORS = (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR, SQRT_ERROR)
+ROUNDING_ERRORS = (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, LOG_ERROR, SQRT_ERROR, SCALED_EXPM1_ERROR)
 REPRESENTATION_ERROR = ops.defop("representation_error", 1, representation_error,
                                  sympy_types=(representation_error,), emit=_emit_representation_error,
                                  mpmath=_zero, vjp=lambda g, out, a: (const(0),),
@@ -336,6 +367,13 @@ EXP_PAIR = ops.defop("exp_pair", 2, lambda hi, lo: sympy.exp(hi + lo), emit=_cor
                      vjp=lambda g, out, hi, lo: (g * out, g * out),
                      extra={"nan_arguments": True},  # a NaN lo (0 times inf) is left out, as in the helper
                      description="exp(hi + lo) for an argument hi carried with its rounding error lo")
+SCALED_EXPM1_PAIR = ops.defop("scaled_expm1_pair", 3, lambda c, hi, lo: c * cfunctions.expm1(hi + lo),
+                              emit=emit_scaled_expm1,
+                              mpmath=lambda c, hi, lo: c * mpmath.expm1(_mp_carried(hi, lo)),
+                              vjp=lambda g, out, c, hi, lo: (g * ops.EXPM1(hi + lo), g * (out + c), g * (out + c)),
+                              extra={"nan_arguments": True},
+                              description="c*expm1(hi + lo) for an argument hi carried with its rounding error lo, "
+                              "rounded once")
 EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo),
                        emit=_corrected("expm1", "math.expm1({0})"),
                        mpmath=lambda hi, lo: mpmath.expm1(_mp_carried(hi, lo)),
@@ -343,6 +381,8 @@ EXPM1_PAIR = ops.defop("expm1_pair", 2, lambda hi, lo: cfunctions.expm1(hi + lo)
                        extra={"nan_arguments": True},
                        description="expm1(hi + lo) for an argument hi carried with its rounding error lo")
 
+# the functions of an argument carried with its rounding error
+PAIRS = (EXP_PAIR, EXPM1_PAIR, SCALED_EXPM1_PAIR)
 
 # ---------------------------------------------------------------- other functions of a rounded argument
 # f(hi + lo) = f(hi) + f'(hi) lo for the functions whose result carries their argument's absolute error

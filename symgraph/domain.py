@@ -388,11 +388,12 @@ DERIVE = {
 # exp and expm1 of a compensated argument (symgraph/compensated.py): the correction moves the result by
 # at most an ulp, within the outward rounding of exp's and expm1's own bounds
 DERIVE["exp_pair"], DERIVE["expm1_pair"] = DERIVE["exp"], DERIVE["expm1"]
+DERIVE["scaled_expm1_pair"] = lambda infos, node: DERIVE["scaled_expm1"](infos[:2], node)
 # carried(u) is u; corrected(v, s, lo) is v moved by ~2^-43 of itself (what is known of v holds for it)
 DERIVE["carried"] = DERIVE["corrected"] = lambda infos, node: infos[0]
 DERIVE["plus_zero"] = lambda infos, node: infos[0]  # x + 0 is x but for the sign of a zero
-# a*b + c rounded once lies within the outward bounds of a*b then + c
-DERIVE["mul_add"] = lambda infos, node: _add([_mul(infos[:2], node), infos[2]], node)
+# a*b + c rounded once lies within the outward bounds of a*b then + c (c*x + z likewise, c exact)
+DERIVE["mul_add"] = DERIVE["constant_mul_add"] = lambda infos, node: _add([_mul(infos[:2], node), infos[2]], node)
 
 
 def _erfcx_value(v):

@@ -278,26 +278,54 @@ def {name}(x):
     res = 0.0 if x > 755.0 else res
     return res if x == x else x
 """, ieee=True)
-ops.helper("scaled_expm1_f64", """
-def {name}(c, x):
+# c expm1(x + e) for c = c_hi + c_lo (a constant the dtype cannot hold, split when the kernel is emitted)
+# and an argument x carried with its rounding error e (symgraph/compensated.py's scaled_expm1_pair; e = 0
+# for scaled_expm1 itself), rounded once: the product of c and expm1's unrounded hi + lo as p + p_lo (FMA),
+# with c_lo hi and the first-order correction (p + c) e (c e^x, scaled as p is above 700) added before the
+# one rounding. A correction that is not finite (e is NaN where x is infinite) is left out.
+SCALED_EXPM1_PARTS = """
     xc = x if x < 720.0 else 720.0
     xc = xc if xc > -40.0 else -40.0
     big = xc > 700.0
     hi, lo = @vm_expm1_parts_f64(xc - 11.090354885905981 if big else xc)
     p = c * hi
-    p_lo = _vm_fma(c, hi, -p) + c * lo
+    p_lo = _vm_fma(c, hi, -p) + (c * lo + c_lo * hi)
     p_lo = p_lo + (p + p_lo) * -3.053143882172097e-09 if big else p_lo
+    slope = (p + c) * e
+    p_lo = p_lo + slope if slope - slope == 0.0 else p_lo
+"""
+ops.helper("scaled_expm1_f64", """
+def {name}(c, c_lo, x, e):""" + SCALED_EXPM1_PARTS + """
     res = (p + p_lo) * (65536.0 if big else 1.0)
     res = res if p - p == 0.0 else p
     t = c * x
-    t = _vm_fma(c, x, t * (x * 0.5)) if (t - t == 0.0) & (x != 0.0) else t
+    small = t * (x * 0.5) + (c_lo * x + (c * e if e - e == 0.0 else 0.0))
+    t = _vm_fma(c, x, small) if (t - t == 0.0) & ((x != 0.0) | (e != 0.0)) else t
     res = t if abs(x) < 1.3877787807814457e-17 else res
-    res = -c if x < -40.0 else res
+    res = -(c + c_lo) if x < -40.0 else res
     res = (c * np.inf if (c != 0.0) | (x == np.inf) else c) if x > 720.0 else res
     return res if x == x else x
 """, requires=("fma",), ieee=True)
-for _name, _args, _wide in (("exprel", "x", "np.float64(x)"), ("x_over_expm1", "x", "np.float64(x)"),
-                            ("scaled_expm1", "c, x", "np.float64(c), np.float64(x)")):
+ops.helper("scaled_expm1_f32", """
+def {name}(c, c_lo, x, e):
+    return np.float32(@scaled_expm1_f64(np.float64(c), np.float64(c_lo), np.float64(x), np.float64(e)))
+""", ieee=True)
+
+
+def split_scale(ctx, c_node, c):
+    """(c_hi, c_lo) for the helper: a constant c the dtype cannot hold split into its rounding and the rest;
+    c itself and 0 otherwise."""
+    from .compensated import _split_constant
+    split = _split_constant(ctx, c_node.value) if c_node.is_const else None
+    return (c, "0.0") if split is None else (ctx.const(split[0]), ctx.const(split[1]))
+
+
+def emit_scaled_expm1(ctx, node, c, x, e="0.0"):
+    sfx = "f32" if ctx.variant == "float32" else "f64"
+    return f"@scaled_expm1_{sfx}({', '.join(split_scale(ctx, node.args[0], c))}, {x}, {e})"
+
+
+for _name, _args, _wide in (("exprel", "x", "np.float64(x)"), ("x_over_expm1", "x", "np.float64(x)")):
     ops.helper(f"{_name}_f32", f"""
 def {{name}}({_args}):
     return np.float32(@{_name}_f64({_wide}))
@@ -415,7 +443,7 @@ X_OVER_EXPM1 = ops.defop("x_over_expm1", 1,
                          emit=_calls("x_over_expm1"), mpmath=mp_x_over_expm1,
                          vjp=lambda g, out, x: (-(g * out * out * _exprel_slope(x)),),
                          description="x/(exp(x) - 1) rounded once, 1 at x = 0")
-SCALED_EXPM1 = ops.defop("scaled_expm1", 2, lambda c, x: c * cfunctions.expm1(x), emit=_calls("scaled_expm1"),
+SCALED_EXPM1 = ops.defop("scaled_expm1", 2, lambda c, x: c * cfunctions.expm1(x), emit=emit_scaled_expm1,
                          mpmath=mp_scaled_expm1, vjp=lambda g, out, c, x: (g * ops.EXPM1(x), g * c * ops.EXP(x)),
                          description="c*(exp(x) - 1) rounded once")
 

@@ -43,6 +43,10 @@ DOMAINS = {
     # value + slope*lo (symgraph/compensated.py): three operands
     "corrected": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
     "mul_add": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
+    "constant_mul_add": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
+    # c expm1(hi + lo), and its rounding error (0 in the reals) with the kernel's value first
+    "scaled_expm1_pair": [(0.5, 1.2, 0.25), (-1.0, -0.3, 2.0), (2.0, 0.1, -0.5)],
+    "scaled_expm1_error": [(0.5, 1.2, 0.25, 1e-3), (-1.0, -0.3, 2.0, 0.0), (2.0, 0.1, -0.5, -1e-3)],
     "log_ratio": [(0.5, 1.2), (-1.0, -0.3), (2.0, 0.1)],  # one sign: log(x/y) is real
     "log_minus_x_plus_one": POSITIVE,
     "stirlerr": POSITIVE,

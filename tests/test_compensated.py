@@ -179,3 +179,28 @@ def test_exact_arguments_are_left_alone():
                  1 / (1 + sympy.exp(-x)), sympy.cosh(2 * x)):
         graph = sg.compile([x], expr).graph
         assert not any(n.op in (ops.EXP_PAIR, ops.EXPM1_PAIR, ops.CORRECTED) for n in graph.nodes), expr
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+def test_the_error_of_a_scaled_expm1_is_accurate(dtype):
+    # c expm1(x) - w for the kernel's w, from the helper's unrounded product (float32: the float64 value),
+    # for a constant the dtype holds (3) and one it does not (log 3: split into two, as the helper takes it)
+    from symgraph.compensated import SCALED_EXPM1_ERROR
+    from symgraph.stable import SCALED_EXPM1
+    exprs = []
+    for c in (const(3), const(sympy.log(3))):
+        w = SCALED_EXPM1(c, A)
+        exprs += [w, SCALED_EXPM1_ERROR(w, c, A, const(0))]
+    f = CompiledFunction([a, b], Graph(exprs, "tuple"))
+    rng = np.random.default_rng(23)
+    top = 80 if dtype is np.float32 else 700
+    xs = np.concatenate([rng.uniform(-40, top, 400), rng.choice([-1, 1], 100) * 10.0 ** rng.uniform(-16, 0, 100)])
+    xs = xs.astype(dtype)
+    values = f(xs, xs)
+    digits = 24 if dtype is np.float32 else 53
+    with mpmath.workdps(80):
+        for k, c in enumerate((mpmath.mpf(3), mpmath.log(3))):
+            for v, w, e in zip(xs, values[2 * k], values[2 * k + 1]):
+                exact = c * mpmath.expm1(mpmath.mpf(float(v))) - mpmath.mpf(float(w))
+                assert abs(mpmath.mpf(float(e)) - exact) <= abs(mpmath.mpf(float(w))) * mpmath.mpf(2) ** -(digits + 8), \
+                    (v, w, e, exact)

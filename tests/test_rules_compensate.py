@@ -8,6 +8,7 @@ import sympy
 import symgraph as sg
 
 from symgraph import ops
+from symgraph.stable import SCALED_EXPM1
 from symgraph.stable_pow import POW1P
 from symgraph.ir import const
 from symgraph.rules import compensate
@@ -24,6 +25,10 @@ CASES = [
     Case("exp-compensated", lambda x, y, p, r: ops.EXP(const(sympy.pi) * x - const(sympy.Rational(1, 3)) * y),
          EXP_BOX),
     Case("expm1-compensated", lambda x, y, p, r: ops.EXPM1(x * y), EXP_BOX),
+    # exp(x) - 3 as stability has it: log 3's rounding carried, and the constant's own (log 2 expm1(...))
+    Case("scaled-expm1-compensated", lambda x, y, p, r: SCALED_EXPM1(const(3), x - const(sympy.log(3))), EXP_BOX),
+    Case("scaled-expm1-compensated",
+         lambda x, y, p, r: SCALED_EXPM1(const(sympy.log(2)), x / y - const(sympy.log(sympy.log(2)))), EXP_BOX),
     Case("sigmoid-compensated", lambda x, y, p, r: ops.SIGMOID(x * y), EXP_BOX),
     Case("softplus-compensated", lambda x, y, p, r: ops.SOFTPLUS(x * y), EXP_BOX),
     Case("log_sigmoid-compensated", lambda x, y, p, r: ops.LOG_SIGMOID(x / y), EXP_BOX),
@@ -309,3 +314,53 @@ def test_sums_with_an_infinite_term_keep_their_ieee_values():
     with np.errstate(all="ignore"):
         got = f(xs, ys, zs)
     assert np.array_equal(got, [np.inf, np.nan, np.inf, np.nan, 1e308, -np.inf], equal_nan=True)
+
+
+def test_functions_of_an_exponential_carry_its_rounding():
+    # exp's own rounding (half an ulp of e^x) is an absolute error of what it feeds: exp(exp(x)) and
+    # sin(exp(x)) lose e^x ulps typed (5 bits at x = 5); with exp(u) - v = -v log_error(u, v) carried, about
+    # one rounding. exp(exp(x)) - 3 nests exp-minus-constant (3 expm1(exp(x) - log 3), the inner one
+    # log(3) expm1(x - log log 3)): the inner helper's own rounding is carried too
+    x = sympy.Symbol("x")
+    exprs = [sympy.exp(sympy.exp(x)), sympy.sin(sympy.exp(x)), sympy.exp(-x - sympy.exp(-x)),
+             sympy.exp(sympy.exp(x)) - 3]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    v = np.random.default_rng(21).uniform(2, 5, 300)
+    points = [v, v, -v, v]
+    for k, expr in enumerate(exprs):
+        ok, lost = _ours_and_typed(expr, [x], (points[k],), f, typed, k)
+        assert np.mean(ok) < 0.5 and max(ok) <= 1.6 and np.mean(lost) > 1.5, (expr, np.mean(ok), max(ok), np.mean(lost))
+    with np.errstate(all="ignore"):  # infinities and NaN as typed
+        specials = np.array([np.inf, -np.inf, np.nan, 800.0, -800.0])
+        for got, want in zip(f(specials), typed(specials)):
+            assert np.array_equal(got, want, equal_nan=True), (got, want)
+
+
+def test_exp_minus_a_constant_is_correctly_rounded_where_it_cancels_and_keeps_its_ieee_values():
+    # exp(x) - c = c expm1(x - log c), log c's rounding and the constant's own (2 sin(1/2), 1/1000) carried,
+    # the scaled expm1 rounded once: correctly rounded on 2000 points across the range, where the typed
+    # difference keeps exp's rounding (many ulps near log c)
+    x = sympy.Symbol("x")
+    constants = [2, sympy.pi, 2 * sympy.sin(sympy.Rational(1, 2)), sympy.Rational(1, 1000), 10**5]
+    exprs = [sympy.exp(x) - c for c in constants] + [3 - sympy.exp(x / 3)]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    rng = np.random.default_rng(22)
+    for k, expr in enumerate(exprs):
+        root = float(sympy.log(constants[k])) if k < len(constants) else 3 * np.log(3)
+        v = np.concatenate([root + rng.choice([-1, 1], 1000) * 10.0 ** rng.uniform(-12, 0, 1000),
+                            rng.uniform(-700, 709.7, 1000)])
+        fn = sympy.lambdify([x], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = np.array([float(fn(mpmath.mpf(float(p)))) for p in v])
+        got, naive = f(v)[k], typed(v)[k]
+        assert np.mean(got != want) < 0.002 and np.all(np.abs(got - want) <= np.spacing(np.abs(want))), expr
+        assert np.mean(np.abs(naive - want)[:1000] > 8 * np.spacing(np.abs(want[:1000]))) > 0.5, expr
+    with np.errstate(all="ignore"):
+        specials = np.array([np.inf, -np.inf, np.nan, 709.7, 709.8, -745.2, 0.0, -0.0, 1e-300])
+        for expr, got, want in zip(exprs, f(specials), typed(specials)):
+            assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(np.isinf(got), np.isinf(want))
+            finite = np.isfinite(want)
+            fn = sympy.lambdify([x], expr, "mpmath")
+            with mpmath.workdps(60):
+                exact = np.array([float(fn(mpmath.mpf(float(p)))) for p in specials[finite]])
+            assert np.all(np.abs(got[finite] - exact) <= np.spacing(np.abs(exact))), expr

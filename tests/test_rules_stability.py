@@ -18,6 +18,7 @@ from sympy import cos, erf, erfc, exp, log, sin
 
 import symgraph as sg
 from symgraph import ops
+from symgraph.compensated import SCALED_EXPM1_PAIR
 from symgraph.lower import lower
 from symgraph.passes import optimize
 from symgraph.reference import bits_of_error, either, evaluate, fixed, log_uniform, negated, signed, uniform
@@ -60,6 +61,12 @@ def _below_half_pi(rng, n):
     return np.pi / 2 - log_uniform(1e-9, 0.5)(rng, n)
 
 
+def _near(root):
+    def sample(rng, n):
+        return root + signed(log_uniform(1e-12, 0.1))(rng, n)
+    return sample
+
+
 def _near_quarter_pi(rng, n):
     return np.pi / 4 + signed(log_uniform(1e-9, 0.1))(rng, n)
 
@@ -76,6 +83,12 @@ CASES = [
          accuracy={x: log_uniform(1e-20, 1e-3), y: negated(log_uniform(1e-20, 1e-3))}),
     Case("expm1-one-minus", 1 - exp(x), ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 700))}),
     Case("expm1-scaled", 3 * exp(x) - 3, ops.SCALED_EXPM1, accuracy={x: signed(log_uniform(1e-20, 1))}),
+    # exp(x) - c near log c: the typed difference keeps exp's rounding, 2^-53 c; c expm1(x - log c) with
+    # log c's rounding carried (compensate) rounds once. A constant SymPy leaves unevaluated (2 sin(1/2))
+    Case("exp-minus-constant", exp(x) - 2, SCALED_EXPM1_PAIR, extremes=(709.7, -745.0, 0.0),
+         accuracy={x: _near(math.log(2))}),
+    Case("constant-minus-exp", 2 * sin(sympy.Rational(1, 2)) - exp(x), SCALED_EXPM1_PAIR,
+         accuracy={x: _near(math.log(2 * math.sin(0.5)))}),
     # the typed forms below round twice (expm1, then the product or quotient): an ulp at worst, on about
     # a fifth of the points (tests/test_stable.py counts them); the fused forms round once
     Case("scaled-expm1", 3 * sg.expm1(x), ops.SCALED_EXPM1, loses=1, tol=1,

@@ -377,5 +377,17 @@ def restored(outputs, table: dict) -> list:
             stack.append((node, True))
             stack.extend((a, False) for a in below if a.key not in new)
             continue
-        new[node.key] = new[original.key] if original is not None else with_args(node, [new[a.key] for a in node.args])
+        if original is not None:
+            new[node.key] = new[original.key]
+            continue
+        rebuilt = with_args(node, [new[a.key] for a in node.args])
+        # a node a later rule rebuilt from its rewritten arguments (fuse's fma of x/3, which constant-products
+        # then rounds once) is in the table as it was before: with its arguments given back, it is found
+        original = table.get(rebuilt.key) if rebuilt.key != node.key else None
+        if original is None:
+            new[node.key] = rebuilt
+        elif original.key in new:
+            new[node.key] = new[original.key]
+        else:
+            stack.extend([(node, True), (original, False)])
     return [new[o.key] for o in outputs]

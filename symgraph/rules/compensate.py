@@ -16,10 +16,12 @@ import sympy
 
 from .. import ops
 from ..compensated import (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, FIRST_ORDER_LIMIT, LOG_ERROR, PRODUCT_ERROR,
-                           QUOTIENT_ERROR, REPRESENTATION_ERROR, ROUNDING_ERRORS, SQRT_ERROR, SUM_ERROR,
+                           QUOTIENT_ERROR, REPRESENTATION_ERROR, ROUNDING_ERRORS, SCALED_EXPM1_ERROR,
+                           SCALED_EXPM1_PAIR, SQRT_ERROR, SUM_ERROR,
                            is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
+from ..stable import SCALED_EXPM1
 from ..stable_pow import POW1P
 from ._symbolic import typed_branch
 from .polynomials import _is_horner_select as is_horner_select
@@ -74,9 +76,15 @@ def rounding_error(node, depth=0):
         a, b = args
         eb = rounding_error(b, depth + 1)
         return _total([SUM_ERROR(a, -b), rounding_error(a, depth + 1), None if eb is None else -eb])
-    if op is CORRECTED:  # v + slope lo, v's error: only the final sum's rounding is left (c/x**2 compensated)
-        v, slope, lo = args
-        return SUM_ERROR(v, lo if slope.is_const and slope.value == 1 else slope * lo)
+    if op is CORRECTED:  # v + slope lo, v's error: the final sum's rounding, and v's own where it is known
+        v, slope, lo = args  # (c/x**2 compensated, exp(exp(x) - 3): 3 expm1 of 3 expm1(x - log log 3))
+        own = None if any(n.op in ROUNDING_ERRORS and n.args[0] is v for n in topological([lo])) else _own_error(v)
+        return _total([SUM_ERROR(v, lo if slope.is_const and slope.value == 1 else slope * lo), own])
+    if op is SCALED_EXPM1:  # c expm1(u + e) = w + (w + c) e, and w's own rounding
+        eu = rounding_error(args[1], depth + 1)
+        return _total([_own_error(node), None if eu is None else _signed(node + args[0], eu, ops.MUL)])
+    if op is SCALED_EXPM1_PAIR:  # (its argument's error is carried: only its own rounding is left)
+        return _own_error(node)
     if op is ops.SELECT and args[1].op is CORRECTED and is_horner_select(node):
         return rounding_error(args[1], depth + 1)  # (its typed branch is taken only where a step overflows)
     if op is ops.SELECT:  # the branch taken brings its own error
@@ -90,11 +98,27 @@ def rounding_error(node, depth=0):
     if op is ops.LOG:  # log(u + e) = log(u) + e/u, and log's own rounding (exp(-(log x - m)^2/(2 s^2)))
         eu = rounding_error(args[0], depth + 1)
         return _total([LOG_ERROR(node, args[0]), None if eu is None else _signed(eu, args[0], ops.DIV)])
+    if op is ops.EXP:  # exp(u + e) = exp(u) (1 + e), and exp's own rounding (exp(exp(x)): the inner exp's
+        eu = rounding_error(args[0], depth + 1)  # rounding, e^x ulps of the outer)
+        return _total([_own_error(node), None if eu is None else _signed(node, eu, ops.MUL)])
     if op is ops.DIV:
         a, b = args
         ea, eb = rounding_error(a, depth + 1), rounding_error(b, depth + 1)
         carried = _total([ea, None if eb is None else -_signed(node, eb, ops.MUL)])
         return _total([QUOTIENT_ERROR(a, b), None if carried is None else _signed(carried, b, ops.DIV)])
+    return None
+
+
+def _own_error(node):
+    """What the kernel's evaluation of a function node lost to its own rounding, where that is known: exp's
+    exp(u) - v = v (u - log v) to first order, -v log_error(u, v); a scaled expm1's from its helper's
+    double-double (log(3) expm1(x - log log 3), exp(x) - log(3) in exp(exp(x)) - 3). None for the others
+    (libm's and vecmath's functions are taken as exact)."""
+    if node.op is ops.EXP:
+        return -(node * LOG_ERROR(node.args[0], node))
+    if node.op in (SCALED_EXPM1, SCALED_EXPM1_PAIR):
+        carried = node.args[2] if node.op is SCALED_EXPM1_PAIR else const(0)
+        return SCALED_EXPM1_ERROR(node, node.args[0], node.args[1], carried)
     return None
 
 
@@ -201,6 +225,15 @@ def _first_order(op):
         v = op(u)
         return CORRECTED(v, SLOPES[op](v, u), lo)
     return replace
+
+
+def _scaled_expm1(c, x):
+    # c expm1(u) (exp(u) - c near log c, stability's exp-minus-constant) carries u's rounding and log c's
+    # like expm1: c expm1(u + lo) = v + (v + c) lo to first order, added before the helper's one rounding
+    lo = argument_error(x)
+    if lo is None:
+        return None
+    return SCALED_EXPM1_PAIR(c, x, lo)
 
 
 def _power_of_constant(c, x):
@@ -412,6 +445,8 @@ RULES = [
            doc=f"{op.name}(u) carries u's rounding as |u f'(u)/f(u)| ulps (up to |u| in an exponential tail, "
            "the logistic sigmoid(a*x + b): 1.5 bits on average; |u cot(u)| for sin; 1/|log(u)| for log near 1); "
            "the error, found exactly, is added back to first order") for op in SLOPES],
+    Rule("scaled-expm1-compensated", SCALED_EXPM1(c, x), _scaled_expm1, validity=A, phase="specialize",
+         doc="c*expm1(u) carries u's rounding like expm1 (exp(x) - 3 = 3 expm1(x - log 3): log 3's rounding)"),
     Rule("pow-of-constant-compensated", ops.POW(c, x), _power_of_constant, validity=A, phase="specialize",
          doc="c**u carries u's rounding as |u log(c)| ulps (10**(x/10): 2.5 bits on average)"),
     Rule("pow1p-compensated", POW1P(x, Var("y")), lambda x, y: _power_of_one_plus(x, y), validity=A,

@@ -15,8 +15,8 @@ their error terms) is left as it is: `frozen`.
 from __future__ import annotations
 
 from .. import ops
-from ..compensated import (CARRIED, CONSTANT_MUL_ADD, CONSTANT_PRODUCT, CONSTANT_QUOTIENT, CORRECTED, EXP_PAIR,
-                           EXPM1_PAIR, MUL_ADD, ROUNDING_ERRORS, is_represented_exactly)
+from ..compensated import (CARRIED, CONSTANT_MUL_ADD, CONSTANT_PRODUCT, CONSTANT_QUOTIENT, CORRECTED, MUL_ADD, PAIRS,
+                           ROUNDING_ERRORS, is_represented_exactly)
 from ..ir import binary_exponent, const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._symbolic import restored
@@ -26,7 +26,7 @@ x, y, z = Var("x"), Var("y"), Var("z")
 c, k = ConstVar("c"), ConstVar("k")
 
 # the ops whose arguments' evaluation the compensated rules describe exactly
-_DESCRIBED = (CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, *ROUNDING_ERRORS)
+_DESCRIBED = (CARRIED, CORRECTED, *PAIRS, *ROUNDING_ERRORS)
 _SUMS = (ops.ADD, ops.SUB, ops.NEG)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, PRODUCT_ERROR, ROUNDING_ERRORS, SUM_ERROR
+from ..compensated import CARRIED, CORRECTED, PAIRS, PRODUCT_ERROR, ROUNDING_ERRORS, SUM_ERROR
 from ..ir import binary_exponent, const, with_args
 from ..rewrite import Rule, Validity, Var
 from ._guards import factored_sum_typed
@@ -150,7 +150,7 @@ _factored_once = once_per_node(_factored)
 
 # ---------------------------------------------------------------- summation order of a sum
 MAX_ORDERED_TERMS, MAX_TERM_NODES = 16, 60
-ERROR_OPS = {CARRIED, CORRECTED, EXP_PAIR, EXPM1_PAIR, *ROUNDING_ERRORS}
+ERROR_OPS = {CARRIED, CORRECTED, *PAIRS, *ROUNDING_ERRORS}
 
 
 def _holds_error_terms(node) -> bool:

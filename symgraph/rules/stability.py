@@ -12,7 +12,7 @@ import sympy
 
 from .. import ops
 from ..compensated import CARRIED
-from ..ir import const
+from ..ir import const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
 from ._guards import HALF, is_finite as _is_finite
 from ._symbolic import cancelled, equal
@@ -42,6 +42,34 @@ def _guarded(condition, value):
 def _scaled_expm1(c, x, d):
     # c*exp(x) - c is c*expm1(x) (A5, for the exactly matching constant), rounded once
     return ops.SCALED_EXPM1(c, x) if c.value == d.value else None
+
+
+# exp(u) - c = c expm1(u - log c) with log c exact and the scaled expm1 rounded once: fl(exp(u)) - c keeps
+# exp's rounding, 2^-53 c, where the difference is far smaller (exp(x) - 2 within 0.1 of log 2: 2.8 bits).
+# u - log c is exact near the root but for log c's own rounding, which compensate carries with the sum's.
+# c expm1(d) overflows where exp(u) does not only for c < 1 (d = u - log c > u); the helper scales d up
+# to 720, which holds c >= 1e-4 (float32's range is far inside)
+SMALLEST_SHIFTED_CONSTANT = sympy.Rational(1, 10**4)
+
+
+def _numeric_value(node, limit=12):
+    """The exact value of a small subgraph of numbers (2 sin(1/2), before fold_constants folds it); None
+    where it holds an input."""
+    nodes = topological([node])
+    if len(nodes) > limit or any(n.op.arity == 0 and not n.is_const for n in nodes):
+        return None
+    value = node.to_sympy()
+    return value if value.is_number else None
+
+
+def _exp_minus_constant(x, y, negated=False):
+    value = _numeric_value(y)
+    if value is None:
+        return None
+    if not (value.is_number and value.is_extended_real and value.is_positive and value != 1
+            and value >= SMALLEST_SHIFTED_CONSTANT and value.is_finite):
+        return None
+    return ops.SCALED_EXPM1(const(-value if negated else value), x - const(sympy.log(value)))
 
 
 def _log_sum_exp(x):
@@ -535,6 +563,10 @@ RULES = [
     Rule("expm1-one-minus", 1 - ops.EXP(x), lambda x: -ops.EXPM1(x), validity=A, phase=STABILIZE, ref="A4"),
     Rule("expm1-scaled", c * ops.EXP(x) - d, _scaled_expm1, validity=A, phase=STABILIZE, ref="A5",
          doc="c*exp(x) - c"),
+    Rule("exp-minus-constant", ops.EXP(x) - y, _exp_minus_constant, validity=A, phase=STABILIZE,
+         doc="exp(x) - 2 near log 2 keeps exp's rounding; 2 expm1(x - log 2) rounds once"),
+    Rule("constant-minus-exp", y - ops.EXP(x), lambda y, x: _exp_minus_constant(x, y, negated=True), validity=A,
+         phase=STABILIZE, doc="3 - exp(x) near log 3"),
     Rule("scaled-expm1", c * ops.EXPM1(x), ops.SCALED_EXPM1(c, x), validity=A, phase=STABILIZE, ref="A5",
          doc="c*expm1(x) rounds twice; the fused form once"),
     Rule("exprel", ops.EXPM1(x) / x, ops.EXPREL(x), validity=A, phase=STABILIZE, ref="A4",
