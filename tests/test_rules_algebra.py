@@ -39,12 +39,13 @@ CASES = [
     Case("difference-of-sqrt", lambda x, y, p, r: ops.SQRT(x + 1) - ops.SQRT(x), {}, 2.5),
     Case("hypot-diff", lambda x, y, p, r: ops.HYPOT(x, y) - ops.HYPOT(x, p), {}, 2.5, limits=True),
     Case("hypot-diff", lambda x, y, p, r: ops.HYPOT(y, x) - ops.HYPOT(x, p), {}, 2.5, limits=True),
-    Case("sqrt-minus-one", lambda x, y, p, r: ops.SQRT(x) - 1),
+    # (a radicand of one operation, sqrt(x) - 1, is compensate's root-minus-constant)
+    Case("sqrt-minus-one", lambda x, y, p, r: ops.SQRT(x * x + y) - 1),
     # a sphere's signed distance |v| - r, and r - |v|, near the surface (and farther out, as typed)
     Case("norm-minus-constant", lambda x, y, p, r: ops.HYPOT(ops.HYPOT(x, y), r) - 1, {}, 2.0),
     Case("norm-minus-constant", lambda x, y, p, r: ops.HYPOT(x, y) - const(25), {}, 2.0),
     Case("constant-minus-norm", lambda x, y, p, r: const(sympy.Rational(1, 2)) - ops.HYPOT(x, 3 * y), {}, 2.0),
-    Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(x)),
+    Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(x * y + r)),
     # 1 - sqrt(1 - x^2): the argument is (1 - x)(1 + x) by then; the numerator cancels to x^2 symbolically
     Case("one-minus-sqrt", lambda x, y, p, r: 1 - ops.SQRT(1 - x * x), {X: (-1.0, 1.0)}, 2.0),
     Case("add-sub-cancel", lambda x, y, p, r: (x + y) - x),

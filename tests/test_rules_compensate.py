@@ -25,6 +25,10 @@ CASES = [
     Case("exp-compensated", lambda x, y, p, r: ops.EXP(const(sympy.pi) * x - const(sympy.Rational(1, 3)) * y),
          EXP_BOX),
     Case("expm1-compensated", lambda x, y, p, r: ops.EXPM1(x * y), EXP_BOX),
+    # sqrt(u) - c with the root's error (sqrt_error), u's, the difference's and c's added back: one rounding
+    Case("root-minus-constant", lambda x, y, p, r: ops.SQRT(x) - 2, {}, 1.0),
+    Case("root-minus-constant", lambda x, y, p, r: ops.SQRT(x * y) - const(sympy.pi), {}, 1.0),
+    Case("constant-minus-root", lambda x, y, p, r: const(sympy.Rational(3, 2)) - ops.SQRT(x + 1), {}, 1.0),
     # exp(x) - 3 as stability has it: log 3's rounding carried, and the constant's own (log 2 expm1(...))
     Case("scaled-expm1-compensated", lambda x, y, p, r: SCALED_EXPM1(const(3), x - const(sympy.log(3))), EXP_BOX),
     Case("scaled-expm1-compensated",
@@ -364,3 +368,25 @@ def test_exp_minus_a_constant_is_correctly_rounded_where_it_cancels_and_keeps_it
             with mpmath.workdps(60):
                 exact = np.array([float(fn(mpmath.mpf(float(p)))) for p in specials[finite]])
             assert np.all(np.abs(got[finite] - exact) <= np.spacing(np.abs(exact))), expr
+
+
+def test_roots_and_logarithms_minus_a_constant_keep_their_digits_and_ieee_values():
+    # sqrt(x) - 2, 3/2 - sqrt(x + 1), log(x) - 1, log(x, 2) - 3: near the root the typed difference keeps
+    # the function's rounding (tens of ulps at 1e-12 from it); the root's error added back (compensate) and
+    # log_ratio (stability) keep every digit there, and the IEEE values of the typed form
+    x = sympy.Symbol("x")
+    exprs = [sympy.sqrt(x) - 2, sympy.Rational(3, 2) - sympy.sqrt(x + 1), sympy.log(x) - 1, sympy.log(x, 2) - 3]
+    roots = [4.0, 1.25, np.e, 8.0]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    rng = np.random.default_rng(31)
+    for k, expr in enumerate(exprs):
+        v = roots[k] * (1 + rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-14, -1, 300))
+        ok, lost = _ours_and_typed(expr, [x], (v,), f, typed, k)
+        assert np.mean(ok) < 0.5 and max(ok) <= 2.0 and np.mean(lost) > 10, (expr, np.mean(ok), max(ok), np.mean(lost))
+    with np.errstate(all="ignore"):
+        specials = np.array([0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 5e-324, 1e308])
+        for got, want in zip(f(specials), typed(specials)):
+            assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(got[np.isinf(want)],
+                                                                                  want[np.isinf(want)])
+            finite = np.isfinite(want)
+            np.testing.assert_allclose(got[finite], want[finite], rtol=1e-15)

@@ -89,6 +89,16 @@ CASES = [
          accuracy={x: _near(math.log(2))}),
     Case("constant-minus-exp", 2 * sin(sympy.Rational(1, 2)) - exp(x), SCALED_EXPM1_PAIR,
          accuracy={x: _near(math.log(2 * math.sin(0.5)))}),
+    Case("power-minus-constant", 10**x - 3, SCALED_EXPM1_PAIR, extremes=(308.4, -330.0, 0.0),
+         accuracy={x: _near(math.log10(3))}),
+    Case("constant-minus-power", sympy.Rational(1, 2) - 2**(x / 3), SCALED_EXPM1_PAIR,
+         accuracy={x: _near(-3.0)}),
+    # log(x) - c near e^c: x - fl(e^c) over it, through log1p (log_ratio), e^c's rounding added back
+    Case("log-minus-constant", log(x) - 1, ops.LOG_RATIO, extremes=(0.0, 1e-300, 1e300), accuracy={x: _near(math.e)}),
+    Case("constant-minus-log", 2 - log(x), ops.LOG_RATIO, accuracy={x: _near(math.exp(2))}),
+    Case("log-quotient-minus-constant", log(x) / log(10) - 1, ops.LOG_RATIO, accuracy={x: _near(10.0)}),
+    Case("log-quotient-minus-constant", log(x) / log(2) - 3, ops.LOG2, extremes=(1e-308, 1e308, 5e-324),
+         accuracy={x: _near(8.0)}),
     # the typed forms below round twice (expm1, then the product or quotient): an ulp at worst, on about
     # a fifth of the points (tests/test_stable.py counts them); the fused forms round once
     Case("scaled-expm1", 3 * sg.expm1(x), ops.SCALED_EXPM1, loses=1, tol=1,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..ir import const, with_args
+from ..ir import const, topological, with_args
 
 MAX_NODES = 40     # subgraphs of a few terms; bigger ones are not worth SymPy's time per node
 MAX_POWER = 4
@@ -22,6 +22,16 @@ def exact_value(node):
     None for inf, NaN and non-numbers."""
     v = node.value
     return sympy.Rational(v) if v.is_Number and v.is_finite else None
+
+
+def numeric_value(node, limit=12):
+    """The exact value of a small subgraph of numbers (2 sin(1/2) or log(2), before fold_constants folds
+    it); None where it holds an input or is no number."""
+    nodes = topological([node])
+    if len(nodes) > limit or any(n.op.arity == 0 and not n.is_const for n in nodes):
+        return None
+    value = node.to_sympy()
+    return value if value.is_number else None
 
 
 def constant_shift(node):

@@ -15,6 +15,7 @@ from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR, is_repre
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import HALF, MIN_NORMAL, is_finite, nan_guarded
+from .compensate import compensates_root
 from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, product_factors,
                         product_of, shifted, signed_terms, without)
 
@@ -64,7 +65,10 @@ def _over_sum_of_roots(d, t):
 
 
 def _sqrt_minus_one(x):
-    # the numerator cancels symbolically where x is 1 + t: sqrt(1 + x^2) - 1 = x^2/(sqrt(1 + x^2) + 1)
+    # the numerator cancels symbolically where x is 1 + t: sqrt(1 + x^2) - 1 = x^2/(sqrt(1 + x^2) + 1). A
+    # simple radicand (sqrt(x) - 1, sqrt(1 + x) - 1) is compensate's root-minus-constant: one rounding
+    if compensates_root(x):
+        return None
     return _over_sum_of_roots(cancelled(x, ONE) or x - 1, ops.SQRT(x) + 1)
 
 
@@ -95,6 +99,8 @@ def _norm_minus_constant(norm, c, sign):
 
 def _one_minus_sqrt(x):
     # 1 - sqrt(1 - x^2), whose argument is (1 - x)(1 + x) by now: the numerator is x^2, not 1 - (1 - x)(1 + x)
+    if compensates_root(x):
+        return None
     return _over_sum_of_roots(cancelled(ONE, x) or 1 - x, 1 + ops.SQRT(x))
 
 

@@ -227,6 +227,34 @@ def _first_order(op):
     return replace
 
 
+def compensates_root(q) -> bool:
+    """Whether root-minus-constant takes sqrt(q) - c: q an input or one +, -, *, / of inputs and numbers,
+    whose first-order error is all there is (the conjugate (q - c^2)/(sqrt(q) + c) rounds three times).
+    Deeper radicands keep the conjugate forms of the earlier phases: 1 - sqrt((1 - x)(1 + x)) is x^2/(1 +
+    sqrt(...)) there, where first order leaves x^2's own size of error (second-order terms of 1e-32)."""
+    return q.op.arity == 0 and not q.is_const or \
+        q.op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV) and len(q.args) == 2 and all(a.op.arity == 0 for a in q.args)
+
+
+def _root_minus_constant(x, c, negated=False):
+    # sqrt(u) - c near c^2: the root's rounding, 2^-53 c, is what is left where the difference is far
+    # smaller (sqrt(x) - 2 near 4: 18 bits lost). Its error is known to first order (sqrt_error: the exact
+    # residual u - s^2 over 2s) with u's own, and the difference's (TwoSum) and c's (a constant the dtype
+    # cannot hold) are exact: added back, the result rounds about once everywhere
+    if not (c.value.is_extended_real and c.value.is_finite) or x.op is CARRIED:
+        return None
+    root = ops.SQRT(x)
+    lo = argument_error(root)
+    if lo is None:
+        return None
+    s = CARRIED(root)
+    term, constant = (-s, c) if negated else (s, -c)
+    errors = [SUM_ERROR(constant, term), -lo if negated else lo, rounding_error(c)]
+    if errors[2] is not None and not negated:
+        errors[2] = -errors[2]
+    return CORRECTED(constant + term if negated else term + constant, const(1), _total(errors))
+
+
 def _scaled_expm1(c, x):
     # c expm1(u) (exp(u) - c near log c, stability's exp-minus-constant) carries u's rounding and log c's
     # like expm1: c expm1(u + lo) = v + (v + c) lo to first order, added before the helper's one rounding
@@ -445,6 +473,10 @@ RULES = [
            doc=f"{op.name}(u) carries u's rounding as |u f'(u)/f(u)| ulps (up to |u| in an exponential tail, "
            "the logistic sigmoid(a*x + b): 1.5 bits on average; |u cot(u)| for sin; 1/|log(u)| for log near 1); "
            "the error, found exactly, is added back to first order") for op in SLOPES],
+    Rule("root-minus-constant", ops.SQRT(x) - c, lambda x, c: _root_minus_constant(x, c), validity=A,
+         phase="specialize", doc="sqrt(x) - 2 near 4 keeps the root's rounding; its error (sqrt_error) added back"),
+    Rule("constant-minus-root", c - ops.SQRT(x), lambda c, x: _root_minus_constant(x, c, negated=True),
+         validity=A, phase="specialize", doc="3/2 - sqrt(x) near 9/4"),
     Rule("scaled-expm1-compensated", SCALED_EXPM1(c, x), _scaled_expm1, validity=A, phase="specialize",
          doc="c*expm1(u) carries u's rounding like expm1 (exp(x) - 3 = 3 expm1(x - log 3): log 3's rounding)"),
     Rule("pow-of-constant-compensated", ops.POW(c, x), _power_of_constant, validity=A, phase="specialize",

@@ -18,6 +18,7 @@ from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import HALF, MIN_NORMAL, factored_sum_typed, is_finite as _is_finite, nan_guarded
 from ._symbolic import binomial_factors, cancelled, factored_difference, once_per_node, signed_terms
+from .compensate import compensates_root
 from .specialize import _power_of_two
 
 x, y, z, p, q = Var("x"), Var("y"), Var("z"), Var("p"), Var("q")
@@ -372,6 +373,8 @@ def _conjugate(p, q, sign):
     # there p - sign*sqrt(q) = -sign (|p| + sqrt(q)), spelled with |p| so that it is no conjugate pattern
     if p.is_const and p.value.is_Number and (p.value >= 0 if sign > 0 else p.value <= 0):
         return None  # p and sign*sqrt(q) have one sign: nothing cancels
+    if p.is_const and compensates_root(q):
+        return None  # sqrt(x + 1) - 3: compensate's root-minus-constant rounds once
     numerator = cancelled(p * p, q)
     if numerator is None:
         return None
@@ -452,9 +455,10 @@ def _kept_digits(product, factors, scale):
 _TINY_SCALE = const(sympy.Rational(1, 2 ** 60))
 
 
-def _product_of_terms(facts, x, y, **_):
-    # sqrt((x + 1)(x - 1)) - x is the stabilize phase's factored-root-minus
-    return not {x.op, y.op} & {ops.ADD, ops.SUB, ops.NEG}
+def _product_of_terms(facts, x, y, p=None, **_):
+    # sqrt((x + 1)(x - 1)) - x is the stabilize phase's factored-root-minus; sqrt(x*y) - 2 is compensate's
+    # root-minus-constant (the root's error added back: one rounding, where this form rounds three times)
+    return not {x.op, y.op} & {ops.ADD, ops.SUB, ops.NEG} and not (p is not None and p.is_const)
 
 
 def _common_factor(p, q, sign=-1):

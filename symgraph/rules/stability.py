@@ -11,11 +11,11 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED
-from ..ir import const, topological
+from ..compensated import CARRIED, REPRESENTATION_ERROR, is_represented_exactly
+from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var, unmarked
-from ._guards import HALF, is_finite as _is_finite
-from ._symbolic import cancelled, equal
+from ._guards import HALF, MIN_NORMAL, is_finite as _is_finite
+from ._symbolic import cancelled, equal, numeric_value
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c, d = ConstVar("c"), ConstVar("d")
@@ -52,24 +52,46 @@ def _scaled_expm1(c, x, d):
 SMALLEST_SHIFTED_CONSTANT = sympy.Rational(1, 10**4)
 
 
-def _numeric_value(node, limit=12):
-    """The exact value of a small subgraph of numbers (2 sin(1/2), before fold_constants folds it); None
-    where it holds an input."""
-    nodes = topological([node])
-    if len(nodes) > limit or any(n.op.arity == 0 and not n.is_const for n in nodes):
+def _exp_minus_constant(x, y, negated=False, base=None):
+    value = numeric_value(y)
+    if value is None or not (value.is_extended_real and value.is_positive and value != 1
+                             and SMALLEST_SHIFTED_CONSTANT <= value and value.is_finite):
         return None
-    value = node.to_sympy()
-    return value if value.is_number else None
-
-
-def _exp_minus_constant(x, y, negated=False):
-    value = _numeric_value(y)
-    if value is None:
-        return None
-    if not (value.is_number and value.is_extended_real and value.is_positive and value != 1
-            and value >= SMALLEST_SHIFTED_CONSTANT and value.is_finite):
-        return None
+    if base is not None:  # b**x = exp(x log b), the product's rounding carried with log c's
+        b = numeric_value(base)
+        if b is None or not (b.is_extended_real and b.is_positive and b != 1 and b.is_finite):
+            return None
+        x = x * const(sympy.log(b))
     return ops.SCALED_EXPM1(const(-value if negated else value), x - const(sympy.log(value)))
+
+
+# log(x) - c = log(x/E) for E = e^c: the typed difference keeps log's rounding, 2^-53 |c|, where it is far
+# smaller (log(x) - 1 near e: 19 bits lost). log_ratio(x, fl(E)) is x - fl(E) (exact near E) over fl(E),
+# through log1p; fl(E)'s own rounding is log(fl(E)/E) = -(E - fl(E))/E to far below an ulp. log_b(x) - c
+# (SymPy's log(x, 10) - 1 is log(x)/log(10) - 1) is that over log b with E = b^c, but for an integer c in
+# base 2: log2(x 2^-c), exact, where x 2^-c is normal (farther out nothing cancels: log2(x) - c as typed).
+# log_ratio keeps log's IEEE values (0, negative, inf, NaN)
+def _log_minus_constant(x, y, base=None, negated=False):
+    value = numeric_value(y)
+    if base is not None and not (base.op is ops.LOG and numeric_value(base.args[0]) is not None):
+        return None  # (log(y)/9 - 1 is quotient-minus-one's: the typed form's one rounding is as good far out)
+    k = sympy.Integer(1) if base is None else numeric_value(base)  # (log b)
+    if value is None or k is None or not (value.is_extended_real and k.is_extended_real and k != 0):
+        return None
+    if base is not None and k == sympy.log(2) and value.is_Integer:
+        scaled = x * const(sympy.Integer(2) ** -value)
+        normal = ops.AND(ops.GE(scaled, MIN_NORMAL), ops.LT(scaled, const(sympy.oo)))
+        difference = ops.LOG2(ops.SELECT(normal, scaled, x)) - ops.SELECT(normal, const(0), y)
+        return negate(difference) if negated else difference
+    power = sympy.exp(value * k)
+    if not (2**-1000 < power < 2**1000):
+        return None
+    difference = ops.LOG_RATIO(x, const(power))
+    if not is_represented_exactly(power):
+        difference = difference - REPRESENTATION_ERROR(const(power)) * const(1 / power)
+    if base is not None:
+        difference = difference / const(k)
+    return negate(difference) if negated else difference
 
 
 def _log_sum_exp(x):
@@ -567,6 +589,17 @@ RULES = [
          doc="exp(x) - 2 near log 2 keeps exp's rounding; 2 expm1(x - log 2) rounds once"),
     Rule("constant-minus-exp", y - ops.EXP(x), lambda y, x: _exp_minus_constant(x, y, negated=True), validity=A,
          phase=STABILIZE, doc="3 - exp(x) near log 3"),
+    Rule("power-minus-constant", ops.POW(z, x) - y, lambda z, x, y: _exp_minus_constant(x, y, base=z),
+         validity=A, phase=STABILIZE, doc="2**x - 3 near log2(3): 3 expm1(x log 2 - log 3)"),
+    Rule("constant-minus-power", y - ops.POW(z, x), lambda y, z, x: _exp_minus_constant(x, y, True, base=z),
+         validity=A, phase=STABILIZE, doc="3 - 10**x near log10(3)"),
+    Rule("log-minus-constant", ops.LOG(x) - y, lambda x, y: _log_minus_constant(x, y), validity=A,
+         phase=STABILIZE, doc="log(x) - 1 near e keeps log's rounding; log(x/e) through log1p does not"),
+    Rule("constant-minus-log", y - ops.LOG(x), lambda y, x: _log_minus_constant(x, y, negated=True),
+         validity=A, phase=STABILIZE, doc="2 - log(x) near e^2"),
+    Rule("log-quotient-minus-constant", ops.LOG(x) / z - y, lambda x, z, y: _log_minus_constant(x, y, base=z),
+         validity=A, phase=STABILIZE, doc="log(x)/log(10) - 1 (SymPy's log(x, 10) - 1) near 10; log2(x/8) for "
+         "log(x, 2) - 3"),
     Rule("scaled-expm1", c * ops.EXPM1(x), ops.SCALED_EXPM1(c, x), validity=A, phase=STABILIZE, ref="A5",
          doc="c*expm1(x) rounds twice; the fused form once"),
     Rule("exprel", ops.EXPM1(x) / x, ops.EXPREL(x), validity=A, phase=STABILIZE, ref="A4",
