@@ -88,6 +88,13 @@ def _nearly_parallel_3d(rng, count):
     return a + [k * c * (1 + wobble(rng, count)) for c in a]
 
 
+def _near_root(root):
+    """root + signed offsets log-uniform in [1e-12, 1e-1] (of the root's size)."""
+    def draw(rng, count):
+        return root * (1 + signed(log_uniform(1e-12, 1e-1))(rng, count))
+    return draw
+
+
 def _near_angle(angle):
     """angle + signed offsets log-uniform in [1e-9, 1e-1], a quarter of the points up to 1000 periods away."""
     def draw(rng, count):
@@ -728,6 +735,22 @@ def cases() -> list:
         Case("sqrt(abs((a**2 - b**2)/a**2))", [x, y], sqrt(sp.Abs((x**2 - y**2) / x**2)),
              "a in [1, 1e3], b/a in [0, 0.5] (an ellipse's eccentricity)",
              lambda rng, count: (lambda a: [a, a * uniform(0, 0.5)(rng, count)])(log_uniform(1, 1e3)(rng, count))),
+        # residuals f(x) - c of an equation f(x) = c, evaluated near its root (as a solver does)
+        Case("exp(x) - 2", [x], exp(x) - 2, "x/log(2) - 1 in +-[1e-12, 0.1]", [_near_root(math.log(2))]),
+        Case("10**x - 3", [x], 10**x - 3, "x/log10(3) - 1 in +-[1e-12, 0.1]", [_near_root(math.log10(3))]),
+        Case("log(x) - 1", [x], log(x) - 1, "x/e - 1 in +-[1e-12, 0.1]", [_near_root(math.e)]),
+        Case("log(x, 2) - 3", [x], log(x, 2) - 3, "x/8 - 1 in +-[1e-12, 0.1]", [_near_root(8.0)]),
+        Case("sqrt(x) - 2", [x], sqrt(x) - 2, "x/4 - 1 in +-[1e-12, 0.1]", [_near_root(4.0)]),
+        Case("sqrt(x + y) - pi", [x, y], sqrt(x + y) - sp.pi, "x, y in [0.1, 10]", [uniform(0.1, 10)] * 2),
+        Case("2*x/3 - 3", [x], 2 * x / 3 - 3, "x/4.5 - 1 in +-[1e-12, 0.1]", [_near_root(4.5)]),
+        Case("pi*x - 1", [x], sp.pi * x - 1, "pi x - 1 in +-[1e-12, 0.1]", [_near_root(1 / math.pi)]),
+        Case("x/7 - y", [x, y], x / 7 - y, "x in [0.1, 10], 7y/x - 1 in +-[1e-12, 1e-3]",
+             lambda rng, count: (lambda a: [a, a / 7 * (1 + signed(log_uniform(1e-12, 1e-3))(rng, count))])(
+                 uniform(0.1, 10)(rng, count))),
+        # exp's own rounding inside what it feeds
+        Case("exp(exp(x))", [x], exp(exp(x)), "x in [-3, 5]", [uniform(-3, 5)]),
+        Case("exp(-x - exp(-x))", [x], exp(-x - exp(-x)), "x in [-5, 5] (the Gumbel density)", [uniform(-5, 5)]),
+        Case("exp(exp(x)) - 3", [x], exp(exp(x)) - 3, "x in [-3, 3]", [uniform(-3, 3)]),
     ]
 
 

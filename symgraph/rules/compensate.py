@@ -228,12 +228,14 @@ def _first_order(op):
 
 
 def compensates_root(q) -> bool:
-    """Whether root-minus-constant takes sqrt(q) - c: q an input or one +, -, *, / of inputs and numbers,
-    whose first-order error is all there is (the conjugate (q - c^2)/(sqrt(q) + c) rounds three times).
-    Deeper radicands keep the conjugate forms of the earlier phases: 1 - sqrt((1 - x)(1 + x)) is x^2/(1 +
-    sqrt(...)) there, where first order leaves x^2's own size of error (second-order terms of 1e-32)."""
+    """Whether root-minus-constant takes sqrt(q) - c: q an input or a sum or difference of two inputs and
+    numbers, whose first-order error is all there is (the conjugate (q - c^2)/(sqrt(q) + c) rounds three
+    times). Other radicands keep the conjugate forms of the earlier phases: 1 - sqrt((1 - x)(1 + x)) is
+    x^2/(1 + sqrt(...)) there, where first order leaves x^2's own size of error (second-order terms of
+    1e-32); sqrt(x*y) - 2 is canonicalize's root-of-product-minus (the root of a product is a select on
+    its overflow, which optimizing again would rebuild inside the carried root)."""
     return q.op.arity == 0 and not q.is_const or \
-        q.op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV) and len(q.args) == 2 and all(a.op.arity == 0 for a in q.args)
+        q.op in (ops.ADD, ops.SUB) and len(q.args) == 2 and all(a.op.arity == 0 for a in q.args)
 
 
 def _root_minus_constant(x, c, negated=False):
@@ -241,7 +243,7 @@ def _root_minus_constant(x, c, negated=False):
     # smaller (sqrt(x) - 2 near 4: 18 bits lost). Its error is known to first order (sqrt_error: the exact
     # residual u - s^2 over 2s) with u's own, and the difference's (TwoSum) and c's (a constant the dtype
     # cannot hold) are exact: added back, the result rounds about once everywhere
-    if not (c.value.is_extended_real and c.value.is_finite) or x.op is CARRIED:
+    if not (c.value.is_extended_real and c.value.is_finite) or not compensates_root(x):
         return None
     root = ops.SQRT(x)
     lo = argument_error(root)

@@ -455,10 +455,9 @@ def _kept_digits(product, factors, scale):
 _TINY_SCALE = const(sympy.Rational(1, 2 ** 60))
 
 
-def _product_of_terms(facts, x, y, p=None, **_):
-    # sqrt((x + 1)(x - 1)) - x is the stabilize phase's factored-root-minus; sqrt(x*y) - 2 is compensate's
-    # root-minus-constant (the root's error added back: one rounding, where this form rounds three times)
-    return not {x.op, y.op} & {ops.ADD, ops.SUB, ops.NEG} and not (p is not None and p.is_const)
+def _product_of_terms(facts, x, y, **_):
+    # sqrt((x + 1)(x - 1)) - x is the stabilize phase's factored-root-minus
+    return not {x.op, y.op} & {ops.ADD, ops.SUB, ops.NEG}
 
 
 def _common_factor(p, q, sign=-1):
