@@ -77,6 +77,16 @@ CASES = [
     Case("sinh-diff", lambda x, y, p, r: ops.SINH(x) - ops.SINH(y), {X: (-1e4, 1e4), Y: (-1e4, 1e4)}, 3.5),
     Case("one-plus-cos", lambda x, y, p, r: 1 + ops.COS(x), {X: (-1e6, 1e6)}, 2.0),
     Case("atan-diff", lambda x, y, p, r: ops.ATAN(x) - ops.ATAN(y), {}, 3.0),
+    # f(x) - c near f(x) = c: sum-to-product forms with a = f^-1(c), a's rounding carried
+    Case("sin-minus-constant", lambda x, y, p, r: ops.SIN(x) - const(HALF), {X: (-20.0, 20.0)}, 2.0),
+    Case("constant-minus-sin", lambda x, y, p, r: const(sympy.Rational(-3, 10)) - ops.SIN(x), {X: (-20.0, 20.0)}, 2.0),
+    Case("sin-plus-constant", lambda x, y, p, r: ops.SIN(x) + const(sympy.Rational(3, 10)), {X: (-20.0, 20.0)}, 2.0),
+    Case("cos-minus-constant", lambda x, y, p, r: ops.COS(x) - const(HALF), {X: (-20.0, 20.0)}, 2.0),
+    Case("constant-minus-cos", lambda x, y, p, r: const(sympy.Rational(9, 10)) - ops.COS(x), {X: (-20.0, 20.0)}, 2.0),
+    Case("cos-plus-constant", lambda x, y, p, r: ops.COS(x) + const(HALF), {X: (-20.0, 20.0)}, 2.0),
+    Case("atan-minus-constant", lambda x, y, p, r: ops.ATAN(x) - 1, {}, 2.0),
+    Case("constant-minus-atan", lambda x, y, p, r: const(HALF) - ops.ATAN(x), {}, 2.0),
+    Case("atan-plus-constant", lambda x, y, p, r: ops.ATAN(x) + 1, {}, 2.0),
     Case("atan-sum", lambda x, y, p, r: ops.ATAN(x) + ops.ATAN(y), {}, 3.0),
     Case("cosh-plus-sinh", lambda x, y, p, r: ops.COSH(x) + ops.SINH(x), limits=True),
     Case("cosh-minus-sinh", lambda x, y, p, r: ops.COSH(x) - ops.SINH(x), limits=True),
@@ -556,3 +566,26 @@ def test_a_tangent_difference_at_large_arguments_never_rounds_their_sum():
     ok, lost = bits_against_mpmath(expr, [x, e], [xs, es], f, typed)
     assert max(ok) <= 2.0, ok
     assert max(lost) > 20, lost
+
+
+def test_functions_minus_a_constant_keep_their_digits_near_every_root():
+    # sin(x) - 1/2 near pi/6 and 5 pi/6 (and 20 periods out), cos(x) + 1/2 near 2 pi/3, atan(x) - 1 near
+    # tan(1): the typed difference keeps only the function's rounding there (17-20 bits lost)
+    x = sympy.Symbol("x")
+    exprs = [sympy.sin(x) - HALF, sympy.cos(x) + HALF, sympy.atan(x) - 1, HALF - sympy.sin(x)]
+    roots = [(math.pi / 6, 5 * math.pi / 6, math.pi / 6 + 40 * math.pi), (2 * math.pi / 3, -2 * math.pi / 3),
+             (math.tan(1),), (math.pi / 6,)]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    rng = np.random.default_rng(41)
+    for k, expr in enumerate(exprs):
+        v = np.concatenate([r + signed(log_uniform(1e-12, 1e-2))(rng, 200) for r in roots[k]])
+        fn = sympy.lambdify([x], expr, "mpmath")
+        with mpmath.workdps(60):
+            want = [fn(mpmath.mpf(float(p))) for p in v]
+        ok = [bits_of_error(g, w) for g, w in zip(f(v)[k], want)]
+        lost = [bits_of_error(t, w) for t, w in zip(typed(v)[k], want)]
+        assert np.mean(ok) < 0.7 and max(ok) <= 2.5 and np.mean(lost) > 10, (expr, np.mean(ok), max(ok), np.mean(lost))
+    with np.errstate(all="ignore"):
+        specials = np.array([np.inf, -np.inf, np.nan, 0.0, 1e300, -1e300])
+        for got, want in zip(f(specials), typed(specials)):
+            assert np.array_equal(np.isnan(got), np.isnan(want))

@@ -96,6 +96,8 @@ CASES = [
     # log(x) - c near e^c: x - fl(e^c) over it, through log1p (log_ratio), e^c's rounding added back
     Case("log-minus-constant", log(x) - 1, ops.LOG_RATIO, extremes=(0.0, 1e-300, 1e300), accuracy={x: _near(math.e)}),
     Case("constant-minus-log", 2 - log(x), ops.LOG_RATIO, accuracy={x: _near(math.exp(2))}),
+    Case("log-plus-constant", log(x) + 1, ops.LOG_RATIO, accuracy={x: _near(math.exp(-1))}),
+    Case("log-quotient-plus-constant", log(x) / log(2) + 3, ops.LOG2, accuracy={x: _near(0.125)}),
     Case("log-quotient-minus-constant", log(x) / log(10) - 1, ops.LOG_RATIO, accuracy={x: _near(10.0)}),
     Case("log-quotient-minus-constant", log(x) / log(2) - 3, ops.LOG2, extremes=(1e-308, 1e308, 5e-324),
          accuracy={x: _near(8.0)}),

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, SUM_ERROR, is_represented_exactly
+from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly
 from ..ir import const
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import HALF, MIN_NORMAL, is_finite, nan_guarded
 from .compensate import compensates_root
-from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, product_factors,
-                        product_of, shifted, signed_terms, without)
+from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, numeric_value,
+                        product_factors, product_of, shifted, signed_terms, without)
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -685,6 +685,37 @@ def _exp_times_cosh(x, y, z=None):
     return new if z is None or z.is_const else new * z
 
 
+def _function_minus_constant(op, x, y, negated=False, added=False):
+    # f(x) - c near a root a = f^-1(c) (sin(x) - 1/2 near pi/6, a solver's residual): the typed difference
+    # keeps f's rounding, 2^-53 |c|, where it is far smaller (17 bits lost at 1e-12 from the root). The
+    # sum-to-product forms with the constant a: sin(x) - sin(a) = 2 sin((x - a)/2) cos((x + a)/2), cos(x) -
+    # cos(a) = -2 sin((x + a)/2) sin((x - a)/2) (every root: x - a near a + 2k pi, x + a near the others),
+    # atan(x) - atan(a) = atan2(x - a, 1 + a x) (everywhere: the angle of (1 + ix)(1 - ia)). x -+ a is exact
+    # near a root but for a's own rounding, which the specialize phase carries into sin and cos with the
+    # sum's (and which is subtracted after x - fl(a) for atan2)
+    c = numeric_value(y)
+    if c is None or not c.is_extended_real or c == 0:
+        return None
+    typed = op(x) + y if added else op(x) - y
+    c = -c if added else c
+    if op is ops.ATAN:
+        if not abs(c) < sympy.pi / 2:
+            return None
+        a = sympy.tan(c)
+        difference = x - const(a)
+        if not is_represented_exactly(a):  # (corrected: no sum-order adds the error to x first)
+            difference = CORRECTED(difference, ONE, -REPRESENTATION_ERROR(const(a)))
+        t = 1 + const(a) * x
+        new = ops.SELECT(is_finite(t), ops.ATAN2(difference, t), typed)
+    else:
+        if not abs(c) < 1:
+            return None
+        a = sympy.asin(c) if op is ops.SIN else sympy.acos(c)
+        minus, plus = (x - const(a)) * HALF, (x + const(a)) * HALF
+        new = 2 * ops.SIN(minus) * ops.COS(plus) if op is ops.SIN else -(2 * ops.SIN(plus) * ops.SIN(minus))
+    return -new if negated else new
+
+
 def _atan_diff(x, y):
     t = 1 + x * y
     return ops.SELECT(is_finite(t), ops.ATAN2(x - y, t), ops.ATAN(x) - ops.ATAN(y))
@@ -1032,6 +1063,16 @@ RULES = [
          doc="1 + cos(x) = 2 cos(x/2)^2 cancels near odd multiples of pi"),
     Rule("atan-diff", ops.ATAN(x) - ops.ATAN(y), _atan_diff, validity=A, phase="stabilize", ref="G5",
          doc="atan2(x - y, 1 + x*y): no cancellation for x ~ y"),
+    *[Rule(f"{op.name}-minus-constant", op(x) - y, lambda x, y, op=op: _function_minus_constant(op, x, y),
+           validity=A, phase="stabilize", ref="G3-G5", doc=f"{op.name}(x) - c near {op.name}(x) = c: the "
+           f"difference of {op.name}(x) and {op.name}(a), a = {op.name}^-1(c), without cancellation")
+      for op in (ops.SIN, ops.COS, ops.ATAN)],
+    *[Rule(f"constant-minus-{op.name}", y - op(x), lambda y, x, op=op: _function_minus_constant(op, x, y, True),
+           validity=A, phase="stabilize", ref="G3-G5", doc=f"c - {op.name}(x), the same negated")
+      for op in (ops.SIN, ops.COS, ops.ATAN)],
+    *[Rule(f"{op.name}-plus-constant", op(x) + y, lambda x, y, op=op: _function_minus_constant(op, x, y, added=True),
+           validity=A, phase="stabilize", ref="G3-G5", doc=f"{op.name}(x) + c near {op.name}(x) = -c")
+      for op in (ops.SIN, ops.COS, ops.ATAN)],
     # the angle-sum formulas less one of their two products: the other product, exactly
     Rule("sin-sum-minus-product", ops.SIN(x + y) - ops.SIN(x) * ops.COS(y), lambda x, y: ops.COS(x) * ops.SIN(y),
          validity=A, phase="stabilize", ref="G3", doc="sin(x + y) - sin(x) cos(y) = cos(x) sin(y) cancels for small y"),

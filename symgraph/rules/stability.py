@@ -71,8 +71,10 @@ def _exp_minus_constant(x, y, negated=False, base=None):
 # (SymPy's log(x, 10) - 1 is log(x)/log(10) - 1) is that over log b with E = b^c, but for an integer c in
 # base 2: log2(x 2^-c), exact, where x 2^-c is normal (farther out nothing cancels: log2(x) - c as typed).
 # log_ratio keeps log's IEEE values (0, negative, inf, NaN)
-def _log_minus_constant(x, y, base=None, negated=False):
+def _log_minus_constant(x, y, base=None, negated=False, added=False):
     value = numeric_value(y)
+    if added and value is not None:  # log(x) + 1 near 1/e
+        value = -value
     if base is not None and not (base.op is ops.LOG and numeric_value(base.args[0]) is not None):
         return None  # (log(y)/9 - 1 is quotient-minus-one's: the typed form's one rounding is as good far out)
     k = sympy.Integer(1) if base is None else numeric_value(base)  # (log b)
@@ -81,7 +83,7 @@ def _log_minus_constant(x, y, base=None, negated=False):
     if base is not None and k == sympy.log(2) and value.is_Integer:
         scaled = x * const(sympy.Integer(2) ** -value)
         normal = ops.AND(ops.GE(scaled, MIN_NORMAL), ops.LT(scaled, const(sympy.oo)))
-        difference = ops.LOG2(ops.SELECT(normal, scaled, x)) - ops.SELECT(normal, const(0), y)
+        difference = ops.LOG2(ops.SELECT(normal, scaled, x)) - ops.SELECT(normal, const(0), const(value))
         return negate(difference) if negated else difference
     power = sympy.exp(value * k)
     if not (2**-1000 < power < 2**1000):
@@ -597,9 +599,14 @@ RULES = [
          phase=STABILIZE, doc="log(x) - 1 near e keeps log's rounding; log(x/e) through log1p does not"),
     Rule("constant-minus-log", y - ops.LOG(x), lambda y, x: _log_minus_constant(x, y, negated=True),
          validity=A, phase=STABILIZE, doc="2 - log(x) near e^2"),
+    Rule("log-plus-constant", ops.LOG(x) + y, lambda x, y: _log_minus_constant(x, y, added=True),
+         validity=A, phase=STABILIZE, doc="log(x) + 1 near 1/e"),
     Rule("log-quotient-minus-constant", ops.LOG(x) / z - y, lambda x, z, y: _log_minus_constant(x, y, base=z),
          validity=A, phase=STABILIZE, doc="log(x)/log(10) - 1 (SymPy's log(x, 10) - 1) near 10; log2(x/8) for "
          "log(x, 2) - 3"),
+    Rule("log-quotient-plus-constant", ops.LOG(x) / z + y,
+         lambda x, z, y: _log_minus_constant(x, y, base=z, added=True), validity=A, phase=STABILIZE,
+         doc="log(x, 2) + 3 near 1/8"),
     Rule("scaled-expm1", c * ops.EXPM1(x), ops.SCALED_EXPM1(c, x), validity=A, phase=STABILIZE, ref="A5",
          doc="c*expm1(x) rounds twice; the fused form once"),
     Rule("exprel", ops.EXPM1(x) / x, ops.EXPREL(x), validity=A, phase=STABILIZE, ref="A4",
