@@ -97,10 +97,16 @@ CASES = [
     Case("log-minus-constant", log(x) - 1, ops.LOG_RATIO, extremes=(0.0, 1e-300, 1e300), accuracy={x: _near(math.e)}),
     Case("constant-minus-log", 2 - log(x), ops.LOG_RATIO, accuracy={x: _near(math.exp(2))}),
     Case("log-plus-constant", log(x) + 1, ops.LOG_RATIO, accuracy={x: _near(math.exp(-1))}),
-    Case("log-quotient-plus-constant", log(x) / log(2) + 3, ops.LOG2, accuracy={x: _near(0.125)}),
-    Case("log-quotient-minus-constant", log(x) / log(10) - 1, ops.LOG_RATIO, accuracy={x: _near(10.0)}),
-    Case("log-quotient-minus-constant", log(x) / log(2) - 3, ops.LOG2, extremes=(1e-308, 1e308, 5e-324),
+    # log(x, 2), log(x, 10) are log2 and log10 by then (logs' log-base): log2(x/8) exactly, log_ratio/log(10)
+    Case("log2-minus-constant", log(x) / log(2) - 3, ops.LOG2, extremes=(1e-308, 1e308, 5e-324),
          accuracy={x: _near(8.0)}),
+    Case("constant-minus-log2", sympy.Rational(1, 2) - log(x) / log(2), ops.LOG_RATIO, accuracy={x: _near(math.sqrt(2))}),
+    Case("log2-plus-constant", log(x) / log(2) + 3, ops.LOG2, accuracy={x: _near(0.125)}),
+    Case("log10-minus-constant", log(x) / log(10) - 2, ops.LOG_RATIO, accuracy={x: _near(100.0)}),
+    Case("constant-minus-log10", 3 - log(x) / log(10), ops.LOG_RATIO, accuracy={x: _near(1000.0)}),
+    Case("log10-plus-constant", log(x) / log(10) + 1, ops.LOG_RATIO, accuracy={x: _near(0.1)}),
+    Case("log-quotient-minus-constant", log(x) / log(3) - 2, ops.LOG_RATIO, accuracy={x: _near(9.0)}),
+    Case("log-quotient-plus-constant", log(x) / log(3) + 2, ops.LOG_RATIO, accuracy={x: _near(1 / 9)}),
     # the typed forms below round twice (expm1, then the product or quotient): an ulp at worst, on about
     # a fifth of the points (tests/test_stable.py counts them); the fused forms round once
     Case("scaled-expm1", 3 * sg.expm1(x), ops.SCALED_EXPM1, loses=1, tol=1,

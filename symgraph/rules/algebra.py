@@ -699,8 +699,8 @@ def _function_minus_constant(op, x, y, negated=False, added=False):
     typed = op(x) + y if added else op(x) - y
     c = -c if added else c
     if op is ops.ATAN:
-        if not abs(c) < sympy.pi / 2:
-            return None
+        if not abs(c) < sympy.pi / 2 or (c / sympy.pi).is_Rational:
+            return None  # (atan(x) - pi/4 is trig's atan-minus-angle)
         a = sympy.tan(c)
         difference = x - const(a)
         if not is_represented_exactly(a):  # (corrected: no sum-order adds the error to x first)

@@ -65,22 +65,23 @@ def _exp_minus_constant(x, y, negated=False, base=None):
     return ops.SCALED_EXPM1(const(-value if negated else value), x - const(sympy.log(value)))
 
 
+# (in the rearrange phase: a sum around log(x) + 1 may be a Taylor difference first, series' log(x) - x + 1)
 # log(x) - c = log(x/E) for E = e^c: the typed difference keeps log's rounding, 2^-53 |c|, where it is far
 # smaller (log(x) - 1 near e: 19 bits lost). log_ratio(x, fl(E)) is x - fl(E) (exact near E) over fl(E),
 # through log1p; fl(E)'s own rounding is log(fl(E)/E) = -(E - fl(E))/E to far below an ulp. log_b(x) - c
 # (SymPy's log(x, 10) - 1 is log(x)/log(10) - 1) is that over log b with E = b^c, but for an integer c in
 # base 2: log2(x 2^-c), exact, where x 2^-c is normal (farther out nothing cancels: log2(x) - c as typed).
 # log_ratio keeps log's IEEE values (0, negative, inf, NaN)
-def _log_minus_constant(x, y, base=None, negated=False, added=False):
+def _log_minus_constant(x, y, k=sympy.Integer(1), negated=False, added=False, base=None):
+    """log_b(x) - c (k = log b: log(x), log2(x), log10(x), or log(x)/base for a base log(b))."""
     value = numeric_value(y)
-    if added and value is not None:  # log(x) + 1 near 1/e
-        value = -value
-    if base is not None and not (base.op is ops.LOG and numeric_value(base.args[0]) is not None):
-        return None  # (log(y)/9 - 1 is quotient-minus-one's: the typed form's one rounding is as good far out)
-    k = sympy.Integer(1) if base is None else numeric_value(base)  # (log b)
+    if base is not None:  # (log(y)/9 - 1 is quotient-minus-one's: the typed form's one rounding is as good)
+        k = numeric_value(base.args[0]) if base.op is ops.LOG else None
+        k = None if k is None else sympy.log(k)
     if value is None or k is None or not (value.is_extended_real and k.is_extended_real and k != 0):
         return None
-    if base is not None and k == sympy.log(2) and value.is_Integer:
+    value = -value if added else value  # (log(x) + 1 near 1/e)
+    if k == sympy.log(2) and value.is_Integer:
         scaled = x * const(sympy.Integer(2) ** -value)
         normal = ops.AND(ops.GE(scaled, MIN_NORMAL), ops.LT(scaled, const(sympy.oo)))
         difference = ops.LOG2(ops.SELECT(normal, scaled, x)) - ops.SELECT(normal, const(0), const(value))
@@ -91,9 +92,30 @@ def _log_minus_constant(x, y, base=None, negated=False, added=False):
     difference = ops.LOG_RATIO(x, const(power))
     if not is_represented_exactly(power):
         difference = difference - REPRESENTATION_ERROR(const(power)) * const(1 / power)
-    if base is not None:
+    if k != 1:
         difference = difference / const(k)
     return negate(difference) if negated else difference
+
+
+def _log_rules():
+    rules = []
+    for op, k in ((ops.LOG, sympy.Integer(1)), (ops.LOG2, sympy.log(2)), (ops.LOG10, sympy.log(10))):
+        rules += [
+            Rule(f"{op.name}-minus-constant", op(x) - y, lambda x, y, k=k: _log_minus_constant(x, y, k),
+                 validity=A, phase="rearrange", doc=f"{op.name}(x) - c near b^c keeps the log's rounding; "
+                 "log(x/b^c) through log1p does not (log2(x/2^c), exact, for an integer c in base 2)"),
+            Rule(f"constant-minus-{op.name}", y - op(x), lambda y, x, k=k: _log_minus_constant(x, y, k, True),
+                 validity=A, phase="rearrange", doc=f"c - {op.name}(x)"),
+            Rule(f"{op.name}-plus-constant", op(x) + y, lambda x, y, k=k: _log_minus_constant(x, y, k, added=True),
+                 validity=A, phase="rearrange", doc=f"{op.name}(x) + c near b^-c"),
+        ]
+    return rules + [
+        Rule("log-quotient-minus-constant", ops.LOG(x) / z - y, lambda x, z, y: _log_minus_constant(x, y, base=z),
+             validity=A, phase="rearrange", doc="log(x)/log(3) - 1 (SymPy's log(x, 3) - 1) near 3"),
+        Rule("log-quotient-plus-constant", ops.LOG(x) / z + y,
+             lambda x, z, y: _log_minus_constant(x, y, added=True, base=z), validity=A, phase="rearrange",
+             doc="log(x, 3) + 2 near 1/9"),
+    ]
 
 
 def _log_sum_exp(x):
@@ -595,18 +617,7 @@ RULES = [
          validity=A, phase=STABILIZE, doc="2**x - 3 near log2(3): 3 expm1(x log 2 - log 3)"),
     Rule("constant-minus-power", y - ops.POW(z, x), lambda y, z, x: _exp_minus_constant(x, y, True, base=z),
          validity=A, phase=STABILIZE, doc="3 - 10**x near log10(3)"),
-    Rule("log-minus-constant", ops.LOG(x) - y, lambda x, y: _log_minus_constant(x, y), validity=A,
-         phase=STABILIZE, doc="log(x) - 1 near e keeps log's rounding; log(x/e) through log1p does not"),
-    Rule("constant-minus-log", y - ops.LOG(x), lambda y, x: _log_minus_constant(x, y, negated=True),
-         validity=A, phase=STABILIZE, doc="2 - log(x) near e^2"),
-    Rule("log-plus-constant", ops.LOG(x) + y, lambda x, y: _log_minus_constant(x, y, added=True),
-         validity=A, phase=STABILIZE, doc="log(x) + 1 near 1/e"),
-    Rule("log-quotient-minus-constant", ops.LOG(x) / z - y, lambda x, z, y: _log_minus_constant(x, y, base=z),
-         validity=A, phase=STABILIZE, doc="log(x)/log(10) - 1 (SymPy's log(x, 10) - 1) near 10; log2(x/8) for "
-         "log(x, 2) - 3"),
-    Rule("log-quotient-plus-constant", ops.LOG(x) / z + y,
-         lambda x, z, y: _log_minus_constant(x, y, base=z, added=True), validity=A, phase=STABILIZE,
-         doc="log(x, 2) + 3 near 1/8"),
+    *_log_rules(),
     Rule("scaled-expm1", c * ops.EXPM1(x), ops.SCALED_EXPM1(c, x), validity=A, phase=STABILIZE, ref="A5",
          doc="c*expm1(x) rounds twice; the fused form once"),
     Rule("exprel", ops.EXPM1(x) / x, ops.EXPREL(x), validity=A, phase=STABILIZE, ref="A4",
