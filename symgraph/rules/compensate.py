@@ -249,12 +249,10 @@ def _root_minus_constant(x, c, negated=False):
     lo = argument_error(root)
     if lo is None:
         return None
-    s = CARRIED(root)
-    term, constant = (-s, c) if negated else (s, -c)
-    errors = [SUM_ERROR(constant, term), -lo if negated else lo, rounding_error(c)]
-    if errors[2] is not None and not negated:
-        errors[2] = -errors[2]
-    return CORRECTED(constant + term if negated else term + constant, const(1), _total(errors))
+    s, represented = CARRIED(root), rounding_error(c)  # (c - fl(c) where the dtype cannot hold c)
+    if negated:  # c - s: (c - s) - fl(c - s), less s's error, plus c's
+        return CORRECTED(c - s, const(1), _total([SUM_ERROR(c, -s), -lo, represented]))
+    return CORRECTED(s - c, const(1), _total([SUM_ERROR(s, -c), lo, None if represented is None else -represented]))
 
 
 def _scaled_expm1(c, x):
