@@ -88,8 +88,7 @@ def _constant_fused(value, x, addend, original):
 
 def _fused_quotient(x, k, addend, original, negated=False):
     # x/7 - y, (pi*x)/180 - 1: the quotient rounds before the sum cancels; c x + z with c = 1/7, pi/180
-    # rounded once (CONSTANT_MUL_ADD). A quotient the dtype computes exactly (x/2) or one with a constant
-    # it holds in the product (x/3 - 1 near 3 is exact after the quotient-minus-one rule) is left as typed
+    # rounded once (CONSTANT_MUL_ADD). A quotient by a power of two (x/2, exact) is left as typed
     value = 1 / k.value
     if x.op is ops.MUL and len(x.args) == 2 and x.args[0].is_const and not x.args[1].is_const:
         value, x = x.args[0].value * value, x.args[1]
