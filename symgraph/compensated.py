@@ -23,7 +23,7 @@ from sympy.codegen import cfunctions
 
 from . import ops
 from .ir import const
-from .stable import SCALED_EXPM1_PARTS, _calls, _per_dtype_helper, emit_scaled_expm1, split_scale
+from .stable import _SUFFIX, SCALED_EXPM1_PARTS, _calls, _per_dtype_helper, emit_scaled_expm1, split_scale
 from .vecmath import LN2_HI, LN2_LO, _fill
 
 
@@ -144,7 +144,7 @@ def {name}(w, c, c_lo, x, e):
 
 
 def _emit_scaled_expm1_error(ctx, node, w, c, x, e):
-    sfx = "f32" if ctx.variant == "float32" else "f64"
+    sfx = _SUFFIX[ctx.variant]
     return f"@scaled_expm1_error_{sfx}({w}, {', '.join(split_scale(ctx, node.args[1], c))}, {x}, {e})"
 
 
@@ -160,7 +160,7 @@ def _rounded_normal(ctx, value):
 
 
 def _emit_quotient_error(ctx, node, a, b):
-    sfx = "f32" if ctx.variant == "float32" else "f64"
+    sfx = _SUFFIX[ctx.variant]
     numerator = node.args[0]
     rounded = _rounded_normal(ctx, numerator.value) if numerator.is_const else None
     if rounded is not None and abs(rounded) < 2.0 ** (1022 if sfx == "f64" else 126):  # (1/a normal too)
@@ -195,7 +195,7 @@ def _corrected(family, libm):
     """exp or expm1 of hi as the kernel computes it elsewhere (the vectorised helper, or libm in a very
     large kernel: codegen.INLINE_CALL_LIMIT), then the first-order correction by lo."""
     def emit(ctx, node, hi, lo):
-        sfx = "f32" if ctx.variant == "float32" else "f64"
+        sfx = _SUFFIX[ctx.variant]
         value = libm.format(hi) if getattr(ctx, "compact", False) else f"@v{family}_{sfx}({hi})"
         return f"@{family}_correction_{sfx}({value}, {lo})"
     return emit
@@ -322,7 +322,7 @@ def _emit_constant_mul_add(ctx, node, c, x, addend):
     if split is None:
         return ctx.require("fma") + f"_vm_fma({c}, {x}, {addend})"
     t, r = split
-    sfx = "f32" if ctx.variant == "float32" else "f64"
+    sfx = _SUFFIX[ctx.variant]
     return f"@constant_mul_add_{sfx}({ctx.const(t)}, {ctx.const(r)}, {x}, {addend})"
 
 
@@ -352,7 +352,7 @@ def _emit_constant_quotient(ctx, node, c, x):
     if split is None:
         return f"({c} / {x})"
     t, r = split
-    sfx = "f32" if ctx.variant == "float32" else "f64"
+    sfx = _SUFFIX[ctx.variant]
     return f"@constant_quotient_{sfx}({ctx.const(t)}, {ctx.const(r)}, {ctx.const(1 / t)}, {x})"
 
 

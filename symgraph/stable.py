@@ -321,7 +321,7 @@ def split_scale(ctx, c_node, c):
 
 
 def emit_scaled_expm1(ctx, node, c, x, e="0.0"):
-    sfx = "f32" if ctx.variant == "float32" else "f64"
+    sfx = _SUFFIX[ctx.variant]
     return f"@scaled_expm1_{sfx}({', '.join(split_scale(ctx, node.args[0], c))}, {x}, {e})"
 
 
