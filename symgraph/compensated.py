@@ -230,8 +230,8 @@ def _emit_representation_error(ctx, node, c):
 def is_represented_exactly(value) -> bool:
     """Whether a real constant is a float32 (hence also a float64) value: a dyadic rational with a
     24-bit significand in float32's exponent range, or a float64 Float with a 24-bit significand."""
-    if value.is_finite is not True:
-        return True  # inf and nan have nothing lost
+    if value is sympy.nan or value.is_finite is False:
+        return True  # inf and nan have nothing lost (erfinv(1/2).is_finite is None: irrational, below)
     if not value.is_Number:
         return False  # pi, sqrt(2), log(2): irrational
     r = sympy.Rational(value)

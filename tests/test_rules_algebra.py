@@ -17,6 +17,12 @@ from symgraph.rules import algebra
 INF = math.inf
 HALF = sympy.Rational(1, 2)
 
+# (function, a constant c in its range, the box): the roots of f(x) - c
+INVERTED = [(ops.TANH, HALF, {}), (ops.SINH, 2, {X: (-700.0, 700.0)}), (ops.COSH, 3, {X: (-700.0, 700.0)}),
+            (ops.ASINH, 1, {}), (ops.ACOSH, 2, {X: (1.0, INF)}), (ops.ATANH, HALF, {X: (-1.0, 1.0)}),
+            (ops.ASIN, HALF, {X: (-1.0, 1.0)}), (ops.ACOS, 1, {X: (-1.0, 1.0)}), (ops.ERF, HALF, {}),
+            (ops.ERFC, HALF, {})]
+
 CASES = [
     Case("sqrt-square", lambda x, y, p, r: ops.SQRT(x * x)),
     Case("hypot", lambda x, y, p, r: ops.SQRT(x * x + y * y)),
@@ -88,6 +94,13 @@ CASES = [
     Case("constant-minus-atan", lambda x, y, p, r: const(HALF) - ops.ATAN(x), {}, 2.0),
     Case("atan-plus-constant", lambda x, y, p, r: ops.ATAN(x) + 1, {}, 2.0),
     Case("atan-sum", lambda x, y, p, r: ops.ATAN(x) + ops.ATAN(y), {}, 3.0),
+    # f(x) - c for f with a difference form of its own: f(x) - f(a) with the constant a = f^-1(c)
+    *[Case(f"{f.name}-minus-constant", lambda x, y, p, r, f=f, c=c: f(x) - const(c), box, 2.5)
+      for f, c, box in INVERTED],
+    *[Case(f"constant-minus-{f.name}", lambda x, y, p, r, f=f, c=c: const(c) - f(x), box, 2.5)
+      for f, c, box in INVERTED],
+    *[Case(f"{f.name}-plus-constant", lambda x, y, p, r, f=f, c=c: f(x) + const(-c), box, 2.5)
+      for f, c, box in INVERTED if f.name in ("tanh", "sinh", "asinh", "atanh", "asin", "erf")],
     Case("cosh-plus-sinh", lambda x, y, p, r: ops.COSH(x) + ops.SINH(x), limits=True),
     Case("cosh-minus-sinh", lambda x, y, p, r: ops.COSH(x) - ops.SINH(x), limits=True),
     Case("sinh-minus-cosh", lambda x, y, p, r: ops.SINH(x) - ops.COSH(x), limits=True),
@@ -589,3 +602,29 @@ def test_functions_minus_a_constant_keep_their_digits_near_every_root():
         specials = np.array([np.inf, -np.inf, np.nan, 0.0, 1e300, -1e300])
         for got, want in zip(f(specials), typed(specials)):
             assert np.array_equal(np.isnan(got), np.isnan(want))
+
+
+def test_inverse_and_hyperbolic_functions_minus_a_constant_keep_their_digits_near_the_root():
+    # f(x) - c within 1e-12..1e-2 of f^-1(c), for every function with a difference form: the typed
+    # difference keeps f's rounding magnified by c/(f(x) - c) there (7 to 30 bits lost); float32 too
+    x = sympy.Symbol("x")
+    third = sympy.Rational(1, 3)
+    exprs = [sympy.tanh(x) - HALF, sympy.tanh(x) + sympy.Rational(999, 1000), sympy.sinh(x) - 1,
+             2 - sympy.cosh(x), sympy.asinh(x) + 1, sympy.acosh(x) - 1, sympy.atanh(x) - third,
+             sympy.asin(x) - HALF, sympy.acos(x) - 2, sympy.erf(x) + HALF, third - sympy.erfc(x)]
+    roots = [(math.atanh(0.5),), (-math.atanh(0.999),), (math.asinh(1),), (math.acosh(2), -math.acosh(2)),
+             (-math.sinh(1),), (math.cosh(1),), (math.tanh(1 / 3),), (math.sin(0.5),), (math.cos(2),),
+             (-0.4769362762044699,), (0.6840703496402519,)]
+    f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
+    rng = np.random.default_rng(43)
+    for dtype, bound in ((np.float64, 2.5), (np.float32, 2.5)):
+        for k, expr in enumerate(exprs):
+            v = np.concatenate([r + signed(log_uniform(1e-12 if dtype is np.float64 else 1e-6, 1e-2))(rng, 100)
+                                for r in roots[k]]).astype(dtype)
+            ok, lost = bits_against_mpmath(expr, [x], [v], lambda v: f(v)[k], lambda v: typed(v)[k], dtype=dtype)
+            assert np.mean(ok) < 1.0 and max(ok) <= bound and np.mean(lost) > 5, \
+                (expr, dtype, np.mean(ok), max(ok), np.mean(lost))
+    with np.errstate(all="ignore"):
+        specials = np.array([np.inf, -np.inf, np.nan, 0.0, 1e300, -1e300, 1.0, -1.0])
+        for got, want in zip(f(specials), typed(specials)):
+            assert np.array_equal(np.isnan(got), np.isnan(want)) and np.allclose(got, want, equal_nan=True)

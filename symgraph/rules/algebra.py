@@ -515,6 +515,14 @@ def _without_factor(term, k):
     return None
 
 
+def _difference(x, y):
+    """x - y, with y's own rounding subtracted where y is a constant the dtype cannot hold (a root a of
+    f(x) - c: the difference forms below take f(x) - f(a) as f(x) - f(fl(a)) otherwise)."""
+    if y.is_const and not is_represented_exactly(y.value):
+        return CORRECTED(x - y, ONE, -REPRESENTATION_ERROR(y))
+    return x - y
+
+
 def _close_halves(x, y):
     h, m, dm, holds = _compensated_mid(x, y)
     return h, m, dm, ops.AND(holds, ops.LT(ops.ABS(h), HALF))
@@ -554,7 +562,8 @@ def _asinh_diff(x, y):
     swap = ops.LT(p, q)
     hi, lo = ops.SELECT(swap, q, p), ops.SELECT(swap, p, q)
     root_hi, root_lo = ops.HYPOT(ONE, hi), ops.HYPOT(ONE, lo)
-    u = (hi - lo) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
+    delta = _difference(x, y)  # p - q either way
+    u = ops.SELECT(swap, -delta, delta) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
     d = ops.LOG1P(u)
     return ops.SELECT(ops.AND(ops.GE(lo, 0), is_finite(u)), ops.SELECT(swap, -d, d), ops.ASINH(x) - ops.ASINH(y))
 
@@ -570,7 +579,8 @@ def _acosh_diff(x, y):
     swap = ops.LT(x, y)
     hi, lo = ops.SELECT(swap, y, x), ops.SELECT(swap, x, y)
     root_hi, root_lo = ops.SQRT((hi - 1) * (hi + 1)), ops.SQRT((lo - 1) * (lo + 1))
-    u = (hi - lo) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
+    delta = _difference(x, y)
+    u = ops.SELECT(swap, -delta, delta) * (1 + (hi + lo) / (root_hi + root_lo)) / (lo + root_lo)
     d = ops.LOG1P(u)
     typed = ops.ACOSH(x) - ops.ACOSH(y)
     near = ops.SELECT(ops.AND(ops.GE(lo, 1), ops.LT(hi, BIG), is_finite(u)), ops.SELECT(swap, -d, d), typed)
@@ -586,7 +596,7 @@ def _atanh_diff(x, y):
     # this form before specialize, and must meet the same condition to leave it alone; carried, so that
     # difference-of-products does not take the product's error a second time)
     one_minus_xy = (1 - CARRIED(x * y)) - PRODUCT_ERROR(x, y)
-    t = (x - y) / one_minus_xy
+    t = _difference(x, y) / one_minus_xy
     inside = ops.AND(ops.LT(ops.ABS(x), 1), ops.LT(ops.ABS(y), 1), ops.LE(ops.ABS(t), HALF))
     return ops.SELECT(inside, ops.ATANH(t), ops.ATANH(x) - ops.ATANH(y))
 
@@ -602,7 +612,7 @@ def _erf_diff(x, y, sign=1):
     # erfc(y) at x ~ 5: of 1e-12). The terms fall by about (2/3) max(m^2, 1) h^2 each: below 2^-14 where
     # |h| max(|m|, 1) < 1/128, so the first neglected one is below 2^-56 of the sum. e^-m^2 gets m^2's
     # rounding added back (compensate). Beyond, the typed form. erfc(x) - erfc(y) is -(erf(x) - erf(y))
-    m, h = HALF * (x + y), HALF * (x - y)
+    m, h = HALF * (x + y), HALF * _difference(x, y)
     w, t = m * m, h * h
     h2 = 4 * w - 2
     h4 = (16 * w - 48) * w + 12
@@ -716,6 +726,69 @@ def _function_minus_constant(op, x, y, negated=False, added=False):
     return -new if negated else new
 
 
+# f(x) - c for the functions whose difference has a form of its own (the *-diff rules above) near the
+# root a = f^-1(c): f(x) - f(a) with the constant a (tanh(x) - 1/2 within 1e-3 of atanh(1/2): 9 bits lost
+# typed). The forms subtract x - a, exact near the root but for a's own rounding, which they take as a
+# correction, and fold a's other uses exactly. Only where f(x) is within a factor 2 of c (x between
+# f^-1(c/2) and f^-1(2c), constants): there the typed difference is exact (Sterbenz) and keeps f's rounding
+# magnified by f(x)/(f(x) - c); farther out that is below 2 and the typed form, of fewer roundings, is the
+# more accurate. Where 2c is past the end b of f's range, up to f(x) = (c + b)/2 if c <= b/2 (magnified 3
+# times at most beyond: tanh(x) - 1/2), else to the end (tanh(x) - 0.999 loses 10 bits at x = 5) (asinh(x) + 1 over 1e+-10: 0.05 bits
+# typed, 0.19 through the difference form)
+_INVERSES = {  # f: (f^-1, f's range, the domain's ends; the decreasing ones swap them)
+    "tanh": (sympy.atanh, (-1, 1), (-sympy.oo, sympy.oo)),
+    "sinh": (sympy.asinh, (-sympy.oo, sympy.oo), (-sympy.oo, sympy.oo)),
+    "cosh": (sympy.acosh, (1, sympy.oo), (0, sympy.oo)),  # (of |x|)
+    "asinh": (sympy.sinh, (-sympy.oo, sympy.oo), (-sympy.oo, sympy.oo)),
+    "acosh": (sympy.cosh, (0, sympy.oo), (1, sympy.oo)),
+    "atanh": (sympy.tanh, (-sympy.oo, sympy.oo), (-1, 1)),
+    "asin": (sympy.sin, (-sympy.pi / 2, sympy.pi / 2), (-1, 1)),
+    "acos": (sympy.cos, (0, sympy.pi), (1, -1)),
+    "erf": (sympy.erfinv, (-1, 1), (-sympy.oo, sympy.oo)),
+    "erfc": (lambda v: sympy.erfinv(1 - v), (0, 2), (sympy.oo, -sympy.oo)),  # (SymPy evaluates no erfcinv)
+}
+
+
+def _difference_form(op):
+    return {"tanh": _tanh_diff, "sinh": _sinh_diff, "cosh": _cosh_diff, "asinh": _asinh_diff,
+            "acosh": _acosh_diff, "atanh": _atanh_diff, "asin": _asin_diff,
+            "acos": lambda x, y: _asin_diff(x, y, -1), "erf": _erf_diff,
+            "erfc": lambda x, y: _erf_diff(x, y, -1)}[op.name]
+
+
+def _preimage(op, v):
+    """f^-1(v) as a float64 value; the domain's end where v is outside f's range."""
+    inverse, (low, high), (start, end) = _INVERSES[op.name]
+    if v <= low:
+        return sympy.sympify(start)
+    if v >= high:
+        return sympy.sympify(end)
+    return sympy.Rational(float(sympy.N(inverse(v), 30)))
+
+
+def _inverse_minus_constant(op, x, y, negated=False, added=False):
+    c = numeric_value(y)
+    if c is None or not c.is_extended_real or not c.is_finite or c == 0:
+        return None
+    c = -c if added else c
+    inverse, (low, high), _ = _INVERSES[op.name]
+    if not low < c < high or (op is ops.COSH and c == 1):
+        return None
+    a = inverse(c)
+    if sympy.N(a, 30) == 0:
+        return None
+    u = ops.ABS(x) if op is ops.COSH else x
+    new = _difference_form(op)(u, const(a))
+    bound = high if c > 0 else low
+    far = 2 * c if low < 2 * c < high else (c + bound) / 2 if abs(c) <= abs(bound) / 2 else bound
+    start, end = sorted((_preimage(op, c / 2), _preimage(op, far)))
+    near = [ops.GE(u, const(start))] if start.is_finite else []
+    near += [ops.LE(u, const(end))] if end.is_finite else []
+    typed = op(x) + y if added else op(x) - y
+    new = ops.SELECT(ops.AND(*near) if len(near) > 1 else near[0], new, typed)
+    return -new if negated else new
+
+
 def _atan_diff(x, y):
     t = 1 + x * y
     return ops.SELECT(is_finite(t), ops.ATAN2(x - y, t), ops.ATAN(x) - ops.ATAN(y))
@@ -729,7 +802,7 @@ def _asin_diff(x, y, sign=1):
     # acos(x) - acos(y) = asin(y) - asin(x) (sign -1), also the fallback: acos(x) - acos(y) near x = -y ~ 0
     # subtracts two values near pi/2
     rx, ry = ops.SQRT((1 - x) * (1 + x)), ops.SQRT((1 - y) * (1 + y))
-    d = ops.ATAN2((x - y) * (x + y) / (x * ry + y * rx), rx * ry + x * y)
+    d = ops.ATAN2(_difference(x, y) * (x + y) / (x * ry + y * rx), rx * ry + x * y)
     typed = ops.ASIN(x) - ops.ASIN(y)
     holds = ops.AND(ops.GT(x * y, 0), ops.NE(x, y))  # x = y = +-1 is 0/0 (typed: 0)
     return ops.SELECT(holds, d, typed) if sign > 0 else -ops.SELECT(holds, d, typed)
@@ -940,6 +1013,8 @@ def _finite_guard(x, y):
     return ops.SELECT(is_finite(x), y, NAN)
 
 
+_INVERTED = (ops.TANH, ops.SINH, ops.COSH, ops.ASINH, ops.ACOSH, ops.ATANH, ops.ASIN, ops.ACOS, ops.ERF, ops.ERFC)
+
 RULES = [
     # ---- roots and hypot
     Rule("sqrt-square", ops.SQRT(x * x), ops.ABS(x), validity=A, phase="stabilize", ref="F6",
@@ -1073,6 +1148,17 @@ RULES = [
     *[Rule(f"{op.name}-plus-constant", op(x) + y, lambda x, y, op=op: _function_minus_constant(op, x, y, added=True),
            validity=A, phase="stabilize", ref="G3-G5", doc=f"{op.name}(x) + c near {op.name}(x) = -c")
       for op in (ops.SIN, ops.COS, ops.ATAN)],
+    *[Rule(f"{op.name}-minus-constant", op(x) - y, lambda x, y, op=op: _inverse_minus_constant(op, x, y),
+           validity=A, phase="stabilize", ref="G5-G8", doc=f"{op.name}(x) - c near {op.name}(x) = c: "
+           f"{op.name}(x) - {op.name}(a) for the root a, without cancellation")
+      for op in _INVERTED],
+    *[Rule(f"constant-minus-{op.name}", y - op(x), lambda y, x, op=op: _inverse_minus_constant(op, x, y, True),
+           validity=A, phase="stabilize", ref="G5-G8", doc=f"c - {op.name}(x), the same negated")
+      for op in _INVERTED],
+    *[Rule(f"{op.name}-plus-constant", op(x) + y,
+           lambda x, y, op=op: _inverse_minus_constant(op, x, y, added=True), validity=A, phase="stabilize",
+           ref="G5-G8", doc=f"{op.name}(x) + c near {op.name}(x) = -c")
+      for op in _INVERTED if _INVERSES[op.name][1][0] < 0],  # (cosh(x) + c fits no root but as cosh(x) - |c|)
     # the angle-sum formulas less one of their two products: the other product, exactly
     Rule("sin-sum-minus-product", ops.SIN(x + y) - ops.SIN(x) * ops.COS(y), lambda x, y: ops.COS(x) * ops.SIN(y),
          validity=A, phase="stabilize", ref="G3", doc="sin(x + y) - sin(x) cos(y) = cos(x) sin(y) cancels for small y"),

@@ -203,6 +203,9 @@ _POLYNOMIALS: dict = {}
 def _polynomial(whole, parts, v, s):
     """(coefficients, m, q, r, degree): the polynomial in t = (s x)^(-1/q) for s x > 1/r^q; None where the
     series is not a power series with rational coefficients, or converges nowhere the rule looks."""
+    if any(f.is_number and not isinstance(f, (sympy.exp, sympy.log)) for f in whole.atoms(sympy.Function)):
+        return None  # (a constant such as cosh(1) or erfinv(1/2): no rational coefficients, and SymPy's
+        # series can take minutes to find that out)
     t = sympy.Symbol("t", positive=True)
     best, started, last, q = None, time.perf_counter(), 0.0, 1
     for extra in SERIES_STEPS:
