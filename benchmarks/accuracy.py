@@ -757,6 +757,13 @@ def cases() -> list:
         Case("sqrt(x + y) - pi", [x, y], sqrt(x + y) - sp.pi, "x, y in [0.1, 10]", [uniform(0.1, 10)] * 2),
         Case("2*x/3 - 3", [x], 2 * x / 3 - 3, "x/4.5 - 1 in +-[1e-12, 0.1]", [_near_root(4.5)]),
         Case("pi*x - 1", [x], sp.pi * x - 1, "pi x - 1 in +-[1e-12, 0.1]", [_near_root(1 / math.pi)]),
+        # a number the dtype cannot hold: x - fl(pi) is exact near pi and off by pi's own rounding
+        Case("x - pi", [x], x - sp.pi, "x/pi - 1 in +-[1e-12, 0.1]", [_near_root(math.pi)]),
+        Case("x**3 - pi", [x], x**3 - sp.pi, "x/pi^(1/3) - 1 in +-[1e-12, 0.1]", [_near_root(math.pi ** (1 / 3))]),
+        Case("x + y - pi", [x, y], x + y - sp.pi, "x in [1, 2], (x + y)/pi - 1 in +-[1e-12, 0.1]",
+             lambda rng, count: (lambda a: [a, _near_root(math.pi)(rng, count) - a])(uniform(1, 2)(rng, count))),
+        Case("pi*x - 1/3", [x], sp.pi * x - sp.Rational(1, 3), "3 pi x - 1 in +-[1e-12, 0.1]",
+             [_near_root(1 / (3 * math.pi))]),
         Case("x/7 - y", [x, y], x / 7 - y, "x in [0.1, 10], 7y/x - 1 in +-[1e-12, 1e-3]",
              lambda rng, count: (lambda a: [a, a / 7 * (1 + signed(log_uniform(1e-12, 1e-3))(rng, count))])(
                  uniform(0.1, 10)(rng, count))),

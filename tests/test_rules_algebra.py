@@ -21,7 +21,7 @@ HALF = sympy.Rational(1, 2)
 INVERTED = [(ops.TANH, HALF, {}), (ops.SINH, 2, {X: (-700.0, 700.0)}), (ops.COSH, 3, {X: (-700.0, 700.0)}),
             (ops.ASINH, 1, {}), (ops.ACOSH, 2, {X: (1.0, INF)}), (ops.ATANH, HALF, {X: (-1.0, 1.0)}),
             (ops.ASIN, HALF, {X: (-1.0, 1.0)}), (ops.ACOS, 1, {X: (-1.0, 1.0)}), (ops.ERF, HALF, {}),
-            (ops.ERFC, HALF, {})]
+            (ops.ERFC, HALF, {}), (ops.CBRT, sympy.Rational(-1, 3), {}), (ops.TAN, 2, {X: (-1.5, 1.5)})]
 
 CASES = [
     Case("sqrt-square", lambda x, y, p, r: ops.SQRT(x * x)),
@@ -100,7 +100,11 @@ CASES = [
     *[Case(f"constant-minus-{f.name}", lambda x, y, p, r, f=f, c=c: const(c) - f(x), box, 2.5)
       for f, c, box in INVERTED],
     *[Case(f"{f.name}-plus-constant", lambda x, y, p, r, f=f, c=c: f(x) + const(-c), box, 2.5)
-      for f, c, box in INVERTED if f.name in ("tanh", "sinh", "asinh", "atanh", "asin", "erf")],
+      for f, c, box in INVERTED if f.name in ("tanh", "sinh", "asinh", "atanh", "asin", "erf", "cbrt", "tan")],
+    # SymPy's cbrt(x), x**(1/3): NaN for x < 0
+    Case("cube-root-minus-constant", lambda x, y, p, r: ops.POW(x, const(sympy.Rational(1, 3))) - const(sympy.pi),
+         {}, 2.5),
+    Case("constant-minus-cube-root", lambda x, y, p, r: const(2) - ops.POW(x, const(sympy.Rational(1, 3))), {}, 2.5),
     Case("cosh-plus-sinh", lambda x, y, p, r: ops.COSH(x) + ops.SINH(x), limits=True),
     Case("cosh-minus-sinh", lambda x, y, p, r: ops.COSH(x) - ops.SINH(x), limits=True),
     Case("sinh-minus-cosh", lambda x, y, p, r: ops.SINH(x) - ops.COSH(x), limits=True),
@@ -605,16 +609,19 @@ def test_functions_minus_a_constant_keep_their_digits_near_every_root():
 
 
 def test_inverse_and_hyperbolic_functions_minus_a_constant_keep_their_digits_near_the_root():
-    # f(x) - c within 1e-12..1e-2 of f^-1(c), for every function with a difference form: the typed
-    # difference keeps f's rounding magnified by c/(f(x) - c) there (7 to 30 bits lost); float32 too
+    # f(x) - c within 1e-12..1e-2 of f^-1(c), for every function with a difference form (and the cube
+    # roots, a difference of cubes): the typed difference keeps f's rounding magnified by c/(f(x) - c)
+    # there (7 to 30 bits lost); float32 too
     x = sympy.Symbol("x")
     third = sympy.Rational(1, 3)
     exprs = [sympy.tanh(x) - HALF, sympy.tanh(x) + sympy.Rational(999, 1000), sympy.sinh(x) - 1,
              2 - sympy.cosh(x), sympy.asinh(x) + 1, sympy.acosh(x) - 1, sympy.atanh(x) - third,
-             sympy.asin(x) - HALF, sympy.acos(x) - 2, sympy.erf(x) + HALF, third - sympy.erfc(x)]
+             sympy.asin(x) - HALF, sympy.acos(x) - 2, sympy.erf(x) + HALF, third - sympy.erfc(x),
+             sympy.cbrt(x) - sympy.pi, third - sympy.cbrt(x), sympy.tan(x) - sympy.pi]
     roots = [(math.atanh(0.5),), (-math.atanh(0.999),), (math.asinh(1),), (math.acosh(2), -math.acosh(2)),
              (-math.sinh(1),), (math.cosh(1),), (math.tanh(1 / 3),), (math.sin(0.5),), (math.cos(2),),
-             (-0.4769362762044699,), (0.6840703496402519,)]
+             (-0.4769362762044699,), (0.6840703496402519,), (math.pi ** 3,), (1 / 27,),
+             (math.atan(math.pi),)]
     f, typed = sg.compile([x], exprs), sg.compile([x], exprs, rewrite=False)
     rng = np.random.default_rng(43)
     for dtype, bound in ((np.float64, 2.5), (np.float32, 2.5)):

@@ -1,6 +1,8 @@
 """symgraph.rules.compensate: exp and expm1 of a rounded argument become exp_pair/expm1_pair with the
 argument's first-order rounding error; the rewrite is an identity in the reals (the error ops mean 0) and
 the compiled results are accurate in float64 and float32 (tests/rulecheck.py)."""
+import math
+
 import mpmath
 import numpy as np
 import sympy
@@ -77,6 +79,15 @@ CASES = [
     # quotients of inputs and numbers: their errors are added too (the remainder by FMA)
     Case("compensated-sum", lambda x, y, p, r: ops.ADD(1 / x, 1 / y, const(-1)), {}, 1.0),
     Case("compensated-sum", lambda x, y, p, r: ops.ADD(4 * x, const(1), r / y), {}, 1.0),
+    # a number the dtype cannot hold added to an input or to a product of two: its rounding and the sum's
+    Case("plus-inexact-constant", lambda x, y, p, r: x + const(sympy.pi), {}, 1.0),
+    Case("plus-inexact-constant", lambda x, y, p, r: x * y + const(sympy.Rational(1, 3)), {}, 1.0),
+    Case("minus-inexact-constant", lambda x, y, p, r: x - const(sympy.sqrt(2) / 2), {}, 1.0),
+    Case("minus-inexact-constant", lambda x, y, p, r: x / y - const(sympy.Rational(1, 10)), {}, 1.0),
+    Case("inexact-constant-minus", lambda x, y, p, r: const(sympy.E) - x, {}, 1.0),
+    Case("compensated-sum", lambda x, y, p, r: (x - y) + const(sympy.pi), {}, 1.0),
+    Case("compensated-sum", lambda x, y, p, r: const(sympy.Rational(1, 3)) - x - y, {}, 1.0),
+    Case("inexact-constant-minus", lambda x, y, p, r: const(sympy.Rational(2, 3)) - x * y, {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -386,6 +397,39 @@ def test_roots_and_logarithms_minus_a_constant_keep_their_digits_and_ieee_values
     with np.errstate(all="ignore"):
         specials = np.array([0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 5e-324, 1e308])
         for got, want in zip(f(specials), typed(specials)):
+            assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(got[np.isinf(want)],
+                                                                                  want[np.isinf(want)])
+            finite = np.isfinite(want)
+            np.testing.assert_allclose(got[finite], want[finite], rtol=1e-15)
+
+
+def test_a_number_the_dtype_cannot_hold_keeps_its_digits_in_a_difference():
+    # x - pi near pi, x - 1/3 near 1/3, x*x - pi near sqrt(pi), x/y + 1/10, e - x, and the sums of three
+    # terms 1/3 - x - y, x^2 - xy - pi (compensated-sum): x - fl(c) is exact there and off by c's own
+    # rounding (18 bits lost at 1e-12 from the root, typed); it and the sums' errors are added back, the
+    # result rounds once: correctly rounded (float64 and float32), IEEE values as typed
+    x, y = sympy.symbols("x y")
+    third, tenth = sympy.Rational(1, 3), sympy.Rational(1, 10)
+    exprs = [x - sympy.pi, (x - third) * y, x * x - sympy.pi, x / y + tenth, sympy.E - x, third - x - y,
+             x * x - x * y - sympy.pi]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    rng = np.random.default_rng(47)
+    for dtype in (np.float64, np.float32):
+        def near(root):
+            offsets = rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-14 if dtype is np.float64 else -6, -1, 300)
+            return root * (1 + offsets)
+        ys = rng.uniform(1, 2, 300)
+        columns = [(near(math.pi), ys), (near(1 / 3), ys), (near(math.sqrt(math.pi)), ys), (-near(0.1) * ys, ys),
+                   (near(math.e), ys), (near(1 / 3) - ys, ys), (near((ys + np.sqrt(ys * ys + 4 * math.pi)) / 2), ys)]
+        for k, expr in enumerate(exprs):
+            cols = [c.astype(dtype) for c in columns[k]]
+            ok, lost = bits_against_mpmath(expr, [x, y], cols, lambda *a: f(*a)[k], lambda *a: typed(*a)[k],
+                                           dtype=dtype)
+            assert np.mean(ok) < 0.5 and max(ok) <= 1.0 and np.mean(lost) > 5, \
+                (expr, dtype, np.mean(ok), max(ok), np.mean(lost))
+    with np.errstate(all="ignore"):
+        specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e308, -1e308])
+        for got, want in zip(f(specials, 1.5), typed(specials, 1.5)):
             assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(got[np.isinf(want)],
                                                                                   want[np.isinf(want)])
             finite = np.isfinite(want)

@@ -12,12 +12,13 @@ import sympy
 
 from .. import ops
 from ..compensated import CARRIED, CORRECTED, PRODUCT_ERROR, REPRESENTATION_ERROR, SUM_ERROR, is_represented_exactly
-from ..ir import const
+from ..ir import const, topological
 from ..rewrite import ConstVar, Rule, Validity, Var
 from ._guards import HALF, MIN_NORMAL, is_finite, nan_guarded
 from .compensate import compensates_root
+from .trig import _tan_difference
 from ._symbolic import (_to_sympy, cancelled, coefficient_form, constant_shift, exact_value, numeric_value,
-                        product_factors, product_of, shifted, signed_terms, without)
+                        product_factors, product_of, restored, shifted, signed_terms, without)
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -519,7 +520,7 @@ def _difference(x, y):
     """x - y, with y's own rounding subtracted where y is a constant the dtype cannot hold (a root a of
     f(x) - c: the difference forms below take f(x) - f(a) as f(x) - f(fl(a)) otherwise)."""
     if y.is_const and not is_represented_exactly(y.value):
-        return CORRECTED(x - y, ONE, -REPRESENTATION_ERROR(y))
+        return CORRECTED(CARRIED(x) - y, ONE, -REPRESENTATION_ERROR(y))  # (carried: no sum for compensate)
     return x - y
 
 
@@ -714,7 +715,7 @@ def _function_minus_constant(op, x, y, negated=False, added=False):
         a = sympy.tan(c)
         difference = x - const(a)
         if not is_represented_exactly(a):  # (corrected: no sum-order adds the error to x first)
-            difference = CORRECTED(difference, ONE, -REPRESENTATION_ERROR(const(a)))
+            difference = CORRECTED(CARRIED(x) - const(a), ONE, -REPRESENTATION_ERROR(const(a)))
         t = 1 + const(a) * x
         new = ops.SELECT(is_finite(t), ops.ATAN2(difference, t), typed)
     else:
@@ -746,19 +747,35 @@ _INVERSES = {  # f: (f^-1, f's range, the domain's ends; the decreasing ones swa
     "acos": (sympy.cos, (0, sympy.pi), (1, -1)),
     "erf": (sympy.erfinv, (-1, 1), (-sympy.oo, sympy.oo)),
     "erfc": (lambda v: sympy.erfinv(1 - v), (0, 2), (sympy.oo, -sympy.oo)),  # (SymPy evaluates no erfcinv)
+    "cbrt": (lambda v: v**3, (-sympy.oo, sympy.oo), (-sympy.oo, sympy.oo)),
+    "tan": (sympy.atan, (-sympy.oo, sympy.oo), (-sympy.pi / 2, sympy.pi / 2)),  # (the root in (-pi/2, pi/2))
+    "cube-root": (lambda v: v**3, (0, sympy.oo), (0, sympy.oo)),  # x**(1/3): NaN for x < 0
 }
 
 
-def _difference_form(op):
+def _difference_form(name):
     return {"tanh": _tanh_diff, "sinh": _sinh_diff, "cosh": _cosh_diff, "asinh": _asinh_diff,
             "acosh": _acosh_diff, "atanh": _atanh_diff, "asin": _asin_diff,
             "acos": lambda x, y: _asin_diff(x, y, -1), "erf": _erf_diff,
-            "erfc": lambda x, y: _erf_diff(x, y, -1)}[op.name]
+            "erfc": lambda x, y: _erf_diff(x, y, -1), "cbrt": _cube_root_diff,
+            "cube-root": lambda x, y: _cube_root_diff(x, y, THIRD),
+            "tan": lambda x, y: _tan_difference(x, y, -1, ops.TAN(x) - ops.TAN(y))}[name]
 
 
-def _preimage(op, v):
+THIRD = const(sympy.Rational(1, 3))
+
+
+def _cube_root_diff(x, y, third=None):
+    # cbrt(x) - cbrt(y) = (x - y)/(r^2 + r s + s^2) for r = cbrt(x), s = cbrt(y): a difference of cubes
+    # (x - y exact near x = y) over a sum that does not cancel (3/4 s^2 at least). r^2 cannot overflow
+    # (5.7e102 squared); x**(1/3) (third given) is NaN for x < 0 in either form
+    r, s = (ops.POW(x, third), ops.POW(y, third)) if third is not None else (ops.CBRT(x), ops.CBRT(y))
+    return _difference(x, y) / (r * r + r * s + s * s)
+
+
+def _preimage(name, v):
     """f^-1(v) as a float64 value; the domain's end where v is outside f's range."""
-    inverse, (low, high), (start, end) = _INVERSES[op.name]
+    inverse, (low, high), (start, end) = _INVERSES[name]
     if v <= low:
         return sympy.sympify(start)
     if v >= high:
@@ -766,27 +783,34 @@ def _preimage(op, v):
     return sympy.Rational(float(sympy.N(inverse(v), 30)))
 
 
-def _inverse_minus_constant(op, x, y, negated=False, added=False):
+def _inverse_minus_constant(name, f, x, y, negated=False, added=False):
+    """f(x) - c (c - f(x): negated; f(x) + c: added) for the function f (its node built by f) named."""
     c = numeric_value(y)
     if c is None or not c.is_extended_real or not c.is_finite or c == 0:
         return None
     c = -c if added else c
-    inverse, (low, high), _ = _INVERSES[op.name]
-    if not low < c < high or (op is ops.COSH and c == 1):
+    inverse, (low, high), _ = _INVERSES[name]
+    if not low < c < high or (name == "cosh" and c == 1):
         return None
     a = inverse(c)
-    if sympy.N(a, 30) == 0:
-        return None
-    u = ops.ABS(x) if op is ops.COSH else x
-    new = _difference_form(op)(u, const(a))
+    if sympy.N(a, 30) == 0 or name == "tan" and (a / sympy.pi).is_Rational:
+        return None  # (tan(x) - 1 is trig's tan-minus-one)
+    u, root = ops.ABS(x) if name == "cosh" else x, const(a)
+    new = _difference_form(name)(u, root)
+    # the forms' own typed branches, f(u) - f(a), fold to f(u) - c: carried, so that a second run does not
+    # take them for this rule's pattern (beside its own select)
+    inner = {n.key: CARRIED(n.args[0]) - n.args[1] for n in topological([new]) if n.op is ops.SUB
+             and n.args[0].op.arity == 1 and n.args[1].op is n.args[0].op and n.args[1].args[0] is root}
+    new = restored([new], inner)[0] if inner else new
     bound = high if c > 0 else low
     far = 2 * c if low < 2 * c < high else (c + bound) / 2 if abs(c) <= abs(bound) / 2 else bound
-    start, end = sorted((_preimage(op, c / 2), _preimage(op, far)))
+    start, end = sorted((_preimage(name, c / 2), _preimage(name, far)))
     near = [ops.GE(u, const(start))] if start.is_finite else []
     near += [ops.LE(u, const(end))] if end.is_finite else []
-    typed = op(x) + y if added else op(x) - y
-    new = ops.SELECT(ops.AND(*near) if len(near) > 1 else near[0], new, typed)
-    return -new if negated else new
+    value = CARRIED(f(x)) if name in ("cbrt", "cube-root") else f(x)  # (specialize makes x**(1/3) a cbrt: the
+    # typed branch would be cbrt-minus-constant's on a second run)
+    typed = y - value if negated else value + y if added else value - y  # (the node rewritten, as it was)
+    return ops.SELECT(ops.AND(*near) if len(near) > 1 else near[0], -new if negated else new, typed)
 
 
 def _atan_diff(x, y):
@@ -1013,7 +1037,8 @@ def _finite_guard(x, y):
     return ops.SELECT(is_finite(x), y, NAN)
 
 
-_INVERTED = (ops.TANH, ops.SINH, ops.COSH, ops.ASINH, ops.ACOSH, ops.ATANH, ops.ASIN, ops.ACOS, ops.ERF, ops.ERFC)
+_INVERTED = (ops.TANH, ops.SINH, ops.COSH, ops.ASINH, ops.ACOSH, ops.ATANH, ops.ASIN, ops.ACOS, ops.ERF, ops.ERFC,
+             ops.CBRT, ops.TAN)
 
 RULES = [
     # ---- roots and hypot
@@ -1148,17 +1173,26 @@ RULES = [
     *[Rule(f"{op.name}-plus-constant", op(x) + y, lambda x, y, op=op: _function_minus_constant(op, x, y, added=True),
            validity=A, phase="stabilize", ref="G3-G5", doc=f"{op.name}(x) + c near {op.name}(x) = -c")
       for op in (ops.SIN, ops.COS, ops.ATAN)],
-    *[Rule(f"{op.name}-minus-constant", op(x) - y, lambda x, y, op=op: _inverse_minus_constant(op, x, y),
+    *[Rule(f"{op.name}-minus-constant", op(x) - y, lambda x, y, op=op: _inverse_minus_constant(op.name, op, x, y),
            validity=A, phase="stabilize", ref="G5-G8", doc=f"{op.name}(x) - c near {op.name}(x) = c: "
            f"{op.name}(x) - {op.name}(a) for the root a, without cancellation")
       for op in _INVERTED],
-    *[Rule(f"constant-minus-{op.name}", y - op(x), lambda y, x, op=op: _inverse_minus_constant(op, x, y, True),
+    *[Rule(f"constant-minus-{op.name}", y - op(x),
+           lambda y, x, op=op: _inverse_minus_constant(op.name, op, x, y, True),
            validity=A, phase="stabilize", ref="G5-G8", doc=f"c - {op.name}(x), the same negated")
       for op in _INVERTED],
     *[Rule(f"{op.name}-plus-constant", op(x) + y,
-           lambda x, y, op=op: _inverse_minus_constant(op, x, y, added=True), validity=A, phase="stabilize",
+           lambda x, y, op=op: _inverse_minus_constant(op.name, op, x, y, added=True), validity=A, phase="stabilize",
            ref="G5-G8", doc=f"{op.name}(x) + c near {op.name}(x) = -c")
       for op in _INVERTED if _INVERSES[op.name][1][0] < 0],  # (cosh(x) + c fits no root but as cosh(x) - |c|)
+    Rule("cube-root-minus-constant", ops.POW(x, z) - y,
+         lambda x, z, y: _inverse_minus_constant("cube-root", lambda u: ops.POW(u, z), x, y)
+         if z.is_const and z.value == sympy.Rational(1, 3) else None, validity=A, phase="stabilize",
+         doc="x**(1/3) - c near c^3 (SymPy's cbrt(x)): a difference of cubes over a sum that does not cancel"),
+    Rule("constant-minus-cube-root", y - ops.POW(x, z),
+         lambda y, x, z: _inverse_minus_constant("cube-root", lambda u: ops.POW(u, z), x, y, True)
+         if z.is_const and z.value == sympy.Rational(1, 3) else None, validity=A, phase="stabilize",
+         doc="c - x**(1/3)"),
     # the angle-sum formulas less one of their two products: the other product, exactly
     Rule("sin-sum-minus-product", ops.SIN(x + y) - ops.SIN(x) * ops.COS(y), lambda x, y: ops.COS(x) * ops.SIN(y),
          validity=A, phase="stabilize", ref="G3", doc="sin(x + y) - sin(x) cos(y) = cos(x) sin(y) cancels for small y"),

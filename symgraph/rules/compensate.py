@@ -383,6 +383,12 @@ def _is_exact(node):
     return node.is_symbol or node.is_const and node.value.is_finite and is_represented_exactly(node.value)
 
 
+def _is_inexact_number(node):
+    """A finite real number the dtype cannot hold (pi, 1/3): a sum's term whose rounding is added back."""
+    return node.is_const and node.value.is_extended_real and node.value.is_finite is True \
+        and not is_represented_exactly(node.value)
+
+
 def _is_arithmetic_product(node):
     """A product or quotient of two values computed by +, -, *, / from inputs and numbers the dtype holds
     (30x * 30x, 1/y), or the square root of one (sqrt(y)): its rounding error, and its operands', are found
@@ -408,7 +414,8 @@ def _exact_terms(node, sign, terms, inside=False):
             (sign, -sign) if node.op is ops.SUB else (sign,) * len(node.args)
         return all(_exact_terms(a, s, terms, inside) for a, s in zip(node.args, signs))
     terms.append((sign, node))
-    return (_is_exact(node) or _is_arithmetic_product(node)) and len(terms) <= MAX_SUM_TERMS and \
+    return (_is_exact(node) or _is_inexact_number(node) or _is_arithmetic_product(node)) \
+        and len(terms) <= MAX_SUM_TERMS and \
         sum(1 for _, t in terms if t.op in (ops.MUL, ops.DIV, ops.SQRT)) <= MAX_PRODUCT_TERMS
 
 
@@ -417,7 +424,8 @@ def _is_compensated_sum(node):
     own form)."""
     v, slope, lo = node.args
     return slope.is_const and slope.value == 1 and v.op is CARRIED and all(
-        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SQRT_ERROR, CARRIED) or n.op in _TERM_OPS or n.op.arity == 0
+        n.op in (SUM_ERROR, PRODUCT_ERROR, QUOTIENT_ERROR, SQRT_ERROR, REPRESENTATION_ERROR, CARRIED)
+        or n.op in _TERM_OPS or n.op.arity == 0
         for n in topological([lo]))
 
 
@@ -437,6 +445,8 @@ def _compensated_sum(node, **_):
     products = [(sign, t) for sign, t in terms if t.op in (ops.MUL, ops.DIV, ops.SQRT)]
     if products and not any(t.is_const and t.value != 0 for _, t in terms):
         return None
+    # (numbers the dtype cannot hold last: a partial sum x - pi would be plus-inexact-constant's to take again)
+    terms = [t for t in terms if not _is_inexact_number(t[1])] + [t for t in terms if _is_inexact_number(t[1])]
     sign, first = terms[0]
     partial = first if sign > 0 else -first
     errors = []
@@ -447,9 +457,30 @@ def _compensated_sum(node, **_):
         lo = rounding_error(term)
         if lo is not None:
             errors.append(lo if sign > 0 else -lo)
+    errors += [REPRESENTATION_ERROR(t) if sign > 0 else -REPRESENTATION_ERROR(t)
+               for sign, t in terms if _is_inexact_number(t)]
     if len(errors) > MAX_ERRORS:
         return None
     return CORRECTED(partial, const(1), _total(errors))
+
+
+def _plus_inexact_constant(x, k, negated=False):
+    # x + k (k - x: negated) for a number k the dtype cannot hold (x - pi, y - sqrt(2)/2, x - 1/3): near
+    # x = -k the difference x - fl(k) is exact (Sterbenz) and off by k's own rounding, every digit of a
+    # result near 1e-16 (x - pi at 1e-12 from pi: 18 bits lost). TwoSum's error and k's rounding are added
+    # back with x's own (x*x - pi near sqrt(pi)), the result rounded once: a function of it finds in the
+    # correction every error its argument had. The term is carried: optimizing again leaves the sum alone
+    # (and no FMA is fused into it, whose rounding would differ from the one the error describes)
+    if x.is_const or x.op is CARRIED or not k.value.is_extended_real or not k.value.is_finite \
+            or is_represented_exactly(k.value):
+        return None
+    own = rounding_error(x)  # (x's own: pi*x - 1/3, x**3 - pi, 2**(x/3) - 1/2 as expm1(x log(2)/3 + log 2))
+    if own is not None and argument_error(x) is None:
+        return None  # (too many roundings to carry: the typed sum)
+    if negated:  # k - x
+        return CORRECTED(k - CARRIED(x), const(1),
+                         _total([SUM_ERROR(k, -x), REPRESENTATION_ERROR(k), None if own is None else -own]))
+    return CORRECTED(CARRIED(x) + k, const(1), _total([SUM_ERROR(x, k), REPRESENTATION_ERROR(k), own]))
 
 
 RULES = [
@@ -485,4 +516,12 @@ RULES = [
          phase="specialize", ref="A7", doc="(1 + x^2/n)^(-(n + 1)/2) carries the rounding of x^2/n, n/2 times"),
     Rule("pow-compensated", ops.POW(x, Var("y")), lambda x, y: _power(x, y), validity=A, phase="specialize",
          doc="b**y carries b's rounding as |y| ulps and y's as |y log(b)| ulps"),
+    # (last: root-minus-constant and the sums of three or more terms take their own)
+    Rule("plus-inexact-constant", x + c, lambda x, c: _plus_inexact_constant(x, c), validity=A, phase="specialize",
+         doc="x - pi near pi keeps pi's rounding (x - fl(pi) is exact there); it and the sum's error are "
+         "added back"),
+    Rule("minus-inexact-constant", x - c, lambda x, c: _plus_inexact_constant(x, const(-c.value)), validity=A,
+         phase="specialize", doc="x - 1/3 near 1/3"),
+    Rule("inexact-constant-minus", c - x, lambda c, x: _plus_inexact_constant(x, c, negated=True), validity=A,
+         phase="specialize", doc="E - x near E"),
 ]
