@@ -9,10 +9,9 @@ from __future__ import annotations
 import sympy
 
 from .. import ops
-from ..compensated import is_represented_exactly
 from ..ir import const
 from ..rewrite import ZERO_IS_PLUS, ConstVar, Rule, Validity, Var, same_value, sign_exact
-from ._symbolic import constant_shift, exact_value, shifted
+from ._symbolic import constant_shift, numeric_value, shifted
 
 x, y, z = Var("x"), Var("y"), Var("z")
 c = ConstVar("c")
@@ -159,14 +158,27 @@ def _merged_shifts(inner, sign, c, c_sign):
     # sign*(s t + k) + d = sign s t + (sign k + d) with the constants' sum exact: one rounding where the
     # typed form rounds twice (the square-minus-one rule's ((1 - x) + 1)(-x) is -x (2 - x), 0.33 -> 0.27
     # bits; (x + 1) + 1 is x + 2). Sums that cancel to t itself are the guarded add-sub-cancel's
-    shift, d = constant_shift(inner), exact_value(c)
-    if shift is None or d is None:
+    # Numbers the dtype cannot hold among them (y/2 + E/2 - 3/2, E/2 a constant product until
+    # fold_constants) are rounded once, together: (E - 3)/2, which compensate's plus-inexact-constant carries
+    shift, d = _numeric_shift(inner), numeric_value(c)
+    if shift is None or d is None or not (d.is_extended_real and d.is_finite):
         return None
     t, k, s = shift
     total = sign * k + c_sign * d
-    if total == 0 or not all(is_represented_exactly(v) for v in (k, d, total)):
+    if total == 0:
         return None
     return shifted(t, total, sign * s)
+
+
+def _numeric_shift(node):
+    """constant_shift's (t, k, s) with k any finite real number, a constant subgraph too (E*(1/2))."""
+    if node.op is ops.ADD and len(node.args) == 2:
+        for k, t in (node.args, node.args[::-1]):
+            value = None if t.is_const or numeric_value(t) is not None else numeric_value(k)
+            if value is not None and value.is_extended_real and value.is_finite:
+                return t, value, 1
+        return None
+    return constant_shift(node)
 
 
 RULES = [
