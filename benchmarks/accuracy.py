@@ -738,6 +738,7 @@ def cases() -> list:
         # residuals f(x) - c of an equation f(x) = c, evaluated near its root (as a solver does)
         Case("exp(x) - 2", [x], exp(x) - 2, "x/log(2) - 1 in +-[1e-12, 0.1]", [_near_root(math.log(2))]),
         Case("10**x - 3", [x], 10**x - 3, "x/log10(3) - 1 in +-[1e-12, 0.1]", [_near_root(math.log10(3))]),
+        Case("2*exp(x) - 3", [x], 2 * exp(x) - 3, "x/log(3/2) - 1 in +-[1e-12, 0.1]", [_near_root(math.log(1.5))]),
         Case("log(x) - 1", [x], log(x) - 1, "x/e - 1 in +-[1e-12, 0.1]", [_near_root(math.e)]),
         Case("log(x, 2) - 3", [x], log(x, 2) - 3, "x/8 - 1 in +-[1e-12, 0.1]", [_near_root(8.0)]),
         Case("sin(x) - 1/2", [x], sin(x) - sp.Rational(1, 2), "x/(pi/6) - 1 in +-[1e-12, 0.1]",

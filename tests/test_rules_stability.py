@@ -83,6 +83,13 @@ CASES = [
          accuracy={x: log_uniform(1e-20, 1e-3), y: negated(log_uniform(1e-20, 1e-3))}),
     Case("expm1-one-minus", 1 - exp(x), ops.EXPM1, accuracy={x: signed(log_uniform(1e-20, 700))}),
     Case("expm1-scaled", 3 * exp(x) - 3, ops.SCALED_EXPM1, accuracy={x: signed(log_uniform(1e-20, 1))}),
+    # c*exp(x) - d = d expm1(x - log(d/c)) near log(d/c); d - c*exp(x); exp(x)/c - d
+    Case("expm1-scaled", 2 * exp(x) - 3, SCALED_EXPM1_PAIR, extremes=(709.0, -745.0, 0.0),
+         accuracy={x: _near(math.log(1.5))}),
+    Case("constant-minus-scaled-exp", 3 - 2 * exp(x), SCALED_EXPM1_PAIR, accuracy={x: _near(math.log(1.5))}),
+    Case("exp-quotient-minus-constant", exp(x) / 2 - sympy.Rational(1, 3), SCALED_EXPM1_PAIR,
+         accuracy={x: _near(math.log(2 / 3))}),
+    Case("constant-minus-exp-quotient", 1 - exp(x) / 3, SCALED_EXPM1_PAIR, accuracy={x: _near(math.log(3))}),
     # exp(x) - c near log c: the typed difference keeps exp's rounding, 2^-53 c; c expm1(x - log c) with
     # log c's rounding carried (compensate) rounds once. A constant SymPy leaves unevaluated (2 sin(1/2))
     Case("exp-minus-constant", exp(x) - 2, SCALED_EXPM1_PAIR, extremes=(709.7, -745.0, 0.0),

@@ -39,9 +39,19 @@ def _guarded(condition, value):
 
 
 # ---------------------------------------------------------------- replacements that need code
-def _scaled_expm1(c, x, d):
-    # c*exp(x) - c is c*expm1(x) (A5, for the exactly matching constant), rounded once
-    return ops.SCALED_EXPM1(c, x) if c.value == d.value else None
+def _scaled_expm1(c, x, d, negated=False):
+    # c*exp(x) - c is c*expm1(x) (A5, for the exactly matching constant), rounded once; c*exp(x) - d for
+    # d/c > 0 is d expm1(x - log(d/c)) (2 exp(x) - 3 near log(3/2): 2.7 bits typed), log(d/c) exact and its
+    # rounding carried as exp-minus-constant's; d - c*exp(x) is the same negated
+    if c.value == d.value:
+        return ops.SCALED_EXPM1(-c if negated else c, x)
+    k, value = numeric_value(c), numeric_value(d)
+    if k is None or value is None or not (k.is_extended_real and value.is_extended_real and k != 0):
+        return None
+    ratio = value / k
+    if not (ratio.is_positive and ratio.is_finite and abs(value) >= SMALLEST_SHIFTED_CONSTANT):
+        return None
+    return ops.SCALED_EXPM1(const(-value if negated else value), x - const(sympy.log(ratio)))
 
 
 # exp(u) - c = c expm1(u - log c) with log c exact and the scaled expm1 rounded once: fl(exp(u)) - c keeps
@@ -608,7 +618,15 @@ RULES = [
          phase=STABILIZE, ref="A4", doc="exp(x) - 1 - y: the -1 meets exp first"),
     Rule("expm1-one-minus", 1 - ops.EXP(x), lambda x: -ops.EXPM1(x), validity=A, phase=STABILIZE, ref="A4"),
     Rule("expm1-scaled", c * ops.EXP(x) - d, _scaled_expm1, validity=A, phase=STABILIZE, ref="A5",
-         doc="c*exp(x) - c"),
+         doc="c*exp(x) - c, and c*exp(x) - d near log(d/c)"),
+    Rule("constant-minus-scaled-exp", d - c * ops.EXP(x), lambda d, c, x: _scaled_expm1(c, x, d, negated=True),
+         validity=A, phase=STABILIZE, ref="A5", doc="3 - 2*exp(x) near log(3/2)"),
+    Rule("exp-quotient-minus-constant", ops.EXP(x) / c - d,
+         lambda x, c, d: None if c.value == 0 else _scaled_expm1(const(1 / c.value), x, d), validity=A,
+         phase=STABILIZE, ref="A5", doc="exp(x)/2 - 1/3 near log(2/3)"),
+    Rule("constant-minus-exp-quotient", d - ops.EXP(x) / c,
+         lambda d, x, c: None if c.value == 0 else _scaled_expm1(const(1 / c.value), x, d, negated=True),
+         validity=A, phase=STABILIZE, ref="A5", doc="1/3 - exp(x)/2"),
     Rule("exp-minus-constant", ops.EXP(x) - y, _exp_minus_constant, validity=A, phase=STABILIZE,
          doc="exp(x) - 2 near log 2 keeps exp's rounding; 2 expm1(x - log 2) rounds once"),
     Rule("constant-minus-exp", y - ops.EXP(x), lambda y, x: _exp_minus_constant(x, y, negated=True), validity=A,
