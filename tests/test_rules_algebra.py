@@ -94,6 +94,8 @@ CASES = [
     Case("constant-minus-atan", lambda x, y, p, r: const(HALF) - ops.ATAN(x), {}, 2.0),
     Case("atan-plus-constant", lambda x, y, p, r: ops.ATAN(x) + 1, {}, 2.0),
     Case("atan-sum", lambda x, y, p, r: ops.ATAN(x) + ops.ATAN(y), {}, 3.0),
+    Case("minus-own-quotient", lambda x, y, p, r: x - x / y, {}, 2.5, limits=True),
+    Case("own-quotient-minus", lambda x, y, p, r: (3 * x) / y - 3 * x, {}, 2.5, limits=True),
     # f(x) - c for f with a difference form of its own: f(x) - f(a) with the constant a = f^-1(c)
     *[Case(f"{f.name}-minus-constant", lambda x, y, p, r, f=f, c=c: f(x) - const(c), box, 2.5)
       for f, c, box in INVERTED],
@@ -104,7 +106,8 @@ CASES = [
     # SymPy's cbrt(x), x**(1/3): NaN for x < 0
     Case("cube-root-minus-constant", lambda x, y, p, r: ops.POW(x, const(sympy.Rational(1, 3))) - const(sympy.pi),
          {}, 2.5),
-    Case("constant-minus-cube-root", lambda x, y, p, r: const(2) - ops.POW(x, const(sympy.Rational(1, 3))), {}, 2.5),
+    Case("constant-minus-cube-root", lambda x, y, p, r: const(2) - ops.POW(x, const(sympy.Rational(1, 3))),
+         {}, 2.5),
     Case("cosh-plus-sinh", lambda x, y, p, r: ops.COSH(x) + ops.SINH(x), limits=True),
     Case("cosh-minus-sinh", lambda x, y, p, r: ops.COSH(x) - ops.SINH(x), limits=True),
     Case("sinh-minus-cosh", lambda x, y, p, r: ops.SINH(x) - ops.COSH(x), limits=True),
@@ -634,4 +637,22 @@ def test_inverse_and_hyperbolic_functions_minus_a_constant_keep_their_digits_nea
     with np.errstate(all="ignore"):
         specials = np.array([np.inf, -np.inf, np.nan, 0.0, 1e300, -1e300, 1.0, -1.0])
         for got, want in zip(f(specials), typed(specials)):
+            assert np.array_equal(np.isnan(got), np.isnan(want)) and np.allclose(got, want, equal_nan=True)
+
+
+def test_a_value_less_its_quotient_keeps_its_digits_where_the_divisor_is_near_one():
+    # y - y/x near x = 1 (1e-12..1e-1 from it): x - 1 is exact there, y (x - 1)/x rounds about twice; the
+    # typed difference keeps y/x's rounding (18 bits lost); IEEE values as typed
+    x, y = sympy.symbols("x y")
+    exprs = [y - y / x, y / x - y]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    rng = np.random.default_rng(53)
+    xs = 1 + signed(log_uniform(1e-12, 0.1))(rng, 300)
+    ys = rng.uniform(0.1, 10, 300)
+    for k, expr in enumerate(exprs):
+        ok, lost = bits_against_mpmath(expr, [x, y], [xs, ys], lambda *a: f(*a)[k], lambda *a: typed(*a)[k])
+        assert np.mean(ok) < 0.5 and max(ok) <= 2.0 and np.mean(lost) > 10, (expr, np.mean(ok), max(ok), np.mean(lost))
+    with np.errstate(all="ignore"):
+        specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, 0.5, 2.0])
+        for got, want in zip(f(specials, 3.0), typed(specials, 3.0)):
             assert np.array_equal(np.isnan(got), np.isnan(want)) and np.allclose(got, want, equal_nan=True)

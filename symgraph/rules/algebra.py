@@ -733,9 +733,9 @@ def _function_minus_constant(op, x, y, negated=False, added=False):
 # correction, and fold a's other uses exactly. Only where f(x) is within a factor 2 of c (x between
 # f^-1(c/2) and f^-1(2c), constants): there the typed difference is exact (Sterbenz) and keeps f's rounding
 # magnified by f(x)/(f(x) - c); farther out that is below 2 and the typed form, of fewer roundings, is the
-# more accurate. Where 2c is past the end b of f's range, up to f(x) = (c + b)/2 if c <= b/2 (magnified 3
-# times at most beyond: tanh(x) - 1/2), else to the end (tanh(x) - 0.999 loses 10 bits at x = 5) (asinh(x) + 1 over 1e+-10: 0.05 bits
-# typed, 0.19 through the difference form)
+# more accurate (asinh(x) + 1 over 1e+-10: 0.05 bits typed, 0.19 through the difference form). Where 2c is
+# past the end b of f's range, up to f(x) = (c + b)/2 if c <= b/2 (magnified 3 times at most beyond:
+# tanh(x) - 1/2), else to the end (tanh(x) - 0.999 loses 10 bits at x = 5)
 _INVERSES = {  # f: (f^-1, f's range, the domain's ends; the decreasing ones swap them)
     "tanh": (sympy.atanh, (-1, 1), (-sympy.oo, sympy.oo)),
     "sinh": (sympy.asinh, (-sympy.oo, sympy.oo), (-sympy.oo, sympy.oo)),
@@ -811,6 +811,16 @@ def _inverse_minus_constant(name, f, x, y, negated=False, added=False):
     # typed branch would be cbrt-minus-constant's on a second run)
     typed = y - value if negated else value + y if added else value - y  # (the node rewritten, as it was)
     return ops.SELECT(ops.AND(*near) if len(near) > 1 else near[0], -new if negated else new, typed)
+
+
+def _minus_own_quotient(x, y, negated=False):
+    # x - x/y = x (y - 1)/y: the difference cancels for y near 1 (random seed 16's 1/(2 (y - y/x))), where
+    # y - 1 is exact (Sterbenz, y in [1/2, 2]) and the product and quotient round about once each; the
+    # typed form elsewhere, where x/y is more than a factor 2 from x and nothing cancels much (x infinite:
+    # the limit, -inf for y = 1/2, where the typed inf - inf is NaN)
+    near = ops.AND(ops.GE(y, HALF), ops.LE(y, const(2)))
+    new = x * ((y - 1) / y)
+    return ops.SELECT(near, -new if negated else new, x / y - x if negated else x - x / y)
 
 
 def _atan_diff(x, y):
@@ -1193,6 +1203,10 @@ RULES = [
          lambda y, x, z: _inverse_minus_constant("cube-root", lambda u: ops.POW(u, z), x, y, True)
          if z.is_const and z.value == sympy.Rational(1, 3) else None, validity=A, phase="stabilize",
          doc="c - x**(1/3)"),
+    Rule("minus-own-quotient", x - x / y, _minus_own_quotient, validity=A, phase="stabilize", ref="H6",
+         doc="x - x/y = x (y - 1)/y cancels for y near 1"),
+    Rule("own-quotient-minus", x / y - x, lambda x, y: _minus_own_quotient(x, y, negated=True), validity=A,
+         phase="stabilize", ref="H6", doc="x/y - x"),
     # the angle-sum formulas less one of their two products: the other product, exactly
     Rule("sin-sum-minus-product", ops.SIN(x + y) - ops.SIN(x) * ops.COS(y), lambda x, y: ops.COS(x) * ops.SIN(y),
          validity=A, phase="stabilize", ref="G3", doc="sin(x + y) - sin(x) cos(y) = cos(x) sin(y) cancels for small y"),

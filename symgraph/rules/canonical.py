@@ -155,7 +155,7 @@ def _reciprocal_sqrt(x):
 
 
 def _merged_shifts(inner, sign, c, c_sign):
-    # sign*(s t + k) + d = sign s t + (sign k + d) with the constants' sum exact: one rounding where the
+    # sign*(s t + k) + d = sign s t + (sign k + d), the constants' sum exact until emission: one rounding where the
     # typed form rounds twice (the square-minus-one rule's ((1 - x) + 1)(-x) is -x (2 - x), 0.33 -> 0.27
     # bits; (x + 1) + 1 is x + 2). Sums that cancel to t itself are the guarded add-sub-cancel's
     # Numbers the dtype cannot hold among them (y/2 + E/2 - 3/2, E/2 a constant product until
