@@ -818,6 +818,8 @@ def _minus_own_quotient(x, y, negated=False):
     # y - 1 is exact (Sterbenz, y in [1/2, 2]) and the product and quotient round about once each; the
     # typed form elsewhere, where x/y is more than a factor 2 from x and nothing cancels much (x infinite:
     # the limit, -inf for y = 1/2, where the typed inf - inf is NaN)
+    if numeric_value(x) is not None:
+        return None  # (1 - 1/y is a fraction's: common-denominator, log-one-minus-quotient)
     near = ops.AND(ops.GE(y, HALF), ops.LE(y, const(2)))
     new = x * ((y - 1) / y)
     return ops.SELECT(near, -new if negated else new, x / y - x if negated else x - x / y)
