@@ -471,8 +471,7 @@ def _plus_inexact_constant(x, k, negated=False):
     # back with x's own (x*x - pi near sqrt(pi)), the result rounded once: a function of it finds in the
     # correction every error its argument had. The term is carried: optimizing again leaves the sum alone
     # (and no FMA is fused into it, whose rounding would differ from the one the error describes)
-    if x.is_const or x.op is CARRIED or not k.value.is_extended_real or not k.value.is_finite \
-            or is_represented_exactly(k.value):
+    if x.is_const or x.op is CARRIED or not _is_inexact_number(k):
         return None
     own = rounding_error(x)  # (x's own: pi*x - 1/3, x**3 - pi, 2**(x/3) - 1/2 as expm1(x log(2)/3 + log 2))
     if own is not None and argument_error(x) is None:
