@@ -31,6 +31,9 @@ def explain_trace(trace, limit: int = 200) -> str:
         return "no rewrites applied"
     lines = [f"{len(trace)} rewrite{'s' if len(trace) != 1 else ''} applied:"]
     for i, firing in enumerate(trace[:limit], 1):
+        previous_round = trace[i - 2].round if i > 1 else 1
+        if firing.round != previous_round:
+            lines.append(f"  round {firing.round} of the pipeline (what a later phase built, an earlier one takes):")
         rule = _rule_info(firing.rule)
         tag = f" [{rule.ref}, {rule.validity.value}]" if rule is not None and rule.ref else \
             (f" [{rule.validity.value}]" if rule is not None else "")

@@ -4,7 +4,7 @@ constant folding and the options that switch rules or phases off."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy
@@ -68,12 +68,38 @@ def rule_names() -> list:
     return sorted({r.name for r in rules()} | set(PHASE_RULES.values()))
 
 
+# rounds of the pipeline at most: a later phase builds what an earlier one would rewrite (horner's
+# select(finite, compensated, typed) minus a constant is select-minus-const's, a typed branch whose guard
+# the specialize phase rewrote is no longer its rule's own typed form); the next round takes it, and the
+# round after that changes nothing, which makes optimizing twice change nothing
+MAX_ROUNDS = 4
+
+
 def optimize(graph: Graph, options=True):
-    """Run the pipeline; returns (graph, trace) where trace lists every Firing in order."""
+    """Run the pipeline until a round changes nothing (at most MAX_ROUNDS); returns (graph, trace) where
+    trace lists every Firing in order (of the rounds that changed the graph)."""
     options = Options.coerce(options)
-    facts = Facts()
+    outputs = list(graph.outputs)
     trace: list = []
-    outputs = fuse.unfused(graph.outputs)  # a graph optimized before: its sums as that run saw them
+    for round_number in range(1, MAX_ROUNDS + 1):
+        more: list = []
+        new = _pipeline(outputs, options, more)
+        if new == outputs:
+            break
+        outputs = new
+        trace.extend(more if round_number == 1 else [replace(f, round=round_number) for f in more])
+    return graph.with_outputs(outputs), trace
+
+
+def _pipeline(outputs, options, trace) -> list:
+    """One round of every phase; returns the new outputs."""
+    facts = Facts()
+    outputs = fuse.unfused(outputs)  # a graph optimized before: its sums as that run saw them
+    # a later round (or a run on a graph optimized before) leaves what the compensated forms describe as
+    # they were built: their error terms are the rounding errors of those sums and products (1 - 1/y in
+    # (1 - 1/y) - 1/x compensated, made a select by a stabilize rule, would leave sum_error(1, -1/y)
+    # describing nothing); a lowered graph has none
+    kept = fuse.frozen(outputs)
     enabled = [r for r in rules() if r.name not in options.disable_rules]
     by_phase = {p: RuleIndex(r for r in enabled if r.phase == p)
                 for p in ("canonicalize", "stabilize", "specialize", "fuse", "constant_products")}
@@ -91,22 +117,32 @@ def optimize(graph: Graph, options=True):
             continue  # a Graph holds only what its outputs reach: rebuilding it below drops the rest
         if phase == "horner":
             if PHASE_RULES[phase] not in options.disable_rules:
-                outputs = polynomials.compensate_polynomials(outputs, trace, phase)
+                # the canonical rules first: a guarded form minus a constant, select(c, p - 3, select(c, p,
+                # typed) - 3) (the rewrite pass keeps the typed form only inside its own rule's select), is
+                # select(c, p - 3, typed - 3), whose typed branch is the whole polynomial, x*x + x - 3 near
+                # its root, not x*x + x compensated and then rounded before the 3 cancels it
+                outputs = rewrite_pass(outputs, by_phase["canonicalize"], facts, phase, trace, step_cap=cap,
+                                       frozen=kept, opaque=polynomials.is_horner_select)
+                outputs = polynomials.compensate_polynomials(outputs, trace, phase, kept)
             continue
         if phase == "fold_constants":
             # canonical rules run again here: folding exposes x*1, x+0, select(True, a, b) ...
             index = by_phase["canonicalize"]
-            outputs = rewrite_pass(outputs, index, facts, phase, trace, generic=fold, step_cap=cap)
+            outputs = rewrite_pass(outputs, index, facts, phase, trace, generic=fold, step_cap=cap, frozen=kept)
             continue
         if phase in ("fuse", "constant_products"):
             # what the compensated rules describe is evaluated as they describe it (and a product of a
             # constant that is a term of a sum is one FMA already: the constant products come after)
             outputs = rewrite_pass(outputs, by_phase[phase], facts, phase, trace, step_cap=cap,
-                                   frozen=fuse.frozen(outputs))
+                                   frozen=fuse.frozen(outputs) + kept)
             continue
+        # (a second round: the phases before horner leave its selects as it built them, typed branch and all,
+        # as the first round's did, which never saw them)
+        before_horner = PIPELINE.index(phase) < PIPELINE.index("horner")
         outputs = rewrite_pass(outputs, by_phase[phase], facts, phase, trace,
-                               generic=fold if phase == "specialize" else (), step_cap=cap)
-    return graph.with_outputs(outputs), trace
+                               generic=fold if phase == "specialize" else (), step_cap=cap, frozen=kept,
+                               opaque=polynomials.is_horner_select if before_horner else None)
+    return outputs
 
 
 def fold_constants(graph: Graph) -> Graph:

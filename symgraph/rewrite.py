@@ -221,6 +221,7 @@ class Firing:
     before: Node
     after: Node
     phase: str
+    round: int = 1  # the round of the pipeline (passes.optimize runs it until a round changes nothing)
 
 
 # ---------------------------------------------------------------- matching
@@ -374,14 +375,15 @@ class RuleIndex:
 
 
 def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, generic=(),
-                 step_cap: Optional[int] = None, frozen=()) -> list:
+                 step_cap: Optional[int] = None, frozen=(), opaque=None) -> list:
     """Rewrite every node reachable from `outputs` to a local fixpoint; returns the new outputs.
 
     One traversal with an explicit stack. `memo` maps each visited node to its normal form (and each
     normal form to itself), so shared subgraphs are visited once. A firing's replacement is normalized
     in the same traversal; a rule cycle or more than `step_cap` firings raises RewriteError.
     `generic` holds (name, function) pairs tried on every node after the indexed rules (constant folding).
-    The nodes in `frozen` (and so everything below them) are left exactly as they are.
+    The nodes in `frozen` (and so everything below them) are left exactly as they are, and so are the
+    nodes for which `opaque(node)` holds (a later phase's own forms, in an earlier phase of a later round).
     """
     outputs = list(outputs)
     memo: dict = {n.key: n for n in frozen}
@@ -396,6 +398,10 @@ def rewrite_pass(outputs, index: RuleIndex, facts, phase: str, trace: list, *, g
             frame = stack[-1]
             node, state = frame[0], frame[1]
             if state == 0 and node.key in memo:
+                stack.pop()
+                continue
+            if state == 0 and opaque is not None and opaque(node):
+                memo[node.key] = node
                 stack.pop()
                 continue
             if state == 0:

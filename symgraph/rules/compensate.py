@@ -24,7 +24,7 @@ from ..rewrite import ConstVar, Rule, Validity, Var
 from ..stable import SCALED_EXPM1
 from ..stable_pow import POW1P
 from ._symbolic import typed_branch
-from .polynomials import _is_horner_select as is_horner_select
+from .polynomials import is_horner_select
 from .trig import _pi_multiple
 
 x = Var("x")

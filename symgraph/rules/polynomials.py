@@ -361,9 +361,11 @@ def _split(a):
     return [head, mid] + ([rest] if rest != 0 else [])
 
 
-def _is_horner_select(node) -> bool:
+def is_horner_select(node) -> bool:
     """select(new - new == 0, new, typed) as _compensated_horner builds it (new a carried sum, or CORRECTED
     of one): its typed branch is taken only where new is not finite."""
+    if node.op is not ops.SELECT:
+        return False
     new, ok = node.args[1], node.args[0]
     if not (ok.op is ops.EQ and ok.args[0].op is ops.SUB and ok.args[0].args == (new, new)):
         return False
@@ -380,16 +382,18 @@ def _amplifies(parent, k) -> bool:
             and parent.args[0].value.is_positive)
 
 
-def compensate_polynomials(outputs, trace, phase="horner") -> list:
+def compensate_polynomials(outputs, trace, phase="horner", kept=()) -> list:
     """The horner phase (after rearrange, whose rules see the polynomials as typed): every largest
     polynomial sum of one input, outermost first (a sum inside it is a partial sum, not a polynomial of its
     own), in compensated Horner form; not a numerator or denominator (the specialize phase's
-    quotient-beyond-overflow reads those). Appends its firings to `trace`."""
+    quotient-beyond-overflow reads those), nor a node in `kept` (what a compensated form describes).
+    Appends its firings to `trace`."""
     from ..rewrite import Firing
+    kept = {n.key for n in kept}
     table, seen, stack = {}, set(), [(o, True, False) for o in outputs]
     while stack:
         node, may_take, amplified = stack.pop()
-        if (node.key, may_take, amplified) in seen:
+        if (node.key, may_take, amplified) in seen or node.key in kept:
             continue
         seen.add((node.key, may_take, amplified))
         if may_take and node.key not in table and not node.is_const and len(seen) < 20_000:
@@ -399,7 +403,7 @@ def compensate_polynomials(outputs, trace, phase="horner") -> list:
                 trace.append(Firing(HORNER, node, new, phase))
                 continue
         below = node.args
-        if node.op is ops.SELECT and _is_horner_select(node):
+        if is_horner_select(node):
             below = node.args[:2]  # this phase's own select (a graph optimized before): its typed branch stays
         stack.extend((a, node.op is not ops.DIV, _amplifies(node, k)) for k, a in enumerate(below))
     if not table:
