@@ -178,6 +178,26 @@ def _horner(coefficients, leaf):
     return result
 
 
+def _expanded(coefficients, leaf):
+    """The polynomial with these coefficients (highest first) at leaf: as a sum of its terms where it has a
+    real root and degree 2 or more, which the horner phase compensates (x^3 + x^2 - 2x - 1, the factor
+    of x^4 - 3x^2 + x + 1 left when x - 1 is taken out, cancels near its irrational roots in Horner's form:
+    15 bits); in Horner's form where nothing cancels."""
+    degree = len(coefficients) - 1
+    if degree < 2 or sympy.Poly(coefficients, _T).count_roots() == 0:
+        return _horner(coefficients, leaf)
+    result = None
+    for k, c in enumerate(coefficients):
+        if c == 0:
+            continue
+        power = degree - k
+        monomial = const(1) if power == 0 else leaf if power == 1 else leaf * leaf if power == 2 else \
+            ops.POW(leaf, const(power))
+        term = monomial if abs(c) == 1 and power > 0 else const(abs(c)) if power == 0 else const(abs(c)) * monomial
+        result = (term if c > 0 else -term) if result is None else result + term if c > 0 else result - term
+    return result
+
+
 def _linear_factor(leaf, root):
     if root == 0:
         return leaf
@@ -216,7 +236,7 @@ def _common_denominator(first, second, sign):
     # cancels; the rest (no rational root) by Horner. Factor by factor, alternating multiplications and
     # divisions: the product of the factors would overflow (x^3 from x = 6e102) where the quotient is
     # still a normal number
-    result = _horner([scale * c for c in rest.monic().all_coeffs()], leaf)
+    result = _expanded([scale * c for c in rest.monic().all_coeffs()], leaf)
     if denominator.degree() == 0:
         # a polynomial: its factors overflow where its terms do, and have no poles. A repeated root's
         # factor as a power, which the specialize phase computes with one rounding ((x - 2)**9 expanded:

@@ -250,8 +250,16 @@ def _compensated_horner(node, amplified=False):
     # absolute error into a relative one of |p| times as many ulps (10**(a fitted polynomial), an
     # atmospheric density: 3 bits): compensated with or without a root, its sum and error kept apart
     # (CORRECTED) for the specialize phase to carry the last rounding into exp
+    fallback = node
+    if node.op is ops.SELECT and node.args[1].op in (ops.ADD, ops.SUB):
+        # select-minus-const's select(|x - 1| < 1/3, x (x - 1)(x + 2) - 1, typed - 1): a partial sum's
+        # factors near its roots, then the constant, which cancels them near the whole's roots (1.25): one
+        # polynomial in either branch, compensated whole
+        typed = _with_typed_terms(node.args[2])
+        node = typed if _one_polynomial(node.args[1], typed) else node
     if node.op not in (ops.ADD, ops.SUB):
         return None
+    node = _with_typed_terms(node)
     leaf = _polynomial_leaf(node)
     if leaf is None:
         return None
@@ -295,7 +303,32 @@ def _compensated_horner(node, amplified=False):
         else:
             c = c * leaf + error
     new = s if c is None else (CORRECTED(s, ONE, c) if amplified else s + c)
-    return ops.SELECT(ops.EQ(new - new, 0), new, node)
+    return ops.SELECT(ops.EQ(new - new, 0), new, fallback)
+
+
+def _with_typed_terms(node, depth=0):
+    """node with each of its terms (through sums, differences and negations) that is a rule's select
+    between two spellings of one polynomial read as its typed branch: x*x - 3x + 1, whose partial sum
+    x*x - 3x common-denominator made select(|x - 3| < 3/2, x (x - 3), x*x - 3x) (it cancels at 3, where the
+    whole does not), is one polynomial again, compensated whole near its own roots (0.38, 2.62)."""
+    if node.op in (ops.ADD, ops.SUB, ops.NEG) and depth < MAX_TERMS:
+        args = [_with_typed_terms(a, depth + 1) for a in node.args]
+        return node if all(a is b for a, b in zip(args, node.args)) else with_args(node, args)
+    if node.op is ops.SELECT and depth < MAX_TERMS:
+        typed = _with_typed_terms(node.args[2], depth + 1)
+        if _one_polynomial(node.args[1], typed):
+            return typed
+    return node
+
+
+def _one_polynomial(a, b) -> bool:
+    """Whether a and b are polynomials of one input with rational coefficients that are equal."""
+    leaf = _polynomial_leaf(a)
+    if leaf is None or _polynomial_leaf(b) is not leaf:
+        return False
+    difference = a.to_sympy() - b.to_sympy()
+    difference = difference.xreplace({f: sympy.Rational(f) for f in difference.atoms(sympy.Float)})
+    return sympy.expand(difference) == 0
 
 
 _POLYNOMIAL_OPS = (ops.ADD, ops.SUB, ops.NEG, ops.MUL)
