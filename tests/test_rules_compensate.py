@@ -88,6 +88,12 @@ CASES = [
     Case("compensated-sum", lambda x, y, p, r: (x - y) + const(sympy.pi), {}, 1.0),
     Case("compensated-sum", lambda x, y, p, r: const(sympy.Rational(1, 3)) - x - y, {}, 1.0),
     Case("inexact-constant-minus", lambda x, y, p, r: const(sympy.Rational(2, 3)) - x * y, {}, 1.0),
+    # a product of rounded operands and a number the dtype holds: their errors, the product's and the sum's
+    Case("rounded-product-plus-number", lambda x, y, p, r: x * (y + const(1)) + const(3), {}, 1.0),
+    Case("rounded-product-minus-number", lambda x, y, p, r: x * (x + const(1)) - const(3), {}, 1.0),
+    Case("rounded-product-minus-number", lambda x, y, p, r: (x - y) / (x + y) - const(sympy.Rational(1, 2)), {},
+         1.0),
+    Case("number-minus-rounded-product", lambda x, y, p, r: const(3) - (x - const(2)) * (y - const(1)), {}, 1.0),
 ]
 IDS = [f"{c.rule}-{i}" for i, c in enumerate(CASES)]
 
@@ -98,6 +104,25 @@ def test_every_rule_of_the_module_has_a_case():
 
 test_rule_fires, test_rule_is_an_identity_at_50_digits, compiled, test_compiled_rewrite_is_accurate = \
     rule_tests(CASES, IDS, dtypes=(np.float64, np.float32))
+
+
+def test_products_of_rounded_values_and_numbers_keep_their_digits_where_they_cancel():
+    # polynomials typed factored, near their roots: x + 1 (x - 2, x - 1 off 1/2..2) rounds, the product
+    # carries it, and the number cancels the product down to that rounding (9 to 19 bits); the FMA alone
+    # leaves the operand's rounding. With the operands' and the product's errors added back: about one
+    # rounding. (x*x + 1 cannot cancel: typed, `when` declines)
+    x, y, z = sympy.symbols("x y z")
+    exprs = [x * (x + 1) - 3, (x + 1)**2 - 3, (x - 2) * (x - 1) - sympy.Rational(1, 2), 3 - x * (x + 1)]
+    roots = [1.3027756377319946, 0.7320508075688772, 0.6339745962155614, 1.3027756377319946]
+    f, typed = sg.compile([x, y, z], exprs), sg.compile([x, y, z], exprs, rewrite=False)
+    rng = np.random.default_rng(5)
+    zs = np.zeros(200)
+    points = [(r * (1 + rng.uniform(-1e-9, 1e-9, 200)), zs, zs) for r in roots]
+    _assert_about_one_rounding(exprs, [x, y, z], points, f, typed)
+    rules = [firing.rule for firing in f.trace]
+    assert "rounded-product-minus-number" in rules and "number-minus-rounded-product" in rules
+    plain = sg.compile([x], (x + 1)**2 + 3)
+    assert "rounded-product-plus-number" not in [firing.rule for firing in plain.trace]
 
 
 def test_reciprocals_of_products_round_once():

@@ -151,7 +151,13 @@ def test_polynomials_of_one_value_near_their_roots_are_compensated():
              # a coefficient that does not round exactly (two 24-bit parts in the sum, the rest an error term)
              (2 * x**3 - 3 * x + sympy.Rational(1, 3), 0.11204895858782261),
              # powers past x**4, as typed
-             (x**8 - 3 * x**5 + x**2 - 7, -1.0679486350478445)]
+             (x**8 - 3 * x**5 + x**2 - 7, -1.0679486350478445),
+             # partial sums with rational roots (x**2 - 3x at 3, x**3 + x**2 - 2x at 1 and -2) that a rule factors
+             # near those, and a constant that the select's branches then take: one polynomial, compensated
+             # whole (15 to 19 bits before)
+             (x**2 + x - 3, 1.3027756377319946), (x**2 - 3 * x + 1, 2.618033988749895),
+             (x**3 + x**2 - 2 * x - 1, 1.246979603717467), (x**3 + x**2 - 2 * x - 1, -1.8019377358048383),
+             (x**3 - 3 * x + 1, 0.34729635533386066)]
     exprs = [e for e, _ in cases]
     f, typed = sg.compile(x, exprs), sg.compile(x, exprs, rewrite=False)
     for k, (expr, root) in enumerate(cases):

@@ -482,6 +482,33 @@ def _plus_inexact_constant(x, k, negated=False):
     return CORRECTED(CARRIED(x) + k, const(1), _total([SUM_ERROR(x, k), REPRESENTATION_ERROR(k), own]))
 
 
+def _rounded_product_plus_number(x, k, negated=False):
+    # x*(x + 1) - 3 near 1.30 (a polynomial typed factored: (x + 1)**2 - 3, (x - 2)(x - 1) - 1/2): the
+    # product of rounded operands carries their errors, to which the number cancels it (9 bits); the fuse
+    # phase's FMA rounds the product and the difference once, but not the operands (x + 1). Their errors and
+    # the product's, found exactly, are added back with the sum's: compensated-sum's case of two terms, in
+    # the fuse phase (before its FMAs), where the partial sums of the compensated sums are left as they are
+    # (x*x*9 - 5 in r*y + 9x^2 - 5 is one, and 2 + 1/(2x) in -sqrt(y) + 2 + 1/(2x) is the whole's to take)
+    if not (_is_exact(k) and k.value != 0) or x.op not in (ops.MUL, ops.DIV) or len(x.args) != 2:
+        return None
+    if all(_is_exact(a) or a.is_const for a in x.args) or any(a.op is CARRIED for a in x.args):
+        # (x*y - 3 and (2/3)*x - 3: the fuse rules round them once, the constant's digits too; a
+        # compensated Horner step s*x + a is described already)
+        return None
+    lo = argument_error(x)
+    if lo is None:
+        return None
+    if negated:  # k - x
+        return CORRECTED(k - CARRIED(x), const(1), _total([SUM_ERROR(k, -x), -lo]))
+    return CORRECTED(CARRIED(x) + k, const(1), _total([SUM_ERROR(x, k), lo]))
+
+
+def _may_cancel(facts, x, k, sign=1, **_):
+    """Whether x + sign*k (k a number) may cancel: not where x has the sign of sign*k (x*x + 1)."""
+    positive = (k.value > 0) == (sign > 0)
+    return not (facts.nonnegative(x) if positive else facts.nonpositive(x))
+
+
 RULES = [
     Rule("difference-of-products", x - Var("y"), lambda x, y: _difference_of_products(x, y), validity=A,
          phase="specialize", ref="F13, F14",
@@ -515,6 +542,16 @@ RULES = [
          phase="specialize", ref="A7", doc="(1 + x^2/n)^(-(n + 1)/2) carries the rounding of x^2/n, n/2 times"),
     Rule("pow-compensated", ops.POW(x, Var("y")), lambda x, y: _power(x, y), validity=A, phase="specialize",
          doc="b**y carries b's rounding as |y| ulps and y's as |y log(b)| ulps"),
+    Rule("rounded-product-plus-number", x + c, lambda x, c: _rounded_product_plus_number(x, c), validity=A,
+         when=lambda facts, x, c: _may_cancel(facts, x, c), phase="fuse",
+         doc="x*(x + 1) - 3 near 1.30 keeps the rounding of x + 1 and of the product; their errors and the "
+         "sum's are added back"),
+    Rule("rounded-product-minus-number", x - c, lambda x, c: _rounded_product_plus_number(x, const(-c.value)),
+         when=lambda facts, x, c: _may_cancel(facts, x, c, -1), validity=A, phase="fuse",
+         doc="(x - 2)*(x - 1) - 1/2 near 0.63"),
+    Rule("number-minus-rounded-product", c - x, lambda c, x: _rounded_product_plus_number(x, c, negated=True),
+         when=lambda facts, c, x: _may_cancel(facts, x, c, -1), validity=A, phase="fuse",
+         doc="3 - x*(x + 1) near 1.30"),
     # (last: root-minus-constant and the sums of three or more terms take their own)
     Rule("plus-inexact-constant", x + c, lambda x, c: _plus_inexact_constant(x, c), validity=A, phase="specialize",
          doc="x - pi near pi keeps pi's rounding (x - fl(pi) is exact there); it and the sum's error are "
