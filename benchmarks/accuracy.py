@@ -95,6 +95,13 @@ def _near_root(root):
     return draw
 
 
+def _near_roots(*roots):
+    """Near one of the roots (each point's drawn uniformly), as _near_root."""
+    def draw(rng, count):
+        return np.choose(rng.integers(0, len(roots), count), [_near_root(r)(rng, count) for r in roots])
+    return draw
+
+
 def _near_angle(angle):
     """angle + signed offsets log-uniform in [1e-9, 1e-1], a quarter of the points up to 1000 periods away."""
     def draw(rng, count):
@@ -765,6 +772,24 @@ def cases() -> list:
              lambda rng, count: (lambda a: [a, _near_root(math.pi)(rng, count) - a])(uniform(1, 2)(rng, count))),
         Case("pi*x - 1/3", [x], sp.pi * x - sp.Rational(1, 3), "3 pi x - 1 in +-[1e-12, 0.1]",
              [_near_root(1 / (3 * math.pi))]),
+        # polynomials near their irrational roots, expanded or factored as typed: the terms (the rounded factors)
+        # cancel to their roundings; partial sums with rational roots (x**2 - 3x at 3) that a rule factors
+        Case("x**2 + x - 3", [x], x**2 + x - 3, "x/r - 1 in +-[1e-12, 0.1], both roots r",
+             [_near_roots(1.3027756377319946, -2.302775637731995)]),
+        Case("x**2 - 3*x + 1", [x], x**2 - 3 * x + 1, "x/r - 1 in +-[1e-12, 0.1], both roots r",
+             [_near_roots(0.3819660112501051, 2.618033988749895)]),
+        Case("x**3 - 3*x + 1", [x], x**3 - 3 * x + 1, "x/r - 1 in +-[1e-12, 0.1], the three roots r",
+             [_near_roots(-1.8793852415718169, 0.34729635533386066, 1.532088886237956)]),
+        Case("x**3 + x**2 - 2*x - 1", [x], x**3 + x**2 - 2 * x - 1, "x/r - 1 in +-[1e-12, 0.1], the three roots r",
+             [_near_roots(-1.8019377358048383, -0.4450418679126288, 1.246979603717467)]),
+        Case("x**4 - 3*x**2 + x + 1", [x], x**4 - 3 * x**2 + x + 1, "x/r - 1 in +-[1e-12, 0.1], the four roots r",
+             [_near_roots(-1.8019377358048383, -0.4450418679126288, 1.0, 1.246979603717467)]),
+        Case("x*(x + 1) - 3", [x], x * (x + 1) - 3, "x/r - 1 in +-[1e-12, 0.1], both roots r",
+             [_near_roots(1.3027756377319946, -2.302775637731995)]),
+        Case("(x + 1)**2 - 3", [x], (x + 1)**2 - 3, "x/r - 1 in +-[1e-12, 0.1], both roots r",
+             [_near_roots(0.7320508075688772, -2.732050807568877)]),
+        Case("(x - 2)*(x - 1) - 1/2", [x], (x - 2) * (x - 1) - sp.Rational(1, 2),
+             "x/r - 1 in +-[1e-12, 0.1], both roots r", [_near_roots(0.6339745962155614, 2.3660254037844384)]),
         Case("x/7 - y", [x, y], x / 7 - y, "x in [0.1, 10], 7y/x - 1 in +-[1e-12, 1e-3]",
              lambda rng, count: (lambda a: [a, a / 7 * (1 + signed(log_uniform(1e-12, 1e-3))(rng, count))])(
                  uniform(0.1, 10)(rng, count))),

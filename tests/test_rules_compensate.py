@@ -12,7 +12,8 @@ import symgraph as sg
 from symgraph import ops
 from symgraph.stable import SCALED_EXPM1
 from symgraph.stable_pow import POW1P
-from symgraph.ir import const
+from symgraph.ir import Graph, const
+from symgraph.passes import optimize
 from symgraph.rules import compensate
 
 from rulecheck import Case, R, X, Y, bits_against_mpmath, rule_tests
@@ -123,6 +124,11 @@ def test_products_of_rounded_values_and_numbers_keep_their_digits_where_they_can
     assert "rounded-product-minus-number" in rules and "number-minus-rounded-product" in rules
     plain = sg.compile([x], (x + 1)**2 + 3)
     assert "rounded-product-plus-number" not in [firing.rule for firing in plain.trace]
+    # a NaN or infinite number is no term to compensate (and no sign to compare)
+    one = const(1)
+    for k in (sympy.nan, sympy.oo, -sympy.oo):
+        graph, trace = optimize(Graph([X * (X + one) + const(k)]))
+        assert not {f.rule for f in trace} & {"rounded-product-plus-number", "rounded-product-minus-number"}
 
 
 def test_reciprocals_of_products_round_once():

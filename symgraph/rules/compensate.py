@@ -504,7 +504,10 @@ def _rounded_product_plus_number(x, k, negated=False):
 
 
 def _may_cancel(facts, x, k, sign=1, **_):
-    """Whether x + sign*k (k a number) may cancel: not where x has the sign of sign*k (x*x + 1)."""
+    """Whether x + sign*k (k a nonzero number the dtype holds) may cancel: not where x has the sign of
+    sign*k (x*x + 1)."""
+    if not _is_exact(k) or k.value == 0:
+        return False  # (NaN, inf, pi: nothing this rule takes)
     positive = (k.value > 0) == (sign > 0)
     return not (facts.nonnegative(x) if positive else facts.nonpositive(x))
 
