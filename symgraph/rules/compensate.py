@@ -489,8 +489,8 @@ def _rounded_product_plus_number(x, k, negated=False):
     # the product's, found exactly, are added back with the sum's: compensated-sum's case of two terms, in
     # the fuse phase (before its FMAs), where the partial sums of the compensated sums are left as they are
     # (x*x*9 - 5 in r*y + 9x^2 - 5 is one, and 2 + 1/(2x) in -sqrt(y) + 2 + 1/(2x) is the whole's to take)
-    if not (_is_exact(k) and k.value != 0) or x.op not in (ops.MUL, ops.DIV) or len(x.args) != 2:
-        return None
+    if not (_is_exact(k) and k.value != 0) or x.op is not ops.MUL or len(x.args) != 2:
+        return None  # (a quotient's error costs a division: y/x**2 + 1 in sqrt(x*x + y) for large x ran 2x -> 9x)
     if all(_is_exact(a) or a.is_const for a in x.args) or any(a.op is CARRIED for a in x.args):
         # (x*y - 3 and (2/3)*x - 3: the fuse rules round them once, the constant's digits too; a
         # compensated Horner step s*x + a is described already)
