@@ -418,18 +418,19 @@ def _amplifies(parent, k) -> bool:
 def compensate_polynomials(outputs, trace, phase="horner", kept=()) -> list:
     """The horner phase (after rearrange, whose rules see the polynomials as typed): every largest
     polynomial sum of one input, outermost first (a sum inside it is a partial sum, not a polynomial of its
-    own), in compensated Horner form; not a numerator or denominator (the specialize phase's
-    quotient-beyond-overflow reads those), nor a node in `kept` (what a compensated form describes).
+    own), in compensated Horner form (a numerator or denominator too: the specialize phase's
+    quotient-beyond-overflow reads the compensated sum as its polynomial), but not a node in `kept` (what a
+    compensated form describes).
     Appends its firings to `trace`."""
     from ..rewrite import Firing
     kept = {n.key for n in kept}
-    table, seen, stack = {}, set(), [(o, True, False) for o in outputs]
+    table, seen, stack = {}, set(), [(o, False) for o in outputs]
     while stack:
-        node, may_take, amplified = stack.pop()
-        if (node.key, may_take, amplified) in seen or node.key in kept:
+        node, amplified = stack.pop()
+        if (node.key, amplified) in seen or node.key in kept:
             continue
-        seen.add((node.key, may_take, amplified))
-        if may_take and node.key not in table and not node.is_const and len(seen) < 20_000:
+        seen.add((node.key, amplified))
+        if node.key not in table and not node.is_const and len(seen) < 20_000:
             new = _compensated_horner(node, amplified)
             if new is not None:
                 table[node.key] = new
@@ -438,7 +439,7 @@ def compensate_polynomials(outputs, trace, phase="horner", kept=()) -> list:
         below = node.args
         if is_horner_select(node):
             below = node.args[:2]  # this phase's own select (a graph optimized before): its typed branch stays
-        stack.extend((a, node.op is not ops.DIV, _amplifies(node, k)) for k, a in enumerate(below))
+        stack.extend((a, _amplifies(node, k)) for k, a in enumerate(below))
     if not table:
         return list(outputs)
     built: dict = {}
