@@ -321,14 +321,24 @@ def _with_typed_terms(node, depth=0):
     return node
 
 
+_SAME_POLYNOMIAL: dict = {}  # (a.key, b.key) -> _one_polynomial's answer (each sum holding the select asks)
+
+
 def _one_polynomial(a, b) -> bool:
     """Whether a and b are polynomials of one input with rational coefficients that are equal."""
+    known = _SAME_POLYNOMIAL.get((a.key, b.key))
+    if known is not None:
+        return known
     leaf = _polynomial_leaf(a)
-    if leaf is None or _polynomial_leaf(b) is not leaf:
-        return False
-    difference = a.to_sympy() - b.to_sympy()
-    difference = difference.xreplace({f: sympy.Rational(f) for f in difference.atoms(sympy.Float)})
-    return sympy.expand(difference) == 0
+    same = False
+    if leaf is not None and _polynomial_leaf(b) is leaf:
+        difference = a.to_sympy() - b.to_sympy()
+        difference = difference.xreplace({f: sympy.Rational(f) for f in difference.atoms(sympy.Float)})
+        same = sympy.expand(difference) == 0
+    if len(_SAME_POLYNOMIAL) > 10_000:
+        _SAME_POLYNOMIAL.clear()
+    _SAME_POLYNOMIAL[(a.key, b.key)] = same
+    return same
 
 
 _POLYNOMIAL_OPS = (ops.ADD, ops.SUB, ops.NEG, ops.MUL)
