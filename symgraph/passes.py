@@ -71,8 +71,10 @@ def rule_names() -> list:
 # rounds of the pipeline at most: a later phase builds what an earlier one would rewrite (horner's
 # select(finite, compensated, typed) minus a constant is select-minus-const's, a typed branch whose guard
 # the specialize phase rewrote is no longer its rule's own typed form); the next round takes it, and the
-# round after that changes nothing, which makes optimizing twice change nothing
-MAX_ROUNDS = 4
+# round after that changes nothing, which makes optimizing twice change nothing. Where the rounds do not
+# settle (a guard that reads its own typed branch, quotient-difference's |x/3 - y/5| < |x/3|/2, grows by a
+# select each round) the first round's graph is kept
+MAX_ROUNDS = 3
 
 
 def optimize(graph: Graph, options=True):
@@ -81,6 +83,7 @@ def optimize(graph: Graph, options=True):
     options = Options.coerce(options)
     outputs = list(graph.outputs)
     trace: list = []
+    first = None
     for round_number in range(1, MAX_ROUNDS + 1):
         more: list = []
         new = _pipeline(outputs, options, more)
@@ -88,6 +91,9 @@ def optimize(graph: Graph, options=True):
             break
         outputs = new
         trace.extend(more if round_number == 1 else [replace(f, round=round_number) for f in more])
+        first = first or (outputs, list(trace))
+    else:
+        outputs, trace = first  # (no round settled: see MAX_ROUNDS)
     return graph.with_outputs(outputs), trace
 
 

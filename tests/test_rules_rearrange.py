@@ -38,6 +38,9 @@ CASES = [
     Case("common-factor", lambda x, y, p, r: x * y - const(3) * y, {}, 1.5),
     Case("common-factor", lambda x, y, p, r: const(3) * x - const(3) * y, {}, 1.5),
     Case("common-factor-sum", lambda x, y, p, r: x * y + x * r, {}, 1.5),
+    # the shared factor inside a nested product, and products divided by different constants
+    Case("common-factor", lambda x, y, p, r: const(2) * (x * x) - const(3) * (x * y), {}, 1.5),
+    Case("common-factor", lambda x, y, p, r: (x * x) / 4 - (x * y) / 2, {}, 1.5),
     # three or more terms (FastMath's dist3, dist4): the common factor times a (compensated) sum of inputs
     Case("common-factor-of-terms", lambda x, y, p, r: ops.ADD(const(3) * x, x * y, x * r), {}, 1.5),
     Case("common-factor-of-differences", lambda x, y, p, r: ((x * y - x * r) + p * x) - x * x, {}, 1.5),
@@ -390,3 +393,20 @@ def test_sums_of_products_with_a_common_factor_stay_finite_and_keep_their_digits
     once, _ = optimize(graph)
     twice, _ = optimize(once)
     assert once.outputs[0] is twice.outputs[0]
+
+
+def test_products_with_coefficients_share_their_common_factor():
+    # 2*x**2 - 3*x*y near x = 1.5 y and x**2/4 - x*y/2 near x = 2 y: the common x hides in x*x (a product
+    # times 2) and behind quotients by different constants; typed, both products round before the difference
+    # cancels (21 bits lost); x*(2x - 3y) and x*(x/4 - y/2) round about twice
+    x, y = sympy.symbols("x y")
+    exprs = [2 * x**2 - 3 * x * y, x**2 / 4 - x * y / 2]
+    f, typed = sg.compile([x, y], exprs), sg.compile([x, y], exprs, rewrite=False)
+    rng = np.random.default_rng(11)
+    xs = rng.uniform(0.5, 8, 200)
+    jitter = 1 + rng.uniform(-1e-10, 1e-10, 200)
+    for k, ratio in enumerate((1.5, 2.0)):
+        ys = xs / ratio * jitter
+        ok, lost = bits_against_mpmath(exprs[k], [x, y], [xs, ys], lambda *v, k=k: f(*v)[k],
+                                       lambda *v, k=k: typed(*v)[k])
+        assert max(ok) <= 1.5 and np.mean(lost) > 15, (exprs[k], max(ok), np.mean(lost))
