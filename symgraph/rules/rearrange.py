@@ -504,19 +504,18 @@ def _common_factor(p, q, sign=-1):
 
 
 def _factors(term):
-    """(factors, divisor) of a term c*u*(v*w) or (u*v)/c for a constant c: its factors through nested
-    products (2*(x*x) shares x with 3*x*y: x*(2x - 3y) near x = 1.5y, 20.8 bits -> 0.5), and the constant
-    it is divided by (None): x**2/4 - x*y/2 is x*(x/4 - y/2)."""
+    """(factors, divisor) of a term u*v*w, c*(u*v) or (u*v)/c for a constant c: its factors, those of a product
+    a number multiplies (2*(x*x) shares x with 3*x*y: x*(2x - 3y) near x = 1.5y, 20.8 bits -> 0.00; the
+    factors of other nested products stay together: (b s)(b s), a scaled square, keeps its scale inside),
+    and the constant it is divided by (None): x**2/4 - x*y/2 is x*(x/4 - y/2)."""
     divisor = None
     if term.op is ops.DIV and term.args[1].is_const and term.args[1].value.is_nonzero:
         term, divisor = term.args[0], term.args[1]
-    factors, stack = [], [term]
-    while stack:
-        n = stack.pop()
-        if n.op is ops.MUL and len(factors) + len(stack) < MAX_FACTORED_TERMS:
-            stack.extend(reversed(n.args))
-        else:
-            factors.append(n)
+    if term.op is not ops.MUL:
+        return [term], divisor
+    factors = list(term.args)
+    if any(f.is_const for f in factors):
+        factors = [g for f in factors for g in (f.args if f.op is ops.MUL else (f,))]
     return factors, divisor
 
 
