@@ -72,8 +72,8 @@ def rule_names() -> list:
 # select(finite, compensated, typed) minus a constant is select-minus-const's, a typed branch whose guard
 # the specialize phase rewrote is no longer its rule's own typed form); the next round takes it, and the
 # round after that changes nothing, which makes optimizing twice change nothing. Where the rounds do not
-# settle (a guard that reads its own typed branch, quotient-difference's |x/3 - y/5| < |x/3|/2, grows by a
-# select each round) the first round's graph is kept
+# settle (a rule's guard that reads its own typed branch, which every round rewrites again, grows by a select
+# each round: quotient-difference's did) the first round's graph is kept
 MAX_ROUNDS = 3
 
 

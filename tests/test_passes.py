@@ -166,15 +166,34 @@ def test_a_second_round_is_in_the_trace_and_explained():
     assert optimize(graph)[1] == []  # the rounds end where one changes nothing
 
 
-def test_rounds_that_do_not_settle_keep_the_first():
-    # quotient-difference's guard |x/3 - y/5| < |x/3|/2 reads its own typed branch, which a second round
-    # rewrites again (through the FMA the fuse phase gave back): the guard grows by a select each round.
-    # Not idempotent (a known gap), but no bigger than one round's graph
-    from symgraph.passes import _pipeline
-    graph = lower([x / 3 - y / 5])
-    one = _pipeline(graph.outputs, Options.coerce(True), [])
+def test_rounds_that_do_not_settle_keep_the_first(monkeypatch):
+    # a pipeline whose every round changes the graph (a guard that reads its own typed branch grew by a select
+    # each round: quotient-difference's, before it read the numerator): the first round's graph is kept
+    from symgraph import passes
+    from symgraph.rewrite import Firing
+    rounds = []
+
+    def growing(outputs, options, trace):
+        rounds.append(len(rounds) + 1)
+        grown = [o + const(1) for o in outputs]
+        trace.extend(Firing("grow", o, g, "canonicalize") for o, g in zip(outputs, grown))
+        return grown
+
+    monkeypatch.setattr(passes, "_pipeline", growing)
+    graph = lower([x / 3])
     optimized, trace = optimize(graph)
-    assert list(optimized.outputs) == list(one) and trace and all(f.round == 1 for f in trace)
+    assert len(rounds) == passes.MAX_ROUNDS
+    assert list(optimized.outputs) == [graph.outputs[0] + const(1)] and [f.round for f in trace] == [1]
+
+
+def test_quotient_differences_are_idempotent():
+    # x/3 - y/5: quotient-difference's guard reads the numerator (compensated, kept by a second run), not the
+    # typed branch, which a second run rewrites again (it grew by a select each round, 36 -> 51 nodes)
+    cases = [x / 3 - y / 5, x / 7 - y / 3, x / y - y / 3, x**2 / 3 - x * y / 5]
+    once, _ = optimize(lower(cases))
+    twice, trace = optimize(once)
+    changed = [str(cases[k]) for k, (a, b) in enumerate(zip(once.outputs, twice.outputs)) if a is not b]
+    assert not changed, (changed, sorted({f.rule for f in trace}))
 
 
 POLES = [(1 / (x**2 - 1), [(-1.0,), (1.0,)]), (1 / (x**2 - y**2), [(-1.0, 1.0), (-2.0, -2.0), (3.0, 3.0)]),

@@ -490,14 +490,14 @@ def _rounded_product_plus_number(x, k, negated=False):
     # the fuse phase (before its FMAs), where the partial sums of the compensated sums are left as they are
     # (x*x*9 - 5 in r*y + 9x^2 - 5 is one, and 2 + 1/(2x) in -sqrt(y) + 2 + 1/(2x) is the whole's to take)
     if not (_is_exact(k) and k.value != 0) or x.op is not ops.MUL or len(x.args) != 2:
-        return None  # (a quotient's error costs a division: y/x**2 + 1 in sqrt(x*x + y) for large x ran 2x -> 9x)
+        return None
     if all(_is_exact(a) or a.is_const for a in x.args) or any(a.op is CARRIED for a in x.args):
         # (x*y - 3 and (2/3)*x - 3: the fuse rules round them once, the constant's digits too; a
         # compensated Horner step s*x + a is described already)
         return None
     lo = argument_error(x)
-    if lo is None:
-        return None
+    if lo is None or any(n.op is QUOTIENT_ERROR for n in topological([lo])):
+        return None  # (a quotient's error costs a division: y*(1/x)*(1/x) + 1 in sqrt(x*x + y) ran 2x -> 9x)
     if negated:  # k - x
         return CORRECTED(k - CARRIED(x), const(1), _total([SUM_ERROR(k, -x), -lo]))
     return CORRECTED(CARRIED(x) + k, const(1), _total([SUM_ERROR(x, k), lo]))

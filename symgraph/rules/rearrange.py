@@ -324,8 +324,11 @@ def _quotient_difference(a, b, c, d, sign):
     q1, q2 = a / b, c / d
     typed = q1 - q2 if sign < 0 else q1 + q2
     denominator = b * d
-    new = (a * d - c * b if sign < 0 else a * d + c * b) / denominator
-    usable = ops.AND(ops.LT(2 * ops.ABS(typed), ops.ABS(q1)), ops.GE(ops.ABS(denominator), MIN_NORMAL),
+    numerator = a * d - c * b if sign < 0 else a * d + c * b
+    new = numerator / denominator
+    # (the guard reads the numerator, |a d -+ c b| < |a d|/2, not the typed branch: a second run rewrites
+    # that again, and a guard holding it would grow by a select each time)
+    usable = ops.AND(ops.LT(2 * ops.ABS(numerator), ops.ABS(a * d)), ops.GE(ops.ABS(denominator), MIN_NORMAL),
                      _is_finite(new))
     return ops.SELECT(usable, new, typed)
 
