@@ -24,6 +24,7 @@ from ..rewrite import ConstVar, Rule, Validity, Var
 from ..stable import SCALED_EXPM1
 from ..stable_pow import POW1P
 from ._symbolic import typed_branch
+from .fractions import _may_cancel
 from .polynomials import is_horner_select
 from .trig import _pi_multiple
 
@@ -501,15 +502,6 @@ def _rounded_product_plus_number(x, k, negated=False):
     if negated:  # k - x
         return CORRECTED(k - CARRIED(x), const(1), _total([SUM_ERROR(k, -x), -lo]))
     return CORRECTED(CARRIED(x) + k, const(1), _total([SUM_ERROR(x, k), lo]))
-
-
-def _may_cancel(facts, x, k, sign=1, **_):
-    """Whether x + sign*k (k a nonzero number the dtype holds) may cancel: not where x has the sign of
-    sign*k (x*x + 1)."""
-    if not _is_exact(k) or k.value == 0:
-        return False  # (NaN, inf, pi: nothing this rule takes)
-    positive = (k.value > 0) == (sign > 0)
-    return not (facts.nonnegative(x) if positive else facts.nonpositive(x))
 
 
 RULES = [
